@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds are what users run and what the test suite runs (numerics in
+// debug Swift are 10–100× slower). -Ounchecked drops overflow checks in the
+// hot loops; the loops use unsafe pointers and are covered by the test suite.
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Retort",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "retort", targets: ["retort"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // numerics core: tensors, BLAS, layers with explicit forward/backward, losses, optimisers
+        .target(name: "RetortCore", dependencies: ["CBLAS"], swiftSettings: fast),
+        // data sets: gzip CSV loading with validation, splits, batches
+        .target(name: "RetortData", dependencies: ["CZlib", "RetortCore"], swiftSettings: fast),
+        // models built from core layers, sliceable by width
+        .target(name: "RetortModels", dependencies: ["RetortCore"], swiftSettings: fast),
+        // the plain training engine (headless job, run folder, metrics)
+        .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels"], swiftSettings: fast),
+        // thin executable
+        .executableTarget(
+            name: "retort",
+            dependencies: [
+                "RetortCore", "RetortData", "RetortModels", "TrainEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fast),
+
+        .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
+        .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine"]),
+    ]
+)

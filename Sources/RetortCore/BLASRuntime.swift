@@ -1,0 +1,93 @@
+import CBLAS
+import Foundation
+
+/// What the CPU can do, read from /proc/cpuinfo (Linux) — used to pick the
+/// OpenBLAS kernel when the library's own detection falls back to a generic one.
+public struct CPUInfo: Sendable {
+    public let model: String
+    public let flags: Set<String>
+    public let logicalCores: Int
+
+    public static func current() -> CPUInfo {
+        var model = "unknown"
+        var flags = Set<String>()
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { continue }
+                if parts[0] == "model name", model == "unknown" { model = parts[1] }
+                if parts[0] == "flags", flags.isEmpty { flags = Set(parts[1].split(separator: " ").map(String.init)) }
+                if model != "unknown" && !flags.isEmpty { break }
+            }
+        }
+        return CPUInfo(model: model, flags: flags, logicalCores: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Vector extensions worth reporting, in order.
+    public var vectorFeatures: [String] {
+        ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile"]
+            .filter { flags.contains($0) }
+    }
+
+    /// The best OpenBLAS core type this CPU supports (x86-64), or nil.
+    /// Cooperlake = SkylakeX kernels + BF16; SkylakeX needs AVX-512 F/CD/BW/DQ/VL; Haswell needs AVX2+FMA.
+    public var bestOpenBLASCore: String? {
+        let avx512 = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains)
+        if avx512 && flags.contains("avx512_bf16") { return "Cooperlake" }
+        if avx512 { return "SkylakeX" }
+        if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
+        if flags.contains("avx") { return "Sandybridge" }
+        return nil
+    }
+}
+
+/// Start-up handling of the BLAS library.
+///
+/// Debian's OpenBLAS 0.3.21 does not recognise recent CPUs (e.g. AMD Zen 4) and falls
+/// back to a generic SSE3 kernel ("Prescott"), 5–10× slower for sgemm. It reads
+/// `OPENBLAS_CORETYPE` only when the library loads, which happens before `main`,
+/// so `ensureFastKernel` sets the variable and re-executes the process once.
+public enum BLASRuntime {
+    /// Core names OpenBLAS reports when it did not recognise the CPU.
+    public static let genericCores: Set<String> = ["prescott", "core2", "katmai", "coppermine", "northwood",
+                                                   "banias", "atom", "generic", "nehalem", "barcelona", "unknown"]
+    static let reexecMarker = "RETORT_BLAS_REEXEC"
+
+    public static var coreName: String { String(cString: rt_blas_corename()).trimmingCharacters(in: .whitespaces) }
+    public static var config: String { String(cString: rt_blas_config()) }
+    public static var threads: Int { Int(rt_blas_num_threads()) }
+    public static func setThreads(_ n: Int) { rt_blas_set_num_threads(Int32(max(1, n))) }
+
+    /// True when the loaded kernel is a generic fallback although the CPU supports a better one.
+    public static var kernelIsGeneric: Bool {
+        genericCores.contains(coreName.lowercased()) && CPUInfo.current().bestOpenBLASCore != nil
+    }
+
+    /// How the kernel was chosen, for `retort doctor`.
+    public static var selection: String {
+        let env = ProcessInfo.processInfo.environment
+        if env[reexecMarker] != nil { return "set by retort at start-up (OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "?"))" }
+        if let c = env["OPENBLAS_CORETYPE"] { return "OPENBLAS_CORETYPE=\(c) from the environment" }
+        return "OpenBLAS auto-detection"
+    }
+
+    /// Call first thing in `main`. If OpenBLAS picked a generic kernel and the user has not
+    /// chosen one, set `OPENBLAS_CORETYPE` to the best supported core and re-execute.
+    /// Returns normally when nothing needs doing (or the re-exec is impossible).
+    public static func ensureFastKernel() {
+        #if os(Linux)
+        let env = ProcessInfo.processInfo.environment
+        guard env["OPENBLAS_CORETYPE"] == nil, env[reexecMarker] == nil else { return }
+        guard genericCores.contains(coreName.lowercased()), let best = CPUInfo.current().bestOpenBLASCore else { return }
+        setenv("OPENBLAS_CORETYPE", best, 1)
+        setenv(reexecMarker, "1", 1)
+        let args = CommandLine.arguments
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
+        cargs.append(nil)
+        execv("/proc/self/exe", &cargs)
+        // execv only returns on failure: carry on with the slow kernel.
+        unsetenv("OPENBLAS_CORETYPE")
+        FileHandle.standardError.write(Data("retort: warning: could not re-execute to select the \(best) BLAS kernel (\(String(cString: strerror(errno)))); continuing with \(coreName)\n".utf8))
+        #endif
+    }
+}

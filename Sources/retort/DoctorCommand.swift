@@ -1,0 +1,81 @@
+import ArgumentParser
+import CNcurses
+import Foundation
+import RetortCore
+
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor", abstract: "Report the platform, BLAS kernel and threads, terminal and data files.")
+
+    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).")
+    var dataDir: String?
+
+    func run() throws {
+        var u = utsname(); uname(&u)
+        func field<T>(_ v: T) -> String { withUnsafeBytes(of: v) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } }
+        let cpu = CPUInfo.current()
+        print("retort doctor")
+        print("  os:           \(field(u.sysname)) \(field(u.release)) \(field(u.machine))")
+        print("  swift:        \(swiftVersion)")
+        print("  cpu:          \(cpu.model), \(cpu.logicalCores) logical cores")
+        print("  cpu features: \(cpu.vectorFeatures.joined(separator: " "))")
+        print("  blas:         \(BLASRuntime.config.trimmingCharacters(in: .whitespaces))")
+        let generic = BLASRuntime.genericCores.contains(BLASRuntime.coreName.lowercased())
+        print("  blas core:    \(BLASRuntime.coreName)\(generic ? "  (generic fallback — slow)" : "")  [\(BLASRuntime.selection)]")
+        print("  blas threads: \(BLASRuntime.threads)")
+        print("  best core:    \(cpu.bestOpenBLASCore ?? "none known for this CPU")")
+        let env = ProcessInfo.processInfo.environment
+        let term = env["TERM"] ?? "(unset)"
+        let tty = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        var colours = "unknown terminal"
+        if let t = env["TERM"] {
+            let c = cn_probe_colors(t)
+            colours = c == -2 ? "unknown terminal type \(t)" : (c < 0 ? "none" : "\(c)")
+            if c != -2 && cn_has_cup() == 0 { colours += " (no cursor addressing: the TUI cannot run here)" }
+        }
+        print("  terminal:     TERM=\(term), tty=\(tty ? "yes" : "no"), colours=\(colours), codeset=\(codeset)\(codeset == "UTF-8" ? "" : " (ASCII glyphs)")\(env["NO_COLOR"].map { $0.isEmpty ? "" : ", NO_COLOR set" } ?? "")")
+        let dir = DataLocator.find(explicit: dataDir)
+        print("  data dir:     \(dir ?? "not found (pass --data-dir)")")
+        if let dir {
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".csv.gz") }.sorted()
+            for f in files {
+                let size = (try? FileManager.default.attributesOfItem(atPath: dir + "/" + f)[.size] as? Int) ?? 0
+                print("    \(f)  \(size / 1024) KiB")
+            }
+        }
+    }
+
+    var swiftVersion: String {
+        #if compiler(>=6.3)
+        return "6.3 or newer (compiled)"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #elseif compiler(>=6.1)
+        return "6.1"
+        #else
+        return "6.0"
+        #endif
+    }
+}
+
+enum DataLocator {
+    /// The sample-data folder: the explicit option, $RETORT_DATA, ./sample-data, or the
+    /// repository the executable was built in (…/.build/<config>/retort → …/sample-data).
+    static func find(explicit: String?) -> String? {
+        let fm = FileManager.default
+        var candidates: [String] = []
+        if let explicit { return fm.fileExists(atPath: explicit) ? explicit : nil }
+        if let env = ProcessInfo.processInfo.environment["RETORT_DATA"] { candidates.append(env) }
+        candidates.append(fm.currentDirectoryPath + "/sample-data")
+        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            var url = URL(fileURLWithPath: exe).deletingLastPathComponent()
+            for _ in 0..<5 {
+                candidates.append(url.appendingPathComponent("sample-data").path)
+                url.deleteLastPathComponent()
+            }
+        }
+        return candidates.first { var d: ObjCBool = false; return fm.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
+    }
+}

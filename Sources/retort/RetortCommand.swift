@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct RetortCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retort",
+        abstract: "A terminal workbench for efficient edge AI: training, NetDistiller, ViTALiTy attention, accelerator simulation.",
+        subcommands: [DoctorCommand.self, BenchCommand.self]
+        )
+}
