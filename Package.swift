@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "retort",
             dependencies: [
-                "RetortCore", "RetortData", "RetortModels", "TrainEngine",
+                "CNcurses", "RetortCore", "RetortData", "RetortModels", "TrainEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),

@@ -31,7 +31,7 @@ struct BenchGemm: ParsableCommand {
         Threads.set(threads)
         if !json {
             print("sgemm, BLAS core \(BLASRuntime.coreName) [\(BLASRuntime.selection)], \(BLASRuntime.threads) threads")
-            print(String(format: "%8@ %10@ %10@", "n", "GFLOP/s", "ms/call"))
+            print(columns([("n", 8), ("GFLOP/s", 10), ("ms/call", 10)]))
         }
         var results: [Int: Double] = [:]
         for n in parsedSizes! {
@@ -64,7 +64,7 @@ struct BenchGemm: ParsableCommand {
             try p.run(); p.waitUntilExit()
             let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             let gf = out.split(separator: "\"gflops\":").last.flatMap { Double($0.prefix { "0123456789.".contains($0) }) } ?? 0
-            print(String(format: "  %-11@ %8.1f GFLOP/s", core, gf))
+            print("  " + core.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: " %8.1f GFLOP/s", gf))
             if gf > best.1 { best = (core, gf) }
         }
         if let ours = results[512] ?? Optional(Self.measure(512).0), best.1 > 0 {

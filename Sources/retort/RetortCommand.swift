@@ -4,6 +4,7 @@ struct RetortCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retort",
         abstract: "A terminal workbench for efficient edge AI: training, NetDistiller, ViTALiTy attention, accelerator simulation.",
-        subcommands: [DoctorCommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, DoctorCommand.self, BenchCommand.self],
+        defaultSubcommand: TrainCommand.self
         )
 }

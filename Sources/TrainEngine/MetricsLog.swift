@@ -1,0 +1,92 @@
+import Foundation
+
+/// One record in a run's metrics: a name → value map at a step.
+public struct MetricRecord: Sendable, Equatable {
+    public var kind: String          // "step", "epoch", "hparam", "event"
+    public var step: Int
+    public var epoch: Int
+    public var values: [(String, Double)]
+    public var note: String?
+    public init(kind: String, step: Int, epoch: Int, values: [(String, Double)], note: String? = nil) {
+        self.kind = kind; self.step = step; self.epoch = epoch; self.values = values; self.note = note
+    }
+    public static func == (a: MetricRecord, b: MetricRecord) -> Bool {
+        a.kind == b.kind && a.step == b.step && a.epoch == b.epoch && a.note == b.note
+            && a.values.map(\.0) == b.values.map(\.0) && a.values.map(\.1) == b.values.map(\.1)
+    }
+    public subscript(_ key: String) -> Double? { values.first { $0.0 == key }?.1 }
+}
+
+/// Writes a run's metrics as JSON Lines (every record) and CSV (one file per record kind,
+/// header from the first record of that kind). Lines are flushed as they are written, so
+/// a killed run keeps everything up to its last record.
+public final class MetricsLog {
+    public let folder: URL
+    private var jsonl: FileHandle
+    private var csv: [String: (FileHandle, [String])] = [:]
+
+    public init(folder: URL) throws {
+        self.folder = folder
+        let url = folder.appendingPathComponent("metrics.jsonl")
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        jsonl = try FileHandle(forWritingTo: url)
+    }
+
+    deinit { try? jsonl.close(); for (h, _) in csv.values { try? h.close() } }
+
+    public func write(_ r: MetricRecord) {
+        var fields = ["\"kind\":\"\(r.kind)\"", "\"step\":\(r.step)", "\"epoch\":\(r.epoch)"]
+        for (k, v) in r.values { fields.append("\"\(k)\":\(Self.json(v))") }
+        if let n = r.note { fields.append("\"note\":\(Self.quote(n))") }
+        jsonl.write(Data(("{" + fields.joined(separator: ",") + "}\n").utf8))
+        guard r.kind != "event" else { return }
+        let name = r.kind == "epoch" ? "metrics.csv" : "\(r.kind)s.csv"
+        if csv[r.kind] == nil {
+            let url = folder.appendingPathComponent(name)
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+            guard let h = try? FileHandle(forWritingTo: url) else { return }
+            let cols = ["step", "epoch"] + r.values.map(\.0) + (r.kind == "hparam" ? ["note"] : [])
+            h.write(Data((cols.joined(separator: ",") + "\n").utf8))
+            csv[r.kind] = (h, cols)
+        }
+        let (h, cols) = csv[r.kind]!
+        let row = cols.map { c -> String in
+            switch c {
+            case "step": return String(r.step)
+            case "epoch": return String(r.epoch)
+            case "note": return r.note.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""
+            default: return r[c].map(Self.csvNumber) ?? ""
+            }
+        }
+        h.write(Data((row.joined(separator: ",") + "\n").utf8))
+    }
+
+    static func json(_ v: Double) -> String { v.isFinite ? csvNumber(v) : "null" }
+    static func csvNumber(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return String(format: "%.6g", v)
+    }
+    static func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// Creates `<root>/<name or timestamp-model-data>` and writes `config.json`.
+public enum RunFolder {
+    public static func create(root: String, name: String, config: some Encodable) throws -> URL {
+        let url = URL(fileURLWithPath: root).appendingPathComponent(name)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigError("run folder \(url.path): cannot create it (\(error.localizedDescription))")
+        }
+        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try enc.encode(config).write(to: url.appendingPathComponent("config.json"), options: .atomic)
+        return url
+    }
+
+    public static func defaultName(_ parts: [String]) -> String {
+        let f = DateFormatter(); f.dateFormat = "yyyyMMdd-HHmmss"; f.locale = Locale(identifier: "en_US_POSIX")
+        return ([f.string(from: Date())] + parts).joined(separator: "-")
+    }
+}

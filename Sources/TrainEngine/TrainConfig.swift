@@ -1,0 +1,59 @@
+import Foundation
+import RetortModels
+
+/// Everything that defines a training run; written to `config.json` in the run folder.
+public struct TrainConfig: Codable, Sendable, Equatable {
+    public enum DataSet: String, Codable, Sendable, CaseIterable { case mnist5k, digits }
+    public enum ModelKind: String, Codable, Sendable, CaseIterable { case mlp, cnn }
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case sgd, adamw }
+
+    public var data: DataSet = .mnist5k
+    public var model: ModelKind = .cnn
+    /// Width multiplier of the model (MLP hidden widths or CNN channels).
+    public var width: Float = 1
+    /// MLP hidden widths at width 1.
+    public var mlpHidden: [Int] = [256, 256]
+    public var epochs: Int = 15
+    public var batchSize: Int = 64
+    public var optimizer: OptimizerKind = .sgd
+    public var lr: Float = 0.1
+    public var momentum: Float = 0.9
+    public var nesterov: Bool = true
+    public var weightDecay: Float = 5e-4
+    public var labelSmoothing: Float = 0
+    public var warmupEpochs: Float = 1
+    public var minLR: Float = 0
+    /// Images held out for testing (taken after a seeded shuffle).
+    public var testCount: Int = 1000
+    /// Random translation of training images by up to this many pixels (0 = off).
+    public var shiftAugment: Int = 2
+    public var seed: UInt64 = 1
+    public var threads: Int = 2
+    public var runRoot: String = "runs"
+    public var runName: String? = nil
+
+    public init() {}
+
+    /// Checks ranges; the message names the field and what is allowed.
+    public func validate() throws {
+        func bad(_ field: String, _ allowed: String, _ got: Any) -> ConfigError { ConfigError("\(field): must be \(allowed), got \(got)") }
+        if epochs < 1 { throw bad("epochs", "≥ 1", epochs) }
+        if batchSize < 1 || batchSize > 4096 { throw bad("batch-size", "in 1…4096", batchSize) }
+        if !(lr > 0 && lr <= 10) { throw bad("lr", "in (0, 10]", lr) }
+        if !(momentum >= 0 && momentum < 1) { throw bad("momentum", "in [0, 1)", momentum) }
+        if !(weightDecay >= 0 && weightDecay <= 1) { throw bad("weight-decay", "in [0, 1]", weightDecay) }
+        if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw bad("label-smoothing", "in [0, 1)", labelSmoothing) }
+        if !(warmupEpochs >= 0) { throw bad("warmup-epochs", "≥ 0", warmupEpochs) }
+        if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }
+        if !(width > 0 && width <= 16) { throw bad("width", "in (0, 16]", width) }
+        if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
+        if testCount < 1 { throw bad("test-count", "≥ 1", testCount) }
+        if shiftAugment < 0 || shiftAugment > 4 { throw bad("shift", "in 0…4", shiftAugment) }
+        if mlpHidden.isEmpty || mlpHidden.contains(where: { $0 < 1 }) { throw bad("mlp-hidden", "positive widths", mlpHidden) }
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import RetortCore
+import RetortData
+import RetortModels
+
+/// Outcome of one call to `TrainingJob.step()`.
+public struct StepResult: Sendable {
+    public let step: Int
+    public let epoch: Int
+    public let loss: Float
+    public let accuracy: Float
+    public let lr: Float
+    public let samples: Int
+    /// Set when this step completed an epoch (after evaluation on both splits).
+    public let epochSummary: EpochSummary?
+}
+
+public struct EpochSummary: Sendable, Equatable {
+    public let epoch: Int
+    public let step: Int
+    public let trainLoss: Float, trainAccuracy: Float
+    public let testLoss: Float, testAccuracy: Float
+    public let lr: Float
+    public let seconds: Double
+    public let samplesPerSecond: Double
+}
+
+/// The plain supervised training engine: a model, an optimiser with a cosine schedule,
+/// and a data set, advanced one mini-batch at a time so that a driver (the CLI or the
+/// workbench thread) can pause, step and change hyperparameters between steps.
+public final class TrainingJob {
+    public let config: TrainConfig
+    public let model: Model
+    public let data: PreparedData
+    public private(set) var optimizer: Optimizer
+    public private(set) var hyper: Hyperparameters
+    public private(set) var step = 0
+    public private(set) var epoch = 0          // epochs completed
+    public let log: MetricsLog?
+
+    private var rng: RNG
+    private var order: [Int] = []
+    private var cursor = 0
+    private var samplesSeen = 0
+    private var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0
+    private var epochStart = DispatchTime.now().uptimeNanoseconds
+    private var trainSeconds = 0.0
+    /// Value of a blank (background) pixel after normalisation, used to fill shifted borders.
+    private let augmentFill: Float
+
+    public var isFinished: Bool { epoch >= config.epochs }
+    public var totalSamples: Int { config.epochs * data.train.count }
+
+    public init(config: TrainConfig, dataDirectory: String, log: MetricsLog?) throws {
+        try config.validate()
+        self.config = config
+        Threads.set(config.threads)
+        let sample: SampleData = config.data == .mnist5k ? .mnist5k : .digits
+        data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
+        model = Self.makeModel(config, sample: sample)
+        hyper = Hyperparameters(config)
+        optimizer = Self.makeOptimizer(config, model: model)
+        rng = RNG(seed: config.seed &+ 0x5EED)
+        augmentFill = data.train.features.min() ?? 0
+        self.log = log
+    }
+
+    public static func makeModel(_ c: TrainConfig, sample: SampleData) -> Model {
+        switch c.model {
+        case .mlp:
+            return MLP(inputs: sample.featureCount, hidden: c.mlpHidden.map { max(1, Int((Float($0) * c.width).rounded())) },
+                       classes: sample.classCount, seed: c.seed)
+        case .cnn:
+            var cfg = sample == .mnist5k ? TinyCNNConfig.mnist() : TinyCNNConfig.digits()
+            if c.width != 1 {
+                func s(_ v: Int) -> Int { max(1, Int((Float(v) * c.width).rounded())) }
+                cfg.stem = s(cfg.stem); cfg.head = s(cfg.head)
+                cfg.blocks = cfg.blocks.map { .init(out: s($0.out), expand: $0.expand, stride: $0.stride) }
+            }
+            return TinyCNN(cfg, seed: c.seed)
+        }
+    }
+
+    static func makeOptimizer(_ c: TrainConfig, model: Model) -> Optimizer {
+        switch c.optimizer {
+        case .sgd: return SGD(parameters: model.parameters, lr: c.lr, momentum: c.momentum, nesterov: c.nesterov && c.momentum > 0, weightDecay: c.weightDecay)
+        case .adamw: return AdamW(parameters: model.parameters, lr: c.lr, weightDecay: c.weightDecay)
+        }
+    }
+
+    /// Learning rate from the schedule at the current progress (measured in samples, so a
+    /// batch-size change mid-run keeps the schedule's shape).
+    public var currentLR: Float {
+        let n = data.train.count
+        let sched = CosineSchedule(baseLR: hyper.lr, warmupSteps: Int(Double(hyper.warmupEpochs) * Double(n)),
+                                   totalSteps: totalSamples, minLR: min(config.minLR, hyper.lr))
+        return sched.lr(at: samplesSeen)
+    }
+
+    /// Applies a hyperparameter change now (call between steps) and logs it.
+    public func set(_ name: String, to text: String) throws {
+        let old = hyper.value(of: name)
+        try hyper.set(name, text)
+        if let sgd = optimizer as? SGD { sgd.momentum = hyper.momentum; sgd.weightDecay = hyper.weightDecay }
+        if let adam = optimizer as? AdamW { adam.weightDecay = hyper.weightDecay }
+        log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch,
+                                values: [(name, hyper.value(of: name) ?? .nan)],
+                                note: "\(name) \(old.map { String(format: "%g", $0) } ?? "?") → \(text)"))
+    }
+
+    /// One mini-batch of training; evaluates and logs at the end of an epoch.
+    @discardableResult
+    public func step(logEvery: Int = 10) -> StepResult {
+        precondition(!isFinished, "training already finished")
+        if cursor == 0 {
+            order = Array(0..<data.train.count); rng.shuffle(&order)
+            epochLoss = 0; epochCorrect = 0; epochSamples = 0; trainSeconds = 0
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let end = min(order.count, cursor + hyper.batchSize)
+        let (x, labels) = PreparedData.batch(data.train, order[cursor..<end], sampleShape: model.inputShape)
+        if config.shiftAugment > 0 && x.rank == 4 { Augment.shift(x, maxShift: config.shiftAugment, fill: augmentFill, rng: &rng) }
+        cursor = end
+        let lr = currentLR
+        optimizer.lr = lr
+        optimizer.zeroGrad()
+        let logits = model.forward(x, training: true)
+        let (loss, grad) = crossEntropy(logits: logits, labels: labels, labelSmoothing: hyper.labelSmoothing)
+        let acc = accuracy(logits: logits, labels: labels)
+        _ = model.backward(grad)
+        optimizer.step()
+        step += 1
+        samplesSeen += labels.count
+        epochLoss += Double(loss) * Double(labels.count)
+        epochCorrect += Double(acc) * Double(labels.count)
+        epochSamples += labels.count
+        trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        if step % logEvery == 0 {
+            log?.write(MetricRecord(kind: "step", step: step, epoch: epoch,
+                                    values: [("loss", Double(loss)), ("accuracy", Double(acc)), ("lr", Double(lr))]))
+        }
+        var summary: EpochSummary?
+        if cursor >= order.count {
+            cursor = 0
+            epoch += 1
+            let (tl, ta) = evaluate(data.test)
+            summary = EpochSummary(epoch: epoch, step: step,
+                                   trainLoss: Float(epochLoss / Double(epochSamples)), trainAccuracy: Float(epochCorrect / Double(epochSamples)),
+                                   testLoss: tl, testAccuracy: ta, lr: lr,
+                                   seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
+                                   samplesPerSecond: Double(epochSamples) / max(trainSeconds, 1e-9))
+            epochStart = DispatchTime.now().uptimeNanoseconds
+            if let s = summary {
+                log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: [
+                    ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),
+                    ("test_loss", Double(s.testLoss)), ("test_accuracy", Double(s.testAccuracy)),
+                    ("lr", Double(s.lr)), ("seconds", s.seconds), ("samples_per_second", s.samplesPerSecond)]))
+            }
+        }
+        return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: summary)
+    }
+
+    /// Mean loss and accuracy in evaluation mode.
+    public func evaluate(_ set: Dataset, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+        var loss = 0.0, correct = 0.0
+        var i = 0
+        let all = Array(0..<set.count)
+        while i < set.count {
+            let j = min(set.count, i + batchSize)
+            let (x, labels) = PreparedData.batch(set, all[i..<j], sampleShape: model.inputShape)
+            let logits = model.forward(x, training: false)
+            let (l, _) = crossEntropy(logits: logits, labels: labels)
+            loss += Double(l) * Double(j - i)
+            correct += Double(accuracy(logits: logits, labels: labels)) * Double(j - i)
+            i = j
+        }
+        return (Float(loss / Double(set.count)), Float(correct / Double(set.count)))
+    }
+}
