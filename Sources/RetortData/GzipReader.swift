@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CZlib
+
+/// Reads a whole file into memory, inflating it with zlib when it starts with the
+/// gzip magic bytes (1f 8b); any other file is returned as it is on disk.
+///
+/// Concatenated gzip members (what `cat a.gz b.gz` produces) are inflated one after
+/// another, as `gunzip` does. Problems are `DataError`s naming the file:
+/// `no such file`, `corrupt gzip data (zlib: …)`, `truncated gzip data: …`.
+public enum GzipReader {
+    /// The bytes of `path`, decompressed if the file is gzip.
+    public static func read(path: String) throws -> [UInt8] {
+        let raw = try readFile(path: path)
+        return isGzip(raw) ? try inflate(raw, file: path) : raw
+    }
+
+    /// True when `bytes` starts with the gzip magic number.
+    public static func isGzip(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    }
+
+    /// The raw bytes of a file (no decompression).
+    public static func readFile(path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { throw DataError(file: path, openFailure(errno)) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw DataError(file: path, "cannot read: \(errnoText(errno))") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw DataError(file: path, "is a directory, not a data file") }
+
+        var bytes = [UInt8](repeating: 0, count: max(0, Int(st.st_size)))
+        var filled = 0
+        while true {
+            if filled == bytes.count {  // file grew, or st_size was 0 for a special file
+                bytes.append(contentsOf: repeatElement(0, count: max(65_536, bytes.count)))
+            }
+            let n = bytes.withUnsafeMutableBytes { buf in
+                Glibc_read(fd, buf.baseAddress! + filled, buf.count - filled)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DataError(file: path, "cannot read: \(errnoText(errno))")
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
+    }
+
+    /// Inflates gzip (or zlib) data; `file` is only used in error messages.
+    public static func inflate(_ input: [UInt8], file: String) throws -> [UInt8] {
+        if input.count > Int(UInt32.max) {
+            throw DataError(file: file, "compressed file larger than 4 GB is not supported")
+        }
+        var strm = z_stream()
+        var rc = inflateInit2_(&strm, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard rc == Z_OK else { throw DataError(file: file, "cannot start zlib (inflateInit2 returned \(rc))") }
+        defer { inflateEnd(&strm) }
+
+        var out = [UInt8](repeating: 0, count: initialCapacity(forGzip: input))
+        var produced = 0
+
+        try input.withUnsafeBufferPointer { inBuf in
+            strm.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress!)
+            strm.avail_in = UInt32(inBuf.count)
+            while true {
+                if produced == out.count {
+                    out.append(contentsOf: repeatElement(0, count: out.count))
+                }
+                let room = min(out.count - produced, Int(UInt32.max))
+                out.withUnsafeMutableBufferPointer { ob in
+                    strm.next_out = ob.baseAddress! + produced
+                    strm.avail_out = UInt32(room)
+                    rc = CZlib.inflate(&strm, Z_NO_FLUSH)
+                }
+                produced += room - Int(strm.avail_out)
+
+                switch rc {
+                case Z_STREAM_END:
+                    // Another gzip member may follow (concatenated .gz files).
+                    let left = Int(strm.avail_in)
+                    if left >= 2, strm.next_in[0] == 0x1F, strm.next_in[1] == 0x8B {
+                        rc = inflateReset(&strm)
+                        if rc != Z_OK { throw DataError(file: file, "corrupt gzip data (zlib: cannot reset stream)") }
+                        continue
+                    }
+                    return  // trailing bytes that are not a gzip member are ignored, as gunzip does
+                case Z_OK:
+                    if strm.avail_in == 0 && strm.avail_out > 0 { throw truncated(file) }
+                case Z_BUF_ERROR:
+                    if strm.avail_in == 0 { throw truncated(file) }
+                    // otherwise the output buffer was full; it grows on the next pass
+                case Z_MEM_ERROR:
+                    throw DataError(file: file, "out of memory while decompressing")
+                default:  // Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR
+                    let why = strm.msg.map { String(cString: $0) } ?? "error \(rc)"
+                    throw DataError(file: file, "corrupt gzip data (zlib: \(why))")
+                }
+            }
+        }
+        out.removeLast(out.count - produced)
+        return out
+    }
+
+    // MARK: - helpers
+
+    private static func truncated(_ file: String) -> DataError {
+        DataError(file: file, "truncated gzip data: the file ends before the compressed stream does")
+    }
+
+    /// The gzip trailer holds the uncompressed size mod 2³²; use it as a capacity
+    /// hint (clamped, since it can wrap or lie for multi-member files).
+    private static func initialCapacity(forGzip input: [UInt8]) -> Int {
+        let fallback = max(4096, input.count * 4)
+        guard input.count >= 18 else { return fallback }
+        let n = input.count
+        let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+        if isize >= input.count / 2 && isize <= input.count &* 1100 { return max(4096, isize + 1) }
+        return fallback
+    }
+
+    private static func openFailure(_ code: Int32) -> String {
+        switch code {
+        case ENOENT, ENOTDIR: return "no such file"
+        case EACCES: return "cannot read: permission denied"
+        default: return "cannot open: \(errnoText(code))"
+        }
+    }
+
+    private static func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
+}
+
+@inline(__always)
+private func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int {
+    read(fd, p, n)
+}
