@@ -4,12 +4,12 @@ import Foundation
 public final class Storage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     public let capacity: Int
-    public init(capacity: Int) {
+    public init(capacity: Int, zeroed: Bool = true) {
         self.capacity = capacity
         // 64-byte alignment keeps AVX-512 loads aligned.
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, capacity) * 4, alignment: 64)
         base = raw.bindMemory(to: Float.self, capacity: max(1, capacity))
-        base.initialize(repeating: 0, count: max(1, capacity))
+        if zeroed { base.initialize(repeating: 0, count: max(1, capacity)) }
     }
     deinit { UnsafeMutableRawPointer(base).deallocate() }
 }
@@ -28,6 +28,17 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         let n = shape.reduce(1, *)
         storage = Storage(capacity: n)
+        data = storage.base
+        self.shape = shape
+        count = n
+    }
+
+    /// A tensor whose contents are unspecified: for outputs that the caller overwrites
+    /// entirely (saves a memset per activation).
+    public init(uninitializedShape shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+        let n = shape.reduce(1, *)
+        storage = Storage(capacity: n, zeroed: false)
         data = storage.base
         self.shape = shape
         count = n

@@ -28,7 +28,7 @@ public final class MetricsLog {
     public init(folder: URL) throws {
         self.folder = folder
         let url = folder.appendingPathComponent("metrics.jsonl")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ConfigError("\(url.path): cannot create the metrics file") }
         jsonl = try FileHandle(forWritingTo: url)
     }
 
@@ -43,7 +43,7 @@ public final class MetricsLog {
         let name = r.kind == "epoch" ? "metrics.csv" : "\(r.kind)s.csv"
         if csv[r.kind] == nil {
             let url = folder.appendingPathComponent(name)
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             guard let h = try? FileHandle(forWritingTo: url) else { return }
             let cols = ["step", "epoch"] + r.values.map(\.0) + (r.kind == "hparam" ? ["note"] : [])
             h.write(Data((cols.joined(separator: ",") + "\n").utf8))

@@ -99,7 +99,7 @@ public final class BatchNorm: Layer {
             }
         }
         usedBatchStatistics = training
-        let xh = Tensor(shape: x.shape), y = Tensor(shape: x.shape)
+        let xh = Tensor(uninitializedShape: x.shape), y = Tensor(uninitializedShape: x.shape)
         let xp = x.data, xhp = xh.data, yp = y.data, gp = weight.value.data, bp = bias.value.data
         mean.withUnsafeBufferPointer { mu in
             invStd.withUnsafeBufferPointer { inv in
@@ -136,7 +136,7 @@ public final class BatchNorm: Layer {
                 meanDyXh[j] = Float(sums[c + j] / Double(rows))
             }
         }
-        let dx = Tensor(shape: xh.shape)
+        let dx = Tensor(uninitializedShape: xh.shape)
         let dyp = dy.data, xhp = xh.data, dxp = dx.data
         scale.withUnsafeBufferPointer { s in
             meanDy.withUnsafeBufferPointer { a in

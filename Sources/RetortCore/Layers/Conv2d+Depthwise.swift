@@ -14,7 +14,7 @@ extension Conv2d {
 
     func depthwiseForward(_ x: Tensor, _ g: ConvGeometry) -> Tensor {
         let c = g.c, k = g.k, kk = g.kk
-        let y = Tensor(shape: [g.n, g.oh, g.ow, c])
+        let y = Tensor(uninitializedShape: [g.n, g.oh, g.ow, c])
         let wT = transposedFilters(c, kk)
         defer { wT.deallocate() }
         let b = bias?.value.data

@@ -77,7 +77,7 @@ public final class Conv2d: Layer {
                          "Conv2d: grouped convolution (groups \(groups)) cannot run sliced (\(cin)→\(cout) of \(maxIn)→\(maxOut))")
         }
         forwardOut = cout
-        let y = Tensor(shape: [g.n, g.oh, g.ow, cout])
+        let y = Tensor(uninitializedShape: [g.n, g.oh, g.ow, cout])
         let rows = g.n * g.outPixels
         if let b = bias {
             for r in 0..<rows { (y.data + r * cout).update(from: b.value.data, count: cout) }

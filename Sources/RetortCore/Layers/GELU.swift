@@ -6,7 +6,7 @@ public final class GELU: Layer {
     public init() {}
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let y = Tensor(shape: x.shape)
+        let y = Tensor(uninitializedShape: x.shape)
         let xp = x.data, yp = y.data
         let r2: Float = 0.70710678118654752
         parallelChunks(x.count, minChunk: 1 << 13) { _, r in
@@ -19,7 +19,7 @@ public final class GELU: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("GELU.backward before forward") }
         precondition(dy.count == x.count, "GELU.backward: dy \(dy.shape) vs \(x.shape)")
-        let dx = Tensor(shape: x.shape)
+        let dx = Tensor(uninitializedShape: x.shape)
         let xp = x.data, gp = dy.data, dp = dx.data
         let r2: Float = 0.70710678118654752, invSqrt2Pi: Float = 0.39894228040143268
         // dy/dx = Φ(x) + x·φ(x)

@@ -22,7 +22,7 @@ public final class LayerNorm: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let c = x.lastDim, rows = x.rows
         precondition(c <= features, "LayerNorm: width \(c) exceeds \(features)")
-        let xh = Tensor(shape: x.shape), y = Tensor(shape: x.shape), inv = Tensor(shape: [rows])
+        let xh = Tensor(uninitializedShape: x.shape), y = Tensor(uninitializedShape: x.shape), inv = Tensor(uninitializedShape: [rows])
         let xp = x.data, hp = xh.data, yp = y.data, ip = inv.data
         let gp = weight.value.data, bp = bias.value.data, eps = eps
         parallelChunks(rows, minChunk: max(1, 8192 / c)) { _, range in
@@ -54,7 +54,7 @@ public final class LayerNorm: Layer {
         let gg = weight.grad.data, gb = bias.grad.data
         for j in 0..<c { gb[j] += Float(sums[j]); gg[j] += Float(sums[c + j]) }
         // dx = σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ, per row.
-        let dx = Tensor(shape: xh.shape)
+        let dx = Tensor(uninitializedShape: xh.shape)
         let dyp = dy.data, hp = xh.data, dxp = dx.data, ip = inv.data, gp = weight.value.data
         parallelChunks(rows, minChunk: max(1, 8192 / c)) { _, range in
             for r in range {

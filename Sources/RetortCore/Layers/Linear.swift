@@ -32,7 +32,7 @@ public final class Linear: Layer {
         precondition(inF <= maxIn && outF <= maxOut, "Linear: input width \(inF) / output \(outF) exceed \(maxIn)/\(maxOut)")
         input = x
         var shape = x.shape; shape[shape.count - 1] = outF
-        let y = Tensor(shape: shape)
+        let y = Tensor(uninitializedShape: shape)
         if let b = bias {
             for r in 0..<rows { (y.data + r * outF).update(from: b.value.data, count: outF) }
         }
@@ -52,7 +52,7 @@ public final class Linear: Layer {
             for r in 0..<rows { let row = dy.data + r * outF; for j in 0..<outF { g[j] += row[j] } }
         }
         // dx = dy · W[:out, :in]
-        let dx = Tensor(shape: x.shape)
+        let dx = Tensor(uninitializedShape: x.shape)
         BLAS.gemm(m: rows, n: inF, k: outF, a: dy.data, lda: outF, b: weight.value.data, ldb: maxIn,
                   c: dx.data, ldc: inF)
         return dx

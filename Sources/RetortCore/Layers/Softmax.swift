@@ -7,7 +7,7 @@ public final class Softmax: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let c = x.lastDim, rows = x.rows
-        let y = Tensor(shape: x.shape)
+        let y = Tensor(uninitializedShape: x.shape)
         let xp = x.data, yp = y.data
         parallelChunks(rows, minChunk: max(1, 4096 / max(1, c))) { _, range in
             for r in range {
@@ -29,7 +29,7 @@ public final class Softmax: Layer {
         guard let y = output else { preconditionFailure("Softmax.backward before forward") }
         precondition(dy.shape == y.shape, "Softmax.backward: dy \(dy.shape) vs \(y.shape)")
         let c = y.lastDim, rows = y.rows
-        let dx = Tensor(shape: y.shape)
+        let dx = Tensor(uninitializedShape: y.shape)
         let yp = y.data, gp = dy.data, dp = dx.data
         parallelChunks(rows, minChunk: max(1, 4096 / max(1, c))) { _, range in
             for r in range {
