@@ -35,11 +35,20 @@ let package = Package(
         .target(name: "RetortModels", dependencies: ["RetortCore"], swiftSettings: fast),
         // the plain training engine (headless job, run folder, metrics)
         .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels"], swiftSettings: fast),
+        // engines
+        .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "TrainEngine"], swiftSettings: fast),
+        .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "TrainEngine"], swiftSettings: fast),
+        .target(name: "Accelerator", dependencies: [], swiftSettings: fast),
+        // runs engines on a background thread; immutable snapshots out, commands in
+        .target(name: "Workbench", dependencies: ["RetortCore", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: fast),
+        // the TUI: pure cell-grid rendering plus a small ncurses backend
+        .target(name: "RetortUI", dependencies: ["CNcurses", "Workbench"], swiftSettings: fast),
         // thin executable
         .executableTarget(
             name: "retort",
             dependencies: [
                 "CNcurses", "RetortCore", "RetortData", "RetortModels", "TrainEngine",
+                "Distill", "Attention", "Accelerator", "Workbench", "RetortUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -47,5 +56,10 @@ let package = Package(
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill"]),
+        .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"]),
+        .testTarget(name: "RetortUITests", dependencies: ["RetortUI"]),
     ]
 )
