@@ -7,11 +7,13 @@ public struct MetricRecord: Sendable, Equatable {
     public var epoch: Int
     public var values: [(String, Double)]
     public var note: String?
-    public init(kind: String, step: Int, epoch: Int, values: [(String, Double)], note: String? = nil) {
-        self.kind = kind; self.step = step; self.epoch = epoch; self.values = values; self.note = note
+    /// What the record is about (e.g. the hyperparameter's name); a CSV column "name".
+    public var name: String?
+    public init(kind: String, step: Int, epoch: Int, values: [(String, Double)], note: String? = nil, name: String? = nil) {
+        self.kind = kind; self.step = step; self.epoch = epoch; self.values = values; self.note = note; self.name = name
     }
     public static func == (a: MetricRecord, b: MetricRecord) -> Bool {
-        a.kind == b.kind && a.step == b.step && a.epoch == b.epoch && a.note == b.note
+        a.kind == b.kind && a.step == b.step && a.epoch == b.epoch && a.note == b.note && a.name == b.name
             && a.values.map(\.0) == b.values.map(\.0) && a.values.map(\.1) == b.values.map(\.1)
     }
     public subscript(_ key: String) -> Double? { values.first { $0.0 == key }?.1 }
@@ -36,6 +38,7 @@ public final class MetricsLog {
 
     public func write(_ r: MetricRecord) {
         var fields = ["\"kind\":\"\(r.kind)\"", "\"step\":\(r.step)", "\"epoch\":\(r.epoch)"]
+        if let n = r.name { fields.append("\"name\":\(Self.quote(n))") }
         for (k, v) in r.values { fields.append("\"\(k)\":\(Self.json(v))") }
         if let n = r.note { fields.append("\"note\":\(Self.quote(n))") }
         jsonl.write(Data(("{" + fields.joined(separator: ",") + "}\n").utf8))
@@ -45,7 +48,7 @@ public final class MetricsLog {
             let url = folder.appendingPathComponent(name)
             _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             guard let h = try? FileHandle(forWritingTo: url) else { return }
-            let cols = ["step", "epoch"] + r.values.map(\.0) + (r.kind == "hparam" ? ["note"] : [])
+            let cols = ["step", "epoch"] + (r.name != nil ? ["name"] : []) + r.values.map(\.0) + (r.note != nil ? ["note"] : [])
             h.write(Data((cols.joined(separator: ",") + "\n").utf8))
             csv[r.kind] = (h, cols)
         }
@@ -55,6 +58,7 @@ public final class MetricsLog {
             case "step": return String(r.step)
             case "epoch": return String(r.epoch)
             case "note": return r.note.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""
+            case "name": return r.name ?? ""
             default: return r[c].map(Self.csvNumber) ?? ""
             }
         }

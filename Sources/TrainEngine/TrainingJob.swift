@@ -104,8 +104,8 @@ public final class TrainingJob {
         if let sgd = optimizer as? SGD { sgd.momentum = hyper.momentum; sgd.weightDecay = hyper.weightDecay }
         if let adam = optimizer as? AdamW { adam.weightDecay = hyper.weightDecay }
         log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch,
-                                values: [(name, hyper.value(of: name) ?? .nan)],
-                                note: "\(name) \(old.map { String(format: "%g", $0) } ?? "?") → \(text)"))
+                                values: [("from", old ?? .nan), ("to", hyper.value(of: name) ?? .nan)],
+                                note: "\(name) \(old.map { String(format: "%g", $0) } ?? "?") → \(text)", name: name))
     }
 
     /// One mini-batch of training; evaluates and logs at the end of an epoch.

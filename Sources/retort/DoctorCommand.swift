@@ -61,6 +61,14 @@ struct DoctorCommand: ParsableCommand {
 }
 
 enum DataLocator {
+    /// A folder next to sample-data/ in the repository (e.g. "themes"), if it exists.
+    static func sibling(_ name: String) -> String? {
+        guard let data = find(explicit: nil) else { return nil }
+        let dir = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent(name).path
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue ? dir : nil
+    }
+
     /// The sample-data folder: the explicit option, $RETORT_DATA, ./sample-data, or the
     /// repository the executable was built in (…/.build/<config>/retort → …/sample-data).
     static func find(explicit: String?) -> String? {

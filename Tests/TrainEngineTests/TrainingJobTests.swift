@@ -69,7 +69,7 @@ final class TrainingJobTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = try MetricsLog(folder: dir)
         log.write(MetricRecord(kind: "epoch", step: 10, epoch: 1, values: [("loss", 0.5), ("acc", 0.25)]))
-        log.write(MetricRecord(kind: "hparam", step: 12, epoch: 1, values: [("lr", 0.01)], note: "lr 0.1 → 0.01"))
+        log.write(MetricRecord(kind: "hparam", step: 12, epoch: 1, values: [("from", 0.1), ("to", 0.01)], note: "lr 0.1 → 0.01", name: "lr"))
         log.write(MetricRecord(kind: "epoch", step: 20, epoch: 2, values: [("loss", .nan), ("acc", 0.5)]))
         let csv = try String(contentsOf: dir.appendingPathComponent("metrics.csv"), encoding: .utf8)
         XCTAssertEqual(csv, "step,epoch,loss,acc\n10,1,0.5,0.25\n20,2,nan,0.5\n")
@@ -78,6 +78,6 @@ final class TrainingJobTests: XCTestCase {
         XCTAssertEqual(String(jsonl[2]), "{\"kind\":\"epoch\",\"step\":20,\"epoch\":2,\"loss\":null,\"acc\":0.5}")
         for line in jsonl { XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line.utf8))) }
         let hp = try String(contentsOf: dir.appendingPathComponent("hparams.csv"), encoding: .utf8)
-        XCTAssertEqual(hp, "step,epoch,lr,note\n12,1,0.01,\"lr 0.1 → 0.01\"\n")
+        XCTAssertEqual(hp, "step,epoch,name,from,to,note\n12,1,lr,0.1,0.01,\"lr 0.1 → 0.01\"\n")
     }
 }

@@ -1,0 +1,170 @@
+import Foundation
+import Workbench
+
+/// Turns keys into state changes and effects. Pure: no curses, no threads — unit-tested.
+public struct Controller {
+    public static let commands = ["set", "pause", "resume", "step", "save", "theme", "help", "quit", "log"]
+
+    public static func handle(_ key: Key, state s: inout UIState, hyper: [HyperField], jobState: JobState = .running) -> [UIEffect] {
+        if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper) }
+        if s.editBuffer != nil { return editKey(key, &s, hyper: hyper) }
+        if s.showHelp {
+            if case .char("?") = key { s.showHelp = false } else if key == .escape || key == .char("q") { s.showHelp = false }
+            return []
+        }
+        switch key {
+        case .char("q"), .ctrl("c"): return [.quit]
+        case .char("?"): s.showHelp = true
+        case .char(":"): s.commandLine = ""; s.historyIndex = nil
+        case .char(" "), .char("p"): return [togglePause(jobState)]
+        case .char("r"): return [.command(.resume)]
+        case .char("n"), .char("."): return [.command(.step(1))]
+        case .char("N"): return [.command(.step(10))]
+        case .char("s"): return [.command(.save)]
+        case .char("L"): s.logLoss.toggle(); s.message = ("loss axis: \(s.logLoss ? "log" : "linear") scale", false)
+        case .char(let c) where ("1"..."5").contains(c): s.tab = Tab(rawValue: Int(String(c))! - 1)!
+        case .tab: s.tab = Tab(rawValue: (s.tab.rawValue + 1) % Tab.allCases.count)!
+        case .backTab: s.tab = Tab(rawValue: (s.tab.rawValue + Tab.allCases.count - 1) % Tab.allCases.count)!
+        case .up, .char("k"): if s.tab == .training { s.selectedField = max(0, s.selectedField - 1) }
+        case .down, .char("j"): if s.tab == .training { s.selectedField = min(max(0, hyper.count - 1), s.selectedField + 1) }
+        case .left, .char("h"), .char("-"): return s.tab == .training ? stepField(-1, &s, hyper: hyper) : []
+        case .right, .char("l"), .char("+"), .char("="): return s.tab == .training ? stepField(1, &s, hyper: hyper) : []
+        case .enter, .char("e"): if s.tab == .training, !hyper.isEmpty { s.editBuffer = ""; s.message = nil }
+        case .char("u"): return undo(&s)
+        case .mouseClick(let x, let y): if y == 1, let t = tabAt(x) { s.tab = t }
+        default: break
+        }
+        return []
+    }
+
+    /// Pause toggles: the app resolves it against the job's state.
+    public static func togglePause(_ state: JobState) -> UIEffect { .command(state == .paused ? .resume : .pause) }
+
+    /// x positions of the tab labels on row 1 (must match `Screen`).
+    public static func tabLabels() -> [(Tab, Range<Int>)] {
+        var x = 1
+        return Tab.allCases.map { t in
+            let label = " \(t.rawValue + 1) \(t.title) "
+            defer { x += label.count + 1 }
+            return (t, x..<(x + label.count))
+        }
+    }
+    static func tabAt(_ x: Int) -> Tab? { tabLabels().first { $0.1.contains(x) }?.0 }
+
+    static func stepField(_ dir: Int, _ s: inout UIState, hyper: [HyperField]) -> [UIEffect] {
+        guard s.selectedField < hyper.count else { return [] }
+        let f = hyper[s.selectedField]
+        var v: Double
+        if f.integer { v = dir > 0 ? f.value * 2 : (f.value / 2).rounded(.down) }
+        else if f.logScale { v = f.value == 0 ? (dir > 0 ? 1e-4 : 0) : f.value * pow(10, Double(dir) / 4) }
+        else { v = f.value + Double(dir) * 0.05 }
+        if !f.integer { v = Double(String(format: "%.3g", v)) ?? v }
+        return apply(f, text: f.integer ? String(Int(v)) : String(format: "%g", v), &s)
+    }
+
+    static func apply(_ f: HyperField, text: String, _ s: inout UIState) -> [UIEffect] {
+        if let err = HyperValidation.check(f.name, text) {
+            s.message = (err, true)
+            return []
+        }
+        s.undo.append((f.name, f.integer ? String(Int(f.value)) : String(format: "%g", f.value)))
+        s.message = ("\(f.name) → \(text) (applies at the next step)", false)
+        return [.command(.set(name: f.name, value: text))]
+    }
+
+    static func undo(_ s: inout UIState) -> [UIEffect] {
+        guard let (name, value) = s.undo.popLast() else { s.message = ("nothing to undo", true); return [] }
+        s.message = ("undo: \(name) → \(value)", false)
+        return [.command(.set(name: name, value: value))]
+    }
+
+    static func editKey(_ key: Key, _ s: inout UIState, hyper: [HyperField]) -> [UIEffect] {
+        switch key {
+        case .escape: s.editBuffer = nil; s.message = ("edit cancelled", false)
+        case .enter:
+            let text = s.editBuffer ?? ""
+            guard s.selectedField < hyper.count else { s.editBuffer = nil; return [] }
+            let f = hyper[s.selectedField]
+            if let err = HyperValidation.check(f.name, text) { s.message = (err, true); return [] }   // stay in edit mode
+            s.editBuffer = nil
+            return apply(f, text: text, &s)
+        case .backspace, .delete: if s.editBuffer?.isEmpty == false { s.editBuffer?.removeLast() }
+        case .ctrl("u"): s.editBuffer = ""
+        case .char(let c): if s.editBuffer!.count < 24 { s.editBuffer?.append(c) }
+        default: break
+        }
+        return []
+    }
+
+    static func commandLineKey(_ key: Key, _ s: inout UIState, hyper: [HyperField]) -> [UIEffect] {
+        switch key {
+        case .escape: s.commandLine = nil
+        case .backspace, .delete:
+            if s.commandLine!.isEmpty { s.commandLine = nil } else { s.commandLine!.removeLast() }
+        case .ctrl("u"): s.commandLine = ""
+        case .up:
+            guard !s.history.isEmpty else { break }
+            let i = max(0, (s.historyIndex ?? s.history.count) - 1)
+            s.historyIndex = i; s.commandLine = s.history[i]
+        case .down:
+            guard let i = s.historyIndex else { break }
+            if i + 1 < s.history.count { s.historyIndex = i + 1; s.commandLine = s.history[i + 1] } else { s.historyIndex = nil; s.commandLine = "" }
+        case .tab: s.commandLine = complete(s.commandLine!, hyper: hyper, themes: s.themeNames)
+        case .enter:
+            let line = s.commandLine!.trimmingCharacters(in: .whitespaces)
+            s.commandLine = nil; s.historyIndex = nil
+            guard !line.isEmpty else { return [] }
+            if s.history.last != line { s.history.append(line) }
+            return run(line, &s, hyper: hyper)
+        case .char(let c): s.commandLine!.append(c)
+        default: break
+        }
+        return []
+    }
+
+    /// Completes the word being typed: a command, then a hyperparameter or theme name.
+    public static func complete(_ line: String, hyper: [HyperField], themes: [String]) -> String {
+        let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let candidates: [String]
+        if words.count <= 1 { candidates = commands }
+        else if words[0] == "set" && words.count == 2 { candidates = hyper.map(\.name) }
+        else if words[0] == "theme" && words.count == 2 { candidates = themes }
+        else { return line }
+        let partial = words.last ?? ""
+        let matches = candidates.filter { $0.hasPrefix(partial) }
+        guard !matches.isEmpty else { return line }
+        var common = matches[0]
+        for m in matches.dropFirst() { while !m.hasPrefix(common) { common.removeLast() } }
+        let completed = matches.count == 1 ? common + " " : common
+        return (words.dropLast() + [completed]).joined(separator: " ")
+    }
+
+    public static func run(_ line: String, _ s: inout UIState, hyper: [HyperField]) -> [UIEffect] {
+        let w = line.split(separator: " ").map(String.init)
+        switch w[0] {
+        case "set":
+            guard w.count == 3 else { s.message = ("usage: set NAME VALUE (names: \(hyper.map(\.name).joined(separator: ", ")))", true); return [] }
+            guard let f = hyper.first(where: { $0.name == w[1] }) else {
+                s.message = ("unknown hyperparameter '\(w[1])': one of \(hyper.map(\.name).joined(separator: ", "))", true); return []
+            }
+            return apply(f, text: w[2], &s)
+        case "pause": return [.command(.pause)]
+        case "resume", "run": return [.command(.resume)]
+        case "step":
+            let n = w.count > 1 ? Int(w[1]) : 1
+            guard let n, n >= 1, n <= 1_000_000 else { s.message = ("usage: step [N] with N in 1…1000000", true); return [] }
+            return [.command(.step(n))]
+        case "save", "w": return [.command(.save)]
+        case "theme":
+            guard w.count == 2 else { s.message = ("usage: theme NAME (\(s.themeNames.joined(separator: ", ")))", true); return [] }
+            return [.theme(w[1])]
+        case "log": s.logLoss.toggle(); return []
+        case "help": s.showHelp = true; return []
+        case "quit", "q": return [.quit]
+        case "__crash": return [.crash]
+        default:
+            s.message = ("unknown command '\(w[0])': one of \(commands.joined(separator: ", "))", true)
+            return []
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// The key table: shown by `?` and copied into the README.
+public enum KeyHelp {
+    public static let entries: [(String, String)] = [
+        ("1-5  Tab  Shift-Tab", "switch tab (Training, Distill, Attention, Accelerator, Runs); mouse: click a tab"),
+        ("space  p", "pause / resume the job"),
+        ("r", "resume"),
+        ("n  .", "single step (pauses first)"),
+        ("N", "ten steps"),
+        ("↑ ↓  k j", "select a hyperparameter"),
+        ("← →  h l  - +", "step the selected value down / up (×10^¼ for log-scale fields, ×2 for batch size)"),
+        ("Enter  e", "type a value (3e-4, 0.0003, 1/3000); Enter applies, Esc cancels"),
+        ("u", "undo the last hyperparameter change"),
+        ("L", "toggle log scale of the loss chart"),
+        ("s", "save the model to the run folder (model.safetensors)"),
+        (":", "command line: set NAME VALUE, pause, resume, step [N], save, theme NAME, log, help, quit (Tab completes, ↑↓ history)"),
+        ("?", "this help"),
+        ("q  Ctrl-C", "quit (the terminal is restored)"),
+    ]
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Workbench
+
+/// Renders the whole screen into a cell grid. Pure: the same inputs give the same grid.
+public struct Screen {
+    public static let minWidth = 80, minHeight = 24
+
+    public var glyphs: Glyphs
+    public var colour: Bool
+    public init(glyphs: Glyphs, colour: Bool) { self.glyphs = glyphs; self.colour = colour }
+
+    public func render(_ s: UIState, training t: TrainingSnapshot?, width: Int, height: Int) -> CellGrid {
+        var g = CellGrid(width: width, height: height)
+        guard width >= Self.minWidth && height >= Self.minHeight else {
+            let msg = "terminal too small: need \(Self.minWidth)×\(Self.minHeight), have \(width)×\(height)"
+            let lines = width >= msg.count ? [msg] : ["too small", "need \(Self.minWidth)×\(Self.minHeight)", "have \(width)×\(height)"]
+            for (i, l) in lines.enumerated() where i < height { g.put(max(0, (width - l.count) / 2), height / 2 - lines.count / 2 + i, l, fg: .warn) }
+            return g
+        }
+        header(&g, t)
+        tabs(&g, s)
+        let body = Rect(x: 0, y: 2, width: width, height: height - 4)
+        switch s.tab {
+        case .training: trainingTab(&g, s, t, body)
+        default: unavailable(&g, s.tab, body)
+        }
+        footer(&g, s)
+        if s.showHelp { help(&g) }
+        return g
+    }
+
+    func header(_ g: inout CellGrid, _ t: TrainingSnapshot?) {
+        g.fill(Rect(x: 0, y: 0, width: g.width, height: 1), Cell(" ", bg: .selectedBg))
+        // most important first; whatever does not fit the width is left out
+        var parts = ["retort"]
+        if let t {
+            parts += [t.state.rawValue.uppercased(),
+                      "epoch \(min(t.epoch + (t.state == .finished ? 0 : 1), t.totalEpochs))/\(t.totalEpochs)  step \(t.step)",
+                      String(format: "%.0f samples/s", t.samplesPerSecond), Self.clock(t.elapsed), t.runName, "BLAS \(t.blas)"]
+        }
+        let sep = "  \(glyphs.box.v)  "
+        var line = ""
+        for p in parts {
+            let next = line.isEmpty ? p : line + sep + p
+            if next.count > g.width - 2 { break }
+            line = next
+        }
+        g.put(1, 0, line, fg: .selectedFg, bg: .selectedBg, attrs: .bold)
+    }
+
+    static func clock(_ s: Double) -> String {
+        let i = Int(s)
+        return String(format: "%02d:%02d:%02d", i / 3600, (i / 60) % 60, i % 60)
+    }
+
+    func tabs(_ g: inout CellGrid, _ s: UIState) {
+        for (tab, range) in Controller.tabLabels() {
+            let sel = tab == s.tab
+            g.put(range.lowerBound, 1, " \(tab.rawValue + 1) \(tab.title) ", fg: sel ? .selectedFg : .inactive, bg: sel ? .highlight : .bg,
+                  attrs: sel ? .bold : [])
+        }
+    }
+
+    func unavailable(_ g: inout CellGrid, _ tab: Tab, _ r: Rect) {
+        g.box(r, title: tab.title, glyphs: glyphs)
+        let lines = [
+            "The \(tab.title) engine is not part of this build yet.",
+            "Nothing is shown here until it is: no placeholder numbers.",
+            "Training runs in tab 1.",
+        ]
+        for (i, l) in lines.enumerated() { g.put(r.x + max(2, (r.width - l.count) / 2), r.y + r.height / 2 - 1 + i, l, fg: .inactive, clip: r.inset(1)) }
+    }
+
+    func trainingTab(_ g: inout CellGrid, _ s: UIState, _ t: TrainingSnapshot?, _ r: Rect) {
+        guard let t else { g.box(r, title: "Training", glyphs: glyphs); g.put(r.x + 2, r.y + 2, "starting…", fg: .inactive); return }
+        let sideW = min(44, max(34, r.width / 3))
+        let (charts, side) = r.left(r.width - sideW)
+        let (lossR, accR) = charts.top(charts.height * 11 / 20)
+        let markers = t.changes.map { Double($0.step) }
+        // Loss
+        g.box(lossR, title: "Loss", glyphs: glyphs)
+        var loss = LineChart(series: [
+            ChartSeries(name: "step", color: .series(7), points: points(t.stepLoss)),
+            ChartSeries(name: "train", color: .series(0), points: points(t.trainLoss)),
+            ChartSeries(name: "test", color: .series(1), points: points(t.testLoss)),
+        ])
+        loss.logY = s.logLoss; loss.markers = markers; loss.xLabel = "step"
+        loss.render(into: &g, in: lossR.inset(1), glyphs: glyphs)
+        // Accuracy
+        g.box(accR, title: "Accuracy", glyphs: glyphs)
+        var acc = LineChart(series: [
+            ChartSeries(name: "train", color: .series(0), points: points(t.trainAccuracy)),
+            ChartSeries(name: "test", color: .series(1), points: points(t.testAccuracy)),
+        ])
+        acc.markers = markers; acc.xLabel = "step"
+        acc.render(into: &g, in: accR.inset(1), glyphs: glyphs)
+        // Hyperparameters
+        let (hpR, logR) = side.top(min(side.height - 5, t.hyper.count + 6))
+        g.box(hpR, title: "Hyperparameters (live)", glyphs: glyphs, focused: true)
+        let inner = hpR.inset(1)
+        for (i, f) in t.hyper.enumerated() where i < inner.height - 3 {
+            let sel = i == s.selectedField
+            let value: String
+            if sel, let buf = s.editBuffer { value = buf + "_" } else { value = Self.fmt(f.value) }
+            let line = (sel ? (glyphs.unicode ? "› " : "> ") : "  ") + f.name.padding(toLength: 16, withPad: " ", startingAt: 0) + value
+            g.put(inner.x, inner.y + i, line.padding(toLength: inner.width, withPad: " ", startingAt: 0),
+                  fg: sel ? .selectedFg : .fg, bg: sel ? (s.editBuffer != nil ? .highlight : .selectedBg) : .bg, clip: inner)
+        }
+        if s.selectedField < t.hyper.count {
+            let f = t.hyper[s.selectedField]
+            g.put(inner.x, inner.maxY - 2, "range \(f.range)", fg: .inactive, clip: inner)
+            g.put(inner.x, inner.maxY - 1, f.help, fg: .inactive, clip: inner)
+        }
+        // Run facts and log
+        g.box(logR, title: "Run", glyphs: glyphs)
+        let li = logR.inset(1)
+        var rows = [
+            "\(t.modelName)", "\(t.parameterCount) params  lr now \(Self.fmt(t.lr))",
+            "\(t.dataName): \(t.trainCount) train / \(t.testCount) test",
+        ]
+        if let a = t.testAccuracy.buckets.last { rows.append(String(format: "test acc %.2f%%  (best %.2f%%)", 100 * a.mean, 100 * (t.testAccuracy.yRange?.upperBound ?? 0))) }
+        for (i, row) in rows.enumerated() where i < li.height { g.put(li.x, li.y + i, row, fg: .fg, clip: li) }
+        let logRows = li.height - rows.count - 1
+        if logRows > 0 {
+            for (i, m) in t.messages.suffix(logRows).enumerated() {
+                g.put(li.x, li.y + rows.count + 1 + i, "\(m.step): \(m.text)", fg: m.level == .error ? .error : .inactive, clip: li)
+            }
+        }
+    }
+
+    func points(_ s: DownsampledSeries) -> [ChartSeries.Point] {
+        s.buckets.map { ChartSeries.Point(x: ($0.x0 + $0.x1) / 2, min: $0.min, max: $0.max, mean: $0.mean) }
+    }
+
+    static func fmt(_ v: Double) -> String {
+        if v.isNaN { return "?" }
+        if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
+        return String(format: "%.4g", v)
+    }
+
+    func footer(_ g: inout CellGrid, _ s: UIState) {
+        let y1 = g.height - 2, y2 = g.height - 1
+        if let cmd = s.commandLine {
+            g.put(0, y1, ":" + cmd + "_", fg: .fg)
+        } else if let e = s.editBuffer {
+            if let m = s.message, m.error { g.put(0, y1, "value: \(e)_   ! \(m.text)", fg: .error, attrs: .bold) }
+            else { g.put(0, y1, "value: \(e)_   (Enter apply · Esc cancel · Ctrl-U clear)", fg: .highlight) }
+        } else if let m = s.message {
+            g.put(0, y1, (m.error ? "! " : "") + m.text, fg: m.error ? .error : .ok, attrs: m.error ? .bold : [])
+        }
+        let hints = "? help  q quit  space pause  n step  ↑↓ select  ←→ adjust  Enter type  u undo  : command  s save"
+        g.put(0, y2, glyphs.unicode ? hints : hints.replacingOccurrences(of: "↑↓", with: "j/k").replacingOccurrences(of: "←→", with: "h/l"),
+              fg: .inactive)
+    }
+
+    func help(_ g: inout CellGrid) {
+        let w = min(g.width - 4, 100), h = min(g.height - 2, KeyHelp.entries.count + 4)
+        let r = Rect(x: (g.width - w) / 2, y: (g.height - h) / 2, width: w, height: h)
+        g.fill(r, Cell(" "))
+        g.box(r, title: "Keys — ? or Esc closes", glyphs: glyphs, focused: true)
+        for (i, (k, d)) in KeyHelp.entries.enumerated() where i < h - 3 {
+            g.put(r.x + 2, r.y + 1 + i, k, fg: .highlight, attrs: .bold, clip: r.inset(1))
+            g.put(r.x + 24, r.y + 1 + i, d, fg: .fg, clip: r.inset(1))
+        }
+        g.put(r.x + 2, r.maxY - 2, "Changes apply at the next step and are logged in the run's metrics (hparams.csv).", fg: .inactive, clip: r.inset(1))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Workbench
+
+/// The UI loop: the only thread that touches curses. Polls the job's latest snapshot at
+/// a capped frame rate, renders it into a cell grid and lets the backend draw it.
+public final class TUIApp {
+    let backend: CursesBackend
+    let runner: JobRunner<TrainingWorkbenchJob>
+    let themeDirectory: String?
+    var state = UIState()
+    var screen: Screen
+    public var frameInterval: Double = 0.05
+
+    public init(backend: CursesBackend, runner: JobRunner<TrainingWorkbenchJob>, themeDirectory: String?, initialMessage: (String, Bool)? = nil) {
+        self.backend = backend; self.runner = runner; self.themeDirectory = themeDirectory
+        screen = Screen(glyphs: backend.utf8 ? .unicodeSet : .asciiSet, colour: backend.tier != .mono)
+        state.themeNames = ThemeLocator.names(in: themeDirectory)
+        if let m = initialMessage { state.message = (m.0, m.1) }
+    }
+
+    /// Uses ASCII glyphs whatever the locale says.
+    public func forceASCII() { screen.glyphs = .asciiSet }
+
+    /// Runs until the user quits or a signal arrives; returns the signal number (0 for q).
+    public func run() -> Int32 {
+        var lastDraw = 0.0
+        var dirty = true
+        let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        while true {
+            let sig = TerminalGuard.quitSignal.load(ordering: .relaxed)
+            if sig != 0 { return sig }
+            let wait = max(1, Int32((frameInterval - (clock() - lastDraw)) * 1000))
+            if let key = backend.readKey(timeoutMs: dirty ? 1 : wait) {
+                if key == .resize { dirty = true; continue }
+                if key == .ctrl("l") { dirty = true; continue }
+                let snap = runner.snapshot
+                let effects = Controller.handle(key, state: &state, hyper: snap.hyper, jobState: snap.state)
+                for e in effects {
+                    switch e {
+                    case .quit: return 0
+                    case .command(let c): runner.send(c)
+                    case .theme(let name): switchTheme(name)
+                    case .crash:
+                        if ProcessInfo.processInfo.environment["RETORT_ALLOW_CRASH"] == "1" { fatalError("crash requested with :__crash") }
+                    }
+                }
+                dirty = true
+                continue   // drain queued keys before drawing
+            }
+            if dirty || clock() - lastDraw >= frameInterval {
+                let snap = runner.snapshot
+                if snap.messages.count != state.lastJobMessageCount, let m = snap.messages.last {
+                    state.lastJobMessageCount = snap.messages.count
+                    if !m.text.isEmpty { state.message = (m.text, m.level == .error) }
+                }
+                let (w, h) = backend.size
+                backend.draw(screen.render(state, training: snap, width: w, height: h))
+                lastDraw = clock(); dirty = false
+            }
+        }
+    }
+
+    func switchTheme(_ name: String) {
+        do {
+            let t = try ThemeLocator.load(name, directory: themeDirectory)
+            backend.setTheme(t)
+            state.message = ("theme \(t.name)", false)
+        } catch {
+            state.message = ("\(error) — keeping the current theme", true)
+        }
+    }
+}
+
+/// Finds theme files: a path, or NAME → <themes>/NAME.toml.
+public enum ThemeLocator {
+    public static func names(in dir: String?) -> [String] {
+        guard let dir, let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        return files.filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }.sorted()
+    }
+    public static func load(_ name: String, directory: String?) throws -> Theme {
+        if name.contains("/") || name.hasSuffix(".toml") { return try Theme.load(path: name) }
+        guard let dir = directory else { throw Theme.ParseError(file: name, line: 0, key: nil, message: "no themes folder found") }
+        let path = dir + "/" + name + ".toml"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Theme.ParseError(file: path, line: 0, key: nil, message: "no such theme (available: \(names(in: dir).joined(separator: ", ")))")
+        }
+        return try Theme.load(path: path)
+    }
+}

@@ -1,0 +1,43 @@
+import Workbench
+
+public enum Tab: Int, CaseIterable, Sendable {
+    case training, distill, attention, accelerator, runs
+    public var title: String {
+        switch self {
+        case .training: return "Training"
+        case .distill: return "Distill"
+        case .attention: return "Attention"
+        case .accelerator: return "Accelerator"
+        case .runs: return "Runs"
+        }
+    }
+}
+
+/// What the UI asks of the outside world after handling a key.
+public enum UIEffect: Equatable, Sendable {
+    case command(JobCommand)
+    case theme(String)
+    case quit
+    /// Deliberate crash for the terminal-restore test (only with RETORT_ALLOW_CRASH=1).
+    case crash
+}
+
+/// Everything the UI remembers between frames (the job's state lives in snapshots).
+public struct UIState: Sendable {
+    public var tab: Tab = .training
+    public var showHelp = false
+    /// Text of the `:` command line while it is open.
+    public var commandLine: String? = nil
+    public var history: [String] = []
+    public var historyIndex: Int? = nil
+    /// Selected row of the hyperparameter panel and the text being typed into it.
+    public var selectedField = 0
+    public var editBuffer: String? = nil
+    public var message: (text: String, error: Bool)? = nil
+    public var logLoss = false
+    /// Earlier values for `u` (undo): (name, value as text).
+    public var undo: [(String, String)] = []
+    public var themeNames: [String] = []
+    public var lastJobMessageCount = 0
+    public init() {}
+}

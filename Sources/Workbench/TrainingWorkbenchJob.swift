@@ -1,0 +1,89 @@
+import Foundation
+import RetortCore
+import TrainEngine
+
+/// Adapts a `TrainingJob` to the workbench: steps it, keeps downsampled curves and
+/// hyperparameter changes, and saves the model on request.
+public final class TrainingWorkbenchJob: SteppableJob {
+    public let job: TrainingJob
+    public let runFolder: URL
+    private var stepLoss = DownsampledSeries(name: "loss (step)")
+    private var trainLoss = DownsampledSeries(name: "train loss")
+    private var testLoss = DownsampledSeries(name: "test loss")
+    private var trainAcc = DownsampledSeries(name: "train acc")
+    private var testAcc = DownsampledSeries(name: "test acc")
+    private var changes: [HyperChange] = []
+    private var samplesPerSecond = 0.0
+    private var lastLR = 0.0
+
+    public init(job: TrainingJob, runFolder: URL) {
+        self.job = job; self.runFolder = runFolder
+        lastLR = Double(job.currentLR)
+    }
+
+    public var isFinished: Bool { job.isFinished }
+    public var progress: Int { job.step }
+
+    public func advance() throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = job.step()
+        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        guard r.loss.isFinite else { throw JobFailure("loss became \(r.loss) at step \(r.step): lower the learning rate") }
+        let inst = Double(r.samples) / max(dt, 1e-9)
+        samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
+        lastLR = Double(r.lr)
+        stepLoss.append(x: Double(r.step), Double(r.loss))
+        if let s = r.epochSummary {
+            let x = Double(s.step)
+            trainLoss.append(x: x, Double(s.trainLoss)); testLoss.append(x: x, Double(s.testLoss))
+            trainAcc.append(x: x, Double(s.trainAccuracy)); testAcc.append(x: x, Double(s.testAccuracy))
+        }
+    }
+
+    public func handle(_ command: JobCommand) throws -> String {
+        switch command {
+        case .set(let name, let value):
+            let old = job.hyper.value(of: name)
+            try job.set(name, to: value)
+            let new = job.hyper.value(of: name) ?? .nan
+            changes.append(HyperChange(step: job.step, name: name, from: old ?? .nan, to: new))
+            return "step \(job.step): \(name) \(format(old ?? .nan)) → \(format(new))"
+        case .save:
+            let url = runFolder.appendingPathComponent("model.safetensors")
+            try SafeTensors.write(job.model.parameters.map { ($0.name, $0.value) },
+                                  metadata: ["step": "\(job.step)", "model": job.model.name, "format": "pt"], to: url)
+            return "saved \(url.path) at step \(job.step)"
+        default:
+            return ""
+        }
+    }
+
+    public func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> TrainingSnapshot {
+        let n = job.data.train.count
+        return TrainingSnapshot(
+            runName: runFolder.lastPathComponent, runFolder: runFolder.path,
+            modelName: job.model.name, parameterCount: job.model.parameterCount,
+            dataName: job.data.sample.fileName, trainCount: n, testCount: job.data.test.count,
+            state: state, epoch: job.epoch, totalEpochs: job.config.epochs, step: job.step,
+            stepsPerEpoch: (n + job.hyper.batchSize - 1) / job.hyper.batchSize,
+            samplesPerSecond: state == .running ? samplesPerSecond : 0, elapsed: elapsed, lr: lastLR,
+            stepLoss: stepLoss, trainLoss: trainLoss, testLoss: testLoss, trainAccuracy: trainAcc, testAccuracy: testAcc,
+            hyper: Hyperparameters.specs.map { s in
+                HyperField(name: s.name, value: job.hyper.value(of: s.name) ?? .nan, range: s.range, help: s.help,
+                           logScale: s.logScale, integer: s.integer)
+            },
+            changes: changes, messages: messages,
+            blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)")
+    }
+}
+
+public struct JobFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+func format(_ v: Double) -> String {
+    if v.isNaN { return "?" }
+    if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
+    return String(format: "%g", v)
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import RetortCore
+import RetortData
+import RetortUI
+import TrainEngine
+import Workbench
+
+extension ColorTier: ExpressibleByArgument {}
+
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui", abstract: "The workbench TUI: trains on the bundled data with live curves and live hyperparameters (default command).")
+
+    @OptionGroup var options: TrainOptions
+    @Option(help: "Theme name (themes/NAME.toml) or path to a theme file.") var theme: String = "dark"
+    @Option(help: "Force a colour tier: 256, 16, 8 or 0 (default: what the terminal offers; NO_COLOR gives 0).") var colors: ColorTier?
+    @Flag(help: "Plain ASCII glyphs even on a UTF-8 terminal.") var ascii = false
+    @Flag(help: "Do not capture the mouse (keeps the terminal's own text selection).") var noMouse = false
+    @Flag(help: "Start paused.") var paused = false
+    @Option(help: "Frames per second of the UI (1–60).") var fps: Double = 20
+
+    func validate() throws {
+        guard fps >= 1 && fps <= 60 else { throw ValidationError("--fps must be in 1…60, got \(fps)") }
+    }
+
+    func run() throws {
+        let config = options.config
+        guard let dataDir = DataLocator.find(explicit: options.dataDir) else {
+            fail("data folder not found: pass --data-dir DIR or set RETORT_DATA")
+        }
+        let themeDir = DataLocator.sibling("themes")
+        var themeMessage: (String, Bool)? = nil
+        var chosen = Theme.builtinDark
+        do { chosen = try ThemeLocator.load(theme, directory: themeDir) }
+        catch { themeMessage = ("default theme used: \(error)", true) }
+
+        // Refuse bad terminals before doing any work.
+        let backend: CursesBackend
+        do { backend = try CursesBackend(theme: chosen, tierOverride: colors, mouse: !noMouse) }
+        catch { fail("\(error)") }
+
+        let runner: JobRunner<TrainingWorkbenchJob>
+        do {
+            let name = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
+            let folder = try RunFolder.create(root: config.runRoot, name: name, config: config)
+            let job = try TrainingJob(config: config, dataDirectory: dataDir, log: try MetricsLog(folder: folder))
+            runner = JobRunner(job: TrainingWorkbenchJob(job: job, runFolder: folder), startPaused: paused)
+        } catch {
+            backend.shutdown()
+            fail("\(error)")
+        }
+        runner.start()
+        let app = TUIApp(backend: backend, runner: runner, themeDirectory: themeDir, initialMessage: themeMessage)
+        app.frameInterval = 1 / fps
+        if ascii { app.forceASCII() }
+        let sig = app.run()
+        runner.send(.stop)
+        backend.shutdown()
+        let snap = runner.snapshot
+        print("retort: \(snap.state == .finished ? "finished" : "stopped") at epoch \(snap.epoch), step \(snap.step); run folder \(snap.runFolder)")
+        if sig != 0 { Foundation.exit(128 + sig) }
+    }
+}

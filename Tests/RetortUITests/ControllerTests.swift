@@ -1,0 +1,83 @@
+import RetortUI
+import Workbench
+import XCTest
+
+/// Keys → state changes and commands, without a terminal.
+final class ControllerTests: XCTestCase {
+    let hyper = [
+        HyperField(name: "lr", value: 0.1, range: "(0, 10]", help: "", logScale: true, integer: false),
+        HyperField(name: "momentum", value: 0.9, range: "[0, 1)", help: "", logScale: false, integer: false),
+        HyperField(name: "weight_decay", value: 5e-4, range: "[0, 1]", help: "", logScale: true, integer: false),
+        HyperField(name: "batch_size", value: 64, range: "1…4096", help: "", logScale: true, integer: true),
+    ]
+
+    func keys(_ ks: [Key], _ s: inout UIState, job: JobState = .running) -> [UIEffect] {
+        ks.flatMap { Controller.handle($0, state: &s, hyper: hyper, jobState: job) }
+    }
+    func type(_ text: String) -> [Key] { text.map { .char($0) } }
+
+    func testCommandLineSetsAValidatedHyperparameter() {
+        var s = UIState()
+        XCTAssertEqual(keys([.char(":")] + type("set lr 3e-4") + [.enter], &s), [.command(.set(name: "lr", value: "3e-4"))])
+        XCTAssertEqual(s.history, ["set lr 3e-4"])
+        XCTAssertEqual(keys([.char(":")] + type("set lr -1") + [.enter], &s), [])
+        XCTAssertEqual(s.message?.text, "lr: must be in (0, 10], got -1")
+        XCTAssertEqual(s.message?.error, true)
+        XCTAssertEqual(keys([.char(":")] + type("set nope 1") + [.enter], &s), [])
+        XCTAssertTrue(s.message!.text.hasPrefix("unknown hyperparameter 'nope'"))
+        XCTAssertEqual(keys([.char(":")] + type("frobnicate") + [.enter], &s), [])
+        XCTAssertTrue(s.message!.text.hasPrefix("unknown command 'frobnicate'"))
+    }
+
+    func testHistoryAndCompletion() {
+        var s = UIState()
+        _ = keys([.char(":")] + type("step 5") + [.enter], &s)
+        _ = keys([.char(":"), .up], &s)
+        XCTAssertEqual(s.commandLine, "step 5")
+        s.commandLine = nil
+        XCTAssertEqual(Controller.complete("se", hyper: hyper, themes: []), "set ")
+        XCTAssertEqual(Controller.complete("set mo", hyper: hyper, themes: []), "set momentum ")
+        XCTAssertEqual(Controller.complete("theme hi", hyper: hyper, themes: ["dark", "high-contrast"]), "theme high-contrast ")
+        XCTAssertEqual(Controller.complete("s", hyper: hyper, themes: []), "s", "ambiguous: set, save, step")
+    }
+
+    func testStepAndTypeValuesInThePanel() {
+        var s = UIState()
+        // lr is log-scale: one step up multiplies by 10^(1/4)
+        XCTAssertEqual(keys([.right], &s), [.command(.set(name: "lr", value: "0.178"))])
+        XCTAssertEqual(keys([.down, .right], &s), [.command(.set(name: "momentum", value: "0.95"))])
+        XCTAssertEqual(keys([.down, .down, .left], &s), [.command(.set(name: "batch_size", value: "32"))])
+        // typed values: invalid keeps the editor open with a message, valid applies
+        s.selectedField = 0
+        XCTAssertEqual(keys([.enter] + type("abc") + [.enter], &s), [])
+        XCTAssertEqual(s.editBuffer, "abc")
+        XCTAssertEqual(s.message?.text, "lr: 'abc' is not a number")
+        XCTAssertEqual(keys([.ctrl("u")] + type("1/100") + [.enter], &s), [.command(.set(name: "lr", value: "1/100"))])
+        XCTAssertNil(s.editBuffer)
+        // undo restores the previous value of the most recent change
+        XCTAssertEqual(keys([.char("u")], &s), [.command(.set(name: "lr", value: "0.1"))])
+    }
+
+    func testPauseStepSaveQuitAndTabs() {
+        var s = UIState()
+        XCTAssertEqual(keys([.char(" ")], &s, job: .running), [.command(.pause)])
+        XCTAssertEqual(keys([.char(" ")], &s, job: .paused), [.command(.resume)])
+        XCTAssertEqual(keys([.char("n")], &s), [.command(.step(1))])
+        XCTAssertEqual(keys([.char("s")], &s), [.command(.save)])
+        XCTAssertEqual(keys([.char("3")], &s), [])
+        XCTAssertEqual(s.tab, .attention)
+        _ = keys([.tab, .tab], &s)
+        XCTAssertEqual(s.tab, .runs)
+        _ = keys([.tab], &s)
+        XCTAssertEqual(s.tab, .training)
+        _ = keys([.backTab], &s)
+        XCTAssertEqual(s.tab, .runs)
+        _ = keys([.mouseClick(x: Controller.tabLabels()[1].1.lowerBound + 1, y: 1)], &s)
+        XCTAssertEqual(s.tab, .distill)
+        XCTAssertEqual(keys([.char("q")], &s), [.quit])
+        XCTAssertEqual(keys([.char("?")], &s), [])
+        XCTAssertTrue(s.showHelp)
+        XCTAssertEqual(keys([.char("q")], &s), [], "q closes the help first")
+        XCTAssertFalse(s.showHelp)
+    }
+}

@@ -1,0 +1,79 @@
+# The TUI in a real terminal (tmux): start-up refusals, live edits, resize, and the
+# terminal restored after q, Ctrl-C, SIGTERM and a crash.
+ABS_BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+export TMUX_TMPDIR="$tmp"
+tmuxq() { tmux -f /dev/null "$@"; }
+# start NAME COMMAND — a detached session whose pane records the exit code and `stty -a`
+start() {
+  tmuxq kill-session -t "$1" 2>/dev/null
+  # the pane's shell ignores SIGINT so that it survives Ctrl-C and records the exit code
+  tmuxq new-session -d -s "$1" -x 120 -y 36 "trap '' INT; cd '$PWD' && $2; echo EXIT=\$? > '$tmp/$1.rc'; stty -a > '$tmp/$1.stty'; sleep 60"
+}
+screen() { tmuxq capture-pane -p -t "$1"; }
+wait_for() { # SESSION REGEX [SECONDS]
+  local i; for i in $(seq $((${3:-20} * 10))); do screen "$1" | grep -qE -- "$2" && return 0; sleep 0.1; done; return 1
+}
+wait_rc() { local i; for i in $(seq 100); do [ -s "$tmp/$1.rc" ] && return 0; sleep 0.1; done; return 1; }
+restored() { # SESSION NAME WANT_RC
+  if ! wait_rc "$1"; then bad "$2: did not exit" "$(screen "$1")"; return; fi
+  local rc; rc=$(sed 's/EXIT=//' "$tmp/$1.rc")
+  local alt; alt=$(tmuxq display -p -t "$1" '#{alternate_on}')
+  if [ "$rc" = "$3" ] && [ "$alt" = 0 ] && grep -qE '(^| )echo( |$)' "$tmp/$1.stty" && grep -qE '(^| )icanon( |$)' "$tmp/$1.stty"; then
+    ok "$2: exit $rc, alternate screen off, echo and icanon restored"
+  else bad "$2: exit $rc (want $3), alternate_on=$alt, stty: $(grep -oE -- '-?echo |-?icanon ' "$tmp/$1.stty" | tr '\n' ' ')"; fi
+}
+RUN="$ABS_BIN --runs $tmp/tui-runs --data digits --epochs 400"
+
+expect "TUI refuses a non-TTY stdin/stdout" 2 'needs an interactive terminal.*headless' -- "$BIN" tui </dev/null
+start dumb "TERM=dumb $RUN"
+if wait_rc dumb && grep -q 'EXIT=2' "$tmp/dumb.rc"; then ok "TERM=dumb is refused with exit 2"; else bad "TERM=dumb" "$(screen dumb)"; fi
+screen dumb | grep -q 'TERM=dumb cannot address the cursor' && ok "TERM=dumb message names the problem" || bad "TERM=dumb message" "$(screen dumb)"
+start unknown "TERM=unknownxyz $RUN"
+wait_rc unknown; screen unknown | grep -q "cannot initialise terminal type 'unknownxyz'" && ok "unknown TERM gets its own message" || bad "unknown TERM" "$(screen unknown)"
+
+# A live session: training runs, lr changed from the command line, resize, quit.
+start live "$RUN --name live --theme dark"
+if wait_for live 'RUNNING' && wait_for live 'Hyperparameters \(live\)'; then ok "TUI starts with training running"; else bad "TUI did not start" "$(screen live)"; fi
+wait_for live 'step [1-9][0-9]' && ok "steps advance on screen" || bad "no progress" "$(screen live)"
+tmuxq send-keys -t live ':' ; tmuxq send-keys -t live -l 'set lr 0.02'; tmuxq send-keys -t live Enter
+wait_for live 'lr 0\.1 → 0\.02' 10 && ok "':set lr 0.02' is applied and confirmed" || bad "lr change not confirmed" "$(screen live | tail -3)"
+wait_for live 'lr +0\.02 ' 5 && ok "hyperparameter panel shows the new lr" || bad "panel lr" "$(screen live | sed -n 3,6p)"
+sleep 0.5
+grep -q ',lr,0.1,0.02,' "$tmp/tui-runs/live/hparams.csv" 2>/dev/null && ok "lr change logged with its step in hparams.csv" || bad "hparams.csv" "$(cat "$tmp/tui-runs/live/hparams.csv" 2>&1)"
+tmuxq send-keys -t live ':' ; tmuxq send-keys -t live -l 'set lr -1'; tmuxq send-keys -t live Enter
+wait_for live '! lr: must be in \(0, 10\], got -1' 5 && ok "negative lr typed in the TUI is refused with a message" || bad "negative lr" "$(screen live | tail -3)"
+tmuxq send-keys -t live j j Enter; tmuxq send-keys -t live -l 'abc'; tmuxq send-keys -t live Enter
+wait_for live "value: abc_ +! weight_decay: 'abc' is not a number" 5 && ok "typed non-number is refused, edit stays open" || bad "typed non-number" "$(screen live | tail -3)"
+tmuxq send-keys -t live Escape
+tmuxq send-keys -t live ' '; wait_for live 'PAUSED' 5 && ok "space pauses" || bad "pause" "$(screen live | head -1)"
+s1=$(screen live | head -1 | grep -oE 'step [0-9]+'); tmuxq send-keys -t live n; sleep 0.5
+s2=$(screen live | head -1 | grep -oE 'step [0-9]+')
+[ "${s1#step }" -ge 0 ] && [ "$((${s2#step } - ${s1#step }))" = 1 ] && ok "n steps exactly once while paused ($s1 → $s2)" || bad "single step: $s1 → $s2"
+tmuxq send-keys -t live '?'; wait_for live 'Keys — \? or Esc closes' 5 && ok "? opens the key help" || bad "help overlay"
+tmuxq send-keys -t live Escape
+tmuxq resize-window -t live -x 50 -y 12; wait_for live 'too small' 5 && ok "tiny terminal shows 'terminal too small'" || bad "tiny resize" "$(screen live)"
+tmuxq resize-window -t live -x 100 -y 30; wait_for live 'Hyperparameters' 5 && ok "resize back redraws the workbench" || bad "resize back" "$(screen live)"
+tmuxq send-keys -t live '3'; wait_for live 'Attention engine is not part of this build' 5 && ok "a missing engine's tab says so plainly" || bad "unavailable tab" "$(screen live)"
+tmuxq send-keys -t live q; restored live "quit with q" 0
+
+start cc "$RUN"; wait_for cc RUNNING; tmuxq send-keys -t cc C-c; restored cc "Ctrl-C" 130
+start term "$RUN"; wait_for term RUNNING
+pid=$(pgrep -f -n "tui-runs --data digits --epochs 400"); kill -TERM "$pid"; restored term "SIGTERM" 143
+start crash "RETORT_ALLOW_CRASH=1 SWIFT_BACKTRACE=enable=no $RUN"; wait_for crash RUNNING
+tmuxq send-keys -t crash ':' ; tmuxq send-keys -t crash -l '__crash'; tmuxq send-keys -t crash Enter
+restored crash "crash (Swift trap)" 132
+
+# Themes and colour fallbacks
+printf 'name = "bad"\nfg = "#c0caf5"\nborder = "#12345"\n' > "$tmp/bad.toml"
+start badtheme "$RUN --theme $tmp/bad.toml"
+wait_for badtheme "default theme used: .*bad.toml:3: border: '#12345' is not a colour" 10 && ok "malformed theme: file, line and key named; default used" || bad "bad theme" "$(screen badtheme | tail -3)"
+tmuxq send-keys -t badtheme ':' ; tmuxq send-keys -t badtheme -l 'theme light'; tmuxq send-keys -t badtheme Enter
+wait_for badtheme 'theme light' 5 && ok ":theme light switches theme" || bad ":theme" "$(screen badtheme | tail -3)"
+tmuxq send-keys -t badtheme q
+start nocolor "NO_COLOR=1 $RUN"; wait_for nocolor RUNNING; sleep 0.5
+if tmuxq capture-pane -p -e -t nocolor | grep -qE $'\e\\[[0-9;]*(3[0-7]|9[0-7]|38;5;[0-9]+)m'; then bad "NO_COLOR: colours still drawn"; else ok "NO_COLOR: no colours drawn"; fi
+tmuxq send-keys -t nocolor q
+start ascii "LC_ALL=C $RUN"; wait_for ascii RUNNING; sleep 1
+if screen ascii | python3 -c 'import sys; sys.exit(0 if any(0x2500 <= ord(c) <= 0x28FF for c in sys.stdin.read()) else 1)'; then bad "LC_ALL=C: Unicode glyphs drawn" "$(screen ascii | head -5)"; else ok "LC_ALL=C: ASCII glyphs only"; fi
+tmuxq send-keys -t ascii q
+tmuxq kill-server 2>/dev/null
