@@ -32,6 +32,8 @@ public struct Controller {
         case .enter, .char("e"): if s.tab == .training, !hyper.isEmpty { s.editBuffer = ""; s.message = nil }
         case .char("u"): return undo(&s)
         case .mouseClick(let x, let y): if y == 1, let t = tabAt(x) { s.tab = t }
+        case .char("]"), .wheelUp: s.zoom = min(8, s.zoom + 1); s.message = ("charts: last 1/\(1 << s.zoom) of the run", false)
+        case .char("["), .wheelDown: s.zoom = max(0, s.zoom - 1); s.message = (s.zoom == 0 ? "charts: whole run" : "charts: last 1/\(1 << s.zoom) of the run", false)
         default: break
         }
         return []

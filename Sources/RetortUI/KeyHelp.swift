@@ -11,6 +11,7 @@ public enum KeyHelp {
         ("Enter  e", "type a value (3e-4, 0.0003, 1/3000); Enter applies, Esc cancels"),
         ("u", "undo the last hyperparameter change"),
         ("L", "toggle log scale of the loss chart"),
+        ("[  ]  mouse wheel", "zoom the charts out / in (the last ½, ¼, … of the run)"),
         ("s", "save the model to the run folder (model.safetensors)"),
         (":", "command line: set NAME VALUE, pause, resume, step [N], save, theme NAME, log, help, quit (Tab completes, ↑↓ history)"),
         ("?", "this help"),

@@ -77,6 +77,8 @@ public struct Screen {
         let (charts, side) = r.left(r.width - sideW)
         let (lossR, accR) = charts.top(charts.height * 11 / 20)
         let markers = t.changes.map { Double($0.step) }
+        let from = s.zoom == 0 ? -Double.infinity : Double(t.step) * (1 - 1 / Double(1 << s.zoom))
+        func points(_ series: DownsampledSeries) -> [ChartSeries.Point] { self.points(series).filter { $0.x >= from } }
         // Loss
         g.box(lossR, title: "Loss", glyphs: glyphs)
         var loss = LineChart(series: [

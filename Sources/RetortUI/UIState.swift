@@ -35,6 +35,8 @@ public struct UIState: Sendable {
     public var editBuffer: String? = nil
     public var message: (text: String, error: Bool)? = nil
     public var logLoss = false
+    /// Charts show the last 1/2^zoom of the run (0 = everything).
+    public var zoom = 0
     /// Earlier values for `u` (undo): (name, value as text).
     public var undo: [(String, String)] = []
     public var themeNames: [String] = []

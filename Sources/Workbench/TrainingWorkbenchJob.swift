@@ -47,7 +47,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
             try job.set(name, to: value)
             let new = job.hyper.value(of: name) ?? .nan
             changes.append(HyperChange(step: job.step, name: name, from: old ?? .nan, to: new))
-            return "step \(job.step): \(name) \(format(old ?? .nan)) → \(format(new))"
+            return "\(name) \(format(old ?? .nan)) → \(format(new))"
         case .save:
             let url = runFolder.appendingPathComponent("model.safetensors")
             try SafeTensors.write(job.model.parameters.map { ($0.name, $0.value) },

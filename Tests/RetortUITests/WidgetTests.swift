@@ -8,7 +8,7 @@ final class WidgetTests: XCTestCase {
         let s = ChartSeries(name: "loss", color: .series(0), xy: (0..<50).map { (Double($0), 2.0 - Double($0) / 50) })
         var chart = LineChart(series: [s]); chart.markers = [25]
         chart.render(into: &g, in: g.bounds, glyphs: .unicodeSet)
-        XCTAssertTrue(g.row(0).hasPrefix("━ loss 1.02"), g.text)
+        XCTAssertTrue(g.row(0).hasPrefix("━ loss 1.02 "), g.text)
         XCTAssertTrue(g.contains("┤"), "y ticks")
         XCTAssertTrue(g.contains("└──"), "x axis")
         let braille = g.cells.filter { ("\u{2801}"..."\u{28FF}").contains(String($0.char)) }

@@ -31,7 +31,7 @@ public struct LineChart {
         // Legend (top row)
         var lx = r.x
         for s in series {
-            let last = s.points.last.map { " " + Ticks.label($0.mean) } ?? ""
+            let last = s.points.last.map { " " + String(format: "%.4g", $0.mean) } ?? ""
             lx = g.put(lx, r.y, glyphs.unicode ? "━ " : "- ", fg: s.color, clip: r)
             lx = g.put(lx, r.y, s.name + last + "  ", fg: .fg, clip: r)
         }

@@ -36,7 +36,7 @@ start live "$RUN --name live --theme dark"
 if wait_for live 'RUNNING' && wait_for live 'Hyperparameters \(live\)'; then ok "TUI starts with training running"; else bad "TUI did not start" "$(screen live)"; fi
 wait_for live 'step [1-9][0-9]' && ok "steps advance on screen" || bad "no progress" "$(screen live)"
 tmuxq send-keys -t live ':' ; tmuxq send-keys -t live -l 'set lr 0.02'; tmuxq send-keys -t live Enter
-wait_for live 'lr 0\.1 → 0\.02' 10 && ok "':set lr 0.02' is applied and confirmed" || bad "lr change not confirmed" "$(screen live | tail -3)"
+wait_for live "lr 0\.1 → 0\.02" 10 && ok "':set lr 0.02' is applied and confirmed" || bad "lr change not confirmed" "$(screen live | tail -3)"
 wait_for live 'lr +0\.02 ' 5 && ok "hyperparameter panel shows the new lr" || bad "panel lr" "$(screen live | sed -n 3,6p)"
 sleep 0.5
 grep -q ',lr,0.1,0.02,' "$tmp/tui-runs/live/hparams.csv" 2>/dev/null && ok "lr change logged with its step in hparams.csv" || bad "hparams.csv" "$(cat "$tmp/tui-runs/live/hparams.csv" 2>&1)"
