@@ -5,9 +5,12 @@ import Workbench
 public struct Controller {
     public static let commands = ["set", "pause", "resume", "step", "save", "theme", "help", "quit", "log"]
 
-    public static func handle(_ key: Key, state s: inout UIState, hyper: [HyperField], jobState: JobState = .running) -> [UIEffect] {
-        if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper) }
-        if s.editBuffer != nil { return editKey(key, &s, hyper: hyper) }
+    /// `panel` is the current tab's editable settings; `validate` returns a reason when a
+    /// value is refused (nil = fine).
+    public static func handle(_ key: Key, state s: inout UIState, panel hyper: [PanelField], jobState: JobState = .running,
+                              validate: (String, String) -> String? = HyperValidation.check) -> [UIEffect] {
+        if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper, validate: validate) }
+        if s.editBuffer != nil { return editKey(key, &s, hyper: hyper, validate: validate) }
         if s.showHelp {
             if case .char("?") = key { s.showHelp = false } else if key == .escape || key == .char("q") { s.showHelp = false }
             return []
@@ -25,11 +28,11 @@ public struct Controller {
         case .char(let c) where ("1"..."5").contains(c): s.tab = Tab(rawValue: Int(String(c))! - 1)!
         case .tab: s.tab = Tab(rawValue: (s.tab.rawValue + 1) % Tab.allCases.count)!
         case .backTab: s.tab = Tab(rawValue: (s.tab.rawValue + Tab.allCases.count - 1) % Tab.allCases.count)!
-        case .up, .char("k"): if s.tab == .training { s.selectedField = max(0, s.selectedField - 1) }
-        case .down, .char("j"): if s.tab == .training { s.selectedField = min(max(0, hyper.count - 1), s.selectedField + 1) }
-        case .left, .char("h"), .char("-"): return s.tab == .training ? stepField(-1, &s, hyper: hyper) : []
-        case .right, .char("l"), .char("+"), .char("="): return s.tab == .training ? stepField(1, &s, hyper: hyper) : []
-        case .enter, .char("e"): if s.tab == .training, !hyper.isEmpty { s.editBuffer = ""; s.message = nil }
+        case .up, .char("k"): s.selectedField = max(0, min(s.selectedField, hyper.count) - 1)
+        case .down, .char("j"): s.selectedField = min(max(0, hyper.count - 1), s.selectedField + 1)
+        case .left, .char("h"), .char("-"): return stepField(-1, &s, hyper: hyper, validate: validate)
+        case .right, .char("l"), .char("+"), .char("="): return stepField(1, &s, hyper: hyper, validate: validate)
+        case .enter, .char("e"): if s.selectedField < hyper.count { s.editBuffer = ""; s.message = nil }
         case .char("u"): return undo(&s)
         case .mouseClick(let x, let y): if y == 1, let t = tabAt(x) { s.tab = t }
         case .char("]"), .wheelUp: s.zoom = min(8, s.zoom + 1); s.message = ("charts: last 1/\(1 << s.zoom) of the run", false)
@@ -53,23 +56,17 @@ public struct Controller {
     }
     static func tabAt(_ x: Int) -> Tab? { tabLabels().first { $0.1.contains(x) }?.0 }
 
-    static func stepField(_ dir: Int, _ s: inout UIState, hyper: [HyperField]) -> [UIEffect] {
-        guard s.selectedField < hyper.count else { return [] }
-        let f = hyper[s.selectedField]
-        var v: Double
-        if f.integer { v = dir > 0 ? f.value * 2 : (f.value / 2).rounded(.down) }
-        else if f.logScale { v = f.value == 0 ? (dir > 0 ? 1e-4 : 0) : f.value * pow(10, Double(dir) / 4) }
-        else { v = f.value + Double(dir) * 0.05 }
-        if !f.integer { v = Double(String(format: "%.3g", v)) ?? v }
-        return apply(f, text: f.integer ? String(Int(v)) : String(format: "%g", v), &s)
+    static func stepField(_ dir: Int, _ s: inout UIState, hyper: [PanelField], validate: (String, String) -> String?) -> [UIEffect] {
+        guard s.selectedField < hyper.count, let text = hyper[s.selectedField].stepped(dir) else { return [] }
+        return apply(hyper[s.selectedField], text: text, &s, validate: validate)
     }
 
-    static func apply(_ f: HyperField, text: String, _ s: inout UIState) -> [UIEffect] {
-        if let err = HyperValidation.check(f.name, text) {
+    static func apply(_ f: PanelField, text: String, _ s: inout UIState, validate: (String, String) -> String?) -> [UIEffect] {
+        if let err = validate(f.name, text) {
             s.message = (err, true)
             return []
         }
-        s.undo.append((f.name, f.integer ? String(Int(f.value)) : String(format: "%g", f.value)))
+        s.undo.append((f.name, f.value))
         s.message = ("\(f.name) → \(text) (applies at the next step)", false)
         return [.command(.set(name: f.name, value: text))]
     }
@@ -80,16 +77,16 @@ public struct Controller {
         return [.command(.set(name: name, value: value))]
     }
 
-    static func editKey(_ key: Key, _ s: inout UIState, hyper: [HyperField]) -> [UIEffect] {
+    static func editKey(_ key: Key, _ s: inout UIState, hyper: [PanelField], validate: (String, String) -> String?) -> [UIEffect] {
         switch key {
         case .escape: s.editBuffer = nil; s.message = ("edit cancelled", false)
         case .enter:
             let text = s.editBuffer ?? ""
             guard s.selectedField < hyper.count else { s.editBuffer = nil; return [] }
             let f = hyper[s.selectedField]
-            if let err = HyperValidation.check(f.name, text) { s.message = (err, true); return [] }   // stay in edit mode
+            if let err = validate(f.name, text) { s.message = (err, true); return [] }   // stay in edit mode
             s.editBuffer = nil
-            return apply(f, text: text, &s)
+            return apply(f, text: text, &s, validate: validate)
         case .backspace, .delete: if s.editBuffer?.isEmpty == false { s.editBuffer?.removeLast() }
         case .ctrl("u"): s.editBuffer = ""
         case .char(let c): if s.editBuffer!.count < 24 { s.editBuffer?.append(c) }
@@ -98,7 +95,7 @@ public struct Controller {
         return []
     }
 
-    static func commandLineKey(_ key: Key, _ s: inout UIState, hyper: [HyperField]) -> [UIEffect] {
+    static func commandLineKey(_ key: Key, _ s: inout UIState, hyper: [PanelField], validate: (String, String) -> String?) -> [UIEffect] {
         switch key {
         case .escape: s.commandLine = nil
         case .backspace, .delete:
@@ -117,7 +114,7 @@ public struct Controller {
             s.commandLine = nil; s.historyIndex = nil
             guard !line.isEmpty else { return [] }
             if s.history.last != line { s.history.append(line) }
-            return run(line, &s, hyper: hyper)
+            return run(line, &s, hyper: hyper, validate: validate)
         case .char(let c): s.commandLine!.append(c)
         default: break
         }
@@ -125,7 +122,7 @@ public struct Controller {
     }
 
     /// Completes the word being typed: a command, then a hyperparameter or theme name.
-    public static func complete(_ line: String, hyper: [HyperField], themes: [String]) -> String {
+    public static func complete(_ line: String, hyper: [PanelField], themes: [String]) -> String {
         let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         let candidates: [String]
         if words.count <= 1 { candidates = commands }
@@ -141,7 +138,7 @@ public struct Controller {
         return (words.dropLast() + [completed]).joined(separator: " ")
     }
 
-    public static func run(_ line: String, _ s: inout UIState, hyper: [HyperField]) -> [UIEffect] {
+    public static func run(_ line: String, _ s: inout UIState, hyper: [PanelField], validate: (String, String) -> String? = HyperValidation.check) -> [UIEffect] {
         let w = line.split(separator: " ").map(String.init)
         switch w[0] {
         case "set":
@@ -149,7 +146,7 @@ public struct Controller {
             guard let f = hyper.first(where: { $0.name == w[1] }) else {
                 s.message = ("unknown hyperparameter '\(w[1])': one of \(hyper.map(\.name).joined(separator: ", "))", true); return []
             }
-            return apply(f, text: w[2], &s)
+            return apply(f, text: w[2], &s, validate: validate)
         case "pause": return [.command(.pause)]
         case "resume", "run": return [.command(.resume)]
         case "step":

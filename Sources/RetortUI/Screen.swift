@@ -98,21 +98,7 @@ public struct Screen {
         acc.render(into: &g, in: accR.inset(1), glyphs: glyphs)
         // Hyperparameters
         let (hpR, logR) = side.top(min(side.height - 5, t.hyper.count + 6))
-        g.box(hpR, title: "Hyperparameters (live)", glyphs: glyphs, focused: true)
-        let inner = hpR.inset(1)
-        for (i, f) in t.hyper.enumerated() where i < inner.height - 3 {
-            let sel = i == s.selectedField
-            let value: String
-            if sel, let buf = s.editBuffer { value = buf + "_" } else { value = Self.fmt(f.value) }
-            let line = (sel ? (glyphs.unicode ? "› " : "> ") : "  ") + f.name.padding(toLength: 16, withPad: " ", startingAt: 0) + value
-            g.put(inner.x, inner.y + i, line.padding(toLength: inner.width, withPad: " ", startingAt: 0),
-                  fg: sel ? .selectedFg : .fg, bg: sel ? (s.editBuffer != nil ? .highlight : .selectedBg) : .bg, clip: inner)
-        }
-        if s.selectedField < t.hyper.count {
-            let f = t.hyper[s.selectedField]
-            g.put(inner.x, inner.maxY - 2, "range \(f.range)", fg: .inactive, clip: inner)
-            g.put(inner.x, inner.maxY - 1, f.help, fg: .inactive, clip: inner)
-        }
+        panel(&g, hpR, title: "Hyperparameters (live)", fields: t.hyper.map(PanelField.init), s)
         // Run facts and log
         g.box(logR, title: "Run", glyphs: glyphs)
         let li = logR.inset(1)
@@ -127,6 +113,26 @@ public struct Screen {
             for (i, m) in t.messages.suffix(logRows).enumerated() {
                 g.put(li.x, li.y + rows.count + 1 + i, "\(m.step): \(m.text)", fg: m.level == .error ? .error : .inactive, clip: li)
             }
+        }
+    }
+
+    /// The live-settings panel: one row per field, the selected one highlighted (or being
+    /// typed into), its allowed range and help underneath.
+    func panel(_ g: inout CellGrid, _ r: Rect, title: String, fields: [PanelField], _ s: UIState) {
+        g.box(r, title: title, glyphs: glyphs, focused: true)
+        let inner = r.inset(1)
+        let nameW = min(16, max(8, (fields.map(\.name.count).max() ?? 8) + 1))
+        for (i, f) in fields.enumerated() where i < inner.height - 3 {
+            let sel = i == s.selectedField
+            let value = sel && s.editBuffer != nil ? s.editBuffer! + "_" : f.value
+            let line = (sel ? (glyphs.unicode ? "› " : "> ") : "  ") + f.name.padding(toLength: nameW, withPad: " ", startingAt: 0) + value
+            g.put(inner.x, inner.y + i, line.padding(toLength: inner.width, withPad: " ", startingAt: 0),
+                  fg: sel ? .selectedFg : .fg, bg: sel ? (s.editBuffer != nil ? .highlight : .selectedBg) : .bg, clip: inner)
+        }
+        if s.selectedField < fields.count {
+            let f = fields[s.selectedField]
+            g.put(inner.x, inner.maxY - 2, "allowed \(f.allowed)", fg: .inactive, clip: inner)
+            g.put(inner.x, inner.maxY - 1, f.help, fg: .inactive, clip: inner)
         }
     }
 

@@ -34,7 +34,7 @@ public final class TUIApp {
                 if key == .resize { dirty = true; continue }
                 if key == .ctrl("l") { dirty = true; continue }
                 let snap = runner.snapshot
-                let effects = Controller.handle(key, state: &state, hyper: snap.hyper, jobState: snap.state)
+                let effects = Controller.handle(key, state: &state, panel: snap.hyper.map(PanelField.init), jobState: snap.state)
                 for e in effects {
                     switch e {
                     case .quit: return 0
