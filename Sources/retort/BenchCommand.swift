@@ -5,7 +5,7 @@ import RetortCore
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks (never part of the test suite).",
-        subcommands: [BenchGemm.self, BenchTrain.self, BenchTUI.self])
+        subcommands: [BenchGemm.self, BenchTrain.self, BenchTUI.self, BenchSim.self])
 }
 
 struct BenchGemm: ParsableCommand {

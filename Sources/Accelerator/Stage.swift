@@ -1,0 +1,82 @@
+/// Kinds of hardware unit (one of each per chunk, plus the shared DRAM channel).
+public enum UnitKind: String, CaseIterable, Sendable, Codable, Comparable {
+    case saGeneral = "SA-General"
+    case saDiag = "SA-Diag"
+    case accumulator = "ACC"
+    case divider = "DIV"
+    case adder = "ADD"
+    /// Softmax baseline only.
+    case exp = "EXP"
+    /// The DRAM channel (shared by all chunks).
+    case dram = "DRAM"
+
+    public static func < (a: Self, b: Self) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// One hardware unit: a kind in a chunk (DRAM is chunk 0).
+public struct UnitID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var kind: UnitKind
+    public var chunk: Int
+    public init(_ kind: UnitKind, chunk: Int = 0) { self.kind = kind; self.chunk = chunk }
+    public var description: String { kind == .dram ? kind.rawValue : "\(kind.rawValue)[\(chunk)]" }
+    public static func < (a: Self, b: Self) -> Bool { (a.chunk, a.kind) < (b.chunk, b.kind) }
+}
+
+/// Pipeline stages (what a unit is doing). Taylor steps follow spec vitality §1.2/§4.2.
+public enum Stage: String, CaseIterable, Sendable, Codable {
+    // DRAM transfers
+    case loadQKV = "load-qkv"
+    case storeOutput = "store-z"
+    case loadActivations = "load-x"
+    case loadWeights = "load-w"
+    case storeActivations = "store-y"
+    case spill = "spill"
+    case reload = "reload"
+    // Taylor attention
+    case kColumnSum = "k-colsum"        // step 1: 1ᵀK (ACC)
+    case kMean = "k-mean"               // step 1: ÷ n (DIV, single-divisor mode)
+    case kCenter = "k-center"           // step 1: K − mean (ADD)
+    case kvGemm = "khatT-v"             // step 2: G = K̂ᵀV (SA-General)
+    case kHatSum = "khat-sum"           // step 3: 1ᵀK̂ (ACC)
+    case vSum = "v-sum"                 // step 3: 1ᵀV (ACC)
+    case qkDiag = "q-khatsum"           // step 4: Q·k̂_sumᵀ (SA-Diag)
+    case denominatorAdd = "den-add"     // step 4: + n√d (ADD)
+    case qgGemm = "q-g"                 // step 5: Q·G (SA-General)
+    case numeratorAdd = "num-add"       // step 5: + √d·v_sum (ADD)
+    case rowDivide = "row-div"          // step 6: diag(t_D)⁻¹·T_N (DIV, multiple-divisor mode)
+    // softmax baseline
+    case qkT = "q-kt"                   // S = QKᵀ (SA-General)
+    case rowMax = "row-max"             // optional max-stabilisation (ACC as comparator)
+    case maxSubtract = "max-sub"        // optional (ADD)
+    case exp = "exp"                    // exp(S) (EXP)
+    case rowSum = "row-sum"             // Σ_j (ACC)
+    case softmaxDivide = "softmax-div"  // ÷ row sum (DIV, multiple-divisor mode)
+    case sv = "s-v"                     // P·V (SA-General)
+    // linear layers
+    case qkvProjection = "qkv"
+    case outProjection = "proj"
+    case mlpUp = "fc1"
+    case mlpDown = "fc2"
+
+    /// The step of paper Algorithm 1 (1–6) for Taylor stages.
+    public var taylorStep: Int? {
+        switch self {
+        case .kColumnSum, .kMean, .kCenter: return 1
+        case .kvGemm: return 2
+        case .kHatSum, .vSum: return 3
+        case .qkDiag, .denominatorAdd: return 4
+        case .qgGemm, .numeratorAdd: return 5
+        case .rowDivide: return 6
+        default: return nil
+        }
+    }
+
+    public var isTransfer: Bool {
+        switch self {
+        case .loadQKV, .storeOutput, .loadActivations, .loadWeights, .storeActivations, .spill, .reload: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// One layer's numbers as SCALE-Sim reports them in COMPUTE_REPORT.csv (CALC mode).
+public struct SystolicResult: Sendable, Hashable {
+    /// "Total Cycles": the 0-based cycle index of the last ofmap demand row.
+    public var totalCycles: Int
+    /// Always 0 in CALC mode (reads never stall).
+    public var stallCycles: Int
+    /// `100 · MACs / (totalCycles · R · C)`.
+    public var overallUtil: Double
+    /// Mean over folds of used PEs / (R · C), in %.
+    public var mappingEfficiency: Double
+    /// Mean over folds of `used PEs · T / (R · C · F)`, in %, with SCALE-Sim's F.
+    public var computeUtil: Double
+    public var folds: Int
+    public var macs: Int
+}
+
+/// SCALE-Sim 3.0.0's timing, reproduced exactly (spec scalesim §4): serial folds of equal
+/// length, one global −1, utilisations summed in SCALE-Sim's fold order so the percentages
+/// agree to the last bit.
+public enum ScaleSimModel {
+    public static func run(_ gemm: GemmShape, on array: ArrayShape, dataflow: Dataflow) -> SystolicResult {
+        run(FoldPlan(gemm: gemm, array: array, dataflow: dataflow))
+    }
+
+    public static func run(_ plan: FoldPlan) -> SystolicResult {
+        let cycles = plan.foldCount * plan.foldLength - 1
+        return SystolicResult(totalCycles: cycles, stallCycles: 0,
+                              overallUtil: overallUtil(macs: plan.gemm.macs, cycles: cycles, array: plan.array),
+                              mappingEfficiency: mappingEfficiency(plan), computeUtil: computeUtil(plan),
+                              folds: plan.foldCount, macs: plan.gemm.macs)
+    }
+
+    /// Closed-form Total Cycles only.
+    public static func cycles(_ gemm: GemmShape, on array: ArrayShape, dataflow: Dataflow) -> Int {
+        let p = FoldPlan(gemm: gemm, array: array, dataflow: dataflow)
+        return p.foldCount * p.foldLength - 1
+    }
+
+    static func overallUtil(macs: Int, cycles: Int, array: ArrayShape) -> Double {
+        // Python: (num_compute * 100) / (total_cycles * num_mac_unit), exact ints then one rounding.
+        Double(macs * 100) / Double(cycles * array.pes)
+    }
+
+    static func mappingEfficiency(_ p: FoldPlan) -> Double {
+        let pes = Double(p.array.pes)
+        var sum = 0.0
+        forEachFold(p) { ru, cu in sum += Double(ru * cu) / pes }
+        return sum / Double(p.foldCount) * 100
+    }
+
+    static func computeUtil(_ p: FoldPlan) -> Double {
+        let denom = Double(p.array.pes * p.computeUtilDenominator)
+        var sum = 0.0
+        forEachFold(p) { ru, cu in sum += Double(ru * cu * p.t) / denom }
+        return sum / Double(p.foldCount) * 100
+    }
+
+    /// Used rows × cols of every fold, in SCALE-Sim order (column fold outer).
+    @inline(__always)
+    static func forEachFold(_ p: FoldPlan, _ body: (Int, Int) -> Void) {
+        for fc in 0..<p.colFolds {
+            let cu = min(p.array.cols, p.sc - fc * p.array.cols)
+            for fr in 0..<p.rowFolds { body(min(p.array.rows, p.sr - fr * p.array.rows), cu) }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Hardware + energy configuration read from JSON. Layout:
+/// `{"hardware": {key: {"value": v, "source": "..."}}, "energy_pj": {...}}`; override files
+/// may give plain values (`"chunks": 2`) and only the keys they change.
+public struct VitalityConfig: Sendable, Equatable {
+    public var hardware: AcceleratorHardware
+    public var energy: EnergyTable
+    /// `section.key` → source note of the value in effect.
+    public var sources: [String: String]
+
+    public static let hardwareKeys = [
+        "clock_mhz", "chunks", "sa_rows", "sa_cols", "sa_diag_rows", "accumulator_lanes", "adder_lanes",
+        "divider_lanes", "exp_lanes", "accumulator_latency", "adder_latency", "divider_latency", "exp_latency",
+        "sa_double_buffered", "word_bytes", "dram_gb_per_s", "dram_latency_cycles", "sram_input_kb",
+        "sram_scratch_kb", "sram_output_kb", "sram_weight_kb", "softmax_max_subtraction",
+    ]
+    public static let energyKeys = [
+        "mac", "add", "mul", "div", "exp", "sram_read_per_word", "sram_write_per_word", "dram_per_byte", "static_per_cycle",
+    ]
+
+    /// The committed defaults (`configs/accelerator/vitality-default.json`).
+    public static func defaults() -> VitalityConfig {
+        // The embedded copy is checked against the file by the tests.
+        try! parse(defaultJSON, file: "vitality-default.json", base: nil)
+    }
+
+    public static func load(path: String) throws -> VitalityConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputFileError(file: path, line: nil, field: nil, "cannot read file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path, base: defaults())
+    }
+
+    /// Parses a full config (`base == nil`: every key required, each with a source) or an
+    /// override on top of `base`.
+    public static func parse(_ text: String, file: String, base: VitalityConfig?) throws -> VitalityConfig {
+        let obj: Any
+        do { obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        catch { throw InputFileError(file: file, line: nil, field: nil, "invalid JSON: \(error.localizedDescription)") }
+        guard let root = obj as? [String: Any] else { throw InputFileError(file: file, line: nil, field: nil, "top level must be an object") }
+        for k in root.keys where !["about", "hardware", "energy_pj"].contains(k) {
+            throw InputFileError(file: file, line: nil, field: k, "unknown section (allowed: hardware, energy_pj)")
+        }
+        var values: [String: Any] = [:]
+        var sources = base?.sources ?? [:]
+        for (section, keys) in [("hardware", hardwareKeys), ("energy_pj", energyKeys)] {
+            let sec = root[section] as? [String: Any] ?? [:]
+            if root[section] != nil && !(root[section] is [String: Any]) {
+                throw InputFileError(file: file, line: nil, field: section, "must be an object")
+            }
+            for (k, v) in sec {
+                let field = "\(section).\(k)"
+                guard keys.contains(k) else {
+                    throw InputFileError(file: file, line: nil, field: field, "unknown key (allowed: \(keys.joined(separator: ", ")))")
+                }
+                if let e = v as? [String: Any] {
+                    guard let value = e["value"] else { throw InputFileError(file: file, line: nil, field: field, "missing \"value\"") }
+                    let src = (e["source"] as? String) ?? ""
+                    if base == nil && src.trimmingCharacters(in: .whitespaces).isEmpty {
+                        throw InputFileError(file: file, line: nil, field: field, "missing \"source\" (say where the value comes from, or \"assumed\")")
+                    }
+                    values[field] = value
+                    sources[field] = src.isEmpty ? "override (\(file))" : src
+                } else {
+                    guard base != nil else { throw InputFileError(file: file, line: nil, field: field, "expected {\"value\": …, \"source\": …}") }
+                    values[field] = v
+                    sources[field] = "override (\(file))"
+                }
+            }
+            if base == nil {
+                for k in keys where values["\(section).\(k)"] == nil {
+                    throw InputFileError(file: file, line: nil, field: "\(section).\(k)", "missing")
+                }
+            }
+        }
+        var r = VitalityConfig(hardware: base?.hardware ?? placeholderHardware, energy: base?.energy ?? placeholderEnergy, sources: sources)
+        func num(_ f: String) throws -> Double? {
+            guard let v = values[f] else { return nil }
+            guard !isJSONBool(v), let n = v as? NSNumber else { throw InputFileError(file: file, line: nil, field: f, "expected a number") }
+            let d = n.doubleValue
+            guard d.isFinite, d >= 0 else { throw InputFileError(file: file, line: nil, field: f, "must be a finite number ≥ 0") }
+            return d
+        }
+        func int(_ f: String, min lo: Int) throws -> Int? {
+            guard let d = try num(f) else { return nil }
+            guard d == d.rounded(), d >= Double(lo), d < 1e12 else {
+                let shown = d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+                throw InputFileError(file: file, line: nil, field: f, "must be an integer ≥ \(lo), got \(shown)")
+            }
+            return Int(d)
+        }
+        func pos(_ f: String) throws -> Double? {
+            guard let d = try num(f) else { return nil }
+            guard d > 0 else { throw InputFileError(file: file, line: nil, field: f, "must be > 0") }
+            return d
+        }
+        func bool(_ f: String) throws -> Bool? {
+            guard let v = values[f] else { return nil }
+            guard isJSONBool(v), let b = v as? Bool else { throw InputFileError(file: file, line: nil, field: f, "expected true or false") }
+            return b
+        }
+        var h = r.hardware
+        let H = "hardware."
+        if let v = try pos(H + "clock_mhz") { h.clockMHz = v }
+        if let v = try int(H + "chunks", min: 1) { h.chunks = v }
+        if let v = try int(H + "sa_rows", min: 1) { h.saRows = v }
+        if let v = try int(H + "sa_cols", min: 1) { h.saCols = v }
+        if let v = try int(H + "sa_diag_rows", min: 1) { h.saDiagRows = v }
+        if let v = try int(H + "accumulator_lanes", min: 1) { h.accumulatorLanes = v }
+        if let v = try int(H + "adder_lanes", min: 1) { h.adderLanes = v }
+        if let v = try int(H + "divider_lanes", min: 1) { h.dividerLanes = v }
+        if let v = try int(H + "exp_lanes", min: 1) { h.expLanes = v }
+        if let v = try int(H + "accumulator_latency", min: 0) { h.accumulatorLatency = v }
+        if let v = try int(H + "adder_latency", min: 0) { h.adderLatency = v }
+        if let v = try int(H + "divider_latency", min: 0) { h.dividerLatency = v }
+        if let v = try int(H + "exp_latency", min: 0) { h.expLatency = v }
+        if let v = try bool(H + "sa_double_buffered") { h.saDoubleBuffered = v }
+        if let v = try int(H + "word_bytes", min: 1) { h.wordBytes = v }
+        if let v = try pos(H + "dram_gb_per_s") { h.dramGBPerSecond = v }
+        if let v = try int(H + "dram_latency_cycles", min: 0) { h.dramLatencyCycles = v }
+        if let v = try pos(H + "sram_input_kb") { h.sramInputKB = v }
+        if let v = try pos(H + "sram_scratch_kb") { h.sramScratchKB = v }
+        if let v = try pos(H + "sram_output_kb") { h.sramOutputKB = v }
+        if let v = try pos(H + "sram_weight_kb") { h.sramWeightKB = v }
+        if let v = try bool(H + "softmax_max_subtraction") { h.softmaxMaxSubtraction = v }
+        r.hardware = h
+        var e = r.energy
+        let E = "energy_pj."
+        if let v = try num(E + "mac") { e.mac = v }
+        if let v = try num(E + "add") { e.add = v }
+        if let v = try num(E + "mul") { e.mul = v }
+        if let v = try num(E + "div") { e.div = v }
+        if let v = try num(E + "exp") { e.exp = v }
+        if let v = try num(E + "sram_read_per_word") { e.sramReadPerWord = v }
+        if let v = try num(E + "sram_write_per_word") { e.sramWritePerWord = v }
+        if let v = try num(E + "dram_per_byte") { e.dramPerByte = v }
+        if let v = try num(E + "static_per_cycle") { e.staticPerCycle = v }
+        r.energy = e
+        return r
+    }
+
+    /// JSONSerialization hands back booleans as NSNumber subclasses; tell them apart from 0/1.
+    static func isJSONBool(_ v: Any) -> Bool { String(describing: type(of: v)).contains("Boolean") || type(of: v) == Bool.self }
+
+    // Overwritten key by key while parsing the full defaults (every key is required there).
+    static let placeholderHardware = AcceleratorHardware(
+        clockMHz: 1, chunks: 1, saRows: 1, saCols: 1, saDiagRows: 1, accumulatorLanes: 1, adderLanes: 1,
+        dividerLanes: 1, expLanes: 1, accumulatorLatency: 0, adderLatency: 0, dividerLatency: 0, expLatency: 0,
+        saDoubleBuffered: false, wordBytes: 1, dramGBPerSecond: 1, dramLatencyCycles: 0, sramInputKB: 1,
+        sramScratchKB: 1, sramOutputKB: 1, sramWeightKB: 1, softmaxMaxSubtraction: false)
+    static let placeholderEnergy = EnergyTable(mac: 0, add: 0, mul: 0, div: 0, exp: 0, sramReadPerWord: 0,
+                                               sramWritePerWord: 0, dramPerByte: 0, staticPerCycle: 0)
+}

@@ -1,0 +1,100 @@
+import Accelerator
+import ArgumentParser
+import Foundation
+
+/// `retort sim vitality`: the ViTALiTy accelerator model, Taylor and/or softmax attention.
+struct SimVitality: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vitality",
+        abstract: "Cycle-level ViTALiTy accelerator model: Taylor attention vs a softmax baseline on the same hardware.",
+        discussion: "Defaults: configs/accelerator/vitality-default.json (every value marked with its source). --config overrides any subset.")
+
+    @Option(help: "Workload: deit-tiny, deit-small, deit-base or mnist-vit.") var model: String = "deit-tiny"
+    @Option(help: "JSON config overriding the defaults (same layout as configs/accelerator/vitality-default.json).") var config: String?
+    @Option(help: "taylor, softmax or both.") var attention: String = "both"
+    @Flag(help: "Also simulate the linear layers (QKV, projection, MLP): end-to-end instead of attention-only.") var linear = false
+    @Option(help: "Only the first N layers.") var layers: Int?
+    @Option(help: "Write a per-unit utilisation timeline CSV (bucketed) to this file.") var timeline: String?
+    @Option(help: "Timeline buckets (the bucket width is total cycles / buckets of the longest run).") var buckets: Int = 200
+
+    func validate() throws {
+        guard ViTModel.preset(model) != nil else {
+            throw ValidationError("--model must be one of \(ViTModel.presets.map(\.name).joined(separator: ", ")), got '\(model)'")
+        }
+        guard ["taylor", "softmax", "both"].contains(attention) else { throw ValidationError("--attention must be taylor, softmax or both") }
+        guard buckets >= 1 else { throw ValidationError("--buckets must be ≥ 1") }
+        if let layers { guard layers >= 1 else { throw ValidationError("--layers must be ≥ 1") } }
+    }
+
+    func run() throws {
+        let m = ViTModel.preset(model)!
+        let cfg = try config.map { try VitalityConfig.load(path: $0) } ?? .defaults()
+        let h = cfg.hardware
+        let nl = min(layers ?? m.layers, m.layers)
+        print("ViTALiTy accelerator model: \(m.name) (n=\(m.tokens), C=\(m.embed), H=\(m.heads), d=\(m.headDim), \(nl) layer\(nl == 1 ? "" : "s"), MLP ×\(m.mlpRatio)), \(linear ? "attention + linear layers" : "attention only")")
+        print("hardware: \(h.chunks) chunk\(h.chunks == 1 ? "" : "s"), SA-General \(h.saRows)×\(h.saCols), SA-Diag \(h.saDiagRows)×1, lanes ACC/ADD/DIV/EXP \(h.accumulatorLanes)/\(h.adderLanes)/\(h.dividerLanes)/\(h.expLanes), "
+              + String(format: "%.0f MHz, DRAM %.1f GB/s (%.1f B/cycle), SRAM %.0f KB (in %.0f / scratch %.0f / out %.0f / weight %.0f)",
+                       h.clockMHz, h.dramGBPerSecond, h.dramBytesPerCycle,
+                       h.sramInputKB + h.sramScratchKB + h.sramOutputKB + h.sramWeightKB, h.sramInputKB, h.sramScratchKB, h.sramOutputKB, h.sramWeightKB))
+        print("config: \(config ?? "defaults (configs/accelerator/vitality-default.json)")")
+        let kinds: [AttentionKind] = attention == "both" ? [.taylor, .softmax] : [AttentionKind(rawValue: attention)!]
+        var reports: [AttentionKind: AcceleratorReport] = [:]
+        var sims: [AttentionKind: AcceleratorSimulation] = [:]
+        for k in kinds {
+            let sim = AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl), config: cfg)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let r = try sim.report()
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            reports[k] = r; sims[k] = sim
+            print("")
+            Self.printReport(r, title: k.rawValue, wall: wall)
+        }
+        if let t = reports[.taylor], let s = reports[.softmax] {
+            let c = AttentionComparison(taylor: t, softmax: s)
+            print("\n== Taylor vs softmax (same hardware) ==")
+            print(String(format: "speedup  %.2f× (%@ vs %@ cycles)", c.speedup, grouped(s.totalCycles), grouped(t.totalCycles)))
+            print(String(format: "energy   %.2f× less (%.2f vs %.2f µJ)", c.energyRatio, s.totalEnergyPJ / 1e6, t.totalEnergyPJ / 1e6))
+            print(String(format: "MACs     %.2f× fewer, divisions %.2f× fewer, exps %@ → 0",
+                         Double(s.ops.macs) / Double(max(1, t.ops.macs)), Double(s.ops.divs) / Double(max(1, t.ops.divs)), grouped(s.ops.exps)))
+        }
+        if let path = timeline {
+            let longest = reports.values.map(\.totalCycles).max() ?? 1
+            let w = max(1, (longest + buckets - 1) / buckets)
+            let all = sims.values.map(\.units).max { $0.count < $1.count }!  // softmax adds the EXP units
+            var lines: [String] = []
+            for k in kinds {
+                let tl = try sims[k]!.timeline(bucketCycles: w)
+                lines += tl.csvRows(label: k.rawValue).map { Self.align($0, units: tl.units, to: all) }
+            }
+            let text = ([UtilisationTimeline.csvHeader(units: all)] + lines).joined(separator: "\n") + "\n"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            print("\nwrote \(path) (\(lines.count) rows, \(w) cycles per bucket; busy fraction per unit)")
+        }
+    }
+
+    /// Re-orders a timeline row's unit columns to `all` (missing units → empty).
+    static func align(_ row: String, units: [UnitID], to all: [UnitID]) -> String {
+        let f = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var out = Array(f.prefix(3))
+        for u in all { out.append(units.firstIndex(of: u).map { f[3 + $0] } ?? "") }
+        return out.joined(separator: ",")
+    }
+
+    static func printReport(_ r: AcceleratorReport, title: String, wall: Double) {
+        print("== \(title) ==")
+        print(String(format: "total cycles %@   latency %.2f µs at %.0f MHz   (%d tasks, scheduled in %.3f s)",
+                     grouped(r.totalCycles), r.latencySeconds * 1e6, r.clockMHz, r.taskCount, wall))
+        print(columns([("unit", 14), ("busy", 10), ("util %", 7), ("stall:dep", 10), ("stall:bw", 9), ("stall:buf", 10), ("idle", 10)]))
+        for u in r.units where u.busy > 0 || u.unit.kind == .dram {
+            print(columns([(u.unit.description, 14), (grouped(u.busy), 10), (String(format: "%.1f", 100 * u.utilisation), 7),
+                           (grouped(u.stallDependency), 10), (grouped(u.stallBandwidth), 9), (grouped(u.stallBuffer), 10), (grouped(u.idle), 10)]))
+        }
+        let st = r.stallTotals
+        print(String(format: "SA-General MAC utilisation %.1f %%;  stall cycles over compute units: dependency %@, bandwidth %@, buffer %@",
+                     100 * r.saGeneralMacUtilisation, grouped(st.dependency), grouped(st.bandwidth), grouped(st.buffer)))
+        let o = r.ops
+        print("ops: MACs \(grouped(o.macs)), adds \(grouped(o.adds)), muls \(grouped(o.muls)), divisions \(grouped(o.divs)), exps \(grouped(o.exps)); SRAM \(grouped(o.sramReads)) reads / \(grouped(o.sramWrites)) writes (words); DRAM \(grouped(o.dramReadBytes)) B read / \(grouped(o.dramWriteBytes)) B written")
+        let parts = r.energy.filter { $0.picojoules > 0 }.map { String(format: "%@ %.3f", $0.name, $0.picojoules / 1e6) }
+        print(String(format: "energy (µJ): %@; total %.3f µJ", parts.joined(separator: ", "), r.totalEnergyPJ / 1e6))
+    }
+}
