@@ -11,6 +11,11 @@ let fast: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
     .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
 ]
+// Everything that is not a numeric kernel keeps Swift's checks (a broken invariant traps
+// instead of running on with undefined behaviour).
+let checked: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
+]
 
 let package = Package(
     name: "Retort",
@@ -30,19 +35,19 @@ let package = Package(
         // numerics core: tensors, BLAS, layers with explicit forward/backward, losses, optimisers
         .target(name: "RetortCore", dependencies: ["CBLAS"], swiftSettings: fast),
         // data sets: gzip CSV loading with validation, splits, batches
-        .target(name: "RetortData", dependencies: ["CZlib", "RetortCore"], swiftSettings: fast),
+        .target(name: "RetortData", dependencies: ["CZlib", "RetortCore"], swiftSettings: checked),
         // models built from core layers, sliceable by width
         .target(name: "RetortModels", dependencies: ["RetortCore"], swiftSettings: fast),
         // the plain training engine (headless job, run folder, metrics)
-        .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels"], swiftSettings: fast),
+        .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels"], swiftSettings: checked),
         // engines
         .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "TrainEngine"], swiftSettings: fast),
         .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "TrainEngine"], swiftSettings: fast),
         .target(name: "Accelerator", dependencies: [], swiftSettings: fast),
         // runs engines on a background thread; immutable snapshots out, commands in
-        .target(name: "Workbench", dependencies: ["RetortCore", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: fast),
+        .target(name: "Workbench", dependencies: ["RetortCore", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
         // the TUI: pure cell-grid rendering plus a small ncurses backend
-        .target(name: "RetortUI", dependencies: ["CNcurses", "Workbench"], swiftSettings: fast),
+        .target(name: "RetortUI", dependencies: ["CNcurses", "Workbench"], swiftSettings: checked),
         // thin executable
         .executableTarget(
             name: "retort",
@@ -51,7 +56,7 @@ let package = Package(
                 "Distill", "Attention", "Accelerator", "Workbench", "RetortUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: fast),
+            swiftSettings: checked),
 
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),

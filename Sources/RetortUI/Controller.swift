@@ -3,7 +3,7 @@ import Workbench
 
 /// Turns keys into state changes and effects. Pure: no curses, no threads — unit-tested.
 public struct Controller {
-    public static let commands = ["set", "pause", "resume", "step", "save", "theme", "help", "quit", "log"]
+    public static let commands = ["set", "pause", "resume", "step", "save", "theme", "help", "quit", "log", "goto", "break"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a
     /// value is refused (nil = fine).
@@ -17,6 +17,11 @@ public struct Controller {
         }
         switch key {
         case .char("q"), .ctrl("c"): return [.quit]
+        case .char("g") where s.tab == .accelerator: return [.command(.set(name: "goto", value: "next-event"))]
+        case .char("G") where s.tab == .accelerator: return [.command(.set(name: "goto", value: "end"))]
+        case .char("t") where s.tab == .accelerator:
+            let cur = hyper.first { $0.name == "attention" }?.value
+            return [.command(.set(name: "attention", value: cur == "taylor" ? "softmax" : "taylor"))]
         case .char("?"): s.showHelp = true
         case .char(":"): s.commandLine = ""; s.historyIndex = nil
         case .char(" "), .char("p"): return [togglePause(jobState)]
@@ -154,6 +159,11 @@ public struct Controller {
             guard let n, n >= 1, n <= 1_000_000 else { s.message = ("usage: step [N] with N in 1…1000000", true); return [] }
             return [.command(.step(n))]
         case "save", "w": return [.command(.save)]
+        case "goto", "break":
+            guard s.tab == .accelerator, w.count == 2 else {
+                s.message = ("usage (Accelerator tab): goto CYCLE|next-event|start|end, break STAGE[@H<head>][@L<layer>]|clear", true); return []
+            }
+            return [.command(.set(name: w[0], value: w[1]))]
         case "theme":
             guard w.count == 2 else { s.message = ("usage: theme NAME (\(s.themeNames.joined(separator: ", ")))", true); return [] }
             return [.theme(w[1])]

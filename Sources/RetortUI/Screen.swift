@@ -9,7 +9,7 @@ public struct Screen {
     public var colour: Bool
     public init(glyphs: Glyphs, colour: Bool) { self.glyphs = glyphs; self.colour = colour }
 
-    public func render(_ s: UIState, training t: TrainingSnapshot?, width: Int, height: Int) -> CellGrid {
+    public func render(_ s: UIState, training t: TrainingSnapshot?, accelerator acc: AcceleratorSnapshot? = nil, width: Int, height: Int) -> CellGrid {
         var g = CellGrid(width: width, height: height)
         guard width >= Self.minWidth && height >= Self.minHeight else {
             let msg = "terminal too small: need \(Self.minWidth)×\(Self.minHeight), have \(width)×\(height)"
@@ -22,6 +22,7 @@ public struct Screen {
         let body = Rect(x: 0, y: 2, width: width, height: height - 4)
         switch s.tab {
         case .training: trainingTab(&g, s, t, body)
+        case .accelerator: acceleratorTab(&g, s, acc, body)
         default: unavailable(&g, s.tab, body)
         }
         footer(&g, s)
@@ -156,7 +157,9 @@ public struct Screen {
         } else if let m = s.message {
             g.put(0, y1, (m.error ? "! " : "") + m.text, fg: m.error ? .error : .ok, attrs: m.error ? .bold : [])
         }
-        let hints = "? help  q quit  space pause  n step  ↑↓ select  ←→ adjust  Enter type  u undo  : command  s save"
+        let hints = s.tab == .accelerator
+            ? "? help  q quit  space run/pause  n step  N ×10  g next event  G end  t taylor/softmax  ↑↓ ←→ settings  : goto/break"
+            : "? help  q quit  space pause  n step  ↑↓ select  ←→ adjust  Enter type  u undo  : command  s save"
         g.put(0, y2, glyphs.unicode ? hints : hints.replacingOccurrences(of: "↑↓", with: "j/k").replacingOccurrences(of: "←→", with: "h/l"),
               fg: .inactive)
     }

@@ -7,6 +7,8 @@ public final class TUIApp {
     let backend: CursesBackend
     let runner: JobRunner<TrainingWorkbenchJob>
     let themeDirectory: String?
+    /// The accelerator simulation, built the first time its tab is opened.
+    var accelerator: JobRunner<AcceleratorWorkbenchJob>?
     var state = UIState()
     var screen: Screen
     public var frameInterval: Double = 0.05
@@ -33,17 +35,26 @@ public final class TUIApp {
             if let key = backend.readKey(timeoutMs: dirty ? 1 : wait) {
                 if key == .resize { dirty = true; continue }
                 if key == .ctrl("l") { dirty = true; continue }
-                let snap = runner.snapshot
-                let effects = Controller.handle(key, state: &state, panel: snap.hyper.map(PanelField.init), jobState: snap.state)
+                let effects: [UIEffect]
+                if state.tab == .accelerator, let acc = accelerator {
+                    let a = acc.snapshot
+                    let fields = a.settings
+                    effects = Controller.handle(key, state: &state, panel: fields.map(PanelField.init), jobState: a.state,
+                                                validate: { n, v in fields.first { $0.name == n }?.check(v) })
+                } else {
+                    let snap = runner.snapshot
+                    effects = Controller.handle(key, state: &state, panel: snap.hyper.map(PanelField.init), jobState: snap.state)
+                }
                 for e in effects {
                     switch e {
                     case .quit: return 0
-                    case .command(let c): runner.send(c)
+                    case .command(let c): route(c)
                     case .theme(let name): switchTheme(name)
                     case .crash:
                         if ProcessInfo.processInfo.environment["RETORT_ALLOW_CRASH"] == "1" { fatalError("crash requested with :__crash") }
                     }
                 }
+                if state.tab == .accelerator && accelerator == nil { openAccelerator() }
                 dirty = true
                 continue   // drain queued keys before drawing
             }
@@ -54,9 +65,35 @@ public final class TUIApp {
                     if !m.text.isEmpty { state.message = (m.text, m.level == .error) }
                 }
                 let (w, h) = backend.size
-                backend.draw(screen.render(state, training: snap, width: w, height: h))
+                let acc = state.tab == .accelerator ? accelerator?.snapshot : nil
+                if let acc, acc.messages.count != state.lastAcceleratorMessageCount, let m = acc.messages.last {
+                    state.lastAcceleratorMessageCount = acc.messages.count
+                    state.message = (m.text, m.level == .error)
+                }
+                backend.draw(screen.render(state, training: snap, accelerator: acc, width: w, height: h))
                 lastDraw = clock(); dirty = false
             }
+        }
+    }
+
+    /// Sends a command to the job of the tab in front.
+    func route(_ c: JobCommand) {
+        guard state.tab == .accelerator, let acc = accelerator else { runner.send(c); return }
+        switch c {
+        case .resume: acc.send(.set(name: "mode", value: "run")); acc.send(.resume)
+        case .step: acc.send(.set(name: "mode", value: "step")); acc.send(c)
+        default: acc.send(c)
+        }
+    }
+
+    func openAccelerator() {
+        do {
+            let r = JobRunner(job: try AcceleratorWorkbenchJob(), startPaused: true)
+            r.start()
+            accelerator = r
+            state.message = ("DeiT-Tiny attention on the ViTALiTy accelerator: space runs, n steps, g next event, :break q-g@H1", false)
+        } catch {
+            state.message = ("accelerator: \(error)", true)
         }
     }
 

@@ -30,7 +30,7 @@ enum TerminalGuard {
                 raise(s)
             }
             sigemptyset(&sa.sa_mask)
-            sa.sa_flags = Int32(SA_RESETHAND)
+            sa.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
             sigaction(sig, &sa, &old)
             previous[sig] = old
         }

@@ -41,5 +41,6 @@ public struct UIState: Sendable {
     public var undo: [(String, String)] = []
     public var themeNames: [String] = []
     public var lastJobMessageCount = 0
+    public var lastAcceleratorMessageCount = 0
     public init() {}
 }

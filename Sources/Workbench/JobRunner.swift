@@ -16,6 +16,12 @@ public protocol SteppableJob: AnyObject {
     /// confirmation for the message line; throws a one-line reason when refused.
     func handle(_ command: JobCommand) throws -> String
     func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> Snapshot
+    /// Checked after every step: a reason makes the runner pause (e.g. a breakpoint hit).
+    func takePauseRequest() -> String?
+}
+
+public extension SteppableJob {
+    func takePauseRequest() -> String? { nil }
 }
 
 /// Runs a job on its own thread. The UI sends commands (queued, applied between steps)
@@ -96,7 +102,7 @@ public final class JobRunner<Job: SteppableJob>: @unchecked Sendable {
                 case .stop:
                     stop = true
                 case .set, .save:
-                    do { note(.info, try job.handle(c)) } catch { note(.error, "\(error)") }
+                    do { let m = try job.handle(c); if !m.isEmpty { note(.info, m) } } catch { note(.error, "\(error)") }
                 }
             }
             if !commands.isEmpty { publish(elapsed: elapsed()); lastPublish = elapsed() }
@@ -126,6 +132,11 @@ public final class JobRunner<Job: SteppableJob>: @unchecked Sendable {
                 note(.error, "\(error)")
                 publish(elapsed: runningSeconds)
                 break
+            }
+            if let reason = job.takePauseRequest() {
+                runningSeconds = elapsed(); state = .paused; stepBudget = 0
+                note(.info, reason); publish(elapsed: runningSeconds); lastPublish = runningSeconds
+                continue
             }
             if stepBudget > 0 {
                 stepBudget -= 1

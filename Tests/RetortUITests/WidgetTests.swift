@@ -85,3 +85,21 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(g.row(1), "│       xy")
     }
 }
+
+final class HeatmapShapeTests: XCTestCase {
+    /// Every grid size / data size combination renders (regression: a 64-row map in a
+    /// 14-row area once produced an empty row band and never finished).
+    func testAnySizeRenders() {
+        for rows in [1, 2, 5, 64, 129] {
+            for cols in [1, 3, 64, 400] {
+                for (w, h) in [(1, 1), (38, 14), (7, 3), (80, 40)] {
+                    var g = CellGrid(width: w, height: h)
+                    var m = Heatmap(rows: rows, cols: cols) { r, c in Double((r + c) % 7) / 6 }
+                    m.cursorCol = cols - 1
+                    m.render(into: &g, in: g.bounds, glyphs: .unicodeSet, colour: true)
+                    XCTAssertEqual(g[0, 0].char, "▀", "\(rows)×\(cols) in \(w)×\(h)")
+                }
+            }
+        }
+    }
+}

@@ -89,7 +89,9 @@ public struct Heatmap {
                 let rowsPer = max(1, (rows + 2 * h - 1) / (2 * h))
                 func band(_ k: Int) -> Double {
                     var s = 0.0, n = 0.0
-                    for rr in (k * rowsPer)..<min(rows, (k + 1) * rowsPer) { let v = sample(rr, cx); if v.isFinite { s += v; n += 1 } }
+                    let lo = k * rowsPer, hi = min(rows, (k + 1) * rowsPer)
+                    guard lo < hi else { return .nan }
+                    for rr in lo..<hi { let v = sample(rr, cx); if v.isFinite { s += v; n += 1 } }
                     return n > 0 ? s / n : .nan
                 }
                 let top = band(2 * cy), bottom = band(2 * cy + 1)

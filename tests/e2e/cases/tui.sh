@@ -9,7 +9,7 @@ start() {
   # the pane's shell ignores SIGINT so that it survives Ctrl-C and records the exit code
   tmuxq new-session -d -s "$1" -x 120 -y 36 "trap '' INT; cd '$PWD' && $2; echo EXIT=\$? > '$tmp/$1.rc'; stty -a > '$tmp/$1.stty'; sleep 60"
 }
-screen() { tmuxq capture-pane -p -t "$1"; }
+screen() { tmuxq capture-pane -p -t "$1" 2>/dev/null; }
 wait_for() { # SESSION REGEX [SECONDS]
   local i; for i in $(seq $((${3:-20} * 10))); do screen "$1" | grep -qE -- "$2" && return 0; sleep 0.1; done; return 1
 }
@@ -76,4 +76,17 @@ tmuxq send-keys -t nocolor q
 start ascii "LC_ALL=C $RUN"; wait_for ascii RUNNING; sleep 1
 if screen ascii | python3 -c 'import sys; sys.exit(0 if any(0x2500 <= ord(c) <= 0x28FF for c in sys.stdin.read()) else 1)'; then bad "LC_ALL=C: Unicode glyphs drawn" "$(screen ascii | head -5)"; else ok "LC_ALL=C: ASCII glyphs only"; fi
 tmuxq send-keys -t ascii q
+
+# Accelerator tab: the simulator steps cycle by cycle, jumps, and stops at breakpoints.
+start acc "$RUN --paused"
+wait_for acc 'PAUSED'
+tmuxq send-keys -t acc 4
+wait_for acc 'SA-General 64×64' 10 && ok "Accelerator tab shows the PE array" || bad "accelerator tab" "$(screen acc | head -8)"
+wait_for acc 'cycle 0 / 58860' 5 && ok "DeiT-Tiny Taylor attention: 58860 cycles, cursor at 0" || bad "accelerator counters" "$(screen acc | grep cycle)"
+tmuxq send-keys -t acc n n n; wait_for acc 'cycle 3 / 58860' 5 && ok "n steps one cycle at a time" || bad "accelerator step" "$(screen acc | grep 'cycle ')"
+tmuxq send-keys -t acc ':'; tmuxq send-keys -t acc -l 'break q-g@H1'; tmuxq send-keys -t acc Enter
+tmuxq send-keys -t acc ' '
+wait_for acc 'breakpoint q-g@H1: q-g L0 H1 starts at cycle [0-9]+' 15 && ok "run stops at a stage breakpoint" || bad "breakpoint" "$(screen acc | tail -3)"
+tmuxq send-keys -t acc t; wait_for acc 'attention = softmax: re-simulated, 136764 cycles' 10 && ok "t switches to the softmax baseline and re-simulates" || bad "softmax switch" "$(screen acc | tail -3)"
+tmuxq send-keys -t acc q
 tmuxq kill-server 2>/dev/null

@@ -1,0 +1,116 @@
+import Accelerator
+import Foundation
+import Workbench
+
+extension PanelField {
+    public init(_ f: SettingField) {
+        let kind: Kind
+        switch f.kind {
+        case .choice(let w): kind = .choice(w)
+        case .number(_, _, let integer, let log): kind = .number(logScale: log, integer: integer)
+        }
+        self.init(name: f.name, value: f.value, numeric: Double(f.value), kind: kind, allowed: f.allowed, help: f.help)
+    }
+}
+
+extension Screen {
+    /// Accelerator tab: PE array at the cursor, unit states, unit × time utilisation with the
+    /// cursor, the current layer's pipeline Gantt chart, counters and the live settings.
+    func acceleratorTab(_ g: inout CellGrid, _ s: UIState, _ a: AcceleratorSnapshot?, _ r: Rect) {
+        guard let a else {
+            g.box(r, title: "Accelerator", glyphs: glyphs)
+            g.put(r.x + 2, r.y + 2, "building the simulation…", fg: .inactive)
+            return
+        }
+        let sideW = min(40, max(32, r.width / 3))
+        let (main, side) = r.left(r.width - sideW)
+        let peH = max(6, min(main.height / 2, a.pe.rows / 2 + 2))
+        let (top, bottom) = main.top(peH)
+        let peW = min(top.width / 2, a.pe.cols + 2)
+        let (peR, unitsR) = top.left(peW)
+        // PE activity (half blocks: 2 PE rows per cell)
+        g.box(peR, title: "SA-General \(a.pe.rows)×\(a.pe.cols)", glyphs: glyphs)
+        let pe = a.pe
+        Heatmap(rows: pe.rows, cols: pe.cols) { row, col in
+            switch pe[row, col] { case .mac: return 1; case .loading: return 0.45; default: return 0 }
+        }.render(into: &g, in: peR.inset(1), glyphs: glyphs, colour: colour)
+        // Units at the cursor
+        g.box(unitsR, title: "Units @ cycle \(a.cycle)", glyphs: glyphs)
+        let ui = unitsR.inset(1)
+        for (i, u) in a.units.enumerated() where i < ui.height {
+            let role: ColorRole = u.state == "busy" ? .ok : (u.state.hasPrefix("stall") ? .warn : .inactive)
+            var x = g.put(ui.x, ui.y + i, u.name.padding(toLength: 14, withPad: " ", startingAt: 0), fg: .fg, clip: ui)
+            x = g.put(x, ui.y + i, u.state.padding(toLength: 10, withPad: " ", startingAt: 0), fg: role, clip: ui)
+            x = g.put(x, ui.y + i, String(format: "%3.0f%% ", 100 * u.utilisation), fg: .inactive, clip: ui)
+            g.put(x, ui.y + i, u.activity, fg: .fg, clip: ui)
+        }
+        // Unit × time utilisation with the cursor
+        let tlH = min(bottom.height / 2, (a.timelineUnits.count + 1) / 2 + 3)
+        let (tlR, ganttR) = bottom.top(max(4, tlH))
+        g.box(tlR, title: "Utilisation: units × time (\(a.bucketCycles) cycles/column)", glyphs: glyphs)
+        let ti = tlR.inset(1)
+        let labelW = 10
+        let buckets = a.timeline.count, nUnits = a.timelineUnits.count
+        if buckets > 0 && ti.width > labelW + 2 {
+            let hm = Rect(x: ti.x + labelW, y: ti.y, width: ti.width - labelW, height: ti.height)
+            for row in 0..<min(ti.height, (nUnits + 1) / 2) {
+                let names = [a.timelineUnits[2 * row]] + (2 * row + 1 < nUnits ? [a.timelineUnits[2 * row + 1]] : [])
+                let short = names.map { n in String((n.split(separator: "[").first ?? Substring(n)).replacingOccurrences(of: "SA-General", with: "SA").replacingOccurrences(of: "SA-Diag", with: "Dg").prefix(4)) }
+                g.put(ti.x, ti.y + row, short.joined(separator: "/"), fg: .inactive, clip: ti)
+            }
+            var heat = Heatmap(rows: nUnits, cols: buckets) { u, b in a.timeline[b][u] }
+            heat.cursorCol = min(buckets - 1, a.cycle / max(1, a.bucketCycles))
+            heat.render(into: &g, in: hm, glyphs: glyphs, colour: colour)
+        }
+        // Gantt of the current layer
+        g.box(ganttR, title: "Pipeline, layer \(a.layer) (\(a.attention))", glyphs: glyphs)
+        gantt(&g, ganttR.inset(1), a)
+        // Counters and settings
+        let (cR, pR) = side.top(min(side.height - 6, 9))
+        g.box(cR, title: "Counters", glyphs: glyphs)
+        let ci = cR.inset(1)
+        let lat = Double(a.totalCycles) / (a.clockMHz * 1e6) * 1e6
+        let lines = [
+            "cycle \(a.cycle) / \(a.totalCycles)",
+            String(format: "latency %.1f µs @ %.0f MHz", lat, a.clockMHz),
+            String(format: "energy %.1f µJ (%@ %.1f µJ)", a.energyMicrojoules, a.otherAttention, a.otherEnergyMicrojoules),
+            String(format: "%@ %d cycles → %.2f× vs %@", a.otherAttention, a.otherCycles,
+                   a.attention == "taylor" ? Double(a.otherCycles) / Double(max(1, a.totalCycles)) : Double(a.totalCycles) / Double(max(1, a.otherCycles)),
+                   a.attention == "taylor" ? "softmax" : "taylor"),
+            "busy PEs \(a.busyPEs) / \(a.pe.rows * a.pe.cols)",
+            a.buffers.map { String(format: "%@ %.0f%%", String($0.buffer.rawValue.prefix(4)), 100 * $0.fraction) }.joined(separator: " "),
+            a.breakpoints.isEmpty ? "no breakpoints" : "break: " + a.breakpoints.joined(separator: ", "),
+        ]
+        for (i, l) in lines.enumerated() where i < ci.height { g.put(ci.x, ci.y + i, l, fg: .fg, clip: ci) }
+        panel(&g, pR, title: "Simulator (live)", fields: a.settings.map(PanelField.init), s)
+    }
+
+    func gantt(_ g: inout CellGrid, _ r: Rect, _ a: AcceleratorSnapshot) {
+        guard r.width > 8, r.height > 1 else { return }
+        let rows = Array(Set(a.gantt.map(\.row))).sorted()
+        let stages = Array(Set(a.gantt.map(\.stage))).sorted()
+        let labelW = 6
+        let w = r.width - labelW
+        let lo = a.ganttRange.lowerBound, span = max(1, a.ganttRange.upperBound - lo)
+        for (i, name) in rows.enumerated() where i < r.height - 1 {
+            g.put(r.x, r.y + i, name, fg: .inactive, clip: r)
+            for bar in a.gantt where bar.row == name {
+                let x0 = labelW + (bar.start - lo) * w / span, x1 = max(x0 + 1, labelW + (bar.end - lo) * w / span)
+                let si = stages.firstIndex(of: bar.stage) ?? 0
+                for x in x0..<min(x1, r.width) {
+                    g.put(r.x + x, r.y + i, glyphs.unicode ? "█" : String(Character(Unicode.Scalar(UInt8(65 + si % 26)))), fg: .series(si), clip: r)
+                }
+            }
+        }
+        if a.cycle >= lo && a.cycle <= lo + span {
+            let cx = r.x + labelW + (a.cycle - lo) * w / span
+            for y in r.y..<min(r.maxY - 1, r.y + rows.count) where cx < r.maxX { g[cx, y].attrs.insert(.reverse) }
+        }
+        // legend
+        var x = r.x
+        for (si, st) in stages.enumerated() {
+            x = g.put(x, r.maxY - 1, glyphs.unicode ? "█" : String(Character(Unicode.Scalar(UInt8(65 + si % 26)))), fg: .series(si), clip: r)
+            x = g.put(x, r.maxY - 1, st + " ", fg: .inactive, clip: r)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Accelerator
+import Foundation
+
+/// Drives an `AcceleratorSimulation` for the TUI: runs the cursor forward at a watchable
+/// pace, steps by a configurable number of cycles, jumps to events, honours breakpoints,
+/// and rebuilds the simulation when a hardware or workload setting changes.
+public final class AcceleratorWorkbenchJob: SteppableJob {
+    public private(set) var model: ViTModel
+    public private(set) var attention: Accelerator.AttentionKind
+    public private(set) var includeLinear: Bool
+    public private(set) var config: VitalityConfig
+    /// Cycles per step (`n`) and per tick while running.
+    public private(set) var stepCycles = 1
+    public private(set) var runCycles = 200
+    /// Seconds to sleep per tick while running, so a run can be watched.
+    public var tickDelay = 0.02
+
+    private var sim: AcceleratorSimulation
+    private var report: AcceleratorReport
+    private var other: AcceleratorReport
+    private var timeline: UtilisationTimeline
+    private var breakpoints: [(Breakpoint, String)] = []
+    private var pauseRequest: String?
+    private var runningTicks = false
+
+    public init(model: ViTModel = .deitTiny, attention: Accelerator.AttentionKind = .taylor, includeLinear: Bool = false,
+                config: VitalityConfig = .defaults()) throws {
+        self.model = model; self.attention = attention; self.includeLinear = includeLinear; self.config = config
+        (sim, report, other, timeline) = try Self.build(model, attention, includeLinear, config)
+    }
+
+    static func build(_ m: ViTModel, _ a: Accelerator.AttentionKind, _ lin: Bool, _ c: VitalityConfig) throws
+        -> (AcceleratorSimulation, AcceleratorReport, AcceleratorReport, UtilisationTimeline) {
+        let sim = AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: a, includeLinear: lin), config: c)
+        try sim.prepare()
+        let report = try sim.report()
+        let otherKind: Accelerator.AttentionKind = a == .taylor ? .softmax : .taylor
+        let o = AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: otherKind, includeLinear: lin), config: c)
+        try o.prepare()
+        let timeline = try sim.timeline(bucketCycles: max(1, report.totalCycles / 400))
+        return (sim, report, try o.report(), timeline)
+    }
+
+    public var isFinished: Bool { false }     // the simulation stays open for inspection
+    public var progress: Int { sim.cycle }
+
+    public func advance() throws {
+        let n = runningTicks ? runCycles : stepCycles
+        let before = sim.cycle
+        guard before < report.totalCycles else {
+            pauseRequest = "end of simulation at cycle \(report.totalCycles)"
+            return
+        }
+        sim.step(n)
+        if !breakpoints.isEmpty {
+            // the first matching task transition in (before, cycle]
+            for t in sim.transitions where t.cycle > before && t.cycle <= sim.cycle {
+                let info = sim.task(t.task)
+                if let (_, label) = breakpoints.first(where: { $0.0.matches(info, isStart: t.isStart) }) {
+                    sim.run(to: t.cycle)
+                    pauseRequest = "breakpoint \(label): \(info.stage.rawValue) L\(info.layer)\(info.head.map { " H\($0)" } ?? "") \(t.isStart ? "starts" : "ends") at cycle \(t.cycle)"
+                    break
+                }
+            }
+        }
+        if sim.cycle >= report.totalCycles && pauseRequest == nil { pauseRequest = "end of simulation at cycle \(report.totalCycles)" }
+        if runningTicks && tickDelay > 0 { Thread.sleep(forTimeInterval: tickDelay) }
+    }
+
+    public func takePauseRequest() -> String? { defer { pauseRequest = nil }; return pauseRequest }
+
+
+    public static let models = ViTModel.presets.map(\.name)
+
+    public var settings: [SettingField] {
+        let h = config.hardware
+        return [
+            SettingField(name: "attention", value: attention.rawValue, kind: .choice(["taylor", "softmax"]), help: "attention on the accelerator (re-simulates)"),
+            SettingField(name: "model", value: model.name, kind: .choice(Self.models), help: "workload (re-simulates)"),
+            SettingField(name: "linear", value: includeLinear ? "on" : "off", kind: .choice(["off", "on"]), help: "also simulate QKV/proj/MLP layers"),
+            SettingField(name: "step", value: String(stepCycles), kind: .number(min: 1, max: 1_000_000, integer: true, logScale: true), help: "cycles per single step (n)"),
+            SettingField(name: "speed", value: String(runCycles), kind: .number(min: 1, max: 1_000_000, integer: true, logScale: true), help: "cycles per tick while running"),
+            SettingField(name: "sa", value: String(h.saRows), kind: .number(min: 4, max: 256, integer: true, logScale: true), help: "SA-General rows = columns (re-simulates)"),
+            SettingField(name: "lanes", value: String(h.accumulatorLanes), kind: .number(min: 1, max: 512, integer: true, logScale: true), help: "accumulator/adder/divider lanes (re-simulates)"),
+            SettingField(name: "chunks", value: String(h.chunks), kind: .number(min: 1, max: 8, integer: true, logScale: false), help: "chunks (re-simulates)"),
+            SettingField(name: "dram_gb_per_s", value: String(format: "%g", h.dramGBPerSecond), kind: .number(min: 0.1, max: 2000, integer: false, logScale: true), help: "DRAM bandwidth (re-simulates)"),
+        ]
+    }
+
+    public func handle(_ command: JobCommand) throws -> String {
+        switch command {
+        case .set(let name, let value):
+            switch name {
+            case "goto": return try goto(value)
+            // The runner calls `advance` for single steps and while running; the UI says which
+            // before it sends .step or .resume (so `n` moves `step` cycles, a run `speed` per tick).
+            case "mode": runningTicks = value == "run"; return ""
+            case "break": return try addBreakpoint(value)
+            default: break
+            }
+            guard let f = settings.first(where: { $0.name == name }) else {
+                throw JobFailure("unknown setting '\(name)': one of \(settings.map(\.name).joined(separator: ", ")), goto, break")
+            }
+            if let err = f.check(value) { throw JobFailure(err) }
+            var m = model, a = attention, lin = includeLinear, c = config
+            switch name {
+            case "step": stepCycles = Int(Double(value)!); return "step = \(stepCycles) cycles"
+            case "speed": runCycles = Int(Double(value)!); return "speed = \(runCycles) cycles per tick"
+            case "attention": a = Accelerator.AttentionKind(rawValue: value)!
+            case "model": m = ViTModel.preset(value)!
+            case "linear": lin = value == "on"
+            case "sa": c.hardware.saRows = Int(Double(value)!); c.hardware.saCols = c.hardware.saRows; c.hardware.saDiagRows = c.hardware.saRows
+            case "lanes": let l = Int(Double(value)!); c.hardware.accumulatorLanes = l; c.hardware.adderLanes = l; c.hardware.dividerLanes = l
+            case "chunks": c.hardware.chunks = Int(Double(value)!)
+            case "dram_gb_per_s": c.hardware.dramGBPerSecond = Double(value)!
+            default: break
+            }
+            let built = try Self.build(m, a, lin, c)
+            (model, attention, includeLinear, config) = (m, a, lin, c)
+            (sim, report, other, timeline) = built
+            return "\(name) = \(value): re-simulated, \(report.totalCycles) cycles"
+        case .save:
+            return "nothing to save: use `retort sim vitality --timeline FILE` for reports"
+        default:
+            return ""
+        }
+    }
+
+    func goto(_ v: String) throws -> String {
+        switch v {
+        case "next-event", "event":
+            let tr = sim.runToNextEvent()
+            guard let t = tr.first else { return "no further events" }
+            let info = sim.task(t.task)
+            return "cycle \(sim.cycle): \(tr.count) transition(s), e.g. \(info.stage.rawValue) L\(info.layer)\(info.head.map { " H\($0)" } ?? "") \(t.isStart ? "starts" : "ends")"
+        case "end": sim.runToEnd(); return "cycle \(sim.cycle) (end)"
+        case "start": sim.run(to: 0); return "cycle 0"
+        default:
+            guard let c = Int(v), c >= 0 else { throw JobFailure("goto: give a cycle (0…\(report.totalCycles)), next-event, start or end; got '\(v)'") }
+            sim.run(to: c); return "cycle \(sim.cycle)"
+        }
+    }
+
+    /// `break STAGE[@H<head>][@L<layer>]`, `break clear`.
+    func addBreakpoint(_ v: String) throws -> String {
+        if v == "clear" { breakpoints.removeAll(); return "breakpoints cleared" }
+        let parts = v.split(separator: "@").map(String.init)
+        guard let stage = Stage(rawValue: parts[0]) else {
+            throw JobFailure("break: unknown stage '\(parts[0])': one of \(Stage.allCases.map(\.rawValue).joined(separator: ", ")), or clear")
+        }
+        var b = Breakpoint(stage: stage)
+        for p in parts.dropFirst() {
+            if p.hasPrefix("H"), let h = Int(p.dropFirst()) { b.head = h }
+            else if p.hasPrefix("L"), let l = Int(p.dropFirst()) { b.layer = l }
+            else { throw JobFailure("break: '\(p)' is not H<head> or L<layer>") }
+        }
+        breakpoints.append((b, v))
+        return "breakpoint \(v) set (\(breakpoints.count) active)"
+    }
+
+    public func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> AcceleratorSnapshot {
+        let c = sim.cycle
+        let unitReports = Dictionary(uniqueKeysWithValues: report.units.map { ($0.unit, $0.utilisation) })
+        let rows = sim.units.map { u -> AcceleratorUnitRow in
+            let s = sim.unitSnapshot(u, at: c)
+            let st: String
+            switch s.state {
+            case .idle: st = "idle"
+            case .busy: st = "busy"
+            case .stallDependency: st = "stall-dep"
+            case .stallBandwidth: st = "stall-bw"
+            default: st = "stall-buf"
+            }
+            let act = s.task.map { t in
+                "\(t.stage.rawValue) L\(t.layer)\(t.head.map { " H\($0)" } ?? "")" + (s.progress.map { String(format: " %.0f%%", 100 * $0) } ?? "")
+            } ?? ""
+            return AcceleratorUnitRow(name: u.description, state: st, activity: act, utilisation: unitReports[u] ?? 0)
+        }
+        // the layer at the cursor: the layer of any busy task, else of the next task to start
+        let busyLayer = rows.indices.compactMap { sim.unitSnapshot(sim.units[$0], at: c).task?.layer }.first
+        let layer = busyLayer ?? 0
+        var bars: [GanttBar] = []
+        for id in 0..<sim.graph.tasks.count {
+            let t = sim.task(id)
+            guard t.layer == layer, let s = t.start, let e = t.end, !t.stage.isTransfer else { continue }
+            bars.append(GanttBar(row: t.head.map { "H\($0)" } ?? "layer", stage: t.stage.rawValue, start: s, end: e))
+        }
+        let lo = bars.map(\.start).min() ?? 0, hi = max(lo + 1, bars.map(\.end).max() ?? 1)
+        return AcceleratorSnapshot(
+            state: state, model: model.name, attention: attention.rawValue, includeLinear: includeLinear,
+            cycle: c, totalCycles: report.totalCycles, clockMHz: report.clockMHz, layer: layer,
+            units: rows, pe: sim.peActivity(chunk: 0, at: c), busyPEs: sim.busyPEs(chunk: 0, at: c),
+            buffers: sim.bufferOccupancy(at: c),
+            timelineUnits: timeline.units.map(\.description), timeline: timeline.busy, bucketCycles: timeline.bucketCycles,
+            gantt: bars, ganttRange: lo...hi,
+            energyMicrojoules: report.totalEnergyPJ / 1e6,
+            otherAttention: attention == .taylor ? "softmax" : "taylor", otherCycles: other.totalCycles,
+            otherEnergyMicrojoules: other.totalEnergyPJ / 1e6,
+            breakpoints: breakpoints.map(\.1), settings: settings, messages: messages)
+    }
+}
