@@ -10,7 +10,7 @@ final class ScreenTests: XCTestCase {
         .deletingLastPathComponent().appendingPathComponent("sample-data").path
 
     func snapshot(steps: Int) throws -> TrainingSnapshot {
-        var c = TrainConfig(); c.data = .digits; c.model = .mlp; c.epochs = 2; c.testCount = 300; c.threads = 1
+        var c = TrainConfig(); c.data = .digits; c.model = .mlp; c.epochs = 5; c.testCount = 300; c.threads = 1
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-screen-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let job = TrainingWorkbenchJob(job: try TrainingJob(config: c, dataDirectory: Self.dataDir, log: nil), runFolder: dir)
@@ -47,9 +47,12 @@ final class ScreenTests: XCTestCase {
         let help = Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
         XCTAssertTrue(help.contains("Keys — ? or Esc closes"))
         for (k, _) in KeyHelp.entries { XCTAssertTrue(help.contains(k), k) }
-        s.showHelp = false; s.tab = .accelerator
+        s.showHelp = false; s.tab = .distill
         XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
-            .contains("The Accelerator engine is not part of this build yet."))
+            .contains("The Distill engine is not part of this build yet."))
+        s.tab = .accelerator
+        XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
+            .contains("building the simulation"))
     }
 
     func testASCIIGlyphsStayASCII() throws {
@@ -59,5 +62,27 @@ final class ScreenTests: XCTestCase {
         let drawn = g.cells.filter { (0x2500...0x28FF).contains($0.char.unicodeScalars.first!.value) }.map(\.char)
         XCTAssertEqual(drawn, [], g.text)
         XCTAssertTrue(g.contains("> lr"))
+    }
+}
+
+/// The Accelerator tab rendered from a real simulation at several sizes and cycles.
+final class AcceleratorTabTests: XCTestCase {
+    func testRendersAtEverySizeAndCycle() throws {
+        let job = try AcceleratorWorkbenchJob()
+        var s = UIState(); s.tab = .accelerator
+        for cycle in ["0", "3000", "end"] {
+            _ = try job.handle(.set(name: "goto", value: cycle))
+            let a = job.snapshot(state: .paused, messages: [], elapsed: 0)
+            for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+                let g = Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, accelerator: a, width: w, height: h)
+                XCTAssertTrue(g.contains("SA-General 64×64"), g.text)
+                XCTAssertTrue(g.contains("cycle \(a.cycle) / 58860"), g.text)
+                XCTAssertTrue(g.contains("Pipeline, layer"))
+            }
+        }
+        XCTAssertEqual(job.snapshot(state: .paused, messages: [], elapsed: 0).cycle, 58860)
+        XCTAssertThrowsError(try job.handle(.set(name: "sa", value: "0"))) { XCTAssertEqual("\($0)", "sa: must be in 4…256, got 0") }
+        XCTAssertThrowsError(try job.handle(.set(name: "break", value: "nostage"))) { XCTAssertTrue("\($0)".hasPrefix("break: unknown stage 'nostage'")) }
+        XCTAssertEqual(try job.handle(.set(name: "sa", value: "32")), "sa = 32: re-simulated, \(job.snapshot(state: .paused, messages: [], elapsed: 0).totalCycles) cycles")
     }
 }
