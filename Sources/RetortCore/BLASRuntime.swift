@@ -55,8 +55,20 @@ public enum BLASRuntime {
 
     public static var coreName: String { String(cString: rt_blas_corename()).trimmingCharacters(in: .whitespaces) }
     public static var config: String { String(cString: rt_blas_config()) }
-    public static var threads: Int { Int(rt_blas_num_threads()) }
-    public static func setThreads(_ n: Int) { rt_blas_set_num_threads(Int32(max(1, n))) }
+    /// Threads BLAS products use: the count last passed to `setThreads`, else the library's own.
+    public static var threads: Int { configuredThreads ?? Int(rt_blas_num_threads()) }
+    /// Sets the threads for BLAS products. `BLAS.gemm` spreads large products over Retort's
+    /// threads itself (one single-threaded BLAS call per chunk, see `Threads`), so the
+    /// library's own thread pool is set to one thread: its workers would otherwise spin and
+    /// `sched_yield` after every call, competing with Retort's loops for the same cores.
+    public static func setThreads(_ n: Int) {
+        configuredThreads = max(1, n)
+        rt_blas_set_num_threads(1)
+    }
+    nonisolated(unsafe) private static var configuredThreads: Int?
+    /// Threads `BLAS.gemm` splits products over (1 until `setThreads` is called: the library
+    /// then threads products itself, as configured by its environment).
+    static var splitThreads: Int { configuredThreads ?? 1 }
 
     /// True when the loaded kernel is a generic fallback although the CPU supports a better one.
     public static var kernelIsGeneric: Bool {

@@ -1,10 +1,33 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Activations and gradients are allocated and freed every training step. glibc serves
+/// blocks above its mmap threshold with fresh mmap'd (zero-filled, page-faulting) memory
+/// and returns the top of the heap to the system when more than the trim threshold is
+/// free, so every step would page-fault its activations in again. Keep blocks up to
+/// 32 MB (glibc's maximum) on the heap and do not trim below 1 GB of free top.
+/// Done once, on the first tensor allocation.
+private let mallocTuning: Void = {
+    #if canImport(Glibc)
+    // mallopt is not exported by the Glibc module; look it up (M_TRIM_THRESHOLD = -1,
+    // M_MMAP_THRESHOLD = -3 in <malloc.h>).
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {  // RTLD_DEFAULT
+        let mallopt = unsafeBitCast(sym, to: Mallopt.self)
+        _ = mallopt(-3, 32 << 20)
+        _ = mallopt(-1, 1 << 30)
+    }
+    #endif
+}()
 
 /// Owns a block of Float32 memory. Several `Tensor` views may share one storage.
 public final class Storage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     public let capacity: Int
     public init(capacity: Int, zeroed: Bool = true) {
+        _ = mallocTuning
         self.capacity = capacity
         // 64-byte alignment keeps AVX-512 loads aligned.
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, capacity) * 4, alignment: 64)

@@ -41,13 +41,21 @@ public final class InvertedResidual: Layer {
         let y = body.forward(x, training: training)
         guard hasShortcut else { return y }
         precondition(y.shape == x.shape, "shortcut shape mismatch \(x.shape) vs \(y.shape)")
-        for i in 0..<y.count { y.data[i] += x.data[i] }
+        addInPlace(y, x)
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         let dx = body.backward(dy)
-        if hasShortcut { for i in 0..<dx.count { dx.data[i] += dy.data[i] } }
+        if hasShortcut { addInPlace(dx, dy) }
         return dx
+    }
+
+    /// a += b elementwise, in parallel chunks for large tensors.
+    private func addInPlace(_ a: Tensor, _ b: Tensor) {
+        let ap = a.data, bp = UnsafePointer(b.data)
+        parallelChunks(a.count, minChunk: 1 << 16) { _, r in
+            Elementwise.add(r.count, ap + r.lowerBound, bp + r.lowerBound, into: ap + r.lowerBound)
+        }
     }
 }

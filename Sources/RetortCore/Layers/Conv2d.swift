@@ -28,6 +28,9 @@ public final class Conv2d: Layer {
     var input: Tensor?
     var geometry: ConvGeometry?
     var forwardOut = 0
+    /// The output of the last forward pass of a pointwise conv (see `backwardThroughBatchNorm`);
+    /// weak, so the conv does not keep its output alive.
+    weak var pointwiseOutput: Tensor?
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 groups: Int = 1, bias: Bool = true, name: String = "conv", rng: inout RNG) {
@@ -65,7 +68,7 @@ public final class Conv2d: Layer {
         let cin = x.dim(3)
         precondition(cin <= maxIn, "Conv2d: input channels \(cin) exceed \(maxIn)")
         let g = ConvGeometry(n: x.dim(0), h: x.dim(1), w: x.dim(2), c: cin, k: kernel, stride: stride, pad: padding)
-        input = x; geometry = g
+        input = x; geometry = g; pointwiseOutput = nil
         if isDepthwise {
             forwardOut = cin
             return depthwiseForward(x, g)
@@ -77,6 +80,7 @@ public final class Conv2d: Layer {
                          "Conv2d: grouped convolution (groups \(groups)) cannot run sliced (\(cin)→\(cout) of \(maxIn)→\(maxOut))")
         }
         forwardOut = cout
+        if usesDirectLoops(cin: cin) { return directForward(x, g, cout: cout) }
         let y = Tensor(uninitializedShape: [g.n, g.oh, g.ow, cout])
         let rows = g.n * g.outPixels
         if let b = bias {
@@ -86,6 +90,7 @@ public final class Conv2d: Layer {
         if isPointwise {
             BLAS.gemm(transB: true, m: rows, n: cout, k: cin, a: x.data, lda: cin,
                       b: weight.value.data, ldb: maxIn, beta: beta, c: y.data, ldc: cout)
+            pointwiseOutput = y
             return y
         }
         let cinG = cin / groups, coutG = cout / groups, kCols = cinG * g.kk
@@ -108,9 +113,10 @@ public final class Conv2d: Layer {
         precondition(dy.shape == [g.n, g.oh, g.ow, cout], "Conv2d.backward: dy \(dy.shape) does not match the forward output")
         if isDepthwise { return depthwiseBackward(dy, x, g) }
         let cin = g.c, rows = g.n * g.outPixels
+        if usesDirectLoops(cin: cin) { return directBackward(dy, x, g, cout: cout) }
         if let b = bias { Elementwise.addColumnSums(dy.data, rows: rows, cols: cout, into: b.grad.data) }
-        let dx = Tensor(shape: x.shape)
         if isPointwise {
+            let dx = Tensor(uninitializedShape: x.shape)
             // dW[:out, :in] += dyᵀ · x ;  dx = dy · W[:out, :in]
             BLAS.gemm(transA: true, m: cout, n: cin, k: rows, a: dy.data, lda: cout, b: x.data, ldb: cin,
                       beta: 1, c: weight.grad.data, ldc: maxIn)
@@ -118,6 +124,7 @@ public final class Conv2d: Layer {
                       c: dx.data, ldc: cin)
             return dx
         }
+        let dx = Tensor(shape: x.shape)  // col2im accumulates
         let cinG = cin / groups, coutG = cout / groups, kCols = cinG * g.kk
         let wRow = maxIn / groups * g.kk
         forEachBlock(g, columns: kCols) { images, cols in

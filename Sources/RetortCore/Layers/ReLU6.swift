@@ -1,6 +1,7 @@
 /// y = min(max(x, 0), 6). The gradient passes where 0 < x < 6 (as PyTorch's hardtanh).
 public final class ReLU6: Layer {
-    private var output: Tensor?
+    /// The last forward output (set by the fused BatchNorm + ReLU6 forward too).
+    var output: Tensor?
     public init() {}
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {

@@ -1,0 +1,185 @@
+import RetortCore
+
+/// Multi-head attention without its projections: qkv [B, n, 3·D] → Z [B, n, D], for any
+/// `AttentionKind`, with an explicit backward that returns dqkv (llm.c style).
+///
+/// Heads are independent; (image, head) pairs run in parallel when there are enough of them
+/// and each is small, otherwise one at a time with BLAS and the row loops using the threads.
+public final class AttentionCore: Layer {
+    public var kind: AttentionKind
+    public let heads: Int
+    public var sparse: SparseConfig {
+        didSet { quantQ = FakeQuantizer(bits: sparse.bits, momentum: sparse.momentum); quantK = quantQ }
+    }
+    /// Quantisers of Q and K for the sparse path. The released code (`taylorRepo`) shares
+    /// one quantiser between Q and K, so that kind uses `quantQ` for both.
+    public var quantQ: FakeQuantizer
+    public var quantK: FakeQuantizer
+
+    /// When true, forward passes count their operations into `lastOpCount` (softmax and
+    /// Taylor low-rank kernels; the training-only sparse path is not counted).
+    public var countOps = false
+    public private(set) var lastOpCount = OpCount()
+    /// Scratch the kernels of the last forward pass asked for, per head.
+    public private(set) var lastMemory = KernelMemory()
+    /// Kept fraction of the sparse mask M = [P̃ > τ] in the last forward pass (nil without the sparse path).
+    public private(set) var lastMaskDensity: Double?
+
+    private var input: Tensor?
+    private var output: Tensor?
+    private var saved: Tensor?
+    private var savedStride = 0
+    private var quantized: (q: Tensor, k: Tensor)?
+    private var lastTraining = false
+    private var workspaces: [Workspace] = []
+
+    public init(kind: AttentionKind, heads: Int, sparse: SparseConfig = SparseConfig()) {
+        precondition(heads >= 1, "AttentionCore: heads must be ≥ 1")
+        self.kind = kind; self.heads = heads; self.sparse = sparse
+        quantQ = FakeQuantizer(bits: sparse.bits, momentum: sparse.momentum)
+        quantK = quantQ
+    }
+
+    /// The qkv tensor of the last forward pass (the real Q, K, V the diagnostics use).
+    public var lastInput: Tensor? { input }
+
+    private func shape(_ x: Tensor) -> (b: Int, n: Int, width: Int, d: Int) {
+        precondition(x.rank == 3 && x.lastDim % (3 * heads) == 0,
+                     "AttentionCore: input must be [B, n, 3·heads·d], got \(x.shape) with \(heads) heads")
+        let width = x.lastDim / 3
+        return (x.dim(0), x.dim(1), width, width / heads)
+    }
+
+    /// Parallelise over (image, head) pairs when there are enough and each is small enough
+    /// that OpenBLAS runs it on the calling thread anyway.
+    private func pairParallel(pairs: Int, n: Int, d: Int) -> Bool {
+        Threads.count > 1 && pairs >= 2 * Threads.count && n * n * d < 262_144
+    }
+
+    private func ensureWorkspaces() {
+        while workspaces.count < max(1, Threads.count) { workspaces.append(Workspace()) }
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let (b, n, width, d) = shape(x)
+        let pairs = b * heads
+        let y = Tensor(uninitializedShape: [b, n, width])
+        input = x; output = y; lastTraining = training
+        let useSparse = kind.usesSparsePath(training: training)
+
+        if useSparse {
+            let qq = Tensor(uninitializedShape: [b, n, width]), kq = Tensor(uninitializedShape: [b, n, width])
+            if kind == .taylorRepo {
+                quantQ.quantize(x.data, rows: b * n, cols: width, ld: 3 * width, into: qq.data, ldd: width, training: training)
+                quantQ.quantize(x.data + width, rows: b * n, cols: width, ld: 3 * width, into: kq.data, ldd: width, training: training)
+            } else {
+                quantQ.quantize(x.data, rows: b * n, cols: width, ld: 3 * width, into: qq.data, ldd: width, training: training)
+                quantK.quantize(x.data + width, rows: b * n, cols: width, ld: 3 * width, into: kq.data, ldd: width, training: training)
+            }
+            quantized = (qq, kq)
+        } else {
+            quantized = nil
+        }
+
+        savedStride = 0
+        if training {
+            switch kind {
+            case .softmax: savedStride = n * n
+            case .taylor: savedStride = TaylorKernel.savedWords(n: n, d: d)
+            case .taylorSparse: savedStride = TaylorKernel.savedWords(n: n, d: d) + n * n
+            case .taylorRepo: savedStride = RepoKernel.savedWords(n: n, d: d)
+            }
+        }
+        saved = savedStride > 0 ? Tensor(uninitializedShape: [pairs * savedStride]) : nil
+
+        ensureWorkspaces()
+        for w in workspaces { w.resetStats() }
+        let outer = pairParallel(pairs: pairs, n: n, d: d)
+        let chunks = outer ? Threads.count : 1
+        var counts = [OpCount](repeating: OpCount(), count: chunks)
+        var kept = [Int](repeating: 0, count: chunks)
+        let kind = kind, heads = heads, countOps = countOps, sp = sparse
+        let xq = x.data, yq = y.data, sv = saved?.data, stride = savedStride
+        let qq = quantized?.q.data, kq = quantized?.k.data
+        let wss = workspaces
+        counts.withUnsafeMutableBufferPointer { cbuf in
+            kept.withUnsafeMutableBufferPointer { kbuf in
+                let cb = cbuf.baseAddress!, kb = kbuf.baseAddress!
+                func run(_ p: Int, _ chunk: Int, parallel: Bool) {
+                    let ws = wss[chunk]
+                    ws.beginHead()
+                    let io = HeadIO(qkv: xq, out: yq, pair: p, heads: heads, tokens: n, headDim: d)
+                    let save = sv.map { $0 + p * stride }
+                    let count = countOps ? cb + chunk : nil
+                    switch kind {
+                    case .softmax:
+                        SoftmaxKernel.forward(io, ws: ws, save: save, count: count, parallel: parallel)
+                    case .taylor, .taylorSparse:
+                        TaylorKernel.forward(io, ws: ws, save: save, count: count, parallel: parallel)
+                        if useSparse {
+                            let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
+                            kb[chunk] += SparseKernel.forwardAdd(io, quantized: qh, threshold: sp.threshold, weight: sp.weight, ws: ws,
+                                                                 save: save.map { $0 + TaylorKernel.savedWords(n: n, d: d) }, parallel: parallel)
+                        }
+                    case .taylorRepo:
+                        let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
+                        kb[chunk] += RepoKernel.forward(io, quantized: qh, threshold: sp.threshold, ws: ws, save: save, parallel: parallel)
+                    }
+                    ws.endHead()
+                }
+                if outer {
+                    parallelChunks(pairs) { chunk, range in for p in range { run(p, chunk, parallel: false) } }
+                } else {
+                    for p in 0..<pairs { run(p, 0, parallel: true) }
+                }
+            }
+        }
+        if countOps { lastOpCount = counts.reduce(OpCount(), +) }
+        lastMemory = KernelMemory(largestBuffer: workspaces.map(\.largestBuffer).max() ?? 0,
+                                  perHeadWords: workspaces.map(\.maxHeadWords).max() ?? 0)
+        lastMaskDensity = useSparse ? Double(kept.reduce(0, +)) / Double(max(1, pairs * n * n)) : nil
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input, let y = output else { preconditionFailure("AttentionCore.backward before forward") }
+        precondition(lastTraining, "AttentionCore.backward needs a training-mode forward pass")
+        precondition(dy.shape == y.shape, "AttentionCore.backward: dy \(dy.shape) vs output \(y.shape)")
+        let (b, n, _, d) = shape(x)
+        let pairs = b * heads
+        let dx = Tensor(uninitializedShape: x.shape)
+        ensureWorkspaces()
+        let outer = pairParallel(pairs: pairs, n: n, d: d)
+        let kind = kind, heads = heads, sp = sparse
+        let useSparse = quantized != nil
+        let xq = x.data, yq = y.data, dxq = dx.data, dyq = dy.data, sv = saved!.data, stride = savedStride
+        let qq = quantized?.q.data, kq = quantized?.k.data
+        let wss = workspaces
+        func run(_ p: Int, _ chunk: Int, parallel: Bool) {
+            let ws = wss[chunk]
+            let io = HeadIO(qkv: xq, out: yq, pair: p, heads: heads, tokens: n, headDim: d)
+            let g = HeadIO(qkv: dxq, out: dyq, pair: p, heads: heads, tokens: n, headDim: d)
+            let s = sv + p * stride
+            switch kind {
+            case .softmax:
+                SoftmaxKernel.backward(io, grad: g, saved: s, ws: ws, parallel: parallel)
+            case .taylor, .taylorSparse:
+                TaylorKernel.backward(io, grad: g, saved: s, ws: ws, parallel: parallel)
+                if useSparse {
+                    let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
+                    SparseKernel.backwardAdd(io, quantized: qh, grad: g, threshold: sp.threshold, weight: sp.weight,
+                                             saved: s + TaylorKernel.savedWords(n: n, d: d), ws: ws, parallel: parallel)
+                }
+            case .taylorRepo:
+                let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
+                RepoKernel.backward(io, quantized: qh, grad: g, threshold: sp.threshold, saved: s, ws: ws, parallel: parallel)
+            }
+        }
+        if outer {
+            parallelChunks(pairs) { chunk, range in for p in range { run(p, chunk, parallel: false) } }
+        } else {
+            for p in 0..<pairs { run(p, 0, parallel: true) }
+        }
+        return dx
+    }
+}

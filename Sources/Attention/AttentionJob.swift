@@ -1,0 +1,213 @@
+import Foundation
+import RetortCore
+import RetortData
+import TrainEngine
+
+/// Outcome of one `AttentionJob.step()`.
+public struct AttentionStepResult: Sendable {
+    public let step: Int
+    /// Epochs completed after this step.
+    public let epoch: Int
+    public let loss: Float
+    public let accuracy: Float
+    public let lr: Float
+    public let samples: Int
+    /// Mean kept fraction of the sparse mask over the layers (nil without the sparse path).
+    public let maskDensity: Double?
+    /// Set when this step completed an epoch (after evaluation on the test split).
+    public let epochSummary: AttentionEpochSummary?
+}
+
+public struct AttentionEpochSummary: Sendable, Equatable, Codable {
+    public let epoch: Int
+    public let step: Int
+    public let trainLoss: Float
+    public let trainAccuracy: Float
+    /// Test metrics with inference-time attention (Taylor-sparse: the low-rank path alone).
+    public let testLoss: Float
+    public let testAccuracy: Float
+    public let lr: Float
+    public let maskDensity: Double?
+    public let seconds: Double
+    public let samplesPerSecond: Double
+}
+
+/// Everything a run has produced so far, for plotting.
+public struct AttentionCurves: Sendable {
+    /// Per step (index = step − 1).
+    public var loss: [Float] = []
+    public var accuracy: [Float] = []
+    public var lr: [Float] = []
+    /// Per step, the mean mask density (NaN without the sparse path).
+    public var maskDensity: [Float] = []
+    public var epochs: [AttentionEpochSummary] = []
+}
+
+/// Trains a ViT with one attention kind, a mini-batch at a time, so a driver (the CLI or
+/// the workbench thread) can step it, change hyperparameters between steps, and ask for
+/// curves and diagnostics. Not thread-safe: call from one thread.
+public final class AttentionJob {
+    public let config: AttentionTrainConfig
+    public let model: VisionTransformer
+    public let data: PreparedData
+    public let optimizer: AdamW
+    public private(set) var hyper: Hyperparameters
+    public private(set) var step = 0
+    /// Epochs completed.
+    public private(set) var epoch = 0
+    public private(set) var curves = AttentionCurves()
+    public let log: MetricsLog?
+
+    private var rng: RNG
+    private var order: [Int] = []
+    private var cursor = 0
+    private var samplesSeen = 0
+    private var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0, epochDensity = 0.0, densitySteps = 0
+    private var epochStart = DispatchTime.now().uptimeNanoseconds
+    private var trainSeconds = 0.0
+    private let augmentFill: Float
+
+    /// Loads and splits the data set named in `config` (seeded by `config.seed`).
+    public convenience init(config: AttentionTrainConfig, dataDirectory: String, log: MetricsLog?) throws {
+        try config.validate()
+        let sample: SampleData = config.data == .mnist5k ? .mnist5k : .digits
+        let data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
+        try self.init(config: config, data: data, log: log)
+    }
+
+    /// Uses already prepared data (e.g. shared by the runs of several kinds on one seed).
+    public init(config: AttentionTrainConfig, data: PreparedData, log: MetricsLog?) throws {
+        try config.validate()
+        self.config = config
+        Threads.set(config.threads)
+        self.data = data
+        model = VisionTransformer(config.model, kind: config.kind, sparse: config.sparse, seed: config.seed)
+        var tc = TrainConfig()
+        tc.lr = config.lr; tc.weightDecay = config.weightDecay; tc.batchSize = config.batchSize
+        tc.labelSmoothing = config.labelSmoothing; tc.warmupEpochs = config.warmupEpochs; tc.momentum = 0.9
+        hyper = Hyperparameters(tc)
+        optimizer = AdamW(parameters: model.parameters, lr: config.lr, weightDecay: config.weightDecay)
+        rng = RNG(seed: config.seed &+ 0x5EED)
+        augmentFill = data.train.features.min() ?? 0
+        self.log = log
+    }
+
+    public var isFinished: Bool { epoch >= config.epochs }
+    public var stepsPerEpoch: Int { (data.train.count + hyper.batchSize - 1) / hyper.batchSize }
+    public var totalSamples: Int { config.epochs * data.train.count }
+    /// Fraction of the run done, by samples.
+    public var progress: Double { Double(samplesSeen) / Double(max(1, totalSamples)) }
+
+    /// Learning rate at the current progress (cosine schedule in samples, as `TrainingJob`).
+    public var currentLR: Float {
+        let sched = CosineSchedule(baseLR: hyper.lr, warmupSteps: Int(Double(hyper.warmupEpochs) * Double(data.train.count)),
+                                   totalSteps: totalSamples, minLR: min(config.minLR, hyper.lr))
+        return sched.lr(at: samplesSeen)
+    }
+
+    /// Changes a hyperparameter between steps: lr, weight_decay, batch_size, label_smoothing,
+    /// warmup_epochs (validated; `momentum` is accepted but AdamW ignores it).
+    public func set(_ name: String, to text: String) throws {
+        let old = hyper.value(of: name)
+        try hyper.set(name, text)
+        optimizer.weightDecay = hyper.weightDecay
+        log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch, values: [(name, hyper.value(of: name) ?? .nan)],
+                                note: "\(name) \(old.map { String(format: "%g", $0) } ?? "?") → \(text)"))
+    }
+
+    /// One mini-batch of training; evaluates on the test split at the end of an epoch.
+    @discardableResult
+    public func step(logEvery: Int = 10) -> AttentionStepResult {
+        precondition(!isFinished, "training already finished")
+        if cursor == 0 {
+            order = Array(0..<data.train.count); rng.shuffle(&order)
+            epochLoss = 0; epochCorrect = 0; epochSamples = 0; epochDensity = 0; densitySteps = 0; trainSeconds = 0
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let end = min(order.count, cursor + hyper.batchSize)
+        let (x, labels) = PreparedData.batch(data.train, order[cursor..<end], sampleShape: model.inputShape)
+        if config.shift > 0 { Augment.shift(x, maxShift: config.shift, fill: augmentFill, rng: &rng) }
+        cursor = end
+        let lr = currentLR
+        optimizer.lr = lr
+        optimizer.zeroGrad()
+        let logits = model.forward(x, training: true)
+        let (loss, grad) = crossEntropy(logits: logits, labels: labels, labelSmoothing: hyper.labelSmoothing)
+        let acc = accuracy(logits: logits, labels: labels)
+        _ = model.backward(grad)
+        optimizer.step()
+        step += 1
+        samplesSeen += labels.count
+        let densities = model.cores.compactMap(\.lastMaskDensity)
+        let density = densities.isEmpty ? nil : densities.reduce(0, +) / Double(densities.count)
+        epochLoss += Double(loss) * Double(labels.count)
+        epochCorrect += Double(acc) * Double(labels.count)
+        epochSamples += labels.count
+        if let density { epochDensity += density; densitySteps += 1 }
+        trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        curves.loss.append(loss); curves.accuracy.append(acc); curves.lr.append(lr)
+        curves.maskDensity.append(density.map { Float($0) } ?? .nan)
+        if step % logEvery == 0 {
+            var values: [(String, Double)] = [("loss", Double(loss)), ("accuracy", Double(acc)), ("lr", Double(lr))]
+            if let density { values.append(("mask_density", density)) }
+            log?.write(MetricRecord(kind: "step", step: step, epoch: epoch, values: values))
+        }
+        var summary: AttentionEpochSummary?
+        if cursor >= order.count {
+            cursor = 0
+            epoch += 1
+            let (tl, ta) = evaluate(data.test)
+            let s = AttentionEpochSummary(
+                epoch: epoch, step: step, trainLoss: Float(epochLoss / Double(epochSamples)),
+                trainAccuracy: Float(epochCorrect / Double(epochSamples)), testLoss: tl, testAccuracy: ta, lr: lr,
+                maskDensity: densitySteps > 0 ? epochDensity / Double(densitySteps) : nil,
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
+                samplesPerSecond: Double(epochSamples) / max(trainSeconds, 1e-9))
+            epochStart = DispatchTime.now().uptimeNanoseconds
+            curves.epochs.append(s)
+            var values: [(String, Double)] = [
+                ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),
+                ("test_loss", Double(s.testLoss)), ("test_accuracy", Double(s.testAccuracy)),
+                ("lr", Double(s.lr)), ("seconds", s.seconds), ("samples_per_second", s.samplesPerSecond)]
+            if let d = s.maskDensity { values.append(("mask_density", d)) }
+            log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: values))
+            summary = s
+        }
+        return AttentionStepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count,
+                                   maskDensity: density, epochSummary: summary)
+    }
+
+    /// Mean loss and accuracy in evaluation mode, with the model's attention or `kind`
+    /// (e.g. a softmax-trained model evaluated with Taylor attention swapped in).
+    public func evaluate(_ set: Dataset, kind: AttentionKind? = nil, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+        let own = model.kind
+        if let kind { model.kind = kind }
+        defer { model.kind = own }
+        var loss = 0.0, correct = 0.0
+        var i = 0
+        let all = Array(0..<set.count)
+        while i < set.count {
+            let j = min(set.count, i + batchSize)
+            let (x, labels) = PreparedData.batch(set, all[i..<j], sampleShape: model.inputShape)
+            let logits = model.forward(x, training: false)
+            let (l, _) = crossEntropy(logits: logits, labels: labels)
+            loss += Double(l) * Double(j - i)
+            correct += Double(accuracy(logits: logits, labels: labels)) * Double(j - i)
+            i = j
+        }
+        return (Float(loss / Double(set.count)), Float(correct / Double(set.count)))
+    }
+
+    /// Diagnostics on the real activations of `images` test images (see `AttentionDiagnostics`).
+    public func diagnostics(images: Int = 100) -> AttentionDiagnostics {
+        AttentionDiagnostics.measure(model, on: data.test, images: images)
+    }
+
+    /// Operation counts of this model's attention (per image and layer) and linear layers.
+    public var opCounts: ModelOpCounts { ModelOpCounts(config.model) }
+
+    /// Runs the remaining steps.
+    public func run(onEpoch: ((AttentionEpochSummary) -> Void)? = nil) {
+        while !isFinished { if let s = step().epochSummary { onEpoch?(s) } }
+    }
+}

@@ -1,0 +1,57 @@
+import TrainEngine
+
+/// Everything that defines one ViT training run of the attention engine; written to
+/// `config.json` in the run folder. Defaults are the ones used for docs/attention.md.
+public struct AttentionTrainConfig: Codable, Sendable, Equatable {
+    public var data: TrainConfig.DataSet = .mnist5k
+    public var kind: AttentionKind = .softmax
+    /// The ViT; nil picks `ViTConfig.mnist` or `ViTConfig.digits` from `data`.
+    public var vit: ViTConfig? = nil
+    public var sparse = SparseConfig()
+    public var epochs: Int = 30
+    public var batchSize: Int = 32
+    /// AdamW with a linear warm-up and cosine decay to `minLR` (DeiT's recipe, scaled down).
+    public var lr: Float = 2e-3
+    public var weightDecay: Float = 0.05
+    public var warmupEpochs: Float = 2
+    public var minLR: Float = 1e-5
+    public var labelSmoothing: Float = 0.1
+    /// Images held out for testing (after a seeded shuffle).
+    public var testCount: Int = 1000
+    /// Random translation by up to this many pixels; nil: 2 for MNIST, 1 for digits.
+    public var shiftAugment: Int? = nil
+    public var seed: UInt64 = 1
+    public var threads: Int = 2
+    public var runRoot: String = "runs"
+    public var runName: String? = nil
+
+    public init() {}
+
+    public var model: ViTConfig { vit ?? (data == .mnist5k ? .mnist : .digits) }
+    public var shift: Int { shiftAugment ?? (data == .mnist5k ? 2 : 1) }
+
+    public func validate() throws {
+        func bad(_ field: String, _ allowed: String, _ got: Any) -> AttentionError { AttentionError("\(field): must be \(allowed), got \(got)") }
+        if epochs < 1 { throw bad("epochs", "≥ 1", epochs) }
+        if batchSize < 1 || batchSize > 4096 { throw bad("batch-size", "in 1…4096", batchSize) }
+        if !(lr > 0 && lr <= 10) { throw bad("lr", "in (0, 10]", lr) }
+        if !(weightDecay >= 0 && weightDecay <= 1) { throw bad("weight-decay", "in [0, 1]", weightDecay) }
+        if !(warmupEpochs >= 0) { throw bad("warmup-epochs", "≥ 0", warmupEpochs) }
+        if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }
+        if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw bad("label-smoothing", "in [0, 1)", labelSmoothing) }
+        if testCount < 1 { throw bad("test-count", "≥ 1", testCount) }
+        if shift < 0 || shift > 4 { throw bad("shift", "in 0…4", shift) }
+        if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
+        if !(sparse.threshold >= 0 && sparse.threshold < 1) { throw bad("sparse-threshold", "in [0, 1)", sparse.threshold) }
+        if sparse.bits < 0 || sparse.bits > 16 { throw bad("quant-bits", "in 0…16", sparse.bits) }
+        if !(sparse.momentum >= 0 && sparse.momentum < 1) { throw bad("quant-momentum", "in [0, 1)", sparse.momentum) }
+        try model.validate()
+        let side = data == .mnist5k ? 28 : 8
+        if model.imageSize != side || model.channels != 1 {
+            throw AttentionError("vit \(model.name): expects \(model.imageSize)²×\(model.channels) images, \(data.rawValue) has \(side)²×1")
+        }
+    }
+
+    /// A run folder name: <timestamp>-vit-<kind>-<data>-s<seed>.
+    public var defaultRunName: String { RunFolder.defaultName(["vit", kind.rawValue, data.rawValue, "s\(seed)"]) }
+}

@@ -1,0 +1,118 @@
+import RetortCore
+
+/// The Sanger-style sparse component for one head (vitality §2.2), added to an output.
+///
+///     P̃ = softmax(Q̃·K̃ᵀ/√d)       Q̃, K̃ 4-bit fake-quantised (FakeQuantizer)
+///     M = [P̃ > τ],  S_sparse = M ⊙ P̃   (the predicted probabilities themselves, not renormalised)
+///     out += w·S_sparse·V
+///
+/// Backward, with dZ the gradient of `out`: dS = w·dZ·Vᵀ, dP̃ = M ⊙ dS,
+/// dA = P̃ ⊙ (dP̃ − rowsum(dP̃ ⊙ P̃)), dQ += dA·K̃/√d, dK += dAᵀ·Q̃/√d (straight-through
+/// the quantiser), dV += w·S_sparseᵀ·dZ. The mask itself has no gradient.
+enum SparseKernel {
+    /// Adds w·S_sparse·V into `io.out`; keeps P̃ in `save` (n², for backward) when given.
+    /// Returns the number of kept entries (mask density numerator).
+    static func forwardAdd(_ io: HeadIO, quantized qh: QuantizedHead, threshold: Float, weight: Float,
+                           ws: Workspace, save: UnsafeMutablePointer<Float>?, parallel: Bool) -> Int {
+        let n = io.n, d = io.d
+        let p = save ?? ws.take(20, n * n)
+        let sm = ws.take(21, n * n)
+        mm(false, true, m: n, n: n, k: d, alpha: io.invSqrtD, qh.q, qh.ld, qh.k, qh.ld, p, n)
+        rowLoop(n, parallel: parallel, minChunk: max(1, 4096 / n)) { rows in
+            for i in rows { softmaxRowInPlace(p + i * n, n) }
+        }
+        var kept = 0
+        for i in 0..<(n * n) {
+            let v = p[i]
+            let keep = v > threshold
+            sm[i] = keep ? v : 0
+            kept += keep ? 1 : 0
+        }
+        mm(m: n, n: d, k: n, alpha: weight, sm, n, io.v, io.ld, beta: 1, io.out, io.ldo)
+        return kept
+    }
+
+    /// Adds the sparse path's gradients into dQ, dK, dV of `grad` (`grad.out` = dZ of the sum).
+    static func backwardAdd(_ io: HeadIO, quantized qh: QuantizedHead, grad g: HeadIO, threshold: Float, weight: Float,
+                            saved p: UnsafePointer<Float>, ws: Workspace, parallel: Bool) {
+        let n = io.n, d = io.d
+        let ds = ws.take(22, n * n), sm = ws.take(23, n * n)
+        for i in 0..<(n * n) { let v = p[i]; sm[i] = v > threshold ? v : 0 }
+        mm(true, false, m: n, n: d, k: n, alpha: weight, sm, n, g.out, g.ldo, beta: 1, g.v, g.ld)   // dV += w·Sᵀ·dZ
+        mm(false, true, m: n, n: n, k: d, alpha: weight, g.out, g.ldo, io.v, io.ld, ds, n)           // dS = w·dZ·Vᵀ
+        rowLoop(n, parallel: parallel, minChunk: max(1, 4096 / n)) { rows in
+            for i in rows {
+                let dr = ds + i * n, pr = p + i * n, mr = sm + i * n
+                for j in 0..<n where mr[j] == 0 { dr[j] = 0 }                          // dP̃ = M ⊙ dS
+                let r = dot(dr, pr, n)
+                for j in 0..<n { dr[j] = pr[j] * (dr[j] - r) }
+            }
+        }
+        mm(m: n, n: d, k: n, alpha: io.invSqrtD, ds, n, qh.k, qh.ld, beta: 1, g.q, g.ld)           // dQ += dA·K̃/√d
+        mm(true, false, m: n, n: d, k: n, alpha: io.invSqrtD, ds, n, qh.q, qh.ld, beta: 1, g.k, g.ld)  // dK += dAᵀ·Q̃/√d
+    }
+}
+
+/// The released code's attention (`src/vision_transformer.py:115-128`, vitality §2.3):
+///
+///     K_c = K − mean over the head dimension (per token)
+///     Z = (S_sparse·V + Q·(K_cᵀ·V)) / √d
+///
+/// No "1 +" term, no denominator; the sparse map comes from the un-centred quantised Q̃, K̃ and
+/// runs in training and at inference alike.
+///
+/// Backward, with dZ given and dZ' = dZ/√d: dQ = dZ'·KVᵀ, dKV = Qᵀ·dZ', dV = K_c·dKV,
+/// dK = centre_head(V·dKVᵀ), plus the sparse path's gradients for dZ'.
+enum RepoKernel {
+    static func savedWords(n: Int, d: Int) -> Int { d * d + n * n }
+
+    static func forward(_ io: HeadIO, quantized qh: QuantizedHead, threshold: Float, ws: Workspace,
+                        save: UnsafeMutablePointer<Float>?, parallel: Bool) -> Int {
+        let n = io.n, d = io.d
+        let kc = ws.take(0, n * d)
+        let kv = save ?? ws.take(1, d * d)
+        centreRows(io.k, io.ld, into: kc, n: n, d: d)
+        mm(true, false, m: d, n: d, k: n, kc, d, io.v, io.ld, kv, d)             // KV = K_cᵀ·V
+        mm(m: n, n: d, k: d, io.q, io.ld, kv, d, io.out, io.ldo)                  // Z = Q·KV
+        let kept = SparseKernel.forwardAdd(io, quantized: qh, threshold: threshold, weight: 1, ws: ws,
+                                           save: save.map { $0 + d * d }, parallel: parallel)
+        let s = io.invSqrtD
+        for i in 0..<n { let z = io.out + i * io.ldo; for c in 0..<d { z[c] *= s } }
+        return kept
+    }
+
+    static func backward(_ io: HeadIO, quantized qh: QuantizedHead, grad g: HeadIO, threshold: Float,
+                         saved: UnsafePointer<Float>, ws: Workspace, parallel: Bool) {
+        let n = io.n, d = io.d
+        let kv = saved
+        let dz = ws.take(2, n * d), dkv = ws.take(3, d * d), kc = ws.take(4, n * d)
+        let s = io.invSqrtD
+        for i in 0..<n { let src = g.out + i * g.ldo, dst = dz + i * d; for c in 0..<d { dst[c] = src[c] * s } }
+        centreRows(io.k, io.ld, into: kc, n: n, d: d)
+        mm(false, true, m: n, n: d, k: d, dz, d, kv, d, g.q, g.ld)                // dQ = dZ'·KVᵀ
+        mm(true, false, m: d, n: d, k: n, io.q, io.ld, dz, d, dkv, d)             // dKV = Qᵀ·dZ'
+        mm(m: n, n: d, k: d, kc, d, dkv, d, g.v, g.ld)                            // dV = K_c·dKV
+        mm(false, true, m: n, n: d, k: d, io.v, io.ld, dkv, d, g.k, g.ld)         // dK_c = V·dKVᵀ
+        for i in 0..<n {                                                         // dK = dK_c − row mean
+            let r = g.k + i * g.ld
+            var m: Float = 0
+            for c in 0..<d { m += r[c] }
+            m /= Float(d)
+            for c in 0..<d { r[c] -= m }
+        }
+        var sg = g
+        sg.out = dz; sg.ldo = d
+        SparseKernel.backwardAdd(io, quantized: qh, grad: sg, threshold: threshold, weight: 1,
+                                 saved: saved + d * d, ws: ws, parallel: parallel)
+    }
+
+    private static func centreRows(_ k: UnsafePointer<Float>, _ ld: Int, into kc: UnsafeMutablePointer<Float>, n: Int, d: Int) {
+        for i in 0..<n {
+            let r = k + i * ld, o = kc + i * d
+            var m: Float = 0
+            for c in 0..<d { m += r[c] }
+            m /= Float(d)
+            for c in 0..<d { o[c] = r[c] - m }
+        }
+    }
+}

@@ -1,0 +1,536 @@
+import Foundation
+import RetortCore
+import RetortData
+import RetortModels
+import TrainEngine
+
+/// Outcome of one joint step.
+public struct DistillStepResult: Sendable {
+    public let step: Int
+    public let epoch: Int
+    public let lr: Float
+    public let samples: Int
+    /// Student: label loss, distillation loss (already × λ_eff), batch accuracy (train mode).
+    public let studentLoss: Float
+    public let kdLoss: Float
+    public let studentAccuracy: Float
+    /// Teacher: label loss and batch accuracy (NaN without a teacher).
+    public let teacherLoss: Float
+    public let teacherAccuracy: Float
+    /// λ after the warm-up ramp.
+    public let lambda: Float
+    /// Gradient alignment and surgery (nil when the teacher is not trained).
+    public let surgery: SurgeryOutcome?
+    /// ‖g_t‖ over all its elements, before surgery (NaN without a teacher).
+    public let teacherNormFull: Double
+    /// Per-sample teacher entropies H(softmax(z_t)) (empty without a teacher) and KD weights.
+    public let entropies: [Float]
+    public let kdWeights: [Float]
+    public var meanEntropy: Double { entropies.isEmpty ? .nan : entropies.reduce(0) { $0 + Double($1) } / Double(entropies.count) }
+    public var meanKDWeight: Double { kdWeights.isEmpty ? .nan : kdWeights.reduce(0) { $0 + Double($1) } / Double(kdWeights.count) }
+    /// The teacher sub-network of this step.
+    public let teacherWidth: WidthChoice?
+    public let epochSummary: DistillEpochSummary?
+}
+
+/// Evaluation and step statistics at the end of an epoch.
+public struct DistillEpochSummary: Sendable, Equatable {
+    public let epoch: Int
+    public let step: Int
+    /// Evaluation mode on the whole training split and the test split.
+    public let studentTrainAccuracy: Float, studentTestAccuracy: Float, studentTestLoss: Float
+    public let teacherTrainAccuracy: Float, teacherTestAccuracy: Float, teacherTestLoss: Float
+    /// Mean batch loss / accuracy of the student during the epoch (train mode).
+    public let studentStepLoss: Float, studentStepAccuracy: Float
+    /// Fractions of the epoch's steps: whole-vector conflict; at least one tensor conflicting.
+    public let conflictFraction: Double
+    public let anyTensorConflictFraction: Double
+    public let meanCosine: Double
+    public let meanCosineAfter: Double
+    public let meanEntropy: Double
+    public let meanKDWeight: Double
+    /// Per tensor: fraction of the epoch's steps with cos < τ.
+    public let tensorConflictFractions: [Double]
+    public let lr: Float
+    public let seconds: Double
+    public let samplesPerSecond: Double
+}
+
+/// Final numbers of a finished run (what `compare` tabulates).
+public struct DistillRunSummary: Sendable, Codable, Equatable {
+    public var studentTestAccuracy: Double
+    public var studentTrainAccuracy: Double
+    public var teacherTestAccuracy: Double
+    public var teacherTrainAccuracy: Double
+    public var conflictFraction: Double
+    public var anyTensorConflictFraction: Double
+    public var meanCosine: Double
+    public var cosineFirst10: Double
+    public var cosineLast10: Double
+    public var meanEntropy: Double
+    public var meanKDWeight: Double
+    public var steps: Int
+    public var seconds: Double
+
+    public init(studentTestAccuracy: Double, studentTrainAccuracy: Double, teacherTestAccuracy: Double, teacherTrainAccuracy: Double,
+                conflictFraction: Double, anyTensorConflictFraction: Double, meanCosine: Double, cosineFirst10: Double,
+                cosineLast10: Double, meanEntropy: Double, meanKDWeight: Double, steps: Int, seconds: Double) {
+        self.studentTestAccuracy = studentTestAccuracy; self.studentTrainAccuracy = studentTrainAccuracy
+        self.teacherTestAccuracy = teacherTestAccuracy; self.teacherTrainAccuracy = teacherTrainAccuracy
+        self.conflictFraction = conflictFraction; self.anyTensorConflictFraction = anyTensorConflictFraction
+        self.meanCosine = meanCosine; self.cosineFirst10 = cosineFirst10; self.cosineLast10 = cosineLast10
+        self.meanEntropy = meanEntropy; self.meanKDWeight = meanKDWeight; self.steps = steps; self.seconds = seconds
+    }
+}
+
+/// The NetDistiller engine (reconstruction, see docs/distill.md): a weight-sharing
+/// teacher and its first-k student trained jointly, one mini-batch per `step()`.
+///
+/// Per step (spec §2.2 [R]):
+/// 1. teacher forward/backward on its label loss into buffer G_t (zeroed, full size);
+/// 2. student forward/backward on CE + λ·KD toward the detached teacher into G_s (zeroed,
+///    full size, so exactly zero outside the student's slice);
+/// 3. surgery on the shared elements; 4. g = G_s' + α·G_t'; 5. optimiser step, schedule.
+public final class DistillJob {
+    public let config: DistillConfig
+    public let net: WeightSharingNet
+    public let data: PreparedData
+    public let optimizer: Optimizer
+    public let log: MetricsLog?
+    public private(set) var settings: DistillSettings
+    public private(set) var step = 0
+    public private(set) var epoch = 0
+    /// Events worth telling the user (BatchNorm policy, sorting, setting changes).
+    public private(set) var notes: [String] = []
+
+    private let gs: [Tensor], gt: [Tensor], combined: [Tensor]
+    private var orderRNG: RNG, augmentRNG: RNG, widthRNG: RNG
+    private var order: [Int] = []
+    private var cursor = 0
+    private var samplesSeen = 0
+    private let augmentFill: Float
+    /// Re-estimate BatchNorm statistics before evaluating the student / the teacher.
+    public let recalibrateStudent: Bool
+    private let recalibrateTeacherAlways: Bool
+    /// Also true while ensemble KD runs: its sampled widths share the teacher's statistics.
+    public var recalibrateTeacher: Bool {
+        recalibrateTeacherAlways || (net.hasBatchNorm && config.teacherLoss && settings.lambda > 0 && settings.uncertainty == .ensemble)
+    }
+    private let ensembleWidths: [Float]
+    private let ensembleExpands: [Float]
+
+    // epoch accumulators
+    private var epochStart = DispatchTime.now().uptimeNanoseconds
+    private var trainSeconds = 0.0
+    private var acc = EpochAccumulator(tensors: 0)
+    // whole-run records
+    private var cosines: [Double] = []
+    private var runConflicts = 0, runAnyTensor = 0, runSteps = 0
+    private var runEntropy = 0.0, runWeight = 0.0, runTeacherSteps = 0, runWeightSteps = 0
+    public private(set) var lastEpoch: DistillEpochSummary?
+    private let created = DispatchTime.now().uptimeNanoseconds
+
+    public var isFinished: Bool { epoch >= config.epochs }
+    public var stepsPerEpoch: Int { (data.train.count + config.batchSize - 1) / config.batchSize }
+    public var totalSamples: Int { config.epochs * data.train.count }
+    public var layout: SharedLayout { net.layout }
+    /// The buffers of the last step: the student's gradient G_s' and the teacher's G_t'
+    /// (after surgery), full size. Read-only inspection (tests, diagnostics).
+    public var studentGradient: [Tensor] { gs }
+    public var teacherGradient: [Tensor] { gt }
+
+    /// Loads the data (split with `splitSeed`) and builds the model. Throws ConfigError /
+    /// DataError with a one-line message.
+    public convenience init(config: DistillConfig, dataDirectory: String, log: MetricsLog?) throws {
+        try config.validate()
+        let sample: SampleData = config.data == .mnist5k ? .mnist5k : .digits
+        let data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.effectiveTestCount, seed: config.splitSeed)
+        try self.init(config: config, data: data, log: log)
+    }
+
+    /// With data already loaded (e.g. shared by the runs of `compare`).
+    public init(config: DistillConfig, data: PreparedData, log: MetricsLog?) throws {
+        try config.validate()
+        self.config = config
+        self.data = data
+        self.log = log
+        Threads.set(config.threads)
+        net = try WeightSharingNet(config: config, sample: data.sample)
+        settings = DistillSettings(config)
+        let params = net.parameters
+        gs = params.map { Tensor(shape: $0.shape) }
+        gt = params.map { Tensor(shape: $0.shape) }
+        combined = params.map(\.grad)
+        switch config.optimizer {
+        case .sgd: optimizer = SGD(parameters: params, lr: config.lr, momentum: config.momentum,
+                                   nesterov: config.nesterov && config.momentum > 0, weightDecay: config.weightDecay)
+        case .adamw: optimizer = AdamW(parameters: params, lr: config.lr, weightDecay: config.weightDecay)
+        }
+        orderRNG = RNG(seed: config.seed &+ 0x0DE7)
+        augmentRNG = RNG(seed: config.seed &+ 0xA06)
+        widthRNG = RNG(seed: config.seed &+ 0x71D7)
+        augmentFill = data.train.features.min() ?? 0
+        acc = EpochAccumulator(tensors: params.count)
+        // Ensemble members: per group uniform over 3 evenly spaced factors in (1, teacher].
+        func grid(_ f: Float) -> [Float] { f <= 1 ? [1] : [1 + (f - 1) / 3, 1 + 2 * (f - 1) / 3, f] }
+        ensembleWidths = config.effectiveRandomWidths.filter { $0 > 1 }.isEmpty ? grid(net.teacher.output.max() ?? 1) : config.effectiveRandomWidths.filter { $0 > 1 }
+        ensembleExpands = net.blockCount == 0 ? [] : ((net.teacher.expand.max() ?? 1) > 1 ? grid(net.teacher.expand.max()!) : [])
+
+        // BatchNorm policy.
+        var studentAtRisk = false
+        if net.hasBatchNorm && config.teacherLoss && config.batchNorm == .perWidth {
+            // A teacher pass that runs a BatchNorm at the student's own width, after a layer
+            // where the two differ, would update the student's statistics with teacher data.
+            var upstreamDiffers = false
+            let index = Dictionary(net.parameters.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let bnIndices = Set(net.batchNorms.compactMap { index[$0.name + ".weight"] })
+            for i in 0..<params.count {
+                let same = net.layout.extents[i] == net.teacherLayout.extents[i]
+                if bnIndices.contains(i) && same && upstreamDiffers { studentAtRisk = true }
+                if !same { upstreamDiffers = true }
+            }
+            let sampled = config.effectiveRandomWidths + config.effectiveRandomExpands
+            if config.randomSampling && (sampled.min() ?? 2) <= 1 { studentAtRisk = true }
+        }
+        recalibrateStudent = net.hasBatchNorm && (config.batchNorm == .recalibrate || studentAtRisk)
+        recalibrateTeacherAlways = net.hasBatchNorm && config.teacherLoss
+            && (config.batchNorm == .recalibrate || studentAtRisk || config.randomSampling)
+        if net.hasBatchNorm {
+            if config.batchNorm == .perWidth {
+                note("BatchNorm: per-width running statistics" + (studentAtRisk
+                    ? "; a teacher pass can run a BatchNorm at the student's width, so the student's statistics are re-estimated before evaluation"
+                    : "; the student's statistics only ever see student batches")
+                    + (recalibrateTeacher ? "; the teacher's are re-estimated before evaluation" : ""))
+            } else {
+                note("BatchNorm: shared statistics, re-estimated from \(config.recalibrationSamples) training images before every evaluation (NetAug reset_bn)")
+            }
+        }
+        note("method [R] (reconstruction, not the paper's confirmed method): " + config.methodSummary)
+        log?.write(MetricRecord(kind: "event", step: 0, epoch: 0, values: [
+            ("shared_elements", Double(net.layout.totalShared)), ("all_elements", Double(net.layout.totalElements))],
+            note: "student = first-k slice of \(net.name); teacher \(net.teacher); allocation \(net.allocation)"))
+        model.setWidth(net.student)
+    }
+
+    public var model: Model { net.model }
+
+    private func note(_ text: String) {
+        notes.append(text)
+        log?.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [], note: text))
+    }
+
+    /// Learning rate from the cosine schedule at the current progress (in samples).
+    public var currentLR: Float {
+        let n = data.train.count
+        let sched = CosineSchedule(baseLR: settings.lr, warmupSteps: Int(Double(config.warmupEpochs) * Double(n)),
+                                   totalSteps: totalSamples, minLR: min(config.minLR, settings.lr))
+        return sched.lr(at: samplesSeen)
+    }
+
+    /// λ after the linear KD warm-up.
+    public var currentLambda: Float {
+        guard config.teacherLoss else { return 0 }
+        let ramp = config.kdWarmupEpochs > 0 ? min(1, Float(Double(samplesSeen) / (Double(config.kdWarmupEpochs) * Double(data.train.count)))) : 1
+        return settings.lambda * ramp
+    }
+
+    /// Changes a live setting (see `DistillSettings.specs`) from the next step on and logs it.
+    /// Returns the old and new value as text.
+    @discardableResult
+    public func set(_ name: String, to text: String) throws -> (from: String, to: String) {
+        var s = settings
+        let old = s.text(of: name) ?? "?"
+        try s.set(name, text)
+        if !config.teacherLoss && ["surgery", "lambda", "uncertainty"].contains(name) && s != settings {
+            if (name == "surgery" && s.surgery != .none) || (name == "lambda" && s.lambda > 0) || name == "uncertainty" {
+                throw ConfigError("\(name): this run trains the student alone (no teacher), so \(name) has no effect")
+            }
+        }
+        settings = s
+        let new = s.text(of: name) ?? "?"
+        log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch,
+                                values: [("from", Double(old) ?? .nan), ("to", Double(new) ?? .nan)],
+                                note: "\(name) \(old) → \(new)", name: name))
+        return (old, new)
+    }
+
+    // MARK: - the joint step
+
+    @discardableResult
+    public func step(logEvery: Int = 1) -> DistillStepResult {
+        precondition(!isFinished, "training already finished")
+        if cursor == 0 {
+            if config.sortChannels && epoch > 0 {
+                let sorted = net.sortChannels(optimizer: optimizer)
+                log?.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [("groups_permuted", Double(sorted.count))],
+                                        note: "channels sorted by L1 importance"))
+            }
+            order = Array(0..<data.train.count); orderRNG.shuffle(&order)
+            acc = EpochAccumulator(tensors: net.parameters.count)
+            trainSeconds = 0
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let end = min(order.count, cursor + config.batchSize)
+        var idx = order[cursor..<end]
+        if idx.count < 2 { idx = order[(end - 2)..<end] }   // BatchNorm needs two samples
+        let (x, labels) = PreparedData.batch(data.train, idx, sampleShape: model.inputShape)
+        if config.shiftAugment > 0 && x.rank == 4 { Augment.shift(x, maxShift: config.shiftAugment, fill: augmentFill, rng: &augmentRNG) }
+        cursor = end
+        let lr = currentLR
+        optimizer.lr = lr
+        let lambda = currentLambda
+        let params = net.parameters
+        let s = settings
+
+        // 1. teacher
+        var teacherLogits: Tensor?
+        var teacherWidth: WidthChoice?
+        var tLoss: Float = .nan, tAcc: Float = .nan
+        if config.teacherLoss {
+            let w = config.randomSampling
+                ? net.sample(widths: config.effectiveRandomWidths, expands: config.effectiveRandomExpands, rng: &widthRNG)
+                : net.teacher
+            teacherWidth = w
+            model.setWidth(w)
+            for (p, g) in zip(params, gt) { g.zero(); p.grad = g }
+            let z = model.forward(x, training: true)
+            let (l, dz) = crossEntropy(logits: z, labels: labels, labelSmoothing: config.labelSmoothing)
+            _ = model.backward(dz)
+            teacherLogits = z; tLoss = l; tAcc = accuracy(logits: z, labels: labels)
+        }
+
+        // uncertainty weights and the KD target
+        var entropies: [Float] = [], weights: [Float] = []
+        var target = teacherLogits
+        if let z = teacherLogits {
+            let (we, h) = UncertaintyWeights.entropy(teacherLogits: z)
+            entropies = h
+            if lambda > 0 {
+                switch s.uncertainty {
+                case .entropy: weights = we
+                case .gate: weights = UncertaintyWeights.gate(teacherLogits: z, labels: labels)
+                case .none: weights = [Float](repeating: 1, count: labels.count)
+                case .ensemble:
+                    var members = [z]
+                    for _ in 1..<config.ensembleK {
+                        model.setWidth(net.sample(widths: ensembleWidths, expands: ensembleExpands, rng: &widthRNG))
+                        members.append(model.forward(x, training: true))
+                    }
+                    let e = UncertaintyWeights.ensemble(members: members, temperature: s.temperature)
+                    target = e.target; weights = e.weights
+                }
+            }
+        }
+
+        // 2. student
+        model.setWidth(net.student)
+        for (p, g) in zip(params, gs) { g.zero(); p.grad = g }
+        let zs = model.forward(x, training: true)
+        let (sLoss, dzs) = crossEntropy(logits: zs, labels: labels, labelSmoothing: config.labelSmoothing)
+        var kdLoss: Float = 0
+        if lambda > 0, let tz = target {
+            let (l, g) = softTargetKL(studentLogits: zs, teacherLogits: tz, temperature: s.temperature, sampleWeights: weights)
+            kdLoss = lambda * l
+            Elementwise.axpy(lambda, g, dzs)
+        }
+        let sAcc = accuracy(logits: zs, labels: labels)
+        _ = model.backward(dzs)
+
+        // 3–4. surgery and the combined update
+        var outcome: SurgeryOutcome?
+        var tNorm = Double.nan
+        if config.teacherLoss {
+            tNorm = gt.reduce(0.0) { a, t in var s2 = 0.0; for j in 0..<t.count { s2 += Double(t.data[j]) * Double(t.data[j]) }; return a + s2 }.squareRoot()
+            outcome = GradientSurgery.apply(s.surgery, granularity: s.granularity, tau: s.tau, student: gs, teacher: gt, layout: net.layout)
+            GradientSurgery.combine(student: gs, teacher: gt, alpha: config.alpha, into: combined)
+            for (p, g) in zip(params, combined) { p.grad = g }
+        } else {
+            for (p, g) in zip(params, gs) { p.grad = g }
+        }
+        // 5. update
+        optimizer.step()
+        for (p, g) in zip(params, combined) { p.grad = g }
+
+        step += 1
+        samplesSeen += labels.count
+        trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        acc.add(labels.count, sLoss, sAcc, outcome, entropies, weights, tau: s.tau)
+        if let o = outcome {
+            cosines.append(o.before.cosine)
+            runSteps += 1
+            if o.conflict { runConflicts += 1 }
+            if o.tensorConflicts.contains(true) { runAnyTensor += 1 }
+        }
+        if !entropies.isEmpty {
+            runTeacherSteps += 1
+            runEntropy += entropies.reduce(0) { $0 + Double($1) } / Double(entropies.count)
+        }
+        if !weights.isEmpty {
+            runWeightSteps += 1
+            runWeight += weights.reduce(0) { $0 + Double($1) } / Double(weights.count)
+        }
+        let result0 = DistillStepResult(step: step, epoch: epoch, lr: lr, samples: labels.count, studentLoss: sLoss, kdLoss: kdLoss,
+                                        studentAccuracy: sAcc, teacherLoss: tLoss, teacherAccuracy: tAcc, lambda: lambda,
+                                        surgery: outcome, teacherNormFull: tNorm, entropies: entropies, kdWeights: weights,
+                                        teacherWidth: teacherWidth, epochSummary: nil)
+        if let log, step % max(1, logEvery) == 0 { writeStep(result0, to: log) }
+
+        guard cursor >= order.count else { return result0 }
+        cursor = 0
+        epoch += 1
+        let summary = endEpoch(lr: lr)
+        return DistillStepResult(step: step, epoch: epoch, lr: lr, samples: labels.count, studentLoss: sLoss, kdLoss: kdLoss,
+                                 studentAccuracy: sAcc, teacherLoss: tLoss, teacherAccuracy: tAcc, lambda: lambda,
+                                 surgery: outcome, teacherNormFull: tNorm, entropies: entropies, kdWeights: weights,
+                                 teacherWidth: teacherWidth, epochSummary: summary)
+    }
+
+    private func writeStep(_ r: DistillStepResult, to log: MetricsLog) {
+        var v: [(String, Double)] = [
+            ("lr", Double(r.lr)), ("loss_student", Double(r.studentLoss)), ("loss_kd", Double(r.kdLoss)),
+            ("acc_student", Double(r.studentAccuracy)), ("loss_teacher", Double(r.teacherLoss)), ("acc_teacher", Double(r.teacherAccuracy)),
+            ("lambda", Double(r.lambda)),
+        ]
+        let o = r.surgery
+        v += [
+            ("cos", o?.before.cosine ?? .nan), ("cos_after", o?.after.cosine ?? .nan),
+            ("conflict", o.map { $0.conflict ? 1 : 0 } ?? .nan),
+            ("tensors_conflicting", o.map { Double($0.tensorConflicts.filter { $0 }.count) } ?? .nan),
+            ("projections", o.map { Double($0.projections) } ?? .nan),
+            ("norm_student", o.map { $0.before.studentNorm2.squareRoot() } ?? .nan),
+            ("norm_teacher_shared", o.map { $0.before.teacherNorm2.squareRoot() } ?? .nan),
+            ("norm_teacher", r.teacherNormFull),
+            ("entropy", r.meanEntropy), ("kd_weight", r.meanKDWeight),
+        ]
+        log.write(MetricRecord(kind: "step", step: r.step, epoch: r.epoch, values: v))
+        if let o {
+            var t: [(String, Double)] = []
+            for (i, n) in net.layout.names.enumerated() { t.append((n, o.beforePerTensor[i].cosine)) }
+            for (i, n) in net.layout.names.enumerated() { t.append((n + "@after", o.afterPerTensor[i].cosine)) }
+            log.write(MetricRecord(kind: "tensor_cosine", step: r.step, epoch: r.epoch, values: t))
+        }
+    }
+
+    private func endEpoch(lr: Float) -> DistillEpochSummary {
+        var tTrain: Float = .nan, tTest: Float = .nan, tLoss: Float = .nan
+        if config.teacherLoss {
+            if recalibrateTeacher { net.recalibrate(width: net.teacher, data: data.train, samples: config.recalibrationSamples) }
+            tTrain = evaluate(data.train, width: net.teacher).accuracy
+            (tLoss, tTest) = evaluate(data.test, width: net.teacher)
+        }
+        if recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
+        let sTrain = evaluate(data.train, width: net.student).accuracy
+        let (sLoss, sTest) = evaluate(data.test, width: net.student)
+        model.setWidth(net.student)
+        let a = acc
+        let summary = DistillEpochSummary(
+            epoch: epoch, step: step,
+            studentTrainAccuracy: sTrain, studentTestAccuracy: sTest, studentTestLoss: sLoss,
+            teacherTrainAccuracy: tTrain, teacherTestAccuracy: tTest, teacherTestLoss: tLoss,
+            studentStepLoss: Float(a.loss / Double(max(1, a.samples))), studentStepAccuracy: Float(a.correct / Double(max(1, a.samples))),
+            conflictFraction: a.fraction(a.conflicts), anyTensorConflictFraction: a.fraction(a.anyTensor),
+            meanCosine: a.cosSteps > 0 ? a.cosSum / Double(a.cosSteps) : .nan,
+            meanCosineAfter: a.cosSteps > 0 ? a.cosAfterSum / Double(a.cosSteps) : .nan,
+            meanEntropy: a.teacherSteps > 0 ? a.entropySum / Double(a.teacherSteps) : .nan,
+            meanKDWeight: a.weightSteps > 0 ? a.weightSum / Double(a.weightSteps) : .nan,
+            tensorConflictFractions: a.tensorConflicts.map { a.fraction($0) },
+            lr: lr, seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
+            samplesPerSecond: Double(a.samples) / max(trainSeconds, 1e-9))
+        epochStart = DispatchTime.now().uptimeNanoseconds
+        lastEpoch = summary
+        if let log {
+            log.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: [
+                ("student_train_acc", Double(sTrain)), ("student_test_acc", Double(sTest)), ("student_test_loss", Double(sLoss)),
+                ("teacher_train_acc", Double(tTrain)), ("teacher_test_acc", Double(tTest)), ("teacher_test_loss", Double(tLoss)),
+                ("student_step_loss", Double(summary.studentStepLoss)), ("student_step_acc", Double(summary.studentStepAccuracy)),
+                ("conflict_fraction", summary.conflictFraction), ("any_tensor_conflict_fraction", summary.anyTensorConflictFraction),
+                ("mean_cos", summary.meanCosine), ("mean_cos_after", summary.meanCosineAfter),
+                ("mean_entropy", summary.meanEntropy), ("mean_kd_weight", summary.meanKDWeight),
+                ("lr", Double(lr)), ("seconds", summary.seconds), ("samples_per_second", summary.samplesPerSecond)]))
+            if config.teacherLoss {
+                log.write(MetricRecord(kind: "tensor_conflict", step: step, epoch: epoch,
+                                       values: zip(net.layout.names, summary.tensorConflictFractions).map { ($0, $1) }))
+            }
+        }
+        return summary
+    }
+
+    /// Mean loss and accuracy in evaluation mode at `width` (leaves the model at that width).
+    public func evaluate(_ set: Dataset, width: WidthChoice, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+        model.setWidth(width)
+        var loss = 0.0, correct = 0.0
+        var i = 0
+        let all = Array(0..<set.count)
+        while i < set.count {
+            let j = min(set.count, i + batchSize)
+            let (x, labels) = PreparedData.batch(set, all[i..<j], sampleShape: model.inputShape)
+            let logits = model.forward(x, training: false)
+            let (l, _) = crossEntropy(logits: logits, labels: labels)
+            loss += Double(l) * Double(j - i)
+            correct += Double(accuracy(logits: logits, labels: labels)) * Double(j - i)
+            i = j
+        }
+        return (Float(loss / Double(max(1, set.count))), Float(correct / Double(max(1, set.count))))
+    }
+
+    /// Runs every remaining step; `onEpoch` sees each epoch's summary.
+    @discardableResult
+    public func run(onEpoch: (DistillEpochSummary) -> Void = { _ in }) -> DistillRunSummary {
+        while !isFinished { if let e = step().epochSummary { onEpoch(e) } }
+        return summary
+    }
+
+    /// The run so far: last epoch's accuracies and whole-run step statistics.
+    public var summary: DistillRunSummary {
+        let n = cosines.count, k = max(1, n / 10)
+        func mean(_ a: ArraySlice<Double>) -> Double { let f = a.filter(\.isFinite); return f.isEmpty ? .nan : f.reduce(0, +) / Double(f.count) }
+        let e = lastEpoch
+        return DistillRunSummary(
+            studentTestAccuracy: Double(e?.studentTestAccuracy ?? .nan), studentTrainAccuracy: Double(e?.studentTrainAccuracy ?? .nan),
+            teacherTestAccuracy: Double(e?.teacherTestAccuracy ?? .nan), teacherTrainAccuracy: Double(e?.teacherTrainAccuracy ?? .nan),
+            conflictFraction: runSteps > 0 ? Double(runConflicts) / Double(runSteps) : .nan,
+            anyTensorConflictFraction: runSteps > 0 ? Double(runAnyTensor) / Double(runSteps) : .nan,
+            meanCosine: mean(cosines[...]), cosineFirst10: n > 0 ? mean(cosines[0..<k]) : .nan,
+            cosineLast10: n > 0 ? mean(cosines[(n - k)..<n]) : .nan,
+            meanEntropy: runTeacherSteps > 0 ? runEntropy / Double(runTeacherSteps) : .nan,
+            meanKDWeight: runWeightSteps > 0 ? runWeight / Double(runWeightSteps) : .nan,
+            steps: step, seconds: Double(DispatchTime.now().uptimeNanoseconds - created) / 1e9)
+    }
+
+    /// The student slice (and its BatchNorm statistics) as safetensors. With shared
+    /// BatchNorm statistics they are re-estimated at the student's width first.
+    public func saveStudent(to url: URL) throws {
+        if recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
+        try SafeTensors.write(net.studentTensors(), metadata: [
+            "step": "\(step)", "model": net.name, "format": "pt", "slice": "student (first-k of every widened layer)",
+            "method": config.method.rawValue + " [R] reconstruction",
+        ], to: url)
+    }
+}
+
+/// Running sums over one epoch's steps.
+struct EpochAccumulator {
+    var samples = 0
+    var loss = 0.0, correct = 0.0
+    var steps = 0, conflicts = 0, anyTensor = 0
+    var cosSum = 0.0, cosAfterSum = 0.0, cosSteps = 0
+    var entropySum = 0.0, teacherSteps = 0
+    var weightSum = 0.0, weightSteps = 0
+    var tensorConflicts: [Int]
+    init(tensors: Int) { tensorConflicts = Array(repeating: 0, count: tensors) }
+
+    mutating func add(_ n: Int, _ l: Float, _ a: Float, _ o: SurgeryOutcome?, _ h: [Float], _ w: [Float], tau: Double) {
+        samples += n; loss += Double(l) * Double(n); correct += Double(a) * Double(n)
+        if let o {
+            steps += 1
+            if o.conflict { conflicts += 1 }
+            if o.tensorConflicts.contains(true) { anyTensor += 1 }
+            for (i, c) in o.tensorConflicts.enumerated() where c { tensorConflicts[i] += 1 }
+            let c0 = o.before.cosine, c1 = o.after.cosine
+            if c0.isFinite && c1.isFinite { cosSum += c0; cosAfterSum += c1; cosSteps += 1 }
+        }
+        if !h.isEmpty { entropySum += h.reduce(0) { $0 + Double($1) } / Double(h.count); teacherSteps += 1 }
+        if !w.isEmpty { weightSum += w.reduce(0) { $0 + Double($1) } / Double(w.count); weightSteps += 1 }
+    }
+    func fraction(_ k: Int) -> Double { steps > 0 ? Double(k) / Double(steps) : .nan }
+}

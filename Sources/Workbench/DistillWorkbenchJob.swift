@@ -1,0 +1,201 @@
+import Distill
+import Foundation
+import RetortCore
+import TrainEngine
+
+/// Adapts a `DistillJob` to the workbench: steps it, keeps downsampled curves, the per-tensor
+/// cosine/conflict statistics and histogram sources, applies live setting changes and
+/// saves the student slice on request.
+///
+/// `handle(.set(name:value:))` validates (throwing a one-line reason) and applies at once;
+/// the runner calls it between steps, so the change takes effect from the next step. The
+/// post-surgery cosine (`cosineAfter`, `tensorCosinesAfter`) shows what surgery did.
+public final class DistillWorkbenchJob: SteppableJob {
+    public let job: DistillJob
+    public let runFolder: URL
+    /// Steps of per-tensor cosines kept for the histogram, and per-sample entropies kept.
+    public let recentSteps: Int
+    public let recentEntropyCount: Int
+
+    private var studentLoss = DownsampledSeries(name: "student loss (step)")
+    private var teacherLoss = DownsampledSeries(name: "teacher loss (step)")
+    private var kdLoss = DownsampledSeries(name: "KD loss (step)")
+    private var sTrain = DownsampledSeries(name: "student train acc")
+    private var sTest = DownsampledSeries(name: "student test acc")
+    private var tTrain = DownsampledSeries(name: "teacher train acc")
+    private var tTest = DownsampledSeries(name: "teacher test acc")
+    private var cos = DownsampledSeries(name: "cos(g_s, g_t)")
+    private var cosAfter = DownsampledSeries(name: "cos after surgery")
+    private var conflictPct = DownsampledSeries(name: "conflicting steps % (whole)")
+    private var anyTensorPct = DownsampledSeries(name: "steps with ≥1 conflicting tensor %")
+    private var entropy = DownsampledSeries(name: "teacher entropy")
+    private var weight = DownsampledSeries(name: "KD weight")
+    private var epochRows: [DistillEpochRow] = []
+    private var latest: [Double], latestAfter: [Double]
+    private var cosineRing: Ring, tensorRing: Ring, entropyRing: Ring
+    private var tensorConflictCount: [Int], tensorCosSum: [Double], tensorCosCount: [Int]
+    private var lastEpochConflicts: [Double]
+    private var teacherSteps = 0, conflicts = 0, anyTensor = 0
+    private var latestWeight = Double.nan, latestEntropy = Double.nan
+    private var changes: [DistillSettingChange] = []
+    private var samplesPerSecond = 0.0
+    private var lastLR: Double
+    private var lastLambda: Double
+
+    public init(job: DistillJob, runFolder: URL, recentSteps: Int = 256, recentEntropies: Int = 4096) {
+        self.job = job; self.runFolder = runFolder
+        self.recentSteps = recentSteps; recentEntropyCount = recentEntropies
+        let n = job.layout.count
+        latest = Array(repeating: .nan, count: n); latestAfter = latest
+        cosineRing = Ring(capacity: max(1, recentSteps * 4))
+        tensorRing = Ring(capacity: max(1, recentSteps * n))
+        entropyRing = Ring(capacity: max(1, recentEntropies))
+        tensorConflictCount = Array(repeating: 0, count: n); tensorCosSum = Array(repeating: 0, count: n)
+        tensorCosCount = Array(repeating: 0, count: n); lastEpochConflicts = Array(repeating: .nan, count: n)
+        lastLR = Double(job.currentLR); lastLambda = Double(job.currentLambda)
+    }
+
+    /// Builds a run from option text (keys as `retort distill`'s options without "--", e.g.
+    /// [("method", "full"), ("model", "cnn")], applied in order over the defaults), creates
+    /// its run folder `<runRoot>/<runName or timestamp-…>` with config.json and metrics, and
+    /// wraps it. Throws a one-line reason for a bad option, data or folder.
+    public static func create(options: [(String, String)] = [], dataDirectory: String, runRoot: String = "runs",
+                              runName: String? = nil) throws -> DistillWorkbenchJob {
+        var c = DistillConfig()
+        for (k, v) in options { try c.set(k, v) }
+        try c.validate()
+        c.runRoot = runRoot; c.runName = runName
+        let name = runName ?? RunFolder.defaultName(["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"])
+        let folder = try RunFolder.create(root: runRoot, name: name, config: c)
+        let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder))
+        return DistillWorkbenchJob(job: job, runFolder: folder)
+    }
+
+    public var isFinished: Bool { job.isFinished }
+    public var progress: Int { job.step }
+
+    public func advance() throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = job.step()
+        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        guard r.studentLoss.isFinite && (r.teacherLoss.isFinite || !job.config.teacherLoss) else {
+            throw JobFailure("loss became \(r.studentLoss.isFinite ? r.teacherLoss : r.studentLoss) at step \(r.step): lower the learning rate")
+        }
+        let inst = Double(r.samples) / max(dt, 1e-9)
+        samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
+        lastLR = Double(r.lr); lastLambda = Double(r.lambda)
+        let x = Double(r.step)
+        studentLoss.append(x: x, Double(r.studentLoss))
+        if job.config.teacherLoss { teacherLoss.append(x: x, Double(r.teacherLoss)) }
+        if r.lambda > 0 { kdLoss.append(x: x, Double(r.kdLoss)) }
+        if let o = r.surgery {
+            teacherSteps += 1
+            if o.conflict { conflicts += 1 }
+            if o.tensorConflicts.contains(true) { anyTensor += 1 }
+            cos.append(x: x, o.before.cosine); cosAfter.append(x: x, o.after.cosine)
+            cosineRing.append(o.before.cosine)
+            for i in 0..<o.beforePerTensor.count {
+                let c = o.beforePerTensor[i].cosine
+                latest[i] = c; latestAfter[i] = o.afterPerTensor[i].cosine
+                if c.isFinite { tensorRing.append(c); tensorCosSum[i] += c; tensorCosCount[i] += 1 }
+                if o.tensorConflicts[i] { tensorConflictCount[i] += 1 }
+            }
+        }
+        if !r.entropies.isEmpty {
+            for h in r.entropies { entropyRing.append(Double(h)) }
+            latestEntropy = r.meanEntropy
+            entropy.append(x: x, latestEntropy)
+        }
+        if !r.kdWeights.isEmpty { latestWeight = r.meanKDWeight; weight.append(x: x, latestWeight) }
+        if let s = r.epochSummary {
+            let ex = Double(s.step)
+            sTrain.append(x: ex, Double(s.studentTrainAccuracy)); sTest.append(x: ex, Double(s.studentTestAccuracy))
+            if job.config.teacherLoss {
+                tTrain.append(x: ex, Double(s.teacherTrainAccuracy)); tTest.append(x: ex, Double(s.teacherTestAccuracy))
+                conflictPct.append(x: ex, 100 * s.conflictFraction); anyTensorPct.append(x: ex, 100 * s.anyTensorConflictFraction)
+                lastEpochConflicts = s.tensorConflictFractions.map { 100 * $0 }
+            }
+            epochRows.append(DistillEpochRow(s))
+        }
+    }
+
+    public func handle(_ command: JobCommand) throws -> String {
+        switch command {
+        case .set(let name, let value):
+            let r = try job.set(name, to: value)
+            changes.append(DistillSettingChange(step: job.step, name: name, from: r.from, to: r.to))
+            return "\(name) \(r.from) → \(r.to) (from step \(job.step + 1))"
+        case .save:
+            let url = runFolder.appendingPathComponent("student.safetensors")
+            try job.saveStudent(to: url)
+            return "saved the student slice to \(url.path) at step \(job.step)"
+        default:
+            return ""
+        }
+    }
+
+    public static let reconstructionNote = "[R] reconstruction: NetDistiller's surgery rule, uncertainty measure, loss weights and defaults are unknown; these are Retort's choices"
+
+    public func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> DistillSnapshot {
+        let c = job.config
+        let n = job.data.train.count
+        let names = job.layout.names
+        let table = names.indices.map { i in
+            DistillTensorConflicts(
+                name: names[i], sharedElements: job.layout.sharedCount(i), elements: job.layout.shapes[i].reduce(1, *),
+                conflictPercent: teacherSteps > 0 ? 100 * Double(tensorConflictCount[i]) / Double(teacherSteps) : .nan,
+                lastEpochConflictPercent: lastEpochConflicts[i],
+                meanCosine: tensorCosCount[i] > 0 ? tensorCosSum[i] / Double(tensorCosCount[i]) : .nan,
+                latestCosine: latest[i])
+        }
+        let s = job.settings
+        let fields = DistillSettings.specs.map { spec -> DistillSettingField in
+            let text = s.text(of: spec.name) ?? "?"
+            let kind: DistillSettingField.Kind
+            switch spec.kind {
+            case .choice(let o): kind = .choice(o)
+            case .number(let lo, let hi, let inc, let log): kind = .number(min: lo, max: hi, minInclusive: inc, logScale: log)
+            }
+            let numeric: Double? = if case .number = spec.kind { Double(text) } else { nil }
+            return DistillSettingField(name: spec.name, value: text, numericValue: numeric, kind: kind, allowed: spec.allowed, help: spec.help)
+        }
+        return DistillSnapshot(
+            runName: runFolder.lastPathComponent, runFolder: runFolder.path, modelName: job.net.name,
+            parameterCount: job.model.parameterCount, sharedElements: job.layout.totalShared,
+            method: c.method.rawValue, methodSummary: c.methodSummary, reconstructionNote: Self.reconstructionNote,
+            studentWidth: "\(job.net.student)", teacherWidth: "\(job.net.teacher)" + (c.randomSampling ? " (sampled per step)" : ""),
+            dataName: job.data.sample.fileName, trainCount: n, testCount: job.data.test.count, notes: job.notes,
+            state: state, epoch: job.epoch, totalEpochs: c.epochs, step: job.step, stepsPerEpoch: job.stepsPerEpoch,
+            samplesPerSecond: state == .running ? samplesPerSecond : 0, elapsed: elapsed, lr: lastLR, lambda: lastLambda,
+            hasTeacher: c.teacherLoss,
+            studentStepLoss: studentLoss, teacherStepLoss: teacherLoss, kdStepLoss: kdLoss,
+            studentTrainAccuracy: sTrain, studentTestAccuracy: sTest, teacherTrainAccuracy: tTrain, teacherTestAccuracy: tTest,
+            cosine: cos, cosineAfter: cosAfter, conflictPercent: conflictPct, anyTensorConflictPercent: anyTensorPct,
+            teacherEntropy: entropy, kdWeight: weight, epochRows: epochRows,
+            tensorNames: names, tensorCosines: latest, tensorCosinesAfter: latestAfter, conflictTable: table,
+            recentTensorCosines: tensorRing.values, recentCosines: cosineRing.values, recentEntropies: entropyRing.values,
+            entropyMax: Foundation.log(Double(job.data.sample.classCount)),
+            meanKDWeight: latestWeight, meanEntropy: latestEntropy,
+            conflictFraction: teacherSteps > 0 ? Double(conflicts) / Double(teacherSteps) : .nan,
+            anyTensorConflictFraction: teacherSteps > 0 ? Double(anyTensor) / Double(teacherSteps) : .nan,
+            settings: fields, changes: changes, messages: messages,
+            blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)")
+    }
+}
+
+/// A fixed-capacity ring of the most recent values.
+struct Ring {
+    private var storage: [Double]
+    private var next = 0
+    private var filled = false
+    init(capacity: Int) { storage = []; storage.reserveCapacity(capacity); self.capacity = capacity }
+    let capacity: Int
+    mutating func append(_ v: Double) {
+        if storage.count < capacity { storage.append(v); return }
+        storage[next] = v
+        next = (next + 1) % capacity
+        filled = true
+    }
+    /// Oldest first.
+    var values: [Double] { filled || storage.count == capacity ? Array(storage[next...] + storage[..<next]) : storage }
+}

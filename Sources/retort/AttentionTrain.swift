@@ -1,0 +1,149 @@
+import ArgumentParser
+import Attention
+import Foundation
+import RetortCore
+import RetortData
+import TrainEngine
+
+/// Trains the ViT once per (seed, attention kind) on the same data split and initialisation,
+/// then prints the accuracy table (mean ± std over seeds), the op-count table and, with
+/// --diagnostics, the per-layer Taylor-vs-softmax diagnostics of each trained model.
+struct AttentionTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the ViT with each attention kind on the same seeds; accuracy table, op table, run folders.")
+
+    @Option(help: "Data set: mnist5k (28×28, patch 4 → 49+1 tokens) or digits (8×8, patch 2 → 16+1).") var data: TrainConfig.DataSet = .mnist5k
+    @Option(help: "Epochs per run.") var epochs: Int = AttentionTrainConfig().epochs
+    @Option(help: "Comma-separated seeds (data split, initialisation, order, augmentation).") var seeds: String = "1,2,3"
+    @Option(help: "Comma-separated kinds: softmax, taylor, taylor-sparse, taylor-repo.") var kinds: String = "softmax,taylor,taylor-sparse"
+    @Option(help: "Mini-batch size.") var batchSize: Int = AttentionTrainConfig().batchSize
+    @Option(help: "AdamW base learning rate (warm-up, then cosine to --min-lr).") var lr: Float = AttentionTrainConfig().lr
+    @Option(help: "Final learning rate of the cosine schedule.") var minLR: Float = AttentionTrainConfig().minLR
+    @Option(help: "AdamW weight decay (not on biases, norms, CLS and positions).") var weightDecay: Float = AttentionTrainConfig().weightDecay
+    @Option(help: "Warm-up epochs.") var warmupEpochs: Float = AttentionTrainConfig().warmupEpochs
+    @Option(help: "Label smoothing.") var labelSmoothing: Float = AttentionTrainConfig().labelSmoothing
+    @Option(help: "Images held out for testing.") var testCount: Int = AttentionTrainConfig().testCount
+    @Option(help: "Random shift augmentation in pixels (default 2 for mnist5k, 1 for digits).") var shift: Int?
+    @Option(help: "Sparse mask threshold τ (keep P̃ > τ).") var sparseThreshold: Float = SparseConfig().threshold
+    @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision).") var quantBits: Int = SparseConfig().bits
+    @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
+    @Option(help: "Folder that holds run folders.") var runs: String = "runs"
+    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @Flag(help: "Print per-layer diagnostics (Taylor vs softmax error, centred-logit histogram, negative weights) of each kind's first-seed model.") var diagnostics = false
+    @Option(help: "Test images used for the diagnostics.") var diagnosticImages: Int = 100
+
+    var seedList: [UInt64]? {
+        let v = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        return !v.isEmpty && v.allSatisfy { $0 != nil } ? v.map { $0! } : nil
+    }
+
+    func config(kind: AttentionKind, seed: UInt64) -> AttentionTrainConfig {
+        var c = AttentionTrainConfig()
+        c.data = data; c.kind = kind; c.epochs = epochs; c.batchSize = batchSize; c.lr = lr; c.minLR = minLR
+        c.weightDecay = weightDecay; c.warmupEpochs = warmupEpochs; c.labelSmoothing = labelSmoothing
+        c.testCount = testCount; c.shiftAugment = shift; c.seed = seed; c.threads = threads; c.runRoot = runs
+        c.sparse = SparseConfig(threshold: sparseThreshold, bits: quantBits)
+        return c
+    }
+
+    func validate() throws {
+        guard let s = seedList, Set(s).count == s.count else { throw ValidationError("--seeds must be distinct comma-separated integers, got '\(seeds)'") }
+        do {
+            let ks = try AttentionKind.parseList(kinds)
+            for k in ks { try config(kind: k, seed: s[0]).validate() }
+        } catch let e as AttentionError { throw ValidationError(e.description) }
+        guard diagnosticImages >= 1 else { throw ValidationError("--diagnostic-images must be ≥ 1") }
+    }
+
+    func run() throws {
+        let kindList = try AttentionKind.parseList(kinds)
+        guard let dir = DataLocator.find(explicit: dataDir) else {
+            fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
+        }
+        Threads.set(threads)
+        let base = config(kind: kindList[0], seed: seedList![0])
+        let model = base.model
+        print("ViT \(model); \(model.parameterCount) parameters")
+        print("AdamW lr \(lr) (warm-up \(warmupEpochs) epochs, cosine to \(minLR)), weight decay \(weightDecay), batch \(batchSize), label smoothing \(labelSmoothing), shift ±\(base.shift) px; \(epochs) epochs; BLAS \(BLASRuntime.coreName) × \(threads) threads")
+        let started = Date()
+        var results: [AttentionKind: [UInt64: Double]] = [:]
+        var firstModels: [AttentionKind: AttentionJob] = [:]
+        let compareName = RunFolder.defaultName(["vit-compare", data.rawValue])
+        let compareFolder = try RunFolder.create(root: runs, name: compareName, config: base)
+        var summaryCSV = "kind,seed,test_accuracy,test_loss,train_loss,seconds,run\n"
+        for seed in seedList! {
+            let sample: SampleData = data == .mnist5k ? .mnist5k : .digits
+            let prepared: PreparedData
+            do { prepared = try PreparedData.load(sample, directory: dir, testCount: testCount, seed: seed) }
+            catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
+            for kind in kindList {
+                let c = config(kind: kind, seed: seed)
+                let name = c.defaultRunName
+                let folder = try RunFolder.create(root: runs, name: name, config: c)
+                let job = try AttentionJob(config: c, data: prepared, log: try MetricsLog(folder: folder))
+                let t0 = Date()
+                var last: AttentionEpochSummary?
+                job.run { s in
+                    last = s
+                    if s.epoch == 1 || s.epoch % 5 == 0 || s.epoch == epochs {
+                        print(String(format: "  %-13@ seed %llu epoch %3d/%d  train loss %.4f acc %6.2f%%  test loss %.4f acc %6.2f%%%@  %5.0f img/s",
+                                     kind.rawValue, seed, s.epoch, epochs, s.trainLoss, 100 * s.trainAccuracy, s.testLoss, 100 * s.testAccuracy,
+                                     s.maskDensity.map { String(format: "  mask %.2f", $0) } ?? "", s.samplesPerSecond))
+                        fflush(nil)
+                    }
+                }
+                let secs = Date().timeIntervalSince(t0)
+                let acc = Double(last!.testAccuracy)
+                results[kind, default: [:]][seed] = acc
+                summaryCSV += "\(kind.rawValue),\(seed),\(acc),\(last!.testLoss),\(last!.trainLoss),\(String(format: "%.1f", secs)),\(name)\n"
+                print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", kind.rawValue, seed, 100 * acc, secs, folder.path))
+                if firstModels[kind] == nil { firstModels[kind] = job }
+            }
+        }
+        try summaryCSV.write(to: compareFolder.appendingPathComponent("summary.csv"), atomically: true, encoding: .utf8)
+
+        print("\ntest accuracy on \(data.rawValue) (\(testCount) held-out images), \(epochs) epochs; mean ± sample std over seeds \(seeds)")
+        let softMean = results[.softmax].map { SeedSummary(Array($0.values)).mean }
+        print(columns([("kind", 14), ("inference", 24), ("mean ± std", 16)] + seedList!.map { ("seed \($0)", 8) } + [("Δ vs softmax", 13)]))
+        for kind in kindList {
+            let byseed = results[kind]!
+            let s = SeedSummary(seedList!.map { byseed[$0]! })
+            let delta = softMean.map { String(format: "%+.2f", 100 * (s.mean - $0)) } ?? "—"
+            print(columns([(kind.rawValue, 14), (kind.inferenceForm, 24), (String(format: "%.2f ± %.2f", 100 * s.mean, 100 * s.std), 16)]
+                          + seedList!.map { (String(format: "%.2f", 100 * byseed[$0]!), 8) } + [(delta, 13)]))
+        }
+        print("")
+        print(AttentionReport.opTable([(model.name, model.tokens, model.headDim, model.heads, model.width),
+                                       (ViTConfig.deitTiny.name, 197, 64, 3, 192)]))
+        if diagnostics {
+            print("\ndiagnostics on \(diagnosticImages) test images (first seed's model of each kind; Taylor and softmax on the same real Q, K, V)")
+            for kind in kindList {
+                guard let job = firstModels[kind] else { continue }
+                let d = job.diagnostics(images: diagnosticImages)
+                print(AttentionReport.diagnostics(d, title: "\(kind.rawValue)-trained model"))
+                let swapSoft = job.evaluate(job.data.test, kind: .softmax), swapTay = job.evaluate(job.data.test, kind: .taylor)
+                print(String(format: "  test accuracy with softmax at inference %.2f%%, with Taylor at inference %.2f%%", 100 * swapSoft.accuracy, 100 * swapTay.accuracy))
+            }
+        }
+        print(String(format: "\nall runs in %.1f min; summary in %@/summary.csv", Date().timeIntervalSince(started) / 60, compareFolder.path))
+    }
+}
+
+extension AttentionReport {
+    static func diagnostics(_ d: AttentionDiagnostics, title: String) -> String {
+        var lines = ["\(title) (\(d.kind.inferenceForm) at inference):"]
+        lines.append(columns([("layer", 7), ("‖Z_T − Z_S‖/‖Z_S‖", 18), ("raw |x|≥1", 10), ("centred |x|≥1", 14), ("neg. weights", 13)]))
+        for l in d.layers {
+            lines.append(columns([("\(l.layer)", 7), (String(format: "%.4f", l.relativeError), 18), (String(format: "%.2f%%", 100 * l.rawShareOutside), 10),
+                                  (String(format: "%.2f%%", 100 * l.centredShareOutside), 14), (String(format: "%.3f%%", 100 * l.negativeWeightShare), 13)]))
+        }
+        let (lo, hi, bins) = AttentionDiagnostics.histogramRange
+        let merged = d.layers.dropFirst().reduce(d.layers[0].centredLogits) { var h = $0; h.merge($1.centredLogits); return h }
+        let peak = max(1, merged.counts.max() ?? 1)
+        lines.append(String(format: "  centred logits, all layers, %d bins over [%.0f, %.0f) (below %d, above %d):", bins, lo, hi, merged.below, merged.above))
+        let bars = " ▁▂▃▄▅▆▇█"
+        lines.append("  " + String(merged.counts.map { c in bars[bars.index(bars.startIndex, offsetBy: Int((Double(c) / Double(peak) * 8).rounded()))] }))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Attention
+import Foundation
+import RetortCore
+
+/// Forward attention time, softmax versus ViTALiTy's linear Taylor kernel, over token counts;
+/// optionally PyTorch on the same shapes (tools/pytorch/attention_bench.py) in the same run.
+struct BenchAttention: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attention",
+        abstract: "Forward attention time, softmax vs Taylor, for n = 64…4096 (GFLOP/s, speed-up, crossover); with --python, PyTorch on the same shapes.")
+
+    @Option(help: "Comma-separated token counts.") var sizes: String = "64,128,197,256,512,1024,2048,3136,4096"
+    @Option(help: "Head dimension d.") var dim: Int = 64
+    @Option(help: "Heads.") var heads: Int = 3
+    @Option(help: "Threads (BLAS and Retort loops; torch.set_num_threads for PyTorch).") var threads: Int = 2
+    @Option(help: "A Python with torch installed: also runs tools/pytorch/attention_bench.py and prints the ratios.") var python: String?
+
+    var parsedSizes: [Int]? {
+        let v = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return !v.isEmpty && v.allSatisfy { ($0 ?? 0) > 0 } ? v.map { $0! }.sorted() : nil
+    }
+
+    func validate() throws {
+        guard parsedSizes != nil else { throw ValidationError("--sizes must be comma-separated positive integers, got '\(sizes)'") }
+        guard dim >= 1, heads >= 1, threads >= 1 else { throw ValidationError("--dim, --heads and --threads must be ≥ 1") }
+    }
+
+    func run() throws {
+        Threads.set(threads)
+        let ns = parsedSizes!
+        print("forward attention, d = \(dim), \(heads) heads, batch 1; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
+        print("GFLOP/s = 2·MACs/time with the MACs of vitality §1.5 (softmax 2·H·n²·d, Taylor H·(2·n·d² + n·d))")
+        print(columns([("n", 6), ("softmax ms", 11), ("GFLOP/s", 8), ("taylor ms", 10), ("GFLOP/s", 8), ("speed-up", 9), ("MAC ratio", 10)]))
+        var rows: [(n: Int, soft: Double, taylor: Double)] = []
+        for n in ns {
+            let s = AttentionBenchmark.time(.softmax, tokens: n, headDim: dim, heads: heads)
+            let t = AttentionBenchmark.time(.taylor, tokens: n, headDim: dim, heads: heads)
+            rows.append((n, s.seconds, t.seconds))
+            print(columns([("\(n)", 6), (String(format: "%.4f", s.seconds * 1e3), 11), (String(format: "%.1f", s.gflops), 8),
+                           (String(format: "%.4f", t.seconds * 1e3), 10), (String(format: "%.1f", t.gflops), 8),
+                           (String(format: "%.1f×", s.seconds / t.seconds), 9),
+                           (String(format: "%.1f×", Double(s.ops.macs) / Double(t.ops.macs)), 10)]))
+        }
+        print(crossover(rows))
+        guard let python else { return }
+        try comparePyTorch(python: python, ns: ns, ours: rows)
+    }
+
+    /// Where Taylor starts to beat softmax; probes smaller n when it already wins at the first size.
+    func crossover(_ rows: [(n: Int, soft: Double, taylor: Double)]) -> String {
+        if let i = rows.firstIndex(where: { $0.taylor < $0.soft }) {
+            if i > 0 { return "crossover: Taylor is faster from n = \(rows[i].n) on (slower at n = \(rows[i - 1].n))" }
+            var lo = rows[0].n
+            var probe = lo / 2
+            while probe >= 2 {
+                let s = AttentionBenchmark.time(.softmax, tokens: probe, headDim: dim, heads: heads)
+                let t = AttentionBenchmark.time(.taylor, tokens: probe, headDim: dim, heads: heads)
+                if t.seconds >= s.seconds {
+                    return String(format: "crossover: Taylor is faster from n = %d on (at n = %d softmax %.4f ms vs Taylor %.4f ms)",
+                                  lo, probe, s.seconds * 1e3, t.seconds * 1e3)
+                }
+                lo = probe; probe /= 2
+            }
+            return "crossover: Taylor is faster at every n ≥ \(lo)"
+        }
+        return "crossover: Taylor is not faster at any measured n"
+    }
+
+    func comparePyTorch(python: String, ns: [Int], ours: [(n: Int, soft: Double, taylor: Double)]) throws {
+        let script = Self.scriptPath()
+        guard FileManager.default.fileExists(atPath: script) else { throw ValidationError("PyTorch script not found at \(script)") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [script, "--sizes", ns.map(String.init).joined(separator: ","), "--dim", "\(dim)", "--heads", "\(heads)", "--threads", "\(threads)"]
+        let pipe = Pipe(); p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw ValidationError("PyTorch benchmark failed (exit \(p.terminationStatus))") }
+        print("\nPyTorch (same shapes, threads and timing rule); ratio = PyTorch time / Retort time (> 1: Retort faster)")
+        print(columns([("n", 6), ("torch softmax", 14), ("sdpa", 9), ("torch taylor", 13), ("softmax ratio", 14), ("sdpa ratio", 11), ("taylor ratio", 13)]))
+        var version = "?"
+        for line in out.split(separator: "\n") {
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let n = obj["n"] as? Int, let ts = obj["softmax_ms"] as? Double, let tt = obj["taylor_ms"] as? Double,
+                  let row = ours.first(where: { $0.n == n }) else { continue }
+            let sdpa = obj["sdpa_ms"] as? Double ?? .nan
+            version = obj["torch"] as? String ?? version
+            print(columns([("\(n)", 6), (String(format: "%.4f ms", ts), 14), (String(format: "%.4f", sdpa), 9), (String(format: "%.4f ms", tt), 13),
+                           (String(format: "%.2f×", ts / (row.soft * 1e3)), 14), (String(format: "%.2f×", sdpa / (row.soft * 1e3)), 11),
+                           (String(format: "%.2f×", tt / (row.taylor * 1e3)), 13)]))
+        }
+        print("torch \(version)")
+    }
+
+    /// tools/pytorch/attention_bench.py in the repository the executable was built from, or ./tools.
+    static func scriptPath() -> String {
+        let rel = "tools/pytorch/attention_bench.py"
+        if let dir = DataLocator.find(explicit: nil) { return URL(fileURLWithPath: dir).deletingLastPathComponent().appendingPathComponent(rel).path }
+        return rel
+    }
+}

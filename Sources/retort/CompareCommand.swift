@@ -1,0 +1,123 @@
+import ArgumentParser
+import Distill
+import Foundation
+import RetortCore
+import RetortData
+import TrainEngine
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run NetDistiller conditions × paired seeds and print student accuracy, paired differences, teacher accuracy, conflicts and wall time.",
+        discussion: """
+        Every condition runs with the same seeds, data split and initial weights, so differences \
+        are paired by seed. Conditions are method presets (base, netaug, netaug-random, kd, ukd, \
+        surgery, full), optionally with overrides: METHOD:key=value:key=value, e.g. \
+        full:granularity=per-tensor. The options of `retort distill` apply to every condition. \
+        Runs go two at a time (one thread each) by default on a 2-core machine; each run is \
+        deterministic for its seed and thread count. [R]: NetDistiller is a reconstruction.
+        """)
+
+    @OptionGroup var options: DistillOptions
+    @Option(help: "Comma-separated conditions (the first is the baseline unless --baseline).") var conditions: String = "base,netaug,netaug-random,kd,full"
+    @Option(help: "Seeds: a count N (seeds 1…N) or a comma-separated list.") var seeds: String = "5"
+    @Option(help: "The condition(s) the paired differences are taken against, comma-separated (default: the first condition); extra ones get their own difference table.") var baseline: String?
+    @Option(help: "Runs at a time (default: min(2, cores)); each run uses --threads threads (default 1 here).") var parallel: Int?
+    @Option(help: "Folder for the comparison's results (table.md, runs.csv).") var runs: String = "runs"
+    @Option(help: "Comparison folder name (default: timestamp-compare-model-data).") var name: String?
+    @Flag(help: "Also keep every run's metrics in <comparison>/<condition>-s<seed>/.") var keepRuns = false
+
+    func run() throws {
+        if options.method != nil { fail("method: compare sets the method per condition; list them with --conditions (e.g. base,kd,full)") }
+        var base = DistillConfig()
+        base.threads = 1
+        base = options.config(base: base)
+        let seedList: [UInt64]
+        if let n = Int(seeds), !seeds.contains(",") {
+            guard n >= 1 && n <= 1000 else { fail("seeds: must be a count in 1…1000 or a list, got \(seeds)") }
+            seedList = (1...n).map(UInt64.init)
+        } else {
+            let parts = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { fail("seeds: must be a count or comma-separated whole numbers, got '\(seeds)'") }
+            seedList = parts.map { $0! }
+            guard Set(seedList).count == seedList.count else { fail("seeds: repeated seed in '\(seeds)'") }
+        }
+        let specs = conditions.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard !specs.isEmpty else { fail("conditions: give at least one condition") }
+        guard Set(specs).count == specs.count else { fail("conditions: a condition is listed twice in '\(conditions)'") }
+        let conds: [CompareCondition]
+        do { conds = try specs.map { try CompareCondition.parse($0, base: base) } } catch { fail("\(error)") }
+        var baseIndices: [Int] = []
+        for b in (baseline ?? specs[0]).split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
+            guard let i = specs.firstIndex(of: b) else { fail("baseline: '\(b)' is not one of the conditions (\(specs.joined(separator: ", ")))") }
+            baseIndices.append(i)
+        }
+        guard let baseIndex = baseIndices.first else { fail("baseline: give a condition") }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let par = parallel ?? max(1, min(2, cores / max(1, base.threads)))
+        guard par >= 1 && par <= 64 else { fail("parallel: must be in 1…64, got \(par)") }
+        if par * base.threads > cores {
+            FileHandle.standardError.write(Data("retort: warning: \(par) runs × \(base.threads) threads exceed the \(cores) cores; wall times will be inflated\n".utf8))
+        }
+
+        let dir = options.dataDirectory()
+        let sample: SampleData = base.data == .mnist5k ? .mnist5k : .digits
+        let data: PreparedData
+        do { data = try PreparedData.load(sample, directory: dir, testCount: base.effectiveTestCount, seed: base.splitSeed) }
+        catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
+        let folderName = name ?? RunFolder.defaultName(["compare", base.model.rawValue, base.data.rawValue])
+        let folder: URL
+        do { folder = try RunFolder.create(root: runs, name: folderName, config: base) } catch { fail("\(error)") }
+
+        print(reconstructionNotice)
+        let cmd = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        print("command: \(cmd)")
+        print("\(conds.count) conditions × \(seedList.count) paired seeds = \(conds.count * seedList.count) runs, \(par) at a time × \(base.threads) thread(s); data \(sample.fileName) \(data.train.count) train / \(data.test.count) test (split seed \(base.splitSeed))")
+        let probe = try? WeightSharingNet(config: conds[0].config, sample: sample)
+        if let p = probe { print("model \(p.name): student \(p.student), teacher \(p.teacher); \(p.layout.totalShared) shared of \(p.layout.totalElements) elements") }
+        let started = Date()
+        let keep = keepRuns
+        let results: [CompareRun]
+        do {
+            results = try Compare.run(
+                conditions: conds, seeds: seedList, data: data, parallel: par,
+                runFolder: keep ? { c, s in
+                    let safe = c.label.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "=", with: "-")
+                    guard let f = try? RunFolder.create(root: folder.path, name: "\(safe)-s\(s)", config: c.config) else { return nil }
+                    return try? MetricsLog(folder: f)
+                } : nil,
+                progress: { r, k, n in
+                    let s = r.summary
+                    print(String(format: "  [%3d/%d] %@ seed %llu: student %.2f%%, teacher %@, conflicts %@, %.1f s", k, n, r.label, r.seed,
+                                 100 * s.studentTestAccuracy, s.teacherTestAccuracy.isFinite ? String(format: "%.2f%%", 100 * s.teacherTestAccuracy) : "–",
+                                 s.conflictFraction.isFinite ? String(format: "%.1f%%", 100 * s.conflictFraction) : "–", s.seconds))
+                    fflush(nil)
+                })
+        } catch { fail("\(error)") }
+        let rows = Compare.table(results, conditions: conds, baseline: baseIndex)
+        let table = Compare.markdown(rows, baselineLabel: conds[baseIndex].label)
+        var extra = ""
+        for b in baseIndices.dropFirst() {
+            extra += "\n" + Compare.differences(Compare.table(results, conditions: conds, baseline: b), baselineLabel: conds[b].label)
+        }
+        let wall = Date().timeIntervalSince(started)
+        print("")
+        print(table + extra)
+        print(String(format: "student/teacher: test accuracy after the last epoch (no selection on the test set); Δ: paired by seed, mean ± std over seeds; wins: seeds where the condition beat the baseline; total wall time %.1f s", wall))
+        var md = "# retort compare\n\n\(reconstructionNotice)\n\n```\n\(cmd)\n```\n\n"
+        md += "\(conds.count) conditions × \(seedList.count) paired seeds (\(seedList.map(String.init).joined(separator: ","))), data \(sample.fileName) \(data.train.count)/\(data.test.count), total wall time \(String(format: "%.1f", wall)) s\n\n" + table + extra
+        var csv = "condition,seed,student_test_acc,student_train_acc,teacher_test_acc,teacher_train_acc,conflict_fraction,any_tensor_conflict_fraction,mean_cos,cos_first10,cos_last10,mean_entropy,mean_kd_weight,steps,seconds\n"
+        for r in results.sorted(by: { ($0.condition, $0.seed) < ($1.condition, $1.seed) }) {
+            let s = r.summary
+            csv += "\"\(r.label)\",\(r.seed)," + [s.studentTestAccuracy, s.studentTrainAccuracy, s.teacherTestAccuracy, s.teacherTrainAccuracy,
+                                                  s.conflictFraction, s.anyTensorConflictFraction, s.meanCosine, s.cosineFirst10, s.cosineLast10,
+                                                  s.meanEntropy, s.meanKDWeight].map { $0.isFinite ? String(format: "%.6g", $0) : "" }.joined(separator: ",")
+                + ",\(s.steps),\(String(format: "%.2f", s.seconds))\n"
+        }
+        do {
+            try md.write(to: folder.appendingPathComponent("table.md"), atomically: true, encoding: .utf8)
+            try csv.write(to: folder.appendingPathComponent("runs.csv"), atomically: true, encoding: .utf8)
+        } catch { fail("cannot write the results to \(folder.path): \(error.localizedDescription)") }
+        print("results in \(folder.path)/table.md and runs.csv")
+    }
+}

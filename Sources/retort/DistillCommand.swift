@@ -1,0 +1,250 @@
+import ArgumentParser
+import Distill
+import Foundation
+import RetortCore
+import RetortData
+import TrainEngine
+import Workbench
+
+/// The options of a NetDistiller run, shared by `distill` and `compare`. Values are taken
+/// as text and parsed by `DistillConfig.set`, so that a bad value is one line naming the
+/// option (and the method preset can be overridden by any explicit option).
+struct DistillOptions: ParsableArguments {
+    @Option(help: "Method preset [R]: base, netaug, netaug-random, kd, ukd, surgery, full (default full). Explicit options override it.") var method: String?
+    @Option(help: "Data set: mnist5k or digits (default digits).") var data: String?
+    @Option(help: "Model: mlp or cnn (tiny MobileNetV2-style) (default mlp).") var model: String?
+    @Option(help: "MLP: the student's hidden widths, e.g. 4,4 (default 4,4).") var hidden: String?
+    @Option(help: "Student width multiplier (MLP hidden widths; CNN channels of the data set's tiny config) (default 1).") var studentWidth: String?
+    @Option(help: "Teacher output-width factor(s) relative to the student: one value or one per layer group [U → R] (default 4).") var teacherWidth: String?
+    @Option(help: "CNN: teacher expand-ratio factor(s) of the inverted blocks: one value or one per block (default 1).") var teacherExpand: String?
+    @Option(help: "NetAug random widths: per step and layer group, sample the teacher's factor uniformly from this list, e.g. 1,2.5,4 (default off; netaug-random: 1,(1+max)/2,max).") var randomWidths: String?
+    @Option(help: "CNN: NetAug random expand factors per block (default off).") var randomExpands: String?
+    @Option(help: "Weight α of the teacher's gradient in g = g_s' + α·g_t' (default 1).") var alpha: String?
+    @Option(help: "Gradient surgery [R]: none, sym (PCGrad), asym (project the teacher off the student), drop (default asym).") var surgery: String?
+    @Option(help: "Surgery granularity: whole (flattened shared vector) or per-tensor (default whole).") var granularity: String?
+    @Option(help: "Conflict threshold τ: surgery acts when cos(g_s, g_t) < τ (default 0).") var tau: String?
+    @Option(help: "Distillation temperature T [R] (default 2).") var temperature: String?
+    @Option(help: "Distillation weight λ [R]; 0 = no KD (default 1).") var lambda: String?
+    @Option(help: "KD sample weights [R]: entropy (w = 1 − H/log C), gate (teacher correct), ensemble (K widths), none (default entropy).") var uncertainty: String?
+    @Option(help: "Ensemble size K for --uncertainty ensemble (default 3).") var ensembleK: String?
+    @Option(help: "KD warm-up: λ ramps from 0 over this many epochs (default 0).") var kdWarmup: String?
+    @Flag(help: "Sort hidden channels by L1 importance at the start of every epoch after the first (NetAug).") var sortChannels = false
+    @Option(help: "BatchNorm statistics: per-width or recalibrate (default per-width).") var bn: String?
+    @Option(help: "Training images used to re-estimate BatchNorm statistics (default 2000).") var recalibrationSamples: String?
+    @Option(help: "Epochs (default 40).") var epochs: String?
+    @Option(help: "Mini-batch size (default 32).") var batchSize: String?
+    @Option(help: "Optimiser: sgd (Nesterov) or adamw (default sgd).") var optimizer: String?
+    @Option(help: "Base learning rate, cosine decay (default 0.02).") var lr: String?
+    @Option(help: "SGD momentum (default 0.9).") var momentum: String?
+    @Flag(help: "Plain momentum instead of Nesterov.") var noNesterov = false
+    @Option(help: "Weight decay on weights (default 5e-4).") var weightDecay: String?
+    @Option(help: "Label smoothing of both CE terms (default 0).") var labelSmoothing: String?
+    @Option(help: "Linear LR warm-up epochs (default 0).") var warmupEpochs: String?
+    @Option(help: "Images held out for testing (default 597 digits, 1000 MNIST-5k).") var testCount: String?
+    @Option(help: "CNN: random shift augmentation in pixels (default 0).") var shift: String?
+    @Option(help: "Seed of the train/test split (fixed across seeds so runs are paired) (default 1).") var splitSeed: String?
+    @Option(help: "Threads per run for BLAS and Retort's loops.") var threads: String?
+    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+
+    /// (key, value) pairs of the options given, method first.
+    var pairs: [(String, String)] {
+        let all: [(String, String?)] = [
+            ("method", method), ("data", data), ("model", model), ("hidden", hidden), ("student-width", studentWidth),
+            ("teacher-width", teacherWidth), ("teacher-expand", teacherExpand), ("random-widths", randomWidths),
+            ("random-expands", randomExpands), ("alpha", alpha), ("surgery", surgery), ("granularity", granularity),
+            ("tau", tau), ("temperature", temperature), ("lambda", lambda), ("uncertainty", uncertainty),
+            ("ensemble-k", ensembleK), ("kd-warmup", kdWarmup), ("bn", bn), ("recalibration-samples", recalibrationSamples),
+            ("epochs", epochs), ("batch-size", batchSize), ("optimizer", optimizer), ("lr", lr), ("momentum", momentum),
+            ("weight-decay", weightDecay), ("label-smoothing", labelSmoothing), ("warmup-epochs", warmupEpochs),
+            ("test-count", testCount), ("shift", shift), ("split-seed", splitSeed), ("threads", threads),
+        ]
+        return all.compactMap { k, v in v.map { (k, $0) } }
+    }
+
+    /// The config these options describe on top of `base`; a bad value ends the program
+    /// with one line (exit 2).
+    func config(base: DistillConfig = DistillConfig()) -> DistillConfig {
+        var c = base
+        do {
+            for (k, v) in pairs { try c.set(k, v) }
+            if sortChannels { c.sortChannels = true }
+            if noNesterov { c.nesterov = false }
+        } catch let e as ConfigError { fail(e.description) } catch { fail("\(error)") }
+        return c
+    }
+
+    func dataDirectory() -> String {
+        guard let dir = DataLocator.find(explicit: dataDir) else {
+            fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
+        }
+        return dir
+    }
+}
+
+let reconstructionNotice = "NetDistiller reconstruction [R]: the paper's surgery rule, uncertainty measure, loss weights and defaults are unknown [U]; these are our choices, not the paper's method."
+
+struct DistillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill",
+        abstract: "NetDistiller [R]: a tiny student trained inside a weight-sharing teacher (gradient surgery, uncertainty-aware KD).",
+        discussion: """
+        The student is the first-k slice of a channel-widened teacher; both train jointly. Every \
+        step logs cos(g_s, g_t) on the shared weights (whole vector and per tensor), conflicts, \
+        teacher entropy and KD weights to <runs>/<name>/metrics.jsonl and the CSV files \
+        (steps.csv, tensor_cosines.csv, metrics.csv per epoch, tensor_conflicts.csv). \
+        Everything marked [R] is a reconstruction (see docs/distill.md).
+        """)
+
+    @OptionGroup var options: DistillOptions
+    @Option(help: "Seed of the initialisation, data order and sampling (default 1).") var seed: String?
+    @Option(help: "Folder that holds run folders.") var runs: String = "runs"
+    @Option(help: "Run folder name (default: timestamp-method-model-data-seed).") var name: String?
+    @Option(help: "Write a step row every N steps (default 1: every step).") var logEvery: Int = 1
+    @Option(parsing: .singleValue, help: "Change a live setting before step N: N:name=value (repeatable), e.g. 600:surgery=asym.") var setAt: [String] = []
+    @Flag(help: "Drive the run through the workbench adapter (JobRunner + DistillWorkbenchJob), as the TUI does.") var workbench = false
+    @Flag(help: "Save the student slice as <run>/student.safetensors at the end.") var save = false
+    @Flag(help: "Plain progress lines even on a terminal.") var plain = false
+
+    func run() throws {
+        var config = options.config()
+        if let seed {
+            do { try config.set("seed", seed) } catch { fail("\(error)") }
+        }
+        config.runRoot = runs; config.runName = name
+        do { try config.validate() } catch { fail("\(error)") }
+        guard logEvery >= 1 else { fail("log-every: must be ≥ 1, got \(logEvery)") }
+        var changes: [(step: Int, name: String, value: String)] = []
+        for spec in setAt {
+            guard let colon = spec.firstIndex(of: ":"), let step = Int(spec[..<colon]), step >= 0,
+                  let eq = spec[colon...].firstIndex(of: "=") else { fail("set-at: expected STEP:name=value, got '\(spec)'") }
+            let key = String(spec[spec.index(after: colon)..<eq]), value = String(spec[spec.index(after: eq)...])
+            var probe = DistillSettings(config)
+            do { try probe.set(key, value) } catch { fail("set-at: \(error)") }
+            changes.append((step, key, value))
+        }
+        changes.sort { $0.step < $1.step }
+        let dir = options.dataDirectory()
+        // Factor lists that do not fit the model fail here, before a run folder exists.
+        do { _ = try WeightSharingNet(config: config, sample: config.data == .mnist5k ? .mnist5k : .digits) } catch { fail("\(error)") }
+        let runName = config.runName ?? RunFolder.defaultName([config.method.rawValue, config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
+        let folder: URL, job: DistillJob
+        var adapter: DistillWorkbenchJob?
+        do {
+            if workbench {
+                // The way the TUI builds a run: option text through the adapter's factory.
+                var opts = options.pairs + [("seed", "\(config.seed)")]
+                if config.sortChannels { opts.append(("sort-channels", "on")) }
+                if !config.nesterov { opts.append(("nesterov", "off")) }
+                let a = try DistillWorkbenchJob.create(options: opts, dataDirectory: dir, runRoot: config.runRoot, runName: runName)
+                precondition(a.job.config.seed == config.seed && a.job.config.surgery == config.surgery, "workbench config differs")
+                adapter = a; folder = a.runFolder; job = a.job
+            } else {
+                folder = try RunFolder.create(root: config.runRoot, name: runName, config: config)
+                job = try DistillJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: folder))
+            }
+        } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
+
+        print(reconstructionNotice)
+        print("run \(folder.path)")
+        print("\(job.net.name) (the student's architecture): \(job.model.parameterCount) parameters allocated, \(job.layout.totalShared) of them the student's (shared); teacher factors \(job.net.teacher)\(job.config.randomSampling ? " (largest; sampled per step)" : ""), allocation \(job.net.allocation)")
+        print("data \(job.data.sample.fileName): \(job.data.train.count) train / \(job.data.test.count) test; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
+        for n in job.notes { print("  · " + n) }
+        print(columns([("epoch", 5), ("step", 6), ("s_train", 8), ("s_test", 8), ("t_train", 8), ("t_test", 8), ("cos", 7), ("cos'", 7),
+                       ("confl%", 7), ("≥1tens%", 7), ("entropy", 7), ("kd_w", 6), ("secs", 6)]))
+        func row(_ s: DistillEpochRow) -> String {
+            func p(_ v: Float) -> String { v.isFinite ? String(format: "%7.2f%%", 100 * v) : "      –" }
+            func d(_ v: Double, _ f: String = "%+7.3f") -> String { v.isFinite ? String(format: f, v) : "      –" }
+            return String(format: "%5d %6d ", s.epoch, s.step) + [p(s.studentTrainAccuracy), p(s.studentTestAccuracy), p(s.teacherTrainAccuracy), p(s.teacherTestAccuracy)].joined(separator: " ")
+                + " " + [d(s.meanCosine), d(s.meanCosineAfter), d(100 * s.conflictFraction, "%7.1f"), d(100 * s.anyTensorConflictFraction, "%7.1f"),
+                         d(s.meanEntropy, "%7.3f"), d(s.meanKDWeight, "%6.3f"), String(format: "%6.1f", s.seconds)].joined(separator: " ")
+        }
+        let started = Date()
+        if workbench {
+            try runThroughWorkbench(adapter!, changes: changes, row: row)
+        } else {
+            let tty = isatty(STDOUT_FILENO) == 1 && !plain
+            var pending = changes[...]
+            while !job.isFinished {
+                while let c = pending.first, c.step <= job.step {
+                    do { let r = try job.set(c.name, to: c.value); print("  step \(job.step): \(c.name) \(r.from) → \(r.to)") } catch { fail("set-at: \(error)") }
+                    pending = pending.dropFirst()
+                }
+                let r = job.step(logEvery: logEvery)
+                if tty && r.epochSummary == nil {
+                    let done = (r.step - 1) % job.stepsPerEpoch + 1
+                    print(String(format: "\r  epoch %d/%d  step %d/%d  loss %.4f  cos %+.3f", r.epoch + 1, config.epochs, done, job.stepsPerEpoch,
+                                 r.studentLoss, r.surgery?.before.cosine ?? .nan), terminator: "")
+                    fflush(nil)
+                }
+                if let s = r.epochSummary {
+                    if tty { print("\r\u{1B}[2K", terminator: "") }
+                    print(row(DistillEpochRow(s)))
+                }
+            }
+            if save {
+                let url = folder.appendingPathComponent("student.safetensors")
+                try job.saveStudent(to: url)
+                print("saved the student slice to \(url.path)")
+            }
+        }
+        let s = job.summary
+        print(String(format: "done in %.1f s: student test %.2f%%, teacher test %@; conflicting steps %@ (whole), %@ (≥1 tensor); cos %@ → %@",
+                     Date().timeIntervalSince(started), 100 * s.studentTestAccuracy,
+                     s.teacherTestAccuracy.isFinite ? String(format: "%.2f%%", 100 * s.teacherTestAccuracy) : "–",
+                     s.conflictFraction.isFinite ? String(format: "%.1f%%", 100 * s.conflictFraction) : "–",
+                     s.anyTensorConflictFraction.isFinite ? String(format: "%.1f%%", 100 * s.anyTensorConflictFraction) : "–",
+                     s.cosineFirst10.isFinite ? String(format: "%+.3f", s.cosineFirst10) : "–",
+                     s.cosineLast10.isFinite ? String(format: "%+.3f", s.cosineLast10) : "–"))
+        print("metrics in \(folder.path)/ (metrics.csv per epoch, steps.csv, tensor_cosines.csv, tensor_conflicts.csv, metrics.jsonl)")
+    }
+
+    /// Runs the job on the workbench thread, stepping exactly to each `--set-at` step and
+    /// sending the change as the TUI would; prints one line per epoch from the snapshots.
+    func runThroughWorkbench(_ adapter: DistillWorkbenchJob, changes: [(step: Int, name: String, value: String)],
+                             row: (DistillEpochRow) -> String) throws {
+        let job = adapter.job
+        let runner = JobRunner(job: adapter, startPaused: true, publishInterval: 0.01)
+        runner.start()
+        func wait(_ cond: (DistillSnapshot) -> Bool) -> DistillSnapshot {
+            while true { let s = runner.snapshot; if cond(s) { return s }; usleep(1000) }
+        }
+        var printedEpochs = 0
+        func printEpochs(_ s: DistillSnapshot) {
+            while printedEpochs < s.epochRows.count { print(row(s.epochRows[printedEpochs])); printedEpochs += 1 }
+        }
+        for c in changes where c.step < job.config.epochs * job.stepsPerEpoch {
+            let now = runner.snapshot.step
+            if c.step > now {
+                runner.send(.step(c.step - now))
+                let s = wait { $0.step >= c.step && $0.state == .paused }
+                printEpochs(s)
+            }
+            runner.send(.set(name: c.name, value: c.value))
+            let s = wait { $0.changes.count > 0 && $0.changes.last!.step == runner.snapshot.step && $0.changes.last!.name == c.name }
+            print("  step \(s.step): \(s.messages.last?.text ?? "")")
+        }
+        runner.send(.resume)
+        var last = -1
+        while true {
+            let s = runner.snapshot
+            printEpochs(s)
+            if s.state == .finished || s.state == .failed { break }
+            if s.step != last { last = s.step }
+            usleep(20_000)
+        }
+        if save {
+            runner.send(.save)
+            let s = wait { $0.messages.contains { $0.text.hasPrefix("saved") } }
+            print("  " + (s.messages.last { $0.text.hasPrefix("saved") }?.text ?? ""))
+        }
+        let s = runner.snapshot
+        printEpochs(s)
+        print(String(format: "workbench snapshot: state %@, step %d, whole-vector cos series %d points (last %+.3f, after surgery %+.3f), %d per-tensor cosines in the histogram source, %d entropies, mean KD weight %.3f",
+                     s.state.rawValue, s.step, s.cosine.total, s.cosine.last, s.cosineAfter.last, s.recentTensorCosines.count, s.recentEntropies.count, s.meanKDWeight))
+        if let worst = s.conflictTable.max(by: { $0.conflictPercent < $1.conflictPercent }) {
+            print(String(format: "  most conflicting tensor: %@ (%.1f%% of steps, mean cos %+.3f)", worst.name, worst.conflictPercent, worst.meanCosine))
+        }
+        runner.send(.stop); runner.waitUntilDone()
+        if s.state == .failed { fail(s.messages.last?.text ?? "the run failed") }
+    }
+}
