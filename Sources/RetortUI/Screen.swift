@@ -9,7 +9,8 @@ public struct Screen {
     public var colour: Bool
     public init(glyphs: Glyphs, colour: Bool) { self.glyphs = glyphs; self.colour = colour }
 
-    public func render(_ s: UIState, training t: TrainingSnapshot?, accelerator acc: AcceleratorSnapshot? = nil, width: Int, height: Int) -> CellGrid {
+    public func render(_ s: UIState, training t: TrainingSnapshot?, accelerator acc: AcceleratorSnapshot? = nil, distill dst: DistillSnapshot? = nil,
+                       width: Int, height: Int) -> CellGrid {
         var g = CellGrid(width: width, height: height)
         guard width >= Self.minWidth && height >= Self.minHeight else {
             let msg = "terminal too small: need \(Self.minWidth)×\(Self.minHeight), have \(width)×\(height)"
@@ -23,6 +24,7 @@ public struct Screen {
         switch s.tab {
         case .training: trainingTab(&g, s, t, body)
         case .accelerator: acceleratorTab(&g, s, acc, body)
+        case .distill: distillTab(&g, s, dst, body)
         default: unavailable(&g, s.tab, body)
         }
         footer(&g, s)

@@ -9,12 +9,18 @@ public final class TUIApp {
     let themeDirectory: String?
     /// The accelerator simulation, built the first time its tab is opened.
     var accelerator: JobRunner<AcceleratorWorkbenchJob>?
+    /// The NetDistiller run, started (paused) the first time its tab is opened.
+    var distill: JobRunner<DistillWorkbenchJob>?
+    let dataDirectory: String
+    let runRoot: String
     var state = UIState()
     var screen: Screen
     public var frameInterval: Double = 0.05
 
-    public init(backend: CursesBackend, runner: JobRunner<TrainingWorkbenchJob>, themeDirectory: String?, initialMessage: (String, Bool)? = nil) {
+    public init(backend: CursesBackend, runner: JobRunner<TrainingWorkbenchJob>, themeDirectory: String?, dataDirectory: String,
+                runRoot: String, initialMessage: (String, Bool)? = nil) {
         self.backend = backend; self.runner = runner; self.themeDirectory = themeDirectory
+        self.dataDirectory = dataDirectory; self.runRoot = runRoot
         screen = Screen(glyphs: backend.utf8 ? .unicodeSet : .asciiSet, colour: backend.tier != .mono)
         state.themeNames = ThemeLocator.names(in: themeDirectory)
         if let m = initialMessage { state.message = (m.0, m.1) }
@@ -36,7 +42,12 @@ public final class TUIApp {
                 if key == .resize { dirty = true; continue }
                 if key == .ctrl("l") { dirty = true; continue }
                 let effects: [UIEffect]
-                if state.tab == .accelerator, let acc = accelerator {
+                if state.tab == .distill, let dr = distill {
+                    let d = dr.snapshot
+                    let fields = d.settings
+                    effects = Controller.handle(key, state: &state, panel: fields.map(PanelField.init), jobState: d.state,
+                                                validate: { n, v in DistillWorkbenchJob.validate(n, v) })
+                } else if state.tab == .accelerator, let acc = accelerator {
                     let a = acc.snapshot
                     let fields = a.settings
                     effects = Controller.handle(key, state: &state, panel: fields.map(PanelField.init), jobState: a.state,
@@ -55,6 +66,7 @@ public final class TUIApp {
                     }
                 }
                 if state.tab == .accelerator && accelerator == nil { openAccelerator() }
+                if state.tab == .distill && distill == nil { openDistill() }
                 dirty = true
                 continue   // drain queued keys before drawing
             }
@@ -70,7 +82,12 @@ public final class TUIApp {
                     state.lastAcceleratorMessageCount = acc.messages.count
                     state.message = (m.text, m.level == .error)
                 }
-                backend.draw(screen.render(state, training: snap, accelerator: acc, width: w, height: h))
+                let dst = state.tab == .distill ? distill?.snapshot : nil
+                if let dst, dst.messages.count != state.lastDistillMessageCount, let m = dst.messages.last {
+                    state.lastDistillMessageCount = dst.messages.count
+                    state.message = (m.text, m.level == .error)
+                }
+                backend.draw(screen.render(state, training: snap, accelerator: acc, distill: dst, width: w, height: h))
                 lastDraw = clock(); dirty = false
             }
         }
@@ -78,6 +95,7 @@ public final class TUIApp {
 
     /// Sends a command to the job of the tab in front.
     func route(_ c: JobCommand) {
+        if state.tab == .distill, let d = distill { d.send(c); return }
         guard state.tab == .accelerator, let acc = accelerator else { runner.send(c); return }
         switch c {
         case .resume: acc.send(.set(name: "mode", value: "run")); acc.send(.resume)
@@ -94,6 +112,19 @@ public final class TUIApp {
             state.message = ("DeiT-Tiny attention on the ViTALiTy accelerator: space runs, n steps, g next event, :break q-g@H1", false)
         } catch {
             state.message = ("accelerator: \(error)", true)
+        }
+    }
+
+    func openDistill() {
+        do {
+            let job = try DistillWorkbenchJob.create(options: [("method", "full"), ("data", "digits"), ("model", "mlp"), ("epochs", "2000")],
+                                                     dataDirectory: dataDirectory, runRoot: runRoot)
+            let r = JobRunner(job: job, startPaused: true)
+            r.start()
+            distill = r
+            state.message = ("NetDistiller on digits (MLP student in a 4× teacher): space starts; ←→ change surgery, T, λ … live", false)
+        } catch {
+            state.message = ("distill: \(error)", true)
         }
     }
 

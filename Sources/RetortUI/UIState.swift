@@ -42,5 +42,6 @@ public struct UIState: Sendable {
     public var themeNames: [String] = []
     public var lastJobMessageCount = 0
     public var lastAcceleratorMessageCount = 0
+    public var lastDistillMessageCount = 0
     public init() {}
 }

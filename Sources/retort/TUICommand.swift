@@ -51,7 +51,8 @@ struct TUICommand: ParsableCommand {
             fail("\(error)")
         }
         runner.start()
-        let app = TUIApp(backend: backend, runner: runner, themeDirectory: themeDir, initialMessage: themeMessage)
+        let app = TUIApp(backend: backend, runner: runner, themeDirectory: themeDir, dataDirectory: dataDir, runRoot: config.runRoot,
+                         initialMessage: themeMessage)
         app.frameInterval = 1 / fps
         if ascii { app.forceASCII() }
         let sig = app.run()

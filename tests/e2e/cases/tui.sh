@@ -90,3 +90,17 @@ wait_for acc 'breakpoint q-g@H1: q-g L0 H1 starts at cycle [0-9]+' 15 && ok "run
 tmuxq send-keys -t acc t; wait_for acc 'attention = softmax: re-simulated, 136764 cycles' 10 && ok "t switches to the softmax baseline and re-simulates" || bad "softmax switch" "$(screen acc | tail -3)"
 tmuxq send-keys -t acc q
 tmuxq kill-server 2>/dev/null
+
+# Distill tab: a NetDistiller run with live gradient-conflict statistics and live surgery edits.
+start dst "$RUN --paused"
+wait_for dst 'PAUSED'
+tmuxq send-keys -t dst 2
+wait_for dst 'Distill settings \(live\)' 15 && ok "Distill tab starts a NetDistiller run" || bad "distill tab" "$(screen dst | head -6)"
+tmuxq send-keys -t dst ' '
+wait_for dst 'conflicts: [0-9.]+% of steps' 30 && ok "Distill tab shows live gradient-conflict statistics" || bad "distill stats" "$(screen dst | sed -n 20,24p)"
+tmuxq send-keys -t dst Right
+wait_for dst 'surgery (asym )?→ drop' 10 && ok "surgery mode changed live from the panel" || bad "surgery edit" "$(screen dst | tail -3)"
+tmuxq send-keys -t dst ':'; tmuxq send-keys -t dst -l 'set temperature -2'; tmuxq send-keys -t dst Enter
+wait_for dst '! temperature' 10 && ok "a bad distillation temperature is refused" || bad "temperature check" "$(screen dst | tail -3)"
+tmuxq send-keys -t dst q
+tmuxq kill-server 2>/dev/null

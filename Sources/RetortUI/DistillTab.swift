@@ -1,0 +1,81 @@
+import Foundation
+import Workbench
+
+extension PanelField {
+    public init(_ f: DistillSettingField) {
+        let kind: Kind
+        switch f.kind {
+        case .choice(let w): kind = .choice(w)
+        case .number(_, _, _, let log): kind = .number(logScale: log, integer: false)
+        }
+        self.init(name: f.name, value: f.value, numeric: f.numericValue, kind: kind, allowed: f.allowed, help: f.help)
+    }
+}
+
+extension Screen {
+    /// Distill tab: student and teacher curves, the gradient-cosine panel (whole-vector cosine
+    /// over time before/after surgery, histogram of per-tensor cosines, per-layer conflict
+    /// table), the uncertainty panel (teacher-entropy histogram, mean KD weight) and the live
+    /// settings.
+    func distillTab(_ g: inout CellGrid, _ s: UIState, _ d: DistillSnapshot?, _ r: Rect) {
+        guard let d else {
+            g.box(r, title: "Distill", glyphs: glyphs)
+            g.put(r.x + 2, r.y + 2, "starting the NetDistiller run…", fg: .inactive)
+            return
+        }
+        let sideW = min(42, max(34, r.width / 3))
+        let (main, side) = r.left(r.width - sideW)
+        let (top, bottom) = main.top(main.height / 2)
+        let (curvesR, cosR) = top.left(top.width / 2)
+        let markers = d.changes.map { Double($0.step) }
+        // Curves: student and teacher accuracy
+        g.box(curvesR, title: "Accuracy (student / teacher)", glyphs: glyphs)
+        var acc = LineChart(series: [
+            ChartSeries(name: "S test", color: .series(0), points: points(d.studentTestAccuracy)),
+            ChartSeries(name: "T test", color: .series(1), points: points(d.teacherTestAccuracy)),
+            ChartSeries(name: "S train", color: .series(2), points: points(d.studentTrainAccuracy)),
+        ])
+        acc.markers = markers
+        acc.render(into: &g, in: curvesR.inset(1), glyphs: glyphs)
+        // Whole-vector cosine over time, before and after surgery
+        g.box(cosR, title: "cos(g_s, g_t) on shared weights", glyphs: glyphs)
+        var cos = LineChart(series: [
+            ChartSeries(name: "before", color: .series(3), points: points(d.cosine)),
+            ChartSeries(name: "after surgery", color: .series(4), points: points(d.cosineAfter)),
+        ])
+        cos.markers = markers; cos.yRange = -1...1
+        cos.render(into: &g, in: cosR.inset(1), glyphs: glyphs)
+        // Bottom: histogram of per-tensor cosines + per-layer conflict table + entropy histogram
+        let (histR, rest) = bottom.left(bottom.width / 3)
+        let (tableR, entR) = rest.left(rest.width * 3 / 5)
+        g.box(histR, title: "per-tensor cos (recent)", glyphs: glyphs)
+        var h = Histogram(counts: Histogram.bin(d.recentTensorCosines, bins: 20, range: -1...1), range: -1...1)
+        h.split = 0
+        h.render(into: &g, in: histR.inset(1), glyphs: glyphs)
+        g.box(tableR, title: String(format: "conflicts: %.1f%% of steps (≥1 tensor %.0f%%)", 100 * d.conflictFraction, 100 * d.anyTensorConflictFraction), glyphs: glyphs)
+        var t = Table(headers: ["tensor", "conf %", "cos now", "cos mean"], rows: d.conflictTable.map {
+            [String($0.name.suffix(18)), String(format: "%.1f", $0.conflictPercent), fmtCos($0.latestCosine), fmtCos($0.meanCosine)]
+        })
+        t.highlight = nil
+        t.render(into: &g, in: tableR.inset(1))
+        g.box(entR, title: String(format: "teacher entropy · w̄ %.2f", d.meanKDWeight), glyphs: glyphs)
+        var e = Histogram(counts: Histogram.bin(d.recentEntropies, bins: 16, range: 0...max(1e-9, d.entropyMax)), range: 0...max(1e-9, d.entropyMax))
+        e.positive = .series(5)
+        e.render(into: &g, in: entR.inset(1), glyphs: glyphs)
+        // Side: run facts + settings
+        let (factsR, setR) = side.top(min(side.height - 8, 8))
+        g.box(factsR, title: "NetDistiller [R]", glyphs: glyphs)
+        let fi = factsR.inset(1)
+        let facts = [
+            "\(d.method): student \(d.studentWidth), teacher \(d.teacherWidth)",
+            "\(d.modelName) · \(d.dataName)",
+            "epoch \(min(d.epoch + 1, d.totalEpochs))/\(d.totalEpochs) step \(d.step) · \(String(format: "%.0f", d.samplesPerSecond)) samples/s",
+            d.epochRows.last.map { String(format: "last epoch: student %.2f%%, teacher %.2f%%", 100 * $0.studentTestAccuracy, 100 * $0.teacherTestAccuracy) } ?? "no epoch finished yet",
+            "[R] = reconstruction, not the paper's exact method",
+        ]
+        for (i, l) in facts.enumerated() where i < fi.height { g.put(fi.x, fi.y + i, l, fg: i == facts.count - 1 ? .inactive : .fg, clip: fi) }
+        panel(&g, setR, title: "Distill settings (live)", fields: d.settings.map(PanelField.init), s)
+    }
+
+    private func fmtCos(_ v: Double) -> String { v.isFinite ? String(format: "%+.2f", v) : "–" }
+}
