@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${RETORT_BIN:-.build/release/retort}
 export SWIFT_BACKTRACE=interactive=no
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap 'TMUX_TMPDIR=$tmp tmux -f /dev/null kill-server 2>/dev/null; sleep 0.3; rm -rf "$tmp"' EXIT
 pass=0; fail=0
 ok()   { pass=$((pass+1)); echo "ok   $1"; }
 bad()  { fail=$((fail+1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "$2" | head -5 | sed 's/^/     /'; }
