@@ -38,6 +38,6 @@ public enum AttentionBenchmark {
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9 / Double(reps))
         }
         return Timing(kind: kind, tokens: n, headDim: d, heads: h, seconds: best,
-                      ops: OpCounts.attention(kind, tokens: n, headDim: d, heads: h)!)
+                      ops: OpFormulas.attention(kind, tokens: n, headDim: d, heads: h)!)
     }
 }

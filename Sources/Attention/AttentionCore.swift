@@ -16,6 +16,10 @@ public final class AttentionCore: Layer {
     public var quantQ: FakeQuantizer
     public var quantK: FakeQuantizer
 
+    /// Keep the sparse path of `taylorSparse` in evaluation too (a diagnostic: how much a
+    /// sparse-trained model relies on S_sparse·V; the quantisers then use their running ranges).
+    public var sparseAtInference = false
+
     /// When true, forward passes count their operations into `lastOpCount` (softmax and
     /// Taylor low-rank kernels; the training-only sparse path is not counted).
     public var countOps = false
@@ -65,7 +69,7 @@ public final class AttentionCore: Layer {
         let pairs = b * heads
         let y = Tensor(uninitializedShape: [b, n, width])
         input = x; output = y; lastTraining = training
-        let useSparse = kind.usesSparsePath(training: training)
+        let useSparse = kind.usesSparsePath(training: training) || (sparseAtInference && kind == .taylorSparse)
 
         if useSparse {
             let qq = Tensor(uninitializedShape: [b, n, width]), kq = Tensor(uninitializedShape: [b, n, width])

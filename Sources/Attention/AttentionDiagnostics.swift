@@ -3,7 +3,7 @@ import RetortData
 import TrainEngine
 
 /// Counts of values in equal bins over [lower, upper), plus those below and at/above.
-public struct Histogram: Sendable, Equatable, Codable {
+public struct LogitHistogram: Sendable, Equatable, Codable {
     public let lower: Double
     public let upper: Double
     public private(set) var counts: [Int]
@@ -11,7 +11,7 @@ public struct Histogram: Sendable, Equatable, Codable {
     public private(set) var above = 0
 
     public init(lower: Double, upper: Double, bins: Int) {
-        precondition(upper > lower && bins >= 1, "Histogram: empty range")
+        precondition(upper > lower && bins >= 1, "LogitHistogram: empty range")
         self.lower = lower; self.upper = upper; counts = Array(repeating: 0, count: bins)
     }
 
@@ -26,8 +26,8 @@ public struct Histogram: Sendable, Equatable, Codable {
         counts[min(counts.count - 1, Int((x - lower) / binWidth))] += 1
     }
 
-    public mutating func merge(_ o: Histogram) {
-        precondition(o.lower == lower && o.upper == upper && o.counts.count == counts.count, "Histogram.merge: different bins")
+    public mutating func merge(_ o: LogitHistogram) {
+        precondition(o.lower == lower && o.upper == upper && o.counts.count == counts.count, "LogitHistogram.merge: different bins")
         for i in counts.indices { counts[i] += o.counts[i] }
         below += o.below; above += o.above
     }
@@ -47,8 +47,8 @@ public struct LayerAttentionDiagnostics: Sendable, Equatable {
     public let relativeError: Double
     /// Softmax inputs q_i·k_j/√d (paper Fig. 3a) and the row-mean-centred q_i·k̂_j/√d (Fig. 3b),
     /// in 32 bins over [−4, 4).
-    public let rawLogits: Histogram
-    public let centredLogits: Histogram
+    public let rawLogits: LogitHistogram
+    public let centredLogits: LogitHistogram
     /// Share of centred logits outside [−1, 1) — where 1 + x is a poor stand-in for eˣ.
     public let centredShareOutside: Double
     public let rawShareOutside: Double
@@ -88,7 +88,7 @@ public struct AttentionDiagnostics: Sendable {
             num += e * e; den += s * s
         }
         let (lo, hi, bins) = histogramRange
-        var raw = Histogram(lower: lo, upper: hi, bins: bins), centred = raw
+        var raw = LogitHistogram(lower: lo, upper: hi, bins: bins), centred = raw
         var rawOut = 0, centredOut = 0, negative = 0, total = 0
         let b = qkv.dim(0), n = qkv.dim(1), width = qkv.lastDim / 3, d = width / heads
         let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n), kh = UnsafeMutablePointer<Float>.allocate(capacity: n * d)

@@ -26,6 +26,8 @@ public struct AttentionEpochSummary: Sendable, Equatable, Codable {
     /// Test metrics with inference-time attention (Taylor-sparse: the low-rank path alone).
     public let testLoss: Float
     public let testAccuracy: Float
+    /// Taylor-sparse only: test accuracy with the sparse path kept at inference.
+    public let testAccuracyWithSparse: Float?
     public let lr: Float
     public let maskDensity: Double?
     public let seconds: Double
@@ -157,9 +159,11 @@ public final class AttentionJob {
             cursor = 0
             epoch += 1
             let (tl, ta) = evaluate(data.test)
+            let withSparse = config.kind == .taylorSparse ? evaluate(data.test, sparseAtInference: true).accuracy : nil
             let s = AttentionEpochSummary(
                 epoch: epoch, step: step, trainLoss: Float(epochLoss / Double(epochSamples)),
-                trainAccuracy: Float(epochCorrect / Double(epochSamples)), testLoss: tl, testAccuracy: ta, lr: lr,
+                trainAccuracy: Float(epochCorrect / Double(epochSamples)), testLoss: tl, testAccuracy: ta,
+                testAccuracyWithSparse: withSparse, lr: lr,
                 maskDensity: densitySteps > 0 ? epochDensity / Double(densitySteps) : nil,
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
                 samplesPerSecond: Double(epochSamples) / max(trainSeconds, 1e-9))
@@ -170,6 +174,7 @@ public final class AttentionJob {
                 ("test_loss", Double(s.testLoss)), ("test_accuracy", Double(s.testAccuracy)),
                 ("lr", Double(s.lr)), ("seconds", s.seconds), ("samples_per_second", s.samplesPerSecond)]
             if let d = s.maskDensity { values.append(("mask_density", d)) }
+            if let a = s.testAccuracyWithSparse { values.append(("test_accuracy_with_sparse", Double(a))) }
             log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: values))
             summary = s
         }
@@ -178,11 +183,14 @@ public final class AttentionJob {
     }
 
     /// Mean loss and accuracy in evaluation mode, with the model's attention or `kind`
-    /// (e.g. a softmax-trained model evaluated with Taylor attention swapped in).
-    public func evaluate(_ set: Dataset, kind: AttentionKind? = nil, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+    /// (e.g. a softmax-trained model evaluated with Taylor attention swapped in);
+    /// `sparseAtInference` keeps Taylor-sparse's S_sparse·V at test time (a diagnostic).
+    public func evaluate(_ set: Dataset, kind: AttentionKind? = nil, sparseAtInference: Bool = false,
+                         batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
         let own = model.kind
         if let kind { model.kind = kind }
-        defer { model.kind = own }
+        for c in model.cores { c.sparseAtInference = sparseAtInference }
+        defer { model.kind = own; for c in model.cores { c.sparseAtInference = false } }
         var loss = 0.0, correct = 0.0
         var i = 0
         let all = Array(0..<set.count)

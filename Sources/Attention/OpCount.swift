@@ -1,6 +1,6 @@
 /// Scalar operation counts of an attention forward pass (the categories of vitality §1.5).
 ///
-/// The same struct is filled two ways: from closed-form formulas (`OpCounts`) and by the
+/// The same struct is filled two ways: from closed-form formulas (`OpFormulas`) and by the
 /// kernels themselves, which add what each step does at the site that does it
 /// (`AttentionCore.countOps`). A test checks that the two agree exactly.
 public struct OpCount: Sendable, Equatable, Codable, CustomStringConvertible {
@@ -55,7 +55,7 @@ public struct OpCount: Sendable, Equatable, Codable, CustomStringConvertible {
 /// | additions | 2·H·n² (max subtraction, row sums) | H·(5·n·d + n) (column sum, centring, k̂_sum, v_sum, numerator; denominator) |
 /// | compares | H·n² (row maximum) | 0 |
 /// | storage | H·n² (attention maps) | H·d² (G) |
-public enum OpCounts {
+public enum OpFormulas {
     public static func softmax(tokens n: Int, headDim d: Int, heads h: Int, batch: Int = 1) -> OpCount {
         OpCount(macs: 2 * n * n * d, multiplications: n * n, exps: n * n, divisions: n * n,
                 additions: 2 * n * n, compares: n * n, storageWords: n * n).times(h * batch)
@@ -100,9 +100,9 @@ public struct ModelOpCounts: Sendable, Equatable {
     public init(_ config: ViTConfig) {
         self.config = config
         let n = config.tokens, d = config.headDim, h = config.heads
-        softmax = OpCounts.softmax(tokens: n, headDim: d, heads: h)
-        taylor = OpCounts.taylor(tokens: n, headDim: d, heads: h)
-        linearMACs = OpCounts.linearMACs(tokens: n, width: config.width, mlpRatio: config.mlpRatio)
+        softmax = OpFormulas.softmax(tokens: n, headDim: d, heads: h)
+        taylor = OpFormulas.taylor(tokens: n, headDim: d, heads: h)
+        linearMACs = OpFormulas.linearMACs(tokens: n, width: config.width, mlpRatio: config.mlpRatio)
     }
 
     public var macRatio: Double { Double(softmax.macs) / Double(max(1, taylor.macs)) }

@@ -38,7 +38,7 @@ struct AttentionOps: ParsableCommand {
                 var rng = RNG(seed: 1)
                 let x = Tensor(shape: [1, n, 3 * h * d]); x.fillNormal(std: 1, rng: &rng)
                 _ = core.forward(x, training: false)
-                let formula = OpCounts.attention(kind, tokens: n, headDim: d, heads: h)!
+                let formula = OpFormulas.attention(kind, tokens: n, headDim: d, heads: h)!
                 print("  \(name) \(kind.rawValue): \(core.lastOpCount) — \(core.lastOpCount == formula ? "equals the formula" : "DIFFERS from the formula \(formula)")")
                 print("    scratch per head: \(core.lastMemory.perHeadWords) words, largest buffer \(core.lastMemory.largestBuffer)")
             }
@@ -60,7 +60,7 @@ enum AttentionReport {
         lines.append(columns([("config", 10), ("n", 4), ("d", 3), ("H", 3), ("kind", 8), ("MACs", 9), ("mults", 8), ("exps", 8),
                               ("divs", 8), ("adds", 8), ("cmps", 8), ("storage", 8), ("", 1), ("ratio", 6)]))
         for s in shapes {
-            let soft = OpCounts.softmax(tokens: s.n, headDim: s.d, heads: s.h), tay = OpCounts.taylor(tokens: s.n, headDim: s.d, heads: s.h)
+            let soft = OpFormulas.softmax(tokens: s.n, headDim: s.d, heads: s.h), tay = OpFormulas.taylor(tokens: s.n, headDim: s.d, heads: s.h)
             for (kind, c) in [("softmax", soft), ("taylor", tay)] {
                 lines.append(columns([(kind == "softmax" ? s.name : "", 10), (kind == "softmax" ? "\(s.n)" : "", 4), (kind == "softmax" ? "\(s.d)" : "", 3),
                                       (kind == "softmax" ? "\(s.h)" : "", 3), (kind, 8), (count(c.macs), 9), (count(c.multiplications), 8),
@@ -70,7 +70,7 @@ enum AttentionReport {
             var ratios = String(format: "  ratios softmax/Taylor: MACs %.2f×, divisions %.2f×, storage %.1f×", Double(soft.macs) / Double(tay.macs),
                                 Double(soft.divisions) / Double(tay.divisions), Double(soft.storageWords) / Double(tay.storageWords))
             if let w = s.width {
-                let lin = OpCounts.linearMACs(tokens: s.n, width: w)
+                let lin = OpFormulas.linearMACs(tokens: s.n, width: w)
                 ratios += String(format: "; linear layers %@ MACs → whole layer %.2f×", count(lin), Double(soft.macs + lin) / Double(tay.macs + lin))
             }
             lines.append(ratios)

@@ -71,7 +71,8 @@ struct AttentionTrain: ParsableCommand {
         var firstModels: [AttentionKind: AttentionJob] = [:]
         let compareName = RunFolder.defaultName(["vit-compare", data.rawValue])
         let compareFolder = try RunFolder.create(root: runs, name: compareName, config: base)
-        var summaryCSV = "kind,seed,test_accuracy,test_loss,train_loss,seconds,run\n"
+        var keptSparse: [UInt64: Double] = [:]
+        var summaryCSV = "kind,seed,test_accuracy,test_accuracy_with_sparse,test_loss,train_loss,seconds,run\n"
         for seed in seedList! {
             let sample: SampleData = data == .mnist5k ? .mnist5k : .digits
             let prepared: PreparedData
@@ -87,16 +88,19 @@ struct AttentionTrain: ParsableCommand {
                 job.run { s in
                     last = s
                     if s.epoch == 1 || s.epoch % 5 == 0 || s.epoch == epochs {
-                        print(String(format: "  %-13@ seed %llu epoch %3d/%d  train loss %.4f acc %6.2f%%  test loss %.4f acc %6.2f%%%@  %5.0f img/s",
+                        let sparse = s.maskDensity.map { String(format: "  mask %.2f", $0) } ?? ""
+                        let kept = s.testAccuracyWithSparse.map { String(format: " (sparse kept %.2f%%)", 100 * $0) } ?? ""
+                        print(String(format: "  %-13@ seed %llu epoch %3d/%d  train loss %.4f acc %6.2f%%  test loss %.4f acc %6.2f%%%@%@  %5.0f img/s",
                                      kind.rawValue, seed, s.epoch, epochs, s.trainLoss, 100 * s.trainAccuracy, s.testLoss, 100 * s.testAccuracy,
-                                     s.maskDensity.map { String(format: "  mask %.2f", $0) } ?? "", s.samplesPerSecond))
+                                     kept, sparse, s.samplesPerSecond))
                         fflush(nil)
                     }
                 }
                 let secs = Date().timeIntervalSince(t0)
                 let acc = Double(last!.testAccuracy)
                 results[kind, default: [:]][seed] = acc
-                summaryCSV += "\(kind.rawValue),\(seed),\(acc),\(last!.testLoss),\(last!.trainLoss),\(String(format: "%.1f", secs)),\(name)\n"
+                if let a = last!.testAccuracyWithSparse { keptSparse[seed] = Double(a) }
+                summaryCSV += "\(kind.rawValue),\(seed),\(acc),\(last!.testAccuracyWithSparse.map { "\($0)" } ?? ""),\(last!.testLoss),\(last!.trainLoss),\(String(format: "%.1f", secs)),\(name)\n"
                 print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", kind.rawValue, seed, 100 * acc, secs, folder.path))
                 if firstModels[kind] == nil { firstModels[kind] = job }
             }
@@ -112,6 +116,13 @@ struct AttentionTrain: ParsableCommand {
             let delta = softMean.map { String(format: "%+.2f", 100 * (s.mean - $0)) } ?? "—"
             print(columns([(kind.rawValue, 14), (kind.inferenceForm, 24), (String(format: "%.2f ± %.2f", 100 * s.mean, 100 * s.std), 16)]
                           + seedList!.map { (String(format: "%.2f", 100 * byseed[$0]!), 8) } + [(delta, 13)]))
+        }
+        if keptSparse.count == seedList!.count {
+            let s = SeedSummary(seedList!.map { keptSparse[$0]! })
+            let delta = softMean.map { String(format: "%+.2f", 100 * (s.mean - $0)) } ?? "—"
+            print(columns([("taylor-sparse", 14), ("Taylor + S_sparse·V", 24), (String(format: "%.2f ± %.2f", 100 * s.mean, 100 * s.std), 16)]
+                          + seedList!.map { (String(format: "%.2f", 100 * keptSparse[$0]!), 8) } + [(delta, 13)])
+                  + "   (diagnostic: sparse path kept at test time)")
         }
         print("")
         print(AttentionReport.opTable([(model.name, model.tokens, model.headDim, model.heads, model.width),

@@ -7,7 +7,7 @@ final class DiagnosticsTests: XCTestCase {
     override func setUp() { Threads.set(1) }
 
     func testHistogramCountsAndShares() {
-        var h = Histogram(lower: -4, upper: 4, bins: 32)
+        var h = LogitHistogram(lower: -4, upper: 4, bins: 32)
         for v in [-5.0, -1.0, -0.5, 0, 0.99, 1.0, 3.99, 4.0, 7] { h.add(v) }
         XCTAssertEqual(h.total, 9)
         XCTAssertEqual(h.below, 1); XCTAssertEqual(h.above, 2)

@@ -16,12 +16,12 @@ final class OpCountTests: XCTestCase {
 
     func testKernelCountersEqualFormulas() {
         for (b, n, h, d) in [(1, 5, 1, 4), (2, 17, 3, 8), (3, 64, 2, 16), (1, 197, 3, 64)] {
-            XCTAssertEqual(counted(.softmax, b: b, n: n, h: h, d: d).0, OpCounts.softmax(tokens: n, headDim: d, heads: h, batch: b),
+            XCTAssertEqual(counted(.softmax, b: b, n: n, h: h, d: d).0, OpFormulas.softmax(tokens: n, headDim: d, heads: h, batch: b),
                            "softmax b \(b) n \(n) h \(h) d \(d)")
-            XCTAssertEqual(counted(.taylor, b: b, n: n, h: h, d: d).0, OpCounts.taylor(tokens: n, headDim: d, heads: h, batch: b),
+            XCTAssertEqual(counted(.taylor, b: b, n: n, h: h, d: d).0, OpFormulas.taylor(tokens: n, headDim: d, heads: h, batch: b),
                            "taylor b \(b) n \(n) h \(h) d \(d)")
             // Taylor-sparse infers with the low-rank path alone: same count as Taylor.
-            XCTAssertEqual(counted(.taylorSparse, b: b, n: n, h: h, d: d).0, OpCounts.taylor(tokens: n, headDim: d, heads: h, batch: b))
+            XCTAssertEqual(counted(.taylorSparse, b: b, n: n, h: h, d: d).0, OpFormulas.taylor(tokens: n, headDim: d, heads: h, batch: b))
         }
     }
 
@@ -31,10 +31,10 @@ final class OpCountTests: XCTestCase {
         let x = randomTensor([2, 9, 3 * 2 * 4], seed: 1)
         _ = core.forward(x, training: false)
         _ = core.forward(x, training: false)
-        XCTAssertEqual(core.lastOpCount, OpCounts.taylor(tokens: 9, headDim: 4, heads: 2, batch: 2), "counts are per pass, not cumulative")
+        XCTAssertEqual(core.lastOpCount, OpFormulas.taylor(tokens: 9, headDim: 4, heads: 2, batch: 2), "counts are per pass, not cumulative")
         core.countOps = false
         _ = core.forward(x, training: false)
-        XCTAssertEqual(core.lastOpCount, OpCounts.taylor(tokens: 9, headDim: 4, heads: 2, batch: 2), "off: left unchanged")
+        XCTAssertEqual(core.lastOpCount, OpFormulas.taylor(tokens: 9, headDim: 4, heads: 2, batch: 2), "off: left unchanged")
     }
 
     /// vitality §1.5 for DeiT at 224² (n = 197, d = 64).
@@ -66,7 +66,7 @@ final class OpCountTests: XCTestCase {
     func testTaylorKernelMemoryIsLinearInTokens() {
         let (n, d) = (2048, 16)
         let (_, mem) = counted(.taylor, b: 1, n: n, h: 2, d: d)
-        XCTAssertEqual(mem.perHeadWords, OpCounts.taylorWorkspace(tokens: n, headDim: d))
+        XCTAssertEqual(mem.perHeadWords, OpFormulas.taylorWorkspace(tokens: n, headDim: d))
         XCTAssertLessThanOrEqual(mem.perHeadWords, n * d + d * d + 3 * d + n)
         XCTAssertEqual(mem.largestBuffer, n * d, "the largest buffer is K̂ (n×d)")
         XCTAssertLessThan(mem.perHeadWords * 50, n * n)

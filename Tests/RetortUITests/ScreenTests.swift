@@ -47,9 +47,12 @@ final class ScreenTests: XCTestCase {
         let help = Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
         XCTAssertTrue(help.contains("Keys — ? or Esc closes"))
         for (k, _) in KeyHelp.entries { XCTAssertTrue(help.contains(k), k) }
-        s.showHelp = false; s.tab = .distill
+        s.showHelp = false; s.tab = .attention
         XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
-            .contains("The Distill engine is not part of this build yet."))
+            .contains("The Attention engine is not part of this build yet."))
+        s.tab = .distill
+        XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
+            .contains("starting the NetDistiller run"))
         s.tab = .accelerator
         XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
             .contains("building the simulation"))
