@@ -17,13 +17,8 @@ extension Screen {
     /// Accelerator tab: PE array at the cursor, unit states, unit × time utilisation with the
     /// cursor, the current layer's pipeline Gantt chart, counters and the live settings.
     func acceleratorTab(_ g: inout CellGrid, _ s: UIState, _ a: AcceleratorSnapshot?, _ r: Rect) {
-        guard let a else {
-            g.box(r, title: "Accelerator", glyphs: glyphs)
-            g.put(r.x + 2, r.y + 2, "building the simulation…", fg: .inactive)
-            return
-        }
-        let sideW = min(40, max(32, r.width / 3))
-        let (main, side) = r.left(r.width - sideW)
+        guard let a else { return waiting(&g, r, "Accelerator", "building the simulation…") }
+        let (main, side) = splitSide(r, 32...40)
         let peH = max(6, min(main.height / 2, a.pe.rows / 2 + 2))
         let (top, bottom) = main.top(peH)
         let peW = min(top.width / 2, a.pe.cols + 2)

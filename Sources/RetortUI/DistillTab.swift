@@ -18,13 +18,8 @@ extension Screen {
     /// table), the uncertainty panel (teacher-entropy histogram, mean KD weight) and the live
     /// settings.
     func distillTab(_ g: inout CellGrid, _ s: UIState, _ d: DistillSnapshot?, _ r: Rect) {
-        guard let d else {
-            g.box(r, title: "Distill", glyphs: glyphs)
-            g.put(r.x + 2, r.y + 2, "starting the NetDistiller run…", fg: .inactive)
-            return
-        }
-        let sideW = min(42, max(34, r.width / 3))
-        let (main, side) = r.left(r.width - sideW)
+        guard let d else { return waiting(&g, r, "Distill", "starting the NetDistiller run…") }
+        let (main, side) = splitSide(r, 34...42)
         let (top, bottom) = main.top(main.height / 2)
         let (curvesR, cosR) = top.left(top.width / 2)
         let markers = d.changes.map { Double($0.step) }

@@ -64,6 +64,17 @@ public struct Screen {
         }
     }
 
+    /// A tab whose job has not published its first snapshot yet.
+    func waiting(_ g: inout CellGrid, _ r: Rect, _ title: String, _ text: String) {
+        g.box(r, title: title, glyphs: glyphs)
+        g.put(r.x + 2, r.y + 2, text, fg: .inactive)
+    }
+
+    /// Splits a tab into the main area and a side column of a third of the width, clamped.
+    func splitSide(_ r: Rect, _ width: ClosedRange<Int>) -> (Rect, Rect) {
+        r.left(r.width - min(width.upperBound, max(width.lowerBound, r.width / 3)))
+    }
+
     func unavailable(_ g: inout CellGrid, _ tab: Tab, _ r: Rect) {
         g.box(r, title: tab.title, glyphs: glyphs)
         let lines = [
@@ -75,9 +86,8 @@ public struct Screen {
     }
 
     func trainingTab(_ g: inout CellGrid, _ s: UIState, _ t: TrainingSnapshot?, _ r: Rect) {
-        guard let t else { g.box(r, title: "Training", glyphs: glyphs); g.put(r.x + 2, r.y + 2, "starting…", fg: .inactive); return }
-        let sideW = min(44, max(34, r.width / 3))
-        let (charts, side) = r.left(r.width - sideW)
+        guard let t else { return waiting(&g, r, "Training", "starting…") }
+        let (charts, side) = splitSide(r, 34...44)
         let (lossR, accR) = charts.top(charts.height * 11 / 20)
         let markers = t.changes.map { Double($0.step) }
         let from = s.zoom == 0 ? -Double.infinity : Double(t.step) * (1 - 1 / Double(1 << s.zoom))
