@@ -99,7 +99,7 @@ wait_for dst 'Distill settings \(live\)' 15 && ok "Distill tab starts a NetDisti
 tmuxq send-keys -t dst ' '
 wait_for dst 'conflicts: [0-9.]+% of steps' 30 && ok "Distill tab shows live gradient-conflict statistics" || bad "distill stats" "$(screen dst | sed -n 20,24p)"
 tmuxq send-keys -t dst Right
-wait_for dst 'surgery (asym )?→ drop' 10 && ok "surgery mode changed live from the panel" || bad "surgery edit" "$(screen dst | tail -3)"
+wait_for dst 'surgery asym → drop \(from step' 10 && ok "surgery mode changed live from the panel" || bad "surgery edit" "$(screen dst | tail -3)"
 tmuxq send-keys -t dst ':'; tmuxq send-keys -t dst -l 'set temperature -2'; tmuxq send-keys -t dst Enter
 wait_for dst '! temperature' 10 && ok "a bad distillation temperature is refused" || bad "temperature check" "$(screen dst | tail -3)"
 tmuxq send-keys -t dst q
