@@ -9,7 +9,7 @@ EPOCHS=${1:-4}
 tmp=$(mktemp -d); export TMUX_TMPDIR=$tmp; trap 'tmux -f /dev/null kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 args="--data mnist5k --model cnn --epochs $EPOCHS --seed 1 --threads 2 --runs $tmp/runs"
 mean_sps() { awk -F, 'NR>1 {s+=$9; n++} END {printf "%.0f", s/n}' "$1/metrics.csv"; }
-for round in 1 2; do
+for round in $(seq 1 ${ROUNDS:-2}); do
   "$BIN" train $args --name headless$round --plain >/dev/null
   tmux -f /dev/null new-session -d -s tui -x 120 -y 40 "$BIN tui $args --name tui$round; sleep 5"
   while [ "$(grep -c . "$tmp/runs/tui$round/metrics.csv" 2>/dev/null || echo 0)" -le "$EPOCHS" ]; do sleep 0.5; done
