@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "DistillTests", dependencies: ["Distill"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine", "Distill"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "TrainEngine"]),
     ]
 )

@@ -75,6 +75,10 @@ public struct DistillConfig: Codable, Sendable, Equatable {
     public var randomWidths: [Float] = []
     /// Same for the expand factors of the inverted blocks (CNN; empty = fixed).
     public var randomExpands: [Float] = []
+    /// NetAug's `stop_aug_w_epoch`: during the last this-many epochs the sampled width
+    /// factors are pinned to the minimum (1 = the student's widths) while expand factors
+    /// are still sampled (NetAug's "min_w" mode). 0 = never (Retort's default).
+    public var stopWidthAugmentEpochs: Int = 0
     /// Whether the teacher is trained on its own label loss (false = student alone).
     public var teacherLoss: Bool = true
     /// Weight of the teacher's gradient in the combined update g = g_s' + α·g_t'.
@@ -158,6 +162,13 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         if !randomWidths.isEmpty || method != .netaugRandom { return randomWidths }
         return Self.defaultRandomList(teacherWidth.max() ?? 1)
     }
+    /// The width list sampled in 0-based `epoch`: `effectiveRandomWidths`, pinned to the
+    /// minimum factor (1) during the last `stopWidthAugmentEpochs` epochs (NetAug "min_w").
+    public func randomWidths(atEpoch epoch: Int) -> [Float] {
+        let list = effectiveRandomWidths
+        if list.isEmpty || stopWidthAugmentEpochs == 0 || epochs - epoch > stopWidthAugmentEpochs { return list }
+        return [1]
+    }
     /// The expand-factor list sampled per step (CNN), defaulted like `effectiveRandomWidths`.
     public var effectiveRandomExpands: [Float] {
         if !randomExpands.isEmpty || method != .netaugRandom || model != .cnn { return randomExpands }
@@ -194,6 +205,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         if model == .mlp && (teacherExpand.contains { $0 != 1 } || !randomExpands.isEmpty) {
             throw ConfigError("teacher-expand/random-expands: the MLP has no expand ratios (use --teacher-width)")
         }
+        if stopWidthAugmentEpochs < 0 || stopWidthAugmentEpochs > epochs { throw bad("stop-width-aug", "in 0…epochs (\(epochs))", stopWidthAugmentEpochs) }
         if !(alpha >= 0 && alpha <= 100) { throw bad("alpha", "in [0, 100]", alpha) }
         if !(tau >= -1 && tau <= 1) { throw bad("tau", "in [-1, 1]", tau) }
         if !(lambda >= 0 && lambda <= 100) { throw bad("lambda", "in [0, 100]", lambda) }
@@ -214,7 +226,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
     /// The options `set(_:_:)` understands (the CLI's option names).
     public static let keys: [String] = [
         "method", "data", "model", "hidden", "student-width", "teacher-width", "teacher-expand", "random-widths",
-        "random-expands", "teacher", "alpha", "surgery", "granularity", "tau", "lambda", "temperature", "uncertainty",
+        "random-expands", "stop-width-aug", "teacher", "alpha", "surgery", "granularity", "tau", "lambda", "temperature", "uncertainty",
         "ensemble-k", "kd-warmup", "sort-channels", "bn", "recalibration-samples", "epochs", "batch-size",
         "optimizer", "lr", "momentum", "nesterov", "weight-decay", "label-smoothing", "warmup-epochs", "min-lr",
         "test-count", "shift", "split-seed", "seed", "threads",
@@ -270,6 +282,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         case "teacher-expand": teacherExpand = try floats()
         case "random-widths": randomWidths = try floats()
         case "random-expands": randomExpands = try floats()
+        case "stop-width-aug": stopWidthAugmentEpochs = try integer()
         case "teacher": teacherLoss = try bool()
         case "alpha": alpha = Float(try number())
         case "surgery": surgery = try choice(SurgeryMode.self)

@@ -190,6 +190,7 @@ public final class DistillJob {
                 if !same { upstreamDiffers = true }
             }
             let sampled = config.effectiveRandomWidths + config.effectiveRandomExpands
+                + (config.stopWidthAugmentEpochs > 0 && !config.effectiveRandomWidths.isEmpty ? [1] : [])
             if config.randomSampling && (sampled.min() ?? 2) <= 1 { studentAtRisk = true }
         }
         recalibrateStudent = net.hasBatchNorm && (config.batchNorm == .recalibrate || studentAtRisk)
@@ -288,7 +289,7 @@ public final class DistillJob {
         var tLoss: Float = .nan, tAcc: Float = .nan
         if config.teacherLoss {
             let w = config.randomSampling
-                ? net.sample(widths: config.effectiveRandomWidths, expands: config.effectiveRandomExpands, rng: &widthRNG)
+                ? net.sample(widths: config.randomWidths(atEpoch: epoch), expands: config.effectiveRandomExpands, rng: &widthRNG)
                 : net.teacher
             teacherWidth = w
             model.setWidth(w)

@@ -148,29 +148,9 @@ public final class WeightSharingNet {
 
     // MARK: - BatchNorm
 
-    /// Every BatchNorm reachable from the model (RetortModels keeps its layers private;
-    /// they are found by reflection and named after their γ parameter).
+    /// Every BatchNorm of the model in forward order, named after its γ parameter.
     static func findBatchNorms(_ model: Model) -> [(name: String, layer: BatchNorm)] {
-        var found: [(String, BatchNorm)] = []
-        var seen = Set<ObjectIdentifier>()
-        func visit(_ v: Any, depth: Int) {
-            guard depth < 16 else { return }
-            if v is Tensor || v is Parameter || v is Storage { return }
-            if let bn = v as? BatchNorm {
-                if seen.insert(ObjectIdentifier(bn)).inserted {
-                    found.append((String(bn.weight.name.dropLast(".weight".count)), bn))
-                }
-                return
-            }
-            if type(of: v) is AnyClass {
-                guard seen.insert(ObjectIdentifier(v as AnyObject)).inserted else { return }
-            }
-            for child in Mirror(reflecting: v).children { visit(child.value, depth: depth + 1) }
-        }
-        visit(model, depth: 0)
-        // Order as the parameters are ordered.
-        let order = Dictionary(model.parameters.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        return found.sorted { (order[$0.0 + ".weight"] ?? 0) < (order[$1.0 + ".weight"] ?? 0) }.map { (name: $0.0, layer: $0.1) }
+        model.batchNorms.map { (name: String($0.weight.name.dropLast(".weight".count)), layer: $0) }
     }
 
     /// Every stored running-statistics tensor of `bn` with its width (full width first).

@@ -9,6 +9,8 @@ public final class InvertedResidual: Layer {
     public let project: Conv2d
     public let hasShortcut: Bool
     public let baseExpand: Int
+    /// The block's BatchNorm layers in forward order (expand_bn if any, dw_bn, project_bn).
+    public let batchNorms: [BatchNorm]
     private let body: Sequential
 
     init(inMax: Int, midMax: Int, outMax: Int, baseExpand: Int, stride: Int, shortcut: Bool,
@@ -26,6 +28,7 @@ public final class InvertedResidual: Layer {
         project = Conv2d(midMax, outMax, kernel: 1, bias: false, name: "\(name).project", rng: &rng)
         layers += [depthwise, BatchNorm(midMax, perWidthStatistics: perWidthBN, name: "\(name).dw_bn"), ReLU6(),
                    project, BatchNorm(outMax, perWidthStatistics: perWidthBN, name: "\(name).project_bn")]
+        batchNorms = layers.compactMap { $0 as? BatchNorm }
         body = Sequential(layers)
     }
 

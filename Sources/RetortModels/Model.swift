@@ -12,6 +12,12 @@ public protocol Model: Layer {
     func setWidth(_ w: WidthChoice)
     /// Human-readable layer summary.
     func summary() -> String
+    /// Every BatchNorm layer in forward order (none for models without normalisation).
+    var batchNorms: [BatchNorm] { get }
+}
+
+extension Model {
+    public var batchNorms: [BatchNorm] { [] }
 }
 
 /// Per-group width factors of a sliceable model, relative to the base (student) widths.

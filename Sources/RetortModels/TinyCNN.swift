@@ -46,6 +46,8 @@ public final class TinyCNN: Model {
     let blocks: [InvertedResidual]
     let head: Conv2d
     let classifier: Linear
+    /// Every BatchNorm layer in forward order (stem_bn, the blocks', head_bn).
+    public let batchNorms: [BatchNorm]
     private let net: Sequential
     /// Index of the output width group of each block (nil for shortcut blocks).
     private let blockGroup: [Int?]
@@ -81,6 +83,10 @@ public final class TinyCNN: Model {
         classifier = Linear(headMax, config.classes, name: "classifier", rng: &rng)
         layers.append(classifier)
         blocks = bs; blockGroup = bg
+        batchNorms = layers.flatMap { l -> [BatchNorm] in
+            if let bn = l as? BatchNorm { return [bn] }
+            return (l as? InvertedResidual)?.batchNorms ?? []
+        }
         net = Sequential(layers)
         maxWidth = WidthChoice(output: Array(repeating: maxOutput, count: groups), expand: Array(repeating: maxExpand, count: config.blocks.count))
         setWidth(maxWidth)

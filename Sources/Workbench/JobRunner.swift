@@ -67,7 +67,8 @@ public final class JobRunner<Job: SteppableJob>: @unchecked Sendable {
         t.start()
     }
 
-    /// Blocks until the job finished, failed or was stopped.
+    /// Blocks until the runner's thread has ended: after `.stop`, or when the job failed.
+    /// A finished job stays alive for `.save`/`.set` until it is sent `.stop`.
     public func waitUntilDone() { finishedSignal.wait(); finishedSignal.signal() }
 
     private func note(_ level: JobMessage.Level, _ text: String) {

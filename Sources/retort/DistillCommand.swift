@@ -19,6 +19,7 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "CNN: teacher expand-ratio factor(s) of the inverted blocks: one value or one per block (default 1).") var teacherExpand: String?
     @Option(help: "NetAug random widths: per step and layer group, sample the teacher's factor uniformly from this list, e.g. 1,2.5,4 (default off; netaug-random: 1,(1+max)/2,max).") var randomWidths: String?
     @Option(help: "CNN: NetAug random expand factors per block (default off).") var randomExpands: String?
+    @Option(help: "NetAug stop_aug_w_epoch: pin sampled widths to 1× (the student's) for the last N epochs; expand factors stay sampled (default 0 = never).") var stopWidthAug: String?
     @Option(help: "Weight α of the teacher's gradient in g = g_s' + α·g_t' (default 1).") var alpha: String?
     @Option(help: "Gradient surgery [R]: none, sym (PCGrad), asym (project the teacher off the student), drop (default asym).") var surgery: String?
     @Option(help: "Surgery granularity: whole (flattened shared vector) or per-tensor (default whole).") var granularity: String?
@@ -51,7 +52,7 @@ struct DistillOptions: ParsableArguments {
         let all: [(String, String?)] = [
             ("method", method), ("data", data), ("model", model), ("hidden", hidden), ("student-width", studentWidth),
             ("teacher-width", teacherWidth), ("teacher-expand", teacherExpand), ("random-widths", randomWidths),
-            ("random-expands", randomExpands), ("alpha", alpha), ("surgery", surgery), ("granularity", granularity),
+            ("random-expands", randomExpands), ("stop-width-aug", stopWidthAug), ("alpha", alpha), ("surgery", surgery), ("granularity", granularity),
             ("tau", tau), ("temperature", temperature), ("lambda", lambda), ("uncertainty", uncertainty),
             ("ensemble-k", ensembleK), ("kd-warmup", kdWarmup), ("bn", bn), ("recalibration-samples", recalibrationSamples),
             ("epochs", epochs), ("batch-size", batchSize), ("optimizer", optimizer), ("lr", lr), ("momentum", momentum),

@@ -37,6 +37,25 @@ final class OptionTests: XCTestCase {
         for m in DistillMethod.allCases { XCTAssertNil(message { try DistillConfig.preset(m).validate() }, m.rawValue) }
     }
 
+    /// NetAug's stop_aug_w_epoch: the sampled width list is pinned to [1] in the last N epochs.
+    func testWidthAugmentationStopsForTheLastEpochs() throws {
+        var c = DistillConfig.preset(.netaugRandom)
+        try c.set("epochs", "10")
+        try c.set("teacher-width", "3")
+        XCTAssertEqual(c.randomWidths(atEpoch: 9), [1, 2, 3], "off by default")
+        try c.set("stop-width-aug", "4")
+        try c.validate()
+        XCTAssertEqual(c.randomWidths(atEpoch: 0), [1, 2, 3])
+        XCTAssertEqual(c.randomWidths(atEpoch: 5), [1, 2, 3])
+        XCTAssertEqual(c.randomWidths(atEpoch: 6), [1], "the last 4 of 10 epochs")
+        XCTAssertEqual(c.randomWidths(atEpoch: 9), [1])
+        try c.set("stop-width-aug", "11")
+        XCTAssertEqual(message { try c.validate() }, "stop-width-aug: must be in 0…epochs (10), got 11")
+        var fixed = DistillConfig.preset(.full)
+        try fixed.set("stop-width-aug", "2")
+        XCTAssertEqual(fixed.randomWidths(atEpoch: 39), [], "no sampling, nothing to stop")
+    }
+
     func testTeacherFactorListMustMatchTheGroups() throws {
         var c = DistillConfig()
         c.mlpHidden = [4, 4]; c.teacherWidth = [2, 3, 4]

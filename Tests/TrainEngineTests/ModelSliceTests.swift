@@ -5,6 +5,17 @@ import XCTest
 /// Models allocated at a wide maximum run their first-k slice; the sliced network must
 /// equal a network of the narrow size holding the same (copied) weights.
 final class ModelSliceTests: XCTestCase {
+    /// `batchNorms` lists every BatchNorm in forward order (the order of their γ parameters).
+    func testBatchNormsAreListedInForwardOrder() {
+        let cnn = TinyCNN(.mnist(), seed: 1)
+        let gammas = cnn.parameters.filter { $0.name.hasSuffix("_bn.weight") }.map(\.name)
+        XCTAssertEqual(cnn.batchNorms.map(\.weight.name), gammas)
+        XCTAssertEqual(cnn.batchNorms.first?.weight.name, "stem_bn.weight")
+        XCTAssertEqual(cnn.batchNorms.last?.weight.name, "head_bn.weight")
+        XCTAssertGreaterThan(cnn.batchNorms.count, 2)
+        XCTAssertTrue(MLP(inputs: 4, hidden: [3], classes: 2, seed: 1).batchNorms.isEmpty)
+    }
+
     func testTinyCNNSliceRunsAndTouchesOnlyItsChannels() {
         let wide = TinyCNN(.digits(), maxOutput: 2, maxExpand: 1.5, seed: 3)
         var rng = RNG(seed: 9)
