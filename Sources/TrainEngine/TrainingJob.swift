@@ -155,6 +155,9 @@ public final class TrainingJob {
                     ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),
                     ("test_loss", Double(s.testLoss)), ("test_accuracy", Double(s.testAccuracy)),
                     ("lr", Double(s.lr)), ("seconds", s.seconds), ("samples_per_second", s.samplesPerSecond)]))
+                let memory = ProcessMemory.kib()
+                log?.write(MetricRecord(kind: "resource", step: step, epoch: epoch, values: [
+                    ("rss_kib", memory.resident), ("peak_rss_kib", memory.peak)]))
             }
         }
         return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: summary)
