@@ -89,6 +89,16 @@ public enum RunFolder {
         return url
     }
 
+    /// Creates the run folder and runs `body` with it; when `body` throws (bad data, a bad
+    /// option found late) the folder is removed again, so refused input leaves no run behind.
+    public static func create<T>(root: String, name: String, config: some Encodable, _ body: (URL) throws -> T) throws -> T {
+        let url = try create(root: root, name: name, config: config)
+        do { return try body(url) } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw error
+        }
+    }
+
     public static func defaultName(_ parts: [String]) -> String {
         let f = DateFormatter(); f.dateFormat = "yyyyMMdd-HHmmss"; f.locale = Locale(identifier: "en_US_POSIX")
         return ([f.string(from: Date())] + parts).joined(separator: "-")

@@ -66,9 +66,10 @@ public final class DistillWorkbenchJob: SteppableJob {
         try c.validate()
         c.runRoot = runRoot; c.runName = runName
         let name = runName ?? RunFolder.defaultName(["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"])
-        let folder = try RunFolder.create(root: runRoot, name: name, config: c)
-        let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder))
-        return DistillWorkbenchJob(job: job, runFolder: folder)
+        return try RunFolder.create(root: runRoot, name: name, config: c) { folder in
+            let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder))
+            return DistillWorkbenchJob(job: job, runFolder: folder)
+        }
     }
 
     public var isFinished: Bool { job.isFinished }

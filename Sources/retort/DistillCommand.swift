@@ -140,8 +140,9 @@ struct DistillCommand: ParsableCommand {
                 precondition(a.job.config.seed == config.seed && a.job.config.surgery == config.surgery, "workbench config differs")
                 adapter = a; folder = a.runFolder; job = a.job
             } else {
-                folder = try RunFolder.create(root: config.runRoot, name: runName, config: config)
-                job = try DistillJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: folder))
+                (folder, job) = try RunFolder.create(root: config.runRoot, name: runName, config: config) { f in
+                    (f, try DistillJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f)))
+                }
             }
         } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
 

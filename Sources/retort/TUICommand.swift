@@ -43,9 +43,10 @@ struct TUICommand: ParsableCommand {
         let runner: JobRunner<TrainingWorkbenchJob>
         do {
             let name = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
-            let folder = try RunFolder.create(root: config.runRoot, name: name, config: config)
-            let job = try TrainingJob(config: config, dataDirectory: dataDir, log: try MetricsLog(folder: folder))
-            runner = JobRunner(job: TrainingWorkbenchJob(job: job, runFolder: folder), startPaused: paused)
+            runner = try RunFolder.create(root: config.runRoot, name: name, config: config) { folder in
+                let job = try TrainingJob(config: config, dataDirectory: dataDir, log: try MetricsLog(folder: folder))
+                return JobRunner(job: TrainingWorkbenchJob(job: job, runFolder: folder), startPaused: paused)
+            }
         } catch {
             backend.shutdown()
             fail("\(error)")

@@ -67,8 +67,9 @@ struct TrainCommand: ParsableCommand {
         let job: TrainingJob
         let folder: URL
         do {
-            folder = try RunFolder.create(root: config.runRoot, name: runName, config: config)
-            job = try TrainingJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: folder))
+            (folder, job) = try RunFolder.create(root: config.runRoot, name: runName, config: config) { f in
+                (f, try TrainingJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f)))
+            }
         } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
 
         let tty = isatty(STDOUT_FILENO) == 1 && !plain

@@ -1,0 +1,56 @@
+import Accelerator
+import ArgumentParser
+import Foundation
+import RetortData
+import RetortUI
+
+/// `retort check KIND FILE`: validates an input file the way the command that uses it
+/// would, without running anything: "ok" and exit 0, or one line naming the file, line
+/// and field and exit 2.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate an input file (theme, data set, SCALE-Sim config or topology, accelerator config) without running anything.",
+        discussion: "Exit 0 and a one-line summary when the file is usable; otherwise one line naming file:line: field: problem, exit 2.")
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case theme, data
+        case scalesimConfig = "scalesim-config"
+        case topology
+        case gemmTopology = "gemm-topology"
+        case accelConfig = "accel-config"
+    }
+
+    @Argument(help: "What the file is: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: Kind
+    @Argument(help: "The file.") var file: String
+    @Option(name: .customLong("as"), help: "data: check as this sample set (\(SampleData.allCases.map(\.rawValue).joined(separator: ", "))): its column count, value range and classes.")
+    var sample: String?
+
+    func run() throws {
+        switch kind {
+        case .theme:
+            let t = try Theme.load(path: file)
+            print("ok: theme \(file) (\(t.name))")
+        case .data:
+            let d: Dataset
+            if let s = sample {
+                guard let sd = SampleData(rawValue: s) else {
+                    throw ValidationError("--as: must be one of \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")), got '\(s)'")
+                }
+                d = try Dataset.load(path: file, featureCount: sd.featureCount, valueRange: sd.valueRange, classCount: sd.classCount)
+            } else {
+                d = try Dataset.load(path: file)
+            }
+            print("ok: data \(file): \(d.count) rows × \(d.featureCount) features, \(d.classCount) classes")
+        case .scalesimConfig:
+            let c = try ScaleSimConfig.load(path: file)
+            print("ok: SCALE-Sim config \(file): run \(c.runName), \(c.array), \(c.dataflow.rawValue)")
+        case .topology, .gemmTopology:
+            let layers = try ScaleSimTopology.load(path: file, gemm: kind == .gemmTopology)
+            print("ok: topology \(file): \(layers.count) layers")
+        case .accelConfig:
+            _ = try VitalityConfig.load(path: file)
+            print("ok: accelerator config \(file)")
+        }
+    }
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Writes the bad-input corpus: malformed files under tests/bad-inputs/files/ and the
+manifest tests/bad-inputs/cases.tsv (exit code, regex the one-line error must match,
+arguments to `retort`; `@` stands for tests/bad-inputs/files). Run from anywhere; the
+output is committed. tests/e2e/cases/badinputs.sh runs every case."""
+import gzip, io, json, os, re, shutil, zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+OUT = os.path.join(HERE, "files")
+cases = []  # (name, exit, regex, args)
+
+def put(rel, data):
+    p = os.path.join(OUT, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    return "@/" + rel
+
+def case(name, code, regex, *args):
+    cases.append((name, code, regex, list(args)))
+
+shutil.rmtree(OUT, ignore_errors=True)
+
+# ---- themes: retort check theme FILE ------------------------------------------------
+good_theme = open(os.path.join(ROOT, "themes/dark.toml")).read()
+themes = [
+    ("unknown section", "[colours]\nfg = \"#ffffff\"\n", r"theme-unknown-section\.toml:1: .*unknown section \[colours\]"),
+    ("line without =", "fg #ffffff\n", r":1: .*expected key = "),
+    ("unquoted colour", "fg = #ffffff\n", r":1: fg: .*quoted string"),
+    ("bad hex digits", "fg = \"#ggg000\"\n", r":1: fg: .*not a colour"),
+    ("three-digit hex", "fg = \"#fff\"\n", r":1: fg: .*not a colour"),
+    ("unknown key", "foreground = \"#ffffff\"\n", r":1: foreground: unknown key"),
+    ("text after value", "fg = \"#ffffff\" bold\n", r":1: fg: unexpected text after the value"),
+    ("empty value", "fg =\n", r":1: fg: .*found nothing"),
+    ("error on a late line", good_theme + "\nheat_end = \"red\"\n", r":[0-9]+: heat_end: 'red' is not a colour"),
+    ("unterminated quote", "fg = \"#ffffff\n", r":1: fg: value must be a quoted string"),
+]
+for i, (name, text, rx) in enumerate(themes):
+    slug = "theme-" + re.sub(r"[^a-z0-9]+", "-", name).strip("-") + ".toml"
+    f = put("themes/" + slug, text)
+    case("theme: " + name, 2, rx, "check", "theme", f)
+f = put("themes/theme-not-utf8.toml", b"fg = \"\xff\xfe\"\n")
+case("theme: not UTF-8", 2, r"theme-not-utf8\.toml.*not UTF-8", "check", "theme", f)
+case("theme: missing file", 2, r"no-such-theme\.toml.*cannot read", "check", "theme", "@/themes/no-such-theme.toml")
+
+# ---- data sets: retort check data FILE --as digits, and retort train --data-dir -----
+row = ",".join(["0"] * 64)
+def gz(text):
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as g:
+        g.write(text.encode() if isinstance(text, str) else text)
+    return buf.getvalue()
+data = [
+    ("wrong column count", f"{row},1\n{row[2:]},1\n", r"\.csv\.gz:2: expected 65 columns"),
+    ("non-numeric cell", f"{row},1\nabc,{row[2:]},1\n", r":2: .*'abc'.* not a number"),
+    ("value above range", f"{row},1\n99,{row[2:]},1\n", r":2: .*99.*outside"),
+    ("negative value", f"{row},1\n-1,{row[2:]},1\n", r":2: .*-1.*outside"),
+    ("label out of range", f"{row},1\n{row},12\n", r":2: .*label 12"),
+    ("negative label", f"{row},-1\n", r":1: .*label -1"),
+    ("fractional label", f"{row},3.5\n", r":1: .*label.*3\.5"),
+    ("NaN feature", f"nan,{row[2:]},1\n", r":1: .*(NaN|not a number|finite)"),
+    ("infinite feature", f"inf,{row[2:]},1\n", r":1: .*(inf|not a number|finite)"),
+    ("header row", "f" + ",f".join(str(i) for i in range(64)) + ",label\n" + f"{row},1\n", r":1: .*not a number"),
+    ("empty cell", f"{row},1\n,{row[2:]},1\n", r":2: .*(empty|not a number)"),
+    ("only blank lines", "\n\n\n", r"(empty|no rows)"),
+]
+for name, text, rx in data:
+    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+    f = put(f"data/{slug}/digits_8x8.csv.gz", gz(text))
+    case("data: " + name, 2, rx, "check", "data", f, "--as", "digits")
+f = put("data/empty-file/digits_8x8.csv.gz", b"")
+case("data: empty file", 2, r"digits_8x8\.csv\.gz.*empty", "check", "data", f, "--as", "digits")
+real = open(os.path.join(ROOT, "sample-data/digits_8x8.csv.gz"), "rb").read()
+f = put("data/truncated-gzip/digits_8x8.csv.gz", real[:200])
+case("data: truncated gzip", 2, r"digits_8x8\.csv\.gz.*(truncated|corrupt)", "check", "data", f, "--as", "digits")
+bad_crc = bytearray(gz(f"{row},1\n" * 3)); bad_crc[-8] ^= 0xFF
+f = put("data/bad-crc/digits_8x8.csv.gz", bytes(bad_crc))
+case("data: gzip CRC mismatch", 2, r"digits_8x8\.csv\.gz.*(CRC|corrupt|checksum)", "check", "data", f, "--as", "digits")
+flipped = bytearray(real); flipped[len(flipped) // 2] ^= 0x55
+f = put("data/corrupt-deflate/digits_8x8.csv.gz", bytes(flipped))
+case("data: corrupt deflate stream", 2, r"digits_8x8\.csv\.gz", "check", "data", f, "--as", "digits")
+f = put("data/binary-garbage/digits_8x8.csv.gz", bytes(range(256)) * 4)
+case("data: binary garbage", 2, r"digits_8x8\.csv\.gz", "check", "data", f, "--as", "digits")
+# the same files through the training command (the run is never started)
+case("train: wrong column count in --data-dir", 2, r"digits_8x8\.csv\.gz:2: expected 65 columns",
+     "train", "--data", "digits", "--model", "mlp", "--epochs", "1", "--data-dir", "@/data/wrong-column-count", "--runs", "@/../runs-never")
+case("train: truncated gzip in --data-dir", 2, r"(truncated|corrupt)",
+     "train", "--data", "digits", "--model", "mlp", "--epochs", "1", "--data-dir", "@/data/truncated-gzip", "--runs", "@/../runs-never")
+case("train: data folder without the data set", 2, r"mnist_5k\.csv\.gz",
+     "train", "--data", "mnist5k", "--epochs", "1", "--data-dir", "@/data/empty-file", "--runs", "@/../runs-never")
+case("distill: corrupt data", 2, r"digits_8x8\.csv\.gz:2",
+     "distill", "--epochs", "1", "--data-dir", "@/data/label-out-of-range", "--runs", "@/../runs-never", "--plain")
+
+# ---- SCALE-Sim config: retort check scalesim-config FILE -----------------------------
+cfg = open(os.path.join(ROOT, "configs/accelerator/scalesim-16x16-os.cfg")).read()
+def cfg_with(old, new):
+    assert old in cfg, old
+    return cfg.replace(old, new, 1)
+scalesim = [
+    ("unknown dataflow", cfg_with("Dataflow : os", "Dataflow : rs"), r"Dataflow.*'rs' is not one of os, ws, is"),
+    ("zero array height", cfg_with("ArrayHeight : 16", "ArrayHeight : 0"), r"ArrayHeight"),
+    ("non-integer width", cfg_with("ArrayWidth : 16", "ArrayWidth : sixteen"), r"ArrayWidth"),
+    ("missing section", cfg.replace("[architecture_presets]", "[architecture]"), r"architecture_presets"),
+    ("duplicate option", cfg_with("ArrayWidth : 16", "ArrayWidth : 16\nArrayWidth : 8"), r"duplicate option"),
+    ("option outside a section", "ArrayHeight : 16\n" + cfg, r":1: .*outside any \[section\]"),
+    ("line without separator", cfg_with("Bandwidth : 10", "Bandwidth 10"), r"expected 'key = value'"),
+    ("empty run name", cfg_with("run_name = deit_tiny_16x16_os", "run_name = "), r"run_name.*empty run name"),
+    ("custom layout", cfg_with("IfmapCustomLayout : False", "IfmapCustomLayout : True"), r"custom layouts are not supported"),
+    ("sparsity on", cfg_with("SparsitySupport : false", "SparsitySupport : true"), r"sparsity is not supported"),
+    ("negative offset", cfg_with("FilterOffset : 10000000", "FilterOffset : -5"), r"FilterOffset"),
+    ("empty section name", "[]\n" + cfg, r":1: empty section name"),
+]
+for name, text, rx in scalesim:
+    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+    f = put(f"scalesim/{slug}.cfg", text)
+    case("scalesim cfg: " + name, 2, rx, "check", "scalesim-config", f)
+case("scalesim cfg: through sim scalesim", 2, r"Dataflow.*'rs'", "sim", "scalesim", "--config", "@/scalesim/unknown-dataflow.cfg",
+     "--topology", "configs/accelerator/deit-tiny-gemm.csv", "--gemm", "--out", "@/../runs-never")
+
+# ---- topology CSV ---------------------------------------------------------------------
+topo = [
+    ("gemm: non-integer M", "Layer, M, N, K,\nqkv, 19x7, 576, 192,\n", r":2: M: '19x7' is not an integer", True),
+    ("gemm: zero K", "Layer, M, N, K,\nqkv, 197, 576, 0,\n", r":2: K: must be positive", True),
+    ("gemm: missing column", "Layer, M, N, K,\nqkv, 197, 576,\n", r":2: ", True),
+    ("gemm: header only", "Layer, M, N, K,\n", r"no layers", True),
+    ("gemm: empty layer name", "Layer, M, N, K,\n, 197, 576, 192,\n", r":2: .*empty layer name", True),
+    ("conv: filter larger than ifmap", "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nc1, 4, 4, 7, 3, 3, 8, 1,\n", r":2: .*filter height 7 > IFMAP height 4", False),
+    ("conv: negative stride", "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nc1, 8, 8, 3, 3, 3, 8, -1,\n", r":2: .*must be positive", False),
+    ("conv: bad N:M sparsity", "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides, Sparsity,\nc1, 8, 8, 3, 3, 3, 8, 1, 5:4,\n", r":2: .*N:M", False),
+]
+for name, text, rx, is_gemm in topo:
+    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+    f = put(f"topology/{slug}.csv", text)
+    case("topology: " + name, 2, rx, "check", "gemm-topology" if is_gemm else "topology", f)
+
+# ---- accelerator config JSON: retort check accel-config FILE ---------------------------
+accel = [
+    ("invalid JSON", "{\"hardware\": {", r"invalid JSON"),
+    ("top level not an object", "[1, 2]", r"top level must be an object"),
+    ("unknown section", json.dumps({"hardwear": {}}), r"hardwear: unknown section"),
+    ("unknown key", json.dumps({"hardware": {"clock_ghz": 1}}), r"clock_ghz.*unknown key"),
+    ("negative clock", json.dumps({"hardware": {"clock_mhz": -500}}), r"clock_mhz"),
+    ("string where a number goes", json.dumps({"hardware": {"sa_rows": "64"}}), r"sa_rows.*expected a number"),
+    ("bool where a number goes", json.dumps({"energy_pj": {"mac": True}}), r"mac.*expected a number"),
+    ("number where a bool goes", json.dumps({"hardware": {"sa_double_buffered": 1}}), r"sa_double_buffered.*expected true or false"),
+    ("fractional lane count", json.dumps({"hardware": {"divider_lanes": 2.5}}), r"divider_lanes.*integer"),
+    ("section not an object", json.dumps({"hardware": 5}), r"hardware.*must be an object"),
+]
+for name, text, rx in accel:
+    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+    f = put(f"accel/{slug}.json", text)
+    case("accel config: " + name, 2, rx, "check", "accel-config", f)
+case("accel config: through sim vitality", 2, r"clock_mhz", "sim", "vitality", "--config", "@/accel/negative-clock.json")
+
+# ---- CLI arguments ----------------------------------------------------------------------
+cli = [
+    ("unknown flag", 64, r"Unknown option '--colour'", ["train", "--colour", "red"]),
+    ("unknown subcommand", 64, r"Unexpected argument 'trian'", ["trian"]),
+    ("negative lr", 64, r"lr", ["train", "--lr=-0.1"]),
+    ("zero epochs", 64, r"epochs", ["train", "--epochs", "0"]),
+    ("non-number lr", 64, r"lr", ["train", "--lr", "fast"]),
+    ("unknown data set", 64, r"data", ["train", "--data", "cifar10"]),
+    ("zero threads", 64, r"threads", ["train", "--threads", "0"]),
+    ("batch size 0", 64, r"batch", ["train", "--batch-size", "0"]),
+    ("distill: unknown surgery", 2, r"surgery: must be one of none, sym, asym, drop, got 'pcgrad'", ["distill", "--surgery", "pcgrad"]),
+    ("distill: tau out of range", 2, r"tau: must be in \[-1, 1\]", ["distill", "--tau", "2"]),
+    ("distill: stop-width-aug beyond epochs", 2, r"stop-width-aug: must be in 0…epochs", ["distill", "--epochs", "5", "--stop-width-aug", "9"]),
+    ("compare: unknown condition", 2, r"netaugg", ["compare", "--conditions", "base,netaugg"]),
+    ("attention: unknown kind", 64, r"softmaxx", ["attention", "train", "--kinds", "softmaxx"]),
+    ("sim vitality: unknown model", 64, r"deit-huge", ["sim", "vitality", "--model", "deit-huge"]),
+    ("tui: fps out of range", 64, r"--fps must be in 1…60", ["tui", "--fps", "500"]),
+    ("check: unknown kind", 64, r"kind", ["check", "pickle", "x"]),
+    ("check data: unknown --as", 64, r"--as", ["check", "data", "sample-data/digits_8x8.csv.gz", "--as", "cifar"]),
+]
+for name, code, rx, args in cli:
+    case("cli: " + name, code, rx, *args)
+
+with open(os.path.join(HERE, "cases.tsv"), "w") as f:
+    f.write("# name\texit\tregex\targs (tab-separated; @ = tests/bad-inputs/files) — written by make_corpus.py\n")
+    for name, code, rx, args in cases:
+        f.write("\t".join([name, str(code), rx] + args) + "\n")
+print(f"{len(cases)} cases")
