@@ -22,6 +22,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "retort", targets: ["retort"]),
+        .executable(name: "retort-fuzz", targets: ["retort-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,6 +59,8 @@ let package = Package(
             ],
             swiftSettings: checked),
 
+        // fuzz harness for every file parser (tools/fuzz.sh builds it with -sanitize=fuzzer)
+        .executableTarget(name: "retort-fuzz", dependencies: ["RetortData", "RetortUI", "Accelerator"], swiftSettings: checked),
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine"]),

@@ -153,7 +153,16 @@ extension Dataset {
                             classCount: Int = 10) throws -> Dataset {
         precondition(featureCount == nil || featureCount! > 0, "featureCount must be positive")
         precondition(classCount > 0, "classCount must be positive")
-        let bytes = try GzipReader.read(path: path)
+        return try parse(bytes: try GzipReader.read(path: path), file: path, featureCount: featureCount,
+                         valueRange: valueRange, classCount: classCount)
+    }
+
+    /// Parses CSV bytes (already decompressed) as `load(path:…)` does; `file` names the
+    /// source in error messages.
+    public static func parse(bytes: [UInt8], file path: String, featureCount: Int? = nil,
+                             valueRange: ClosedRange<Float>? = nil, classCount: Int = 10) throws -> Dataset {
+        precondition(featureCount == nil || featureCount! > 0, "featureCount must be positive")
+        precondition(classCount > 0, "classCount must be positive")
         var parsed = try bytes.withUnsafeBufferPointer { buf in
             try CSVParser(file: path, featureCount: featureCount, valueRange: valueRange,
                           classCount: classCount).parse(buf)

@@ -1,0 +1,27 @@
+import Accelerator
+import RetortData
+import RetortUI
+
+/// The parsers a user's files reach, by name. Each takes raw bytes and must either return
+/// or throw its one-line error — never trap, hang or read out of bounds.
+enum FuzzParsers {
+    static let all: [String: @Sendable ([UInt8]) -> Void] = [
+        "theme": { b in _ = try? Theme.parse(String(decoding: b, as: UTF8.self), file: "fuzz.toml") },
+        "csv": { b in
+            _ = try? Dataset.parse(bytes: b, file: "fuzz.csv")
+            _ = try? Dataset.parse(bytes: b, file: "fuzz.csv", featureCount: 4, valueRange: 0...16, classCount: 10)
+        },
+        "gzip": { b in
+            if let inflated = try? GzipReader.inflate(b, file: "fuzz.csv.gz") {
+                _ = try? Dataset.parse(bytes: inflated, file: "fuzz.csv.gz")
+            }
+        },
+        "scalesim-config": { b in _ = try? ScaleSimConfig.parse(String(decoding: b, as: UTF8.self), file: "fuzz.cfg") },
+        "topology": { b in
+            let text = String(decoding: b, as: UTF8.self)
+            _ = try? ScaleSimTopology.parse(text, file: "fuzz.csv", gemm: false)
+            _ = try? ScaleSimTopology.parse(text, file: "fuzz.csv", gemm: true)
+        },
+        "accel-config": { b in _ = try? VitalityConfig.parse(String(decoding: b, as: UTF8.self), file: "fuzz.json", base: .defaults()) },
+    ]
+}
