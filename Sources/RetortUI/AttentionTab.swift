@@ -66,8 +66,8 @@ extension Screen {
         }
         g.box(r, title: String(format: "Centred logits: %.1f%% outside [-1,1)", 100 * d.centredShareOutside), glyphs: glyphs)
         let inner = r.inset(1)
-        let note = String(format: "raw %.1f%% outside · neg. weights %.2f%% · <%@ %d ≥%@ %d",
-                          100 * d.rawShareOutside, 100 * d.negativeWeightShare, Ticks.label(d.lower), d.below, Ticks.label(d.upper), d.above)
+        let note = String(format: "neg. weights %.1f%% · raw %.0f%% outside · <%@: %d, ≥%@: %d",
+                          100 * d.negativeWeightShare, 100 * d.rawShareOutside, Ticks.label(d.lower), d.below, Ticks.label(d.upper), d.above)
         g.put(inner.x, inner.y, note, fg: .inactive, clip: inner)
         let (_, plot) = inner.top(1)
         var h = Histogram(counts: d.centredCounts, range: d.lower...d.upper)
@@ -114,12 +114,12 @@ extension Screen {
     private func opTable(_ g: inout CellGrid, _ a: AttentionSnapshot, _ r: Rect) {
         g.box(r, title: "Ops/layer/image n=\(a.tokens) d=\(a.headDim) H=\(a.heads)", glyphs: glyphs)
         func count(_ v: Int) -> String { v < 100_000_000 ? String(v) : Ticks.label(Double(v)) }
-        func ratio(_ s: Int, _ t: Int) -> String { t == 0 ? (s == 0 ? "–" : "only S") : String(format: "%.2f×", Double(s) / Double(t)) }
+        func ratio(_ s: Int, _ t: Int) -> String { t == 0 ? (s == 0 ? "–" : (glyphs.unicode ? "∞" : "inf")) : String(format: "%.2f×", Double(s) / Double(t)) }
         // most telling first: short panels keep the top rows
         let order = ["MACs", "exps", "divs", "storage", "adds", "mults", "cmps"]
         var rows = order.compactMap { n in a.opRows.first { $0.name == n } }.map { [$0.name, count($0.softmax), count($0.taylor), ratio($0.softmax, $0.taylor)] }
         if let m = a.opRows.first(where: { $0.name == "MACs" }) {
-            rows.insert(["+ linear MACs", count(m.softmax + a.linearMACs), count(m.taylor + a.linearMACs), ratio(m.softmax + a.linearMACs, m.taylor + a.linearMACs)], at: 1)
+            rows.insert(["MACs+linear", count(m.softmax + a.linearMACs), count(m.taylor + a.linearMACs), ratio(m.softmax + a.linearMACs, m.taylor + a.linearMACs)], at: 1)
         }
         var t = Table(headers: ["", "softmax", "Taylor", "S/T"], rows: rows)
         t.highlight = nil
@@ -150,11 +150,10 @@ extension Screen {
         // (priority, text): the lowest priorities go first when the box is short
         var header: [(Int, String)] = [
             (1, "\(a.modelName) · \(a.dataName.replacingOccurrences(of: ".csv.gz", with: "")) · seed \(a.seed)"),
-            (0, "\(a.tokens) tokens · \(a.heads) heads × d=\(a.headDim) · \(a.layers) layers · \(a.parameterCount) params"),
-            (3, done ? "all \(a.runs.count) runs finished"
-                     : "run \(a.currentRun)/\(a.runs.count) \(a.kind) · epoch \(min(a.epoch + 1, a.totalEpochs))/\(a.totalEpochs) · step \(a.step)"),
-            (2, String(format: "%.0f img/s · lr %@ · τ %@", a.samplesPerSecond, Self.fmt(a.lr), Self.fmt(a.sparseThreshold))
-                + (a.maskDensity.isFinite ? String(format: " · mask %.0f%%", 100 * a.maskDensity) : "")),
+            (0, "\(a.tokens) tokens · \(a.heads) heads × d=\(a.headDim) · \(a.layers) layers"),
+            (3, done ? "all \(a.runs.count) runs finished" : "run \(a.currentRun)/\(a.runs.count): \(a.kind)"),
+            (3, String(format: "epoch %d/%d · step %d · %.0f img/s", min(a.epoch + 1, a.totalEpochs), a.totalEpochs, a.step, a.samplesPerSecond)),
+            (2, "lr \(Self.fmt(a.lr)) · τ \(Self.fmt(a.sparseThreshold))" + (a.maskDensity.isFinite ? String(format: " · mask %.0f%%", 100 * a.maskDensity) : "")),
             (0, "runs (test accuracy %: last / best)"),
         ]
         let runRoom = min(a.runs.count, max(1, fi.height - 2))

@@ -146,7 +146,7 @@ final class AttentionTabTests: XCTestCase {
         for (w, h) in [(80, 24), (120, 40), (200, 60)] {
             let g = Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, attention: a, width: w, height: h)
             XCTAssertTrue(g.row(1).contains("3 Attention"))
-            for label in ["Train loss per run", "Test accuracy", "Centred logits", "run 2/3 taylor", "3 taylor-sparse", "queued",
+            for label in ["Train loss per run", "Test accuracy", "Centred logits", "run 2/3: taylor", "3 taylor-sparse", "queued",
                           "Attention settings (live)", "› kind", "sparse_threshold", "L3"] {
                 XCTAssertTrue(g.contains(label), "\(w)×\(h): '\(label)' missing\n\(g.text)")
             }
@@ -155,7 +155,7 @@ final class AttentionTabTests: XCTestCase {
             if ProcessInfo.processInfo.environment["RETORT_PRINT_SCREENS"] != nil { print(g.text) }
             guard h >= 40 else { continue }
             for label in ["Centred logits: 12.3% outside [-1,1)", "‖Z_T−Z_S‖/‖Z_S‖ per layer × head", "run 2 taylor, epoch 3, 64 test images", "0.230", "0.214",
-                          "Ops/layer/image n=17 d=16 H=4", "36992", "35904", "1.03×", "storage", "ms vs n · Taylor faster for n ≥ 64", "softmax ms", "run 2 step 100: lr 0.002 → 0.001"] {
+                          "Ops/layer/image n=17 d=16 H=4", "36992", "35904", "1.03×", "∞", "storage", "neg. weights 0.4%", "ms vs n · Taylor faster for n ≥ 64", "softmax ms", "run 2 step 100: lr 0.002 → 0.001"] {
                 XCTAssertTrue(g.contains(label), "\(w)×\(h): '\(label)' missing\n\(g.text)")
             }
         }
@@ -172,7 +172,8 @@ final class AttentionTabTests: XCTestCase {
         let g = Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, attention: a, width: 120, height: 40)
         XCTAssertTrue(g.contains("measured when a run starts"), g.text)
         XCTAssertTrue(g.contains("timed once at the first step"), g.text)
-        XCTAssertTrue(g.contains("run 1/3 softmax · epoch 1/30 · step 0"), g.text)
+        XCTAssertTrue(g.contains("run 1/3: softmax"), g.text)
+        XCTAssertTrue(g.contains("epoch 1/30 · step 0"), g.text)
         XCTAssertTrue(g.contains("waiting for data"), g.text)
     }
 }
