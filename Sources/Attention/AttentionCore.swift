@@ -9,7 +9,11 @@ public final class AttentionCore: Layer {
     public var kind: AttentionKind
     public let heads: Int
     public var sparse: SparseConfig {
-        didSet { quantQ = FakeQuantizer(bits: sparse.bits, momentum: sparse.momentum); quantK = quantQ }
+        // A new threshold or weight keeps the quantisers' running ranges (a live change).
+        didSet {
+            guard sparse.bits != oldValue.bits || sparse.momentum != oldValue.momentum else { return }
+            quantQ = FakeQuantizer(bits: sparse.bits, momentum: sparse.momentum); quantK = quantQ
+        }
     }
     /// Quantisers of Q and K for the sparse path. The released code (`taylorRepo`) shares
     /// one quantiser between Q and K, so that kind uses `quantQ` for both.

@@ -45,6 +45,8 @@ public struct LayerAttentionDiagnostics: Sendable, Equatable {
     public let layer: Int
     /// ‖Z_Taylor − Z_softmax‖_F / ‖Z_softmax‖_F with both computed from this layer's real Q, K, V.
     public let relativeError: Double
+    /// The same error per head: ‖Z_T,h − Z_S,h‖_F / ‖Z_S,h‖_F over the head's output columns.
+    public let headRelativeErrors: [Double]
     /// Softmax inputs q_i·k_j/√d (paper Fig. 3a) and the row-mean-centred q_i·k̂_j/√d (Fig. 3b),
     /// in 32 bins over [−4, 4).
     public let rawLogits: LogitHistogram
@@ -82,11 +84,14 @@ public struct AttentionDiagnostics: Sendable {
     public static func measure(qkv: Tensor, heads: Int, layer: Int = 0) -> LayerAttentionDiagnostics {
         let soft = AttentionCore(kind: .softmax, heads: heads).forward(qkv, training: false)
         let tay = AttentionCore(kind: .taylor, heads: heads).forward(qkv, training: false)
-        var num = 0.0, den = 0.0
+        let dHead = qkv.lastDim / 3 / heads
+        var headNum = [Double](repeating: 0, count: heads), headDen = headNum
         for i in 0..<soft.count {
             let e = Double(tay[i] - soft[i]), s = Double(soft[i])
-            num += e * e; den += s * s
+            let h = (i % (heads * dHead)) / dHead
+            headNum[h] += e * e; headDen[h] += s * s
         }
+        let num = headNum.reduce(0, +), den = headDen.reduce(0, +)
         let (lo, hi, bins) = histogramRange
         var raw = LogitHistogram(lower: lo, upper: hi, bins: bins), centred = raw
         var rawOut = 0, centredOut = 0, negative = 0, total = 0
@@ -121,6 +126,7 @@ public struct AttentionDiagnostics: Sendable {
         }
         let tot = Double(max(1, total))
         return LayerAttentionDiagnostics(layer: layer, relativeError: (num / max(den, 1e-300)).squareRoot(),
+                                         headRelativeErrors: (0..<heads).map { (headNum[$0] / max(headDen[$0], 1e-300)).squareRoot() },
                                          rawLogits: raw, centredLogits: centred,
                                          centredShareOutside: Double(centredOut) / tot, rawShareOutside: Double(rawOut) / tot,
                                          negativeWeightShare: Double(negative) / tot, count: total)

@@ -10,7 +10,7 @@ public struct Screen {
     public init(glyphs: Glyphs, colour: Bool) { self.glyphs = glyphs; self.colour = colour }
 
     public func render(_ s: UIState, training t: TrainingSnapshot?, accelerator acc: AcceleratorSnapshot? = nil, distill dst: DistillSnapshot? = nil,
-                       width: Int, height: Int) -> CellGrid {
+                       attention att: AttentionSnapshot? = nil, width: Int, height: Int) -> CellGrid {
         var g = CellGrid(width: width, height: height)
         guard width >= Self.minWidth && height >= Self.minHeight else {
             let msg = "terminal too small: need \(Self.minWidth)×\(Self.minHeight), have \(width)×\(height)"
@@ -25,6 +25,7 @@ public struct Screen {
         case .training: trainingTab(&g, s, t, body)
         case .accelerator: acceleratorTab(&g, s, acc, body)
         case .distill: distillTab(&g, s, dst, body)
+        case .attention: attentionTab(&g, s, att, body)
         default: unavailable(&g, s.tab, body)
         }
         footer(&g, s)
@@ -80,7 +81,7 @@ public struct Screen {
         let lines = [
             "The \(tab.title) engine is not part of this build yet.",
             "Nothing is shown here until it is: no placeholder numbers.",
-            "Training runs in tab 1.",
+            "Training runs in tab 1; the engines in tabs 2–4.",
         ]
         for (i, l) in lines.enumerated() { g.put(r.x + max(2, (r.width - l.count) / 2), r.y + r.height / 2 - 1 + i, l, fg: .inactive, clip: r.inset(1)) }
     }
@@ -134,7 +135,7 @@ public struct Screen {
     func panel(_ g: inout CellGrid, _ r: Rect, title: String, fields: [PanelField], _ s: UIState) {
         g.box(r, title: title, glyphs: glyphs, focused: true)
         let inner = r.inset(1)
-        let nameW = min(16, max(8, (fields.map(\.name.count).max() ?? 8) + 1))
+        let nameW = min(18, max(8, (fields.map(\.name.count).max() ?? 8) + 1))
         for (i, f) in fields.enumerated() where i < inner.height - 3 {
             let sel = i == s.selectedField
             let value = sel && s.editBuffer != nil ? s.editBuffer! + "_" : f.value

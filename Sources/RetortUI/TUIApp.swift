@@ -11,16 +11,20 @@ public final class TUIApp {
     var accelerator: JobRunner<AcceleratorWorkbenchJob>?
     /// The NetDistiller run, started (paused) the first time its tab is opened.
     var distill: JobRunner<DistillWorkbenchJob>?
+    /// The queue of ViT runs (softmax, Taylor, Taylor-sparse), started (paused) the first time its tab is opened.
+    var attention: JobRunner<AttentionWorkbenchJob>?
     let dataDirectory: String
+    /// The data set of the ViT runs: the TUI's --data (mnist5k → vit-mnist, digits → vit-digits).
+    let dataSet: String
     let runRoot: String
     var state = UIState()
     var screen: Screen
     public var frameInterval: Double = 0.05
 
     public init(backend: CursesBackend, runner: JobRunner<TrainingWorkbenchJob>, themeDirectory: String?, dataDirectory: String,
-                runRoot: String, initialMessage: (String, Bool)? = nil) {
+                runRoot: String, dataSet: String = "mnist5k", initialMessage: (String, Bool)? = nil) {
         self.backend = backend; self.runner = runner; self.themeDirectory = themeDirectory
-        self.dataDirectory = dataDirectory; self.runRoot = runRoot
+        self.dataDirectory = dataDirectory; self.runRoot = runRoot; self.dataSet = dataSet
         screen = Screen(glyphs: backend.utf8 ? .unicodeSet : .asciiSet, colour: backend.tier != .mono)
         state.themeNames = ThemeLocator.names(in: themeDirectory)
         if let m = initialMessage { state.message = (m.0, m.1) }
@@ -47,6 +51,10 @@ public final class TUIApp {
                     let fields = d.settings
                     effects = Controller.handle(key, state: &state, panel: fields.map(PanelField.init), jobState: d.state,
                                                 validate: { n, v in DistillWorkbenchJob.validate(n, v) })
+                } else if state.tab == .attention, let ar = attention {
+                    let a = ar.snapshot
+                    effects = Controller.handle(key, state: &state, panel: a.settings.map(PanelField.init), jobState: a.state,
+                                                validate: { n, v in AttentionWorkbenchJob.validate(n, v) })
                 } else if state.tab == .accelerator, let acc = accelerator {
                     let a = acc.snapshot
                     let fields = a.settings
@@ -67,6 +75,7 @@ public final class TUIApp {
                 }
                 if state.tab == .accelerator && accelerator == nil { openAccelerator() }
                 if state.tab == .distill && distill == nil { openDistill() }
+                if state.tab == .attention && attention == nil { openAttention() }
                 dirty = true
                 continue   // drain queued keys before drawing
             }
@@ -87,7 +96,12 @@ public final class TUIApp {
                     state.lastDistillMessageCount = dst.messages.count
                     state.message = (m.text, m.level == .error)
                 }
-                backend.draw(screen.render(state, training: snap, accelerator: acc, distill: dst, width: w, height: h))
+                let att = state.tab == .attention ? attention?.snapshot : nil
+                if let att, att.messages.count != state.lastAttentionMessageCount, let m = att.messages.last {
+                    state.lastAttentionMessageCount = att.messages.count
+                    state.message = (m.text, m.level == .error)
+                }
+                backend.draw(screen.render(state, training: snap, accelerator: acc, distill: dst, attention: att, width: w, height: h))
                 lastDraw = clock(); dirty = false
             }
         }
@@ -96,6 +110,7 @@ public final class TUIApp {
     /// Sends a command to the job of the tab in front.
     func route(_ c: JobCommand) {
         if state.tab == .distill, let d = distill { d.send(c); return }
+        if state.tab == .attention, let a = attention { a.send(c); return }
         guard state.tab == .accelerator, let acc = accelerator else { runner.send(c); return }
         switch c {
         case .resume: acc.send(.set(name: "mode", value: "run")); acc.send(.resume)
@@ -125,6 +140,19 @@ public final class TUIApp {
             state.message = ("NetDistiller on digits (MLP student in a 4× teacher): space starts; ←→ change surgery, T, λ … live", false)
         } catch {
             state.message = ("distill: \(error)", true)
+        }
+    }
+
+    func openAttention() {
+        do {
+            let epochs = dataSet == "digits" ? "30" : "10"
+            let job = try AttentionWorkbenchJob.create(options: [("data", dataSet), ("epochs", epochs)], dataDirectory: dataDirectory, runRoot: runRoot)
+            let r = JobRunner(job: job, startPaused: true)
+            r.start()
+            attention = r
+            state.message = ("ViT on \(dataSet): softmax, then Taylor, then Taylor-sparse, same seed; space starts; :set kind K queues a run", false)
+        } catch {
+            state.message = ("attention: \(error)", true)
         }
     }
 

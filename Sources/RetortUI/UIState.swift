@@ -43,5 +43,6 @@ public struct UIState: Sendable {
     public var lastJobMessageCount = 0
     public var lastAcceleratorMessageCount = 0
     public var lastDistillMessageCount = 0
+    public var lastAttentionMessageCount = 0
     public init() {}
 }

@@ -12,10 +12,18 @@ struct BenchTUI: ParsableCommand {
     @Option(help: "Frame width.") var width: Int = 200
     @Option(help: "Frame height.") var height: Int = 60
     @Option(help: "Frames to render.") var frames: Int = 500
-    @Option(help: "Training steps before rendering (more data in the charts).") var steps: Int = 2000
+    @Option(help: "Training steps before rendering (more data in the charts; default 2000, 300 for the attention tab).") var steps: Int?
+    @Option(help: "Tab to render: training or attention (a ViT queue on the digits).") var tab: String = "training"
+
+    func validate() throws {
+        guard ["training", "attention"].contains(tab) else { throw ValidationError("--tab must be training or attention, got '\(tab)'") }
+        guard (steps ?? 1) >= 0, width >= 1, height >= 1, frames >= 1 else { throw ValidationError("--steps must be ≥ 0 and --width, --height, --frames ≥ 1") }
+    }
 
     func run() throws {
         guard let dir = DataLocator.find(explicit: nil) else { fail("data folder not found") }
+        if tab == "attention" { return try attention(dir) }
+        let steps = self.steps ?? 2000
         var c = TrainConfig(); c.data = .digits; c.model = .mlp; c.epochs = 1000; c.testCount = 300; c.threads = 1
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-tui-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -26,17 +34,34 @@ struct BenchTUI: ParsableCommand {
             if i % 500 == 250 { _ = try job.handle(.set(name: "lr", value: i % 1000 == 250 ? "0.05" : "0.1")) }
         }
         let snap = job.snapshot(state: .running, messages: [], elapsed: 123)
-        let screen = Screen(glyphs: .unicodeSet, colour: true)
+        time("TUI frame", steps: steps) { Screen(glyphs: .unicodeSet, colour: true).render(UIState(), training: snap, width: width, height: height) }
+    }
+
+    /// The Attention tab on a real snapshot: three ViT runs on the digits (softmax, Taylor,
+    /// Taylor-sparse) after `steps` steps in all, diagnostics, op table and kernel timings.
+    func attention(_ dir: String) throws {
+        let steps = self.steps ?? 300
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-tui-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let job = try AttentionWorkbenchJob.create(options: [("data", "digits"), ("epochs", "2"), ("test-count", "300"), ("threads", "1")],
+                                                   dataDirectory: dir, runRoot: folder.path)
+        for _ in 0..<steps where !job.isFinished { try job.advance() }
+        let snap = job.snapshot(state: .running, messages: [], elapsed: 123)
+        var s = UIState(); s.tab = .attention
+        time("TUI attention tab frame", steps: steps) { Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, attention: snap, width: width, height: height) }
+    }
+
+    func time(_ what: String, steps: Int, _ render: () -> CellGrid) {
         var times: [Double] = []
         var cells = 0
         for _ in 0..<frames {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let g = screen.render(UIState(), training: snap, width: width, height: height)
+            let g = render()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             cells = g.cells.count
         }
         times.sort()
-        print(String(format: "TUI frame %d×%d (%d cells, %d steps of data): median %.3f ms, p95 %.3f ms, max %.3f ms over %d frames",
-                     width, height, cells, steps, times[times.count / 2], times[times.count * 95 / 100], times.last!, frames))
+        print(String(format: "%@ %d×%d (%d cells, %d steps of data): median %.3f ms, p95 %.3f ms, max %.3f ms over %d frames",
+                     what, width, height, cells, steps, times[times.count / 2], times[times.count * 95 / 100], times.last!, frames))
     }
 }

@@ -53,6 +53,7 @@ struct TUICommand: ParsableCommand {
         }
         runner.start()
         let app = TUIApp(backend: backend, runner: runner, themeDirectory: themeDir, dataDirectory: dataDir, runRoot: config.runRoot,
+                         dataSet: config.data.rawValue,
                          initialMessage: themeMessage)
         app.frameInterval = 1 / fps
         if ascii { app.forceASCII() }

@@ -78,6 +78,28 @@ final class AttentionJobTests: XCTestCase {
         XCTAssertEqual(job.step().samples, 100)
     }
 
+    func testSparseThresholdChangesLiveAndIsLogged() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-attn-set-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = try AttentionJob(config: config(.taylorSparse), dataDirectory: Self.dataDir, log: try MetricsLog(folder: dir))
+        let before = try XCTUnwrap(job.step().maskDensity)
+        XCTAssertThrowsError(try job.set("sparse_threshold", to: "1")) { XCTAssertEqual("\($0)", "sparse_threshold: must be in (0, 1), got 1") }
+        XCTAssertThrowsError(try job.set("sparse_threshold", to: "x")) { XCTAssertEqual("\($0)", "sparse_threshold: 'x' is not a number") }
+        XCTAssertThrowsError(try job.set("kind", to: "taylor")) { XCTAssertTrue("\($0)".hasPrefix("unknown setting 'kind': one of lr, "), "\($0)") }
+        XCTAssertEqual(job.sparseThreshold, 0.002)
+        let r = try job.set("sparse_threshold", to: "0.5")
+        XCTAssertEqual(r.from, "0.002"); XCTAssertEqual(r.to, "0.5")
+        XCTAssertEqual(job.model.cores.map(\.sparse.threshold), Array(repeating: 0.5, count: job.model.cores.count))
+        let after = try XCTUnwrap(job.step().maskDensity)
+        XCTAssertLessThan(after, before, "a higher τ keeps fewer entries")
+        try job.set("lr", to: "1e-3")
+        let csv = try String(contentsOf: dir.appendingPathComponent("hparams.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").map(String.init),
+                       ["step,epoch,name,from,to,note", "1,0,sparse_threshold,0.002,0.5,\"sparse_threshold 0.002 → 0.5\"",
+                        "2,0,lr,0.003,0.001,\"lr 0.003 → 0.001\""])
+    }
+
     func testInvalidConfigurationsAreRejected() {
         var c = config(.taylor)
         c.vit = ViTConfig(name: "bad", imageSize: 8, patchSize: 3, width: 32, heads: 4, depth: 2)

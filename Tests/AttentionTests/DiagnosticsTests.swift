@@ -24,19 +24,28 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertEqual(diag.centredLogits.total, diag.count)
         var outside = 0, negative = 0
         var num = 0.0, den = 0.0
-        for m in Reference.heads(qkv, heads: h) {
+        var headNum = [Double](repeating: 0, count: h), headDen = headNum
+        for (p, m) in Reference.heads(qkv, heads: h).enumerated() {
             let x = Reference.centredLogits(q: m.q, k: m.k)
             for row in x {
                 let t = row.reduce(0) { $0 + 1 + $1 }
                 for v in row { if v < -1 || v >= 1 { outside += 1 }; if (1 + v) / t < 0 { negative += 1 } }
             }
             let zs = Reference.softmaxAttention(q: m.q, k: m.k, v: m.v), zt = Reference.taylorQuadratic(q: m.q, k: m.k, v: m.v)
-            for i in 0..<n { for c in 0..<d { num += pow(zt[i][c] - zs[i][c], 2); den += pow(zs[i][c], 2) } }
+            for i in 0..<n {
+                for c in 0..<d {
+                    num += pow(zt[i][c] - zs[i][c], 2); den += pow(zs[i][c], 2)
+                    headNum[p % h] += pow(zt[i][c] - zs[i][c], 2); headDen[p % h] += pow(zs[i][c], 2)
+                }
+            }
         }
         XCTAssertEqual(diag.centredShareOutside, Double(outside) / Double(diag.count), accuracy: 1e-12)
         XCTAssertEqual(diag.negativeWeightShare, Double(negative) / Double(diag.count), accuracy: 1e-12)
         XCTAssertGreaterThan(negative, 0, "std-1.5 inputs must give some negative Taylor weights")
         XCTAssertEqual(diag.relativeError, (num / den).squareRoot(), accuracy: 1e-4)
+        XCTAssertEqual(diag.headRelativeErrors.count, h)
+        for i in 0..<h { XCTAssertEqual(diag.headRelativeErrors[i], (headNum[i] / headDen[i]).squareRoot(), accuracy: 1e-4) }
+        XCTAssertNotEqual(diag.headRelativeErrors[0], diag.headRelativeErrors[1], "heads see different inputs")
     }
 
     func testSmallLogitsAreInsideTheUnitIntervalAndAccurate() {

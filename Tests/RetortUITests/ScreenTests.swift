@@ -47,9 +47,13 @@ final class ScreenTests: XCTestCase {
         let help = Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
         XCTAssertTrue(help.contains("Keys — ? or Esc closes"))
         for (k, _) in KeyHelp.entries { XCTAssertTrue(help.contains(k), k) }
-        s.showHelp = false; s.tab = .attention
+        s.showHelp = false; s.tab = .runs
         XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
-            .contains("The Attention engine is not part of this build yet."))
+            .contains("The Runs engine is not part of this build yet."))
+        s.tab = .attention
+        let waiting = Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
+        XCTAssertTrue(waiting.contains("starting the ViT runs"))
+        XCTAssertFalse(waiting.contains("not part of this build"))
         s.tab = .distill
         XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
             .contains("starting the NetDistiller run"))
@@ -87,5 +91,89 @@ final class AcceleratorTabTests: XCTestCase {
         XCTAssertThrowsError(try job.handle(.set(name: "sa", value: "0"))) { XCTAssertEqual("\($0)", "sa: must be in 4…256, got 0") }
         XCTAssertThrowsError(try job.handle(.set(name: "break", value: "nostage"))) { XCTAssertTrue("\($0)".hasPrefix("break: unknown stage 'nostage'")) }
         XCTAssertEqual(try job.handle(.set(name: "sa", value: "32")), "sa = 32: re-simulated, \(job.snapshot(state: .paused, messages: [], elapsed: 0).totalCycles) cycles")
+    }
+}
+
+/// The Attention tab rendered from a synthetic snapshot (three runs, diagnostics, ops, scaling).
+final class AttentionTabTests: XCTestCase {
+    func snapshot() -> AttentionSnapshot {
+        var a = AttentionSnapshot()
+        a.modelName = "vit-digits"; a.dataName = "digits_8x8.csv.gz"; a.seed = 1
+        a.tokens = 17; a.heads = 4; a.headDim = 16; a.layers = 4; a.parameterCount = 201_354
+        a.state = .running; a.currentRun = 2; a.kind = "taylor"; a.epoch = 3; a.totalEpochs = 30; a.step = 150; a.stepsPerEpoch = 47
+        a.samplesPerSecond = 1500; a.lr = 0.0019; a.baseLR = 0.001; a.sparseThreshold = 0.002; a.elapsed = 60
+        func series(_ n: Int, every: Int = 1, _ f: (Double) -> Double) -> DownsampledSeries {
+            var s = DownsampledSeries(name: "s", capacity: 64)
+            for i in stride(from: every, through: n, by: every) { s.append(x: Double(i), f(Double(i))) }
+            return s
+        }
+        a.runs = [
+            AttentionRunView(index: 1, kind: "softmax", status: .finished, runFolder: "/tmp/r1", step: 1410, epoch: 30,
+                             trainLoss: series(1410) { (x: Double) -> Double in 2.3 * exp(-x / 300) + 0.1 }, testAccuracy: series(1410, every: 47) { (x: Double) -> Double in 0.97 - 0.8 * exp(-x / 200) },
+                             lastTestAccuracy: 0.967, bestTestAccuracy: 0.971),
+            AttentionRunView(index: 2, kind: "taylor", status: .running, runFolder: "/tmp/r2", step: 150, epoch: 3,
+                             trainLoss: series(150) { (x: Double) -> Double in 2.3 * exp(-x / 350) + 0.2 }, testAccuracy: series(141, every: 47) { (x: Double) -> Double in 0.9 - 0.8 * exp(-x / 250) },
+                             lastTestAccuracy: 0.61, bestTestAccuracy: 0.61),
+            AttentionRunView(index: 3, kind: "taylor-sparse", status: .queued),
+        ]
+        let errors: [[Double]] = (0..<4).map { (l: Int) -> [Double] in (0..<4).map { (h: Int) -> Double in 0.05 * Double(l + 1) + 0.01 * Double(h) } }
+        let counts: [Double] = (0..<32).map { (i: Int) -> Double in let z = (Double(i) - 15.5) / 5; return 1000 * exp(-z * z) }
+        a.diagnostics = AttentionDiagnosticsView(
+            run: 2, kind: "taylor", step: 141, epoch: 3, images: 64, layerErrors: [0.061, 0.112, 0.163, 0.214], headErrors: errors,
+            centredCounts: counts, lower: -4, upper: 4, below: 3, above: 5,
+            centredShareOutside: 0.123, rawShareOutside: 0.2, negativeWeightShare: 0.004, layerNegativeShares: [0, 0.002, 0.005, 0.009])
+        a.opRows = [AttentionOpRow(name: "MACs", softmax: 36992, taylor: 35904), AttentionOpRow(name: "mults", softmax: 1156, taylor: 64),
+                    AttentionOpRow(name: "exps", softmax: 1156, taylor: 0), AttentionOpRow(name: "divs", softmax: 1156, taylor: 1152),
+                    AttentionOpRow(name: "adds", softmax: 2312, taylor: 5508), AttentionOpRow(name: "cmps", softmax: 1156, taylor: 0),
+                    AttentionOpRow(name: "storage", softmax: 1156, taylor: 1024)]
+        a.linearMACs = 835_584
+        let times: [(Int, Double, Double)] = [(16, 0.010, 0.020), (32, 0.030, 0.031), (64, 0.110, 0.052), (128, 0.420, 0.101), (256, 1.700, 0.205)]
+        a.scaling = times.map { AttentionScalingPoint(tokens: $0.0, softmaxMs: $0.1, taylorMs: $0.2) }
+        a.crossover = 64
+        a.settings = [
+            AttentionSettingField(name: "kind", value: "taylor-sparse", kind: .choice(["softmax", "taylor", "taylor-sparse", "taylor-repo"]),
+                                  allowed: "softmax, taylor, taylor-sparse, taylor-repo", help: "each change queues one more run"),
+            AttentionSettingField(name: "sparse_threshold", value: "0.002", numericValue: 0.002, kind: .number(logScale: true), allowed: "(0, 1)", help: "τ"),
+            AttentionSettingField(name: "lr", value: "0.001", numericValue: 0.001, kind: .number(logScale: true), allowed: "(0, 10]", help: "base lr"),
+        ]
+        a.changes = [AttentionSettingChange(run: 2, step: 100, name: "lr", from: "0.002", to: "0.001")]
+        return a
+    }
+
+    func testRendersAtEverySizeWithTheKeyPanels() {
+        var s = UIState(); s.tab = .attention
+        let a = snapshot()
+        for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+            let g = Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, attention: a, width: w, height: h)
+            XCTAssertTrue(g.row(1).contains("3 Attention"))
+            for label in ["Train loss per run", "Test accuracy", "Centred logits", "run 2/3: taylor", "3 taylor-sparse", "queued",
+                          "Attention settings (live)", "› kind", "sparse_threshold", "L3"] {
+                XCTAssertTrue(g.contains(label), "\(w)×\(h): '\(label)' missing\n\(g.text)")
+            }
+            XCTAssertTrue(g.contains("┆"), "marker where lr changed (\(w)×\(h))")
+            XCTAssertFalse(g.contains("not part of this build"))
+            if ProcessInfo.processInfo.environment["RETORT_PRINT_SCREENS"] != nil { print(g.text) }
+            guard h >= 40 else { continue }
+            for label in ["Centred logits: 12.3% outside [-1,1)", "‖Z_T−Z_S‖/‖Z_S‖ per layer × head", "run 2 taylor, epoch 3, 64 test images", "0.230", "0.214",
+                          "Ops/layer/image n=17 d=16 H=4", "36992", "35904", "1.03×", "∞", "storage", "neg. weights 0.4%", "ms vs n · Taylor faster for n ≥ 64", "softmax ms", "run 2 step 100: lr 0.002 → 0.001"] {
+                XCTAssertTrue(g.contains(label), "\(w)×\(h): '\(label)' missing\n\(g.text)")
+            }
+        }
+        let ascii = Screen(glyphs: .asciiSet, colour: false).render(s, training: nil, attention: a, width: 120, height: 40)
+        XCTAssertEqual(ascii.cells.filter { (0x2500...0x28FF).contains($0.char.unicodeScalars.first!.value) }.map(\.char), [], ascii.text)
+        XCTAssertTrue(ascii.contains("> kind"))
+    }
+
+    func testBeforeTheFirstStepThePanelsSayWhatIsMissing() {
+        var a = snapshot()
+        a.diagnostics = nil; a.scaling = []; a.crossover = nil; a.currentRun = 1; a.kind = "softmax"; a.step = 0; a.epoch = 0
+        a.runs = ["softmax", "taylor", "taylor-sparse"].enumerated().map { AttentionRunView(index: $0.offset + 1, kind: $0.element) }
+        var s = UIState(); s.tab = .attention
+        let g = Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, attention: a, width: 120, height: 40)
+        XCTAssertTrue(g.contains("measured when a run starts"), g.text)
+        XCTAssertTrue(g.contains("timed once at the first step"), g.text)
+        XCTAssertTrue(g.contains("run 1/3: softmax"), g.text)
+        XCTAssertTrue(g.contains("epoch 1/30 · step 0"), g.text)
+        XCTAssertTrue(g.contains("waiting for data"), g.text)
     }
 }

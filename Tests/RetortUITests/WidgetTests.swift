@@ -1,3 +1,4 @@
+import Foundation
 import RetortUI
 import XCTest
 
@@ -47,6 +48,25 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(g[4, 0].fg, .series(0))
         XCTAssertEqual(g[0, 3].fg, .series(1))           // negative side
         XCTAssertTrue(g.row(4).hasPrefix("-1"))
+    }
+
+    func testHistogramColoursBarsOutsideABand() {
+        var h = Histogram(counts: [1, 2, 3, 4, 4, 3, 2, 1], range: -4...4)
+        h.inside = -1..<1; h.negative = .warn
+        var g = CellGrid(width: 16, height: 6)
+        h.render(into: &g, in: g.bounds, glyphs: .unicodeSet)
+        // columns 0–5 are bins [−4, −1) → outside; 6–9 inside; 10–15 outside
+        XCTAssertEqual(g[1, 4].fg, .warn, g.text); XCTAssertEqual(g[7, 4].fg, .series(0)); XCTAssertEqual(g[14, 4].fg, .warn)
+        XCTAssertTrue(g.row(5).hasPrefix("-4"), g.text)
+        XCTAssertTrue(g.row(5).contains("-1") && g.row(5).contains("1"), g.text)
+    }
+
+    func testLineChartCustomXTickLabels() {
+        var g = CellGrid(width: 50, height: 10)
+        var chart = LineChart(series: [ChartSeries(name: "ms", color: .series(0), xy: [(4, 1), (6, 4), (8, 16), (10, 64)])])
+        chart.xTickLabel = { String(Int(pow(2, $0))) }
+        chart.render(into: &g, in: g.bounds, glyphs: .unicodeSet)
+        XCTAssertTrue(g.row(9).contains("256") && g.row(9).contains("1024"), g.text)
     }
 
     func testSparklineUsesEighthBlocks() {

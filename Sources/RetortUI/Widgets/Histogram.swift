@@ -1,9 +1,11 @@
 /// Vertical-bar histogram with eighth-block resolution over a fixed x range; bars left of
-/// `split` (e.g. 0 for cosine similarities) use `negative`, the rest `positive`.
+/// `split` (e.g. 0 for cosine similarities) use `negative`, the rest `positive`; with
+/// `inside`, bars outside that band use `negative` instead (e.g. logits outside [−1, 1)).
 public struct Histogram {
     public var counts: [Double]
     public var range: ClosedRange<Double>
     public var split: Double? = nil
+    public var inside: Range<Double>? = nil
     public var negative: ColorRole = .series(1)
     public var positive: ColorRole = .series(0)
     public init(counts: [Double], range: ClosedRange<Double>) { self.counts = counts; self.range = range }
@@ -28,7 +30,8 @@ public struct Histogram {
             // resample bins to columns
             let b = min(counts.count - 1, cx * counts.count / cols)
             let x = range.lowerBound + (Double(b) + 0.5) / Double(counts.count) * (range.upperBound - range.lowerBound)
-            let role = (split.map { x < $0 } ?? false) ? negative : positive
+            let outside = inside.map { !$0.contains(x) } ?? split.map { x < $0 } ?? false
+            let role = outside ? negative : positive
             let eighths = Int((counts[b] / peak * Double(plotH * 8)).rounded())
             for row in 0..<plotH {
                 let fill = min(8, max(0, eighths - row * 8))
@@ -38,7 +41,8 @@ public struct Histogram {
         let lo = Ticks.label(range.lowerBound), hi = Ticks.label(range.upperBound)
         g.put(r.x, r.maxY - 1, lo, fg: .axis, clip: r)
         g.put(r.maxX - hi.count, r.maxY - 1, hi, fg: .axis, clip: r)
-        if let s = split, s > range.lowerBound, s < range.upperBound {
+        let marks = inside.map { [$0.lowerBound, $0.upperBound] } ?? split.map { [$0] } ?? []
+        for s in marks where s > range.lowerBound && s < range.upperBound {
             let col = r.x + Int((s - range.lowerBound) / (range.upperBound - range.lowerBound) * Double(cols))
             let lab = Ticks.label(s)
             if col - lab.count / 2 > r.x + lo.count && col + lab.count < r.maxX - hi.count { g.put(col - lab.count / 2, r.maxY - 1, lab, fg: .axis) }

@@ -21,6 +21,8 @@ public struct LineChart {
     public var markers: [Double] = []
     public var yRange: ClosedRange<Double>? = nil     // fixed range, else auto
     public var xLabel = ""
+    /// Tick label of an x value (default: the value itself), e.g. 2^x when x is log₂ n.
+    public var xTickLabel: ((Double) -> String)? = nil
     public init(series: [ChartSeries]) { self.series = series }
 
     public func render(into g: inout CellGrid, in r: Rect, glyphs: Glyphs) {
@@ -65,7 +67,7 @@ public struct LineChart {
         var lastEnd = plot.x - 1
         for t in Ticks.nice(x0, x1, count: max(1, plot.width / 12)) {
             let col = plot.x + Int(((t - x0) / xspan * Double(plot.width - 1)).rounded())
-            let label = Ticks.label(t)
+            let label = xTickLabel?(t) ?? Ticks.label(t)
             let start = min(col - label.count / 2, plot.maxX - label.count)
             if start > lastEnd && start >= plot.x - 1 { g.put(start, plot.maxY + 1, label, fg: .axis, clip: r); lastEnd = start + label.count }
         }

@@ -53,7 +53,7 @@ tmuxq send-keys -t live '?'; wait_for live 'Keys — \? or Esc closes' 5 && ok "
 tmuxq send-keys -t live Escape
 tmuxq resize-window -t live -x 50 -y 12; wait_for live 'too small' 5 && ok "tiny terminal shows 'terminal too small'" || bad "tiny resize" "$(screen live)"
 tmuxq resize-window -t live -x 100 -y 30; wait_for live 'Hyperparameters' 5 && ok "resize back redraws the workbench" || bad "resize back" "$(screen live)"
-tmuxq send-keys -t live '3'; wait_for live 'Attention engine is not part of this build' 5 && ok "a missing engine's tab says so plainly" || bad "unavailable tab" "$(screen live)"
+tmuxq send-keys -t live '5'; wait_for live 'Runs engine is not part of this build' 5 && ok "a missing engine's tab says so plainly" || bad "unavailable tab" "$(screen live)"
 tmuxq send-keys -t live q; restored live "quit with q" 0
 
 start cc "$RUN"; wait_for cc RUNNING; tmuxq send-keys -t cc C-c; restored cc "Ctrl-C" 130
@@ -103,4 +103,24 @@ wait_for dst 'surgery asym → drop \(from step' 10 && ok "surgery mode changed 
 tmuxq send-keys -t dst ':'; tmuxq send-keys -t dst -l 'set temperature -2'; tmuxq send-keys -t dst Enter
 wait_for dst '! temperature' 10 && ok "a bad distillation temperature is refused" || bad "temperature check" "$(screen dst | tail -3)"
 tmuxq send-keys -t dst q
+tmuxq kill-server 2>/dev/null
+
+# Attention tab: a queue of ViT runs (softmax, Taylor, Taylor-sparse) on the digits with live diagnostics and settings.
+start att "$RUN --paused"
+wait_for att 'PAUSED'
+tmuxq send-keys -t att 3
+wait_for att 'Attention settings \(live\)' 15 && ok "Attention tab starts a queue of ViT runs" || bad "attention tab" "$(screen att | head -8)"
+screen att | grep -q 'not part of this build' && bad "attention tab still says the engine is missing" || ok "Attention tab no longer says the engine is missing"
+tmuxq send-keys -t att ' '
+wait_for att 'run 1 softmax, epoch [1-9]' 60 && ok "Attention tab shows Taylor-vs-softmax errors of the live run after an epoch" || bad "attention diagnostics" "$(screen att | sed -n 15,24p)"
+tmuxq send-keys -t att ':'; tmuxq send-keys -t att -l 'set lr 0.001'; tmuxq send-keys -t att Enter
+wait_for att 'lr 0\.002 → 0\.001 \(from step [0-9]+ of run 1\)' 10 && ok "':set lr 0.001' is applied by the running ViT" || bad "attention lr" "$(screen att | tail -3)"
+tmuxq send-keys -t att ':'; tmuxq send-keys -t att -l 'set lr -1'; tmuxq send-keys -t att Enter
+wait_for att '! lr: must be in \(0, 10\], got -1' 5 && ok "negative lr is refused in the Attention tab" || bad "attention negative lr" "$(screen att | tail -3)"
+tmuxq send-keys -t att ':'; tmuxq send-keys -t att -l 'set kind taylor-repo'; tmuxq send-keys -t att Enter
+wait_for att 'run 4 queued: taylor-repo' 10 && wait_for att '4 taylor-repo +queued' 5 && ok "':set kind taylor-repo' queues a fourth run" || bad "attention kind" "$(screen att | tail -3)"
+sleep 0.5
+grep -qE '^[0-9]+,[0-9]+,lr,0\.002,0\.001,' "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>/dev/null && ok "attention lr change logged with its step in the run's hparams.csv" \
+  || bad "attention hparams.csv" "$(cat "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>&1)"
+tmuxq send-keys -t att q; restored att "Attention tab: quit with q" 0
 tmuxq kill-server 2>/dev/null

@@ -1,0 +1,258 @@
+import Attention
+import Dispatch
+import Foundation
+import RetortCore
+import RetortData
+import TrainEngine
+
+/// Adapts the attention engine to the workbench: a queue of ViT runs on one data split and
+/// seed (by default softmax, then Taylor, then Taylor-sparse) stepped one mini-batch at a
+/// time, so their curves can be compared side by side while they train.
+///
+/// Besides the curves it keeps the Taylor-versus-softmax diagnostics of the running model,
+/// measured on a fixed batch of test images when a run starts and after every epoch (not
+/// every step), the op table of the model, and a kernel-scaling series timed once, at the
+/// first step, on the job thread. Live settings (`handle(.set)`, between steps): `kind`
+/// appends a run of that attention to the queue; `sparse_threshold` and `lr` apply to the
+/// running model from the next step and to the runs still queued. Each change is logged in
+/// the running run's metrics (hparams.csv) with its step.
+public final class AttentionWorkbenchJob: SteppableJob {
+    /// The configuration the next run starts from (its kind is replaced per run).
+    public private(set) var base: AttentionTrainConfig
+    public let data: PreparedData
+    public let runRoot: String
+    public let diagnosticImages: Int
+    /// Token counts of the kernel-scaling series.
+    public let scalingSizes: [Int]
+    /// At most this many runs may wait in the queue.
+    public static let maxQueued = 8
+
+    private var kinds: [AttentionKind]
+    /// 0-based index of the run training now (== kinds.count once all finished).
+    private var current = 0
+    private var job: AttentionJob?
+    /// The last run that finished (what `save` writes when no run is training) and its folder.
+    private var finished: (job: AttentionJob, folder: URL)?
+    private var folders: [URL?] = []
+    private var loss: [DownsampledSeries] = [], accuracy: [DownsampledSeries] = []
+    private var steps: [Int] = [], epochs: [Int] = []
+    private var lastAcc: [Double] = [], bestAcc: [Double] = [], withSparse: [Double] = []
+    private var diag: AttentionDiagnosticsView?
+    private var scaling: [AttentionScalingPoint] = []
+    private var scaled = false
+    private var changes: [AttentionSettingChange] = []
+    private var samplesPerSecond = 0.0
+    private var lastLR: Double
+    private var lastDensity = Double.nan
+
+    public init(config: AttentionTrainConfig, kinds: [AttentionKind], data: PreparedData, runRoot: String,
+                diagnosticImages: Int = 64, scalingSizes: [Int] = [4, 8, 16, 32, 64, 128, 256, 512]) throws {
+        guard !kinds.isEmpty else { throw JobFailure("attention: the queue needs at least one run") }
+        try config.validate()
+        base = config; self.kinds = kinds; self.data = data; self.runRoot = runRoot
+        self.diagnosticImages = max(1, diagnosticImages); self.scalingSizes = scalingSizes
+        lastLR = Double(config.lr)
+        for _ in kinds { addRunSlots() }
+    }
+
+    /// Builds the queue from option text (keys as `retort attention train`'s options without
+    /// "--", e.g. [("data", "digits"), ("kinds", "softmax,taylor")], applied in order over the
+    /// defaults), loads and splits the data once for all runs, and wraps it. Run folders
+    /// `<runRoot>/<timestamp>-vit-<kind>-<data>-s<seed>-run<i>` are created as runs start.
+    public static func create(options: [(String, String)] = [], dataDirectory: String, runRoot: String = "runs",
+                              diagnosticImages: Int = 64, scalingSizes: [Int] = [4, 8, 16, 32, 64, 128, 256, 512]) throws -> AttentionWorkbenchJob {
+        var c = AttentionTrainConfig()
+        let kinds = try AttentionSettings.apply(options, to: &c)
+        c.runRoot = runRoot
+        let data: PreparedData
+        do { data = try PreparedData.load(c.data == .mnist5k ? .mnist5k : .digits, directory: dataDirectory, testCount: c.testCount, seed: c.seed) }
+        catch { throw JobFailure("\(error)") }
+        return try AttentionWorkbenchJob(config: c, kinds: kinds, data: data, runRoot: runRoot,
+                                         diagnosticImages: diagnosticImages, scalingSizes: scalingSizes)
+    }
+
+    private func addRunSlots() {
+        loss.append(DownsampledSeries(name: "train loss", capacity: 256))
+        accuracy.append(DownsampledSeries(name: "test accuracy", capacity: 256))
+        steps.append(0); epochs.append(0); lastAcc.append(.nan); bestAcc.append(.nan); withSparse.append(.nan)
+        folders.append(nil)
+    }
+
+    public var isFinished: Bool { current >= kinds.count }
+    public var progress: Int { job?.step ?? 0 }
+    /// Kinds of every run in queue order.
+    public var queue: [AttentionKind] { kinds }
+
+    public func advance() throws {
+        if !scaled { measureScaling() }
+        if job == nil { try startRun() }
+        guard let j = job else { return }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = j.step()
+        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        guard r.loss.isFinite else { throw JobFailure("run \(current + 1) (\(j.config.kind.rawValue)): loss became \(r.loss) at step \(r.step): lower the learning rate") }
+        let inst = Double(r.samples) / max(dt, 1e-9)
+        samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
+        lastLR = Double(r.lr); lastDensity = r.maskDensity ?? .nan
+        loss[current].append(x: Double(r.step), Double(r.loss))
+        steps[current] = r.step; epochs[current] = r.epoch
+        if let s = r.epochSummary {
+            let a = Double(s.testAccuracy)
+            accuracy[current].append(x: Double(s.step), a)
+            lastAcc[current] = a
+            bestAcc[current] = bestAcc[current].isNaN ? a : max(bestAcc[current], a)
+            withSparse[current] = s.testAccuracyWithSparse.map(Double.init) ?? .nan
+            measureDiagnostics()
+        }
+        if j.isFinished { finished = (j, folders[current]!); job = nil; current += 1 }
+    }
+
+    /// Creates the run folder, metrics and model of the run at `current`; diagnoses the
+    /// freshly initialised model.
+    private func startRun() throws {
+        guard current < kinds.count else { return }
+        var c = base
+        c.kind = kinds[current]
+        let name = RunFolder.defaultName(["vit", c.kind.rawValue, c.data.rawValue, "s\(c.seed)", "run\(current + 1)"])
+        c.runName = name
+        let folder = try RunFolder.create(root: runRoot, name: name, config: c)
+        job = try AttentionJob(config: c, data: data, log: try MetricsLog(folder: folder))
+        folders[current] = folder
+        samplesPerSecond = 0; lastDensity = .nan; lastLR = Double(c.lr)
+        measureDiagnostics()
+    }
+
+    private func measureDiagnostics() {
+        guard let j = job else { return }
+        let d = j.diagnostics(images: diagnosticImages)
+        let layers = d.layers
+        var merged = layers[0].centredLogits
+        for l in layers.dropFirst() { merged.merge(l.centredLogits) }
+        let total = Double(max(1, layers.reduce(0) { $0 + $1.count }))
+        func share(_ f: (LayerAttentionDiagnostics) -> Double) -> Double { layers.reduce(0) { $0 + f($1) * Double($1.count) } / total }
+        diag = AttentionDiagnosticsView(
+            run: current + 1, kind: j.config.kind.rawValue, step: j.step, epoch: j.epoch, images: d.images,
+            layerErrors: layers.map(\.relativeError), headErrors: layers.map(\.headRelativeErrors),
+            centredCounts: merged.counts.map(Double.init), lower: merged.lower, upper: merged.upper,
+            below: merged.below, above: merged.above,
+            centredShareOutside: share(\.centredShareOutside), rawShareOutside: share(\.rawShareOutside),
+            negativeWeightShare: share(\.negativeWeightShare), layerNegativeShares: layers.map(\.negativeWeightShare))
+    }
+
+    /// Times one forward pass of softmax and Taylor attention at this model's d and heads,
+    /// once, at a small budget (tens of ms per point).
+    private func measureScaling() {
+        scaled = true
+        Threads.set(base.threads)
+        let m = base.model
+        scaling = scalingSizes.map { n in
+            let s = AttentionBenchmark.time(.softmax, tokens: n, headDim: m.headDim, heads: m.heads, repeats: 3, minSeconds: 0.005)
+            let t = AttentionBenchmark.time(.taylor, tokens: n, headDim: m.headDim, heads: m.heads, repeats: 3, minSeconds: 0.005)
+            return AttentionScalingPoint(tokens: n, softmaxMs: s.seconds * 1e3, taylorMs: t.seconds * 1e3)
+        }
+    }
+
+    public func handle(_ command: JobCommand) throws -> String {
+        if command == .save { return try save() }
+        guard case .set(let name, let text) = command else { return "" }
+        let value = try AttentionSettings.parse(name, text)
+        let step = job?.step ?? 0
+        let from: String, to: String
+        switch value {
+        case .kind(let k):
+            let waiting = kinds.count - current - (job == nil ? 0 : 1)
+            guard waiting < Self.maxQueued else {
+                throw JobFailure("kind: \(Self.maxQueued) runs are already waiting; let one start first")
+            }
+            from = kinds.last!.rawValue; to = k.rawValue
+            kinds.append(k); addRunSlots()
+            job?.log?.write(MetricRecord(kind: "hparam", step: step, epoch: job!.epoch, values: [("from", .nan), ("to", .nan)],
+                                         note: "kind: run \(kinds.count) queued with \(k.rawValue)", name: "kind"))
+            record(name, from, to, step)
+            return "run \(kinds.count) queued: \(k.rawValue) (after \(kinds[current..<(kinds.count - 1)].map(\.rawValue).joined(separator: ", ")))"
+        case .sparseThreshold(let v):
+            if let j = job { (from, to) = try j.set(name, to: text) } else { from = String(format: "%g", Double(base.sparse.threshold)); to = String(format: "%g", Double(v)) }
+            base.sparse.threshold = v
+        case .lr(let v):
+            if let j = job { (from, to) = try j.set(name, to: text) } else { from = String(format: "%g", Double(base.lr)); to = String(format: "%g", Double(v)) }
+            base.lr = v; base.minLR = min(base.minLR, v)
+        }
+        record(name, from, to, step)
+        return job == nil ? "\(name) \(from) → \(to) (from run \(current + 1))" : "\(name) \(from) → \(to) (from step \(step + 1) of run \(current + 1))"
+    }
+
+    /// Writes the training (else the last finished) run's ViT to `model.safetensors` in its folder (timm names).
+    private func save() throws -> String {
+        guard let (j, folder) = job.map({ ($0, folders[current]!) }) ?? finished else {
+            throw JobFailure("save: no run has started yet (space starts the queue)")
+        }
+        let url = folder.appendingPathComponent("model.safetensors")
+        try SafeTensors.write(j.model.parameters.map { ($0.name, $0.value) }, metadata: [
+            "step": "\(j.step)", "model": j.config.model.name, "attention": j.config.kind.rawValue, "format": "pt",
+        ], to: url)
+        return "saved \(j.config.kind.rawValue) (run \(folders.firstIndex(of: folder).map { $0 + 1 } ?? 0)) to \(url.path) at step \(j.step)"
+    }
+
+    private func record(_ name: String, _ from: String, _ to: String, _ step: Int) {
+        changes.append(AttentionSettingChange(run: job == nil ? current : current + 1, step: step, name: name, from: from, to: to))
+    }
+
+    public func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> AttentionSnapshot {
+        let m = base.model
+        let runs = kinds.indices.map { i in
+            AttentionRunView(index: i + 1, kind: kinds[i].rawValue,
+                             status: i < current ? .finished : (i == current && job != nil ? .running : .queued),
+                             runFolder: folders[i]?.path ?? "", step: steps[i], epoch: epochs[i], trainLoss: loss[i], testAccuracy: accuracy[i],
+                             lastTestAccuracy: lastAcc[i], bestTestAccuracy: bestAcc[i], testAccuracyWithSparse: withSparse[i])
+        }
+        let ops = ModelOpCounts(m)
+        let (s, t) = (ops.softmax, ops.taylor)
+        let opRows = [
+            AttentionOpRow(name: "MACs", softmax: s.macs, taylor: t.macs),
+            AttentionOpRow(name: "mults", softmax: s.multiplications, taylor: t.multiplications),
+            AttentionOpRow(name: "exps", softmax: s.exps, taylor: t.exps),
+            AttentionOpRow(name: "divs", softmax: s.divisions, taylor: t.divisions),
+            AttentionOpRow(name: "adds", softmax: s.additions, taylor: t.additions),
+            AttentionOpRow(name: "cmps", softmax: s.compares, taylor: t.compares),
+            AttentionOpRow(name: "storage", softmax: s.storageWords, taylor: t.storageWords),
+        ]
+        let threshold = Double(job?.sparseThreshold ?? base.sparse.threshold)
+        let baseLR = Double(job?.hyper.lr ?? base.lr)
+        let settings = [
+            AttentionSettingField(name: "kind", value: kinds.last!.rawValue, numericValue: nil, kind: .choice(AttentionSettings.kindNames),
+                                  allowed: AttentionSettings.kindNames.joined(separator: ", "),
+                                  help: "each change queues one more run with that attention"),
+            AttentionSettingField(name: "sparse_threshold", value: String(format: "%g", threshold), numericValue: threshold,
+                                  kind: .number(logScale: true), allowed: "(0, 1)",
+                                  help: "τ of the sparse mask [P̃ > τ]; now and for queued runs"),
+            AttentionSettingField(name: "lr", value: String(format: "%g", baseLR), numericValue: baseLR,
+                                  kind: .number(logScale: true), allowed: "(0, 10]",
+                                  help: "AdamW base lr (cosine schedule); now and for queued runs"),
+        ]
+        let i = min(current, kinds.count - 1), batch = job?.hyper.batchSize ?? base.batchSize
+        var v = AttentionSnapshot()
+        v.modelName = m.name; v.modelDescription = m.description; v.parameterCount = m.parameterCount
+        v.tokens = m.tokens; v.heads = m.heads; v.headDim = m.headDim; v.layers = m.depth
+        v.dataName = data.sample.fileName; v.trainCount = data.train.count; v.testCount = data.test.count; v.seed = base.seed
+        v.state = state; v.runs = runs; v.currentRun = current + 1; v.kind = kinds[i].rawValue
+        v.epoch = epochs[i]; v.totalEpochs = base.epochs; v.step = steps[i]; v.stepsPerEpoch = (data.train.count + batch - 1) / batch
+        v.samplesPerSecond = state == .running ? samplesPerSecond : 0; v.elapsed = elapsed
+        v.lr = lastLR; v.baseLR = baseLR; v.sparseThreshold = threshold; v.maskDensity = lastDensity
+        v.diagnostics = diag; v.diagnosticImages = diagnosticImages
+        v.opRows = opRows; v.linearMACs = ops.linearMACs
+        v.scaling = scaling; v.crossover = Self.crossover(scaling)
+        v.settings = settings; v.changes = changes; v.messages = messages
+        v.blas = "\(BLASRuntime.coreName)×\(BLASRuntime.threads)"
+        return v
+    }
+
+    /// The smallest measured n from which on Taylor is faster at every larger measured n.
+    public static func crossover(_ points: [AttentionScalingPoint]) -> Int? {
+        var n: Int?
+        for p in points.reversed() {
+            guard p.taylorMs < p.softmaxMs else { break }
+            n = p.tokens
+        }
+        return n
+    }
+}
