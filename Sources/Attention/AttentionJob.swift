@@ -136,6 +136,14 @@ public final class AttentionJob {
         return r
     }
 
+    /// Weight of S_sparse·V at `progress` (0…1) with the last `anneal` of training ramping it
+    /// linearly from 1 to 0.
+    public static func sparseWeight(progress: Double, anneal: Float) -> Float {
+        guard anneal > 0 else { return 1 }
+        let start = 1 - Double(anneal)
+        return progress <= start ? 1 : Float(max(0, (1 - progress) / Double(anneal)))
+    }
+
     /// τ of the sparse mask M = [P̃ > τ] the model uses now (its config's until `set` changes it).
     public var sparseThreshold: Float { model.cores[0].sparse.threshold }
 
@@ -146,6 +154,10 @@ public final class AttentionJob {
         if cursor == 0 {
             order = Array(0..<data.train.count); rng.shuffle(&order)
             epochLoss = 0; epochCorrect = 0; epochSamples = 0; epochDensity = 0; densitySteps = 0; trainSeconds = 0
+        }
+        if config.sparseAnneal > 0 {
+            let w = Self.sparseWeight(progress: progress, anneal: config.sparseAnneal)
+            for c in model.cores where c.sparse.weight != w { c.sparse.weight = w }
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
         let end = min(order.count, cursor + hyper.batchSize)

@@ -8,6 +8,10 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
     /// The ViT; nil picks `ViTConfig.mnist` or `ViTConfig.digits` from `data`.
     public var vit: ViTConfig? = nil
     public var sparse = SparseConfig()
+    /// Fraction of training, at its end, over which the weight of S_sparse·V ramps linearly
+    /// from 1 to 0, so the model ends training on the low-rank path it is tested with
+    /// (Retort's option; ViTALiTy keeps the sparse path to the end: 0, the default).
+    public var sparseAnneal: Float = 0
     public var epochs: Int = 30
     public var batchSize: Int = 32
     /// AdamW with a linear warm-up and cosine decay to `minLR` (DeiT's recipe, scaled down).
@@ -43,6 +47,7 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
         if shift < 0 || shift > 4 { throw bad("shift", "in 0…4", shift) }
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
         if !(sparse.threshold >= 0 && sparse.threshold < 1) { throw bad("sparse-threshold", "in [0, 1)", sparse.threshold) }
+        if !(sparseAnneal >= 0 && sparseAnneal <= 1) { throw bad("sparse-anneal", "in [0, 1]", sparseAnneal) }
         if sparse.bits < 0 || sparse.bits > 16 { throw bad("quant-bits", "in 0…16", sparse.bits) }
         if !(sparse.momentum >= 0 && sparse.momentum < 1) { throw bad("quant-momentum", "in [0, 1)", sparse.momentum) }
         try model.validate()

@@ -27,6 +27,7 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "Random shift augmentation in pixels (default 2 for mnist5k, 1 for digits).") var shift: Int?
     @Option(help: "Sparse mask threshold τ (keep P̃ > τ).") var sparseThreshold: Float = SparseConfig().threshold
     @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision).") var quantBits: Int = SparseConfig().bits
+    @Option(help: "Ramp the weight of S_sparse·V from 1 to 0 over this final fraction of training (0 = keep it to the end, as ViTALiTy).") var sparseAnneal: Float = 0
     @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
     @Option(help: "Folder that holds run folders.") var runs: String = "runs"
     @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
@@ -44,6 +45,7 @@ struct AttentionTrain: ParsableCommand {
         c.weightDecay = weightDecay; c.warmupEpochs = warmupEpochs; c.labelSmoothing = labelSmoothing
         c.testCount = testCount; c.shiftAugment = shift; c.seed = seed; c.threads = threads; c.runRoot = runs
         c.sparse = SparseConfig(threshold: sparseThreshold, bits: quantBits)
+        c.sparseAnneal = sparseAnneal
         return c
     }
 

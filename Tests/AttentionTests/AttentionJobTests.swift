@@ -17,6 +17,19 @@ final class AttentionJobTests: XCTestCase {
         return c
     }
 
+    /// --sparse-anneal: the weight of S_sparse·V is 1 until the final fraction, then falls
+    /// linearly to 0 at the end of training.
+    func testSparseAnnealRampsTheSparseWeightToZero() throws {
+        XCTAssertEqual(AttentionJob.sparseWeight(progress: 0.3, anneal: 0), 1)
+        XCTAssertEqual(AttentionJob.sparseWeight(progress: 0.75, anneal: 0.25), 1)
+        XCTAssertEqual(AttentionJob.sparseWeight(progress: 0.875, anneal: 0.25), 0.5, accuracy: 1e-6)
+        XCTAssertEqual(AttentionJob.sparseWeight(progress: 1, anneal: 0.25), 0)
+        XCTAssertEqual(AttentionJob.sparseWeight(progress: 0.5, anneal: 1), 0.5, accuracy: 1e-6)
+        var c = AttentionTrainConfig()
+        c.sparseAnneal = 1.5
+        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "sparse-anneal: must be in [0, 1], got 1.5") }
+    }
+
     func testTrainingLearnsForEveryKind() throws {
         for kind in AttentionKind.allCases {
             let job = try AttentionJob(config: config(kind, epochs: 6), dataDirectory: Self.dataDir, log: nil)

@@ -58,7 +58,7 @@ tmuxq send-keys -t live q; restored live "quit with q" 0
 
 start cc "$RUN"; wait_for cc RUNNING; tmuxq send-keys -t cc C-c; restored cc "Ctrl-C" 130
 start term "$RUN"; wait_for term RUNNING
-pid=$(pgrep -f -n "tui-runs --data digits --epochs 400"); kill -TERM "$pid"; restored term "SIGTERM" 143
+pid=$(pgrep -f -n -- "$tmp/tui-runs --data digits --epochs 400"); kill -TERM "$pid"; restored term "SIGTERM" 143
 start crash "RETORT_ALLOW_CRASH=1 SWIFT_BACKTRACE=enable=no $RUN"; wait_for crash RUNNING
 tmuxq send-keys -t crash ':' ; tmuxq send-keys -t crash -l '__crash'; tmuxq send-keys -t crash Enter
 restored crash "crash (Swift trap)" 132
