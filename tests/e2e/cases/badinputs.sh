@@ -23,3 +23,15 @@ while IFS=$'\t' read -r -a f; do
 done < "$corpus/cases.tsv"
 if [ -e "$tmp/runs-never" ] && [ -n "$(ls -A "$tmp/runs-never" 2>/dev/null)" ]; then bad "bad input: a run folder was created for refused input" "$(ls "$tmp/runs-never")"; else ok "bad input: no run folder created for refused input"; fi
 if [ "$bad_fail" -eq 0 ]; then ok "bad-input corpus: all $bad_count cases give a clear error and the right exit status"; fi
+# The fuzz harness in replay mode (normal build) runs every parser over the corpus and the
+# bundled good files without a crash; tools/fuzz.sh runs the same harness under libFuzzer.
+FUZZ=$(dirname "$BIN")/retort-fuzz
+replay() { # TARGET FILES…
+  local t=$1; shift
+  expect "fuzz harness replays the $t corpus" 0 "retort-fuzz $t: [0-9]+ inputs, no crash" -- "$FUZZ" "$t" "$@"
+}
+replay theme themes/*.toml tests/bad-inputs/files/themes/*
+replay gzip sample-data/digits_8x8.csv.gz $(find tests/bad-inputs/files/data -name '*.gz' | sort)
+replay scalesim-config configs/accelerator/*.cfg tests/bad-inputs/files/scalesim/*
+replay topology configs/accelerator/*.csv tests/bad-inputs/files/topology/*
+replay accel-config configs/accelerator/*.json tests/bad-inputs/files/accel/*

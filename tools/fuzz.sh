@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fuzzes every file parser with libFuzzer for a fixed budget each and reports iterations
+# and findings. Usage: tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET…]   (or: make fuzz)
+# Builds retort-fuzz with -sanitize=fuzzer into .build-fuzz (separate from the normal
+# build); seeds come from the bundled files and the bad-input corpus; findings (crashing
+# inputs) are written to fuzz-findings/TARGET/ and make the script exit 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER=${1:-60}; shift || true
+TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(theme csv gzip scalesim-config topology accel-config)
+swift build -c release --scratch-path .build-fuzz --product retort-fuzz \
+  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 | { grep -E "error|omplete" || true; } | tail -2
+BIN=.build-fuzz/release/retort-fuzz
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+seeds() { # TARGET → seed files
+  case "$1" in
+    theme) ls themes/*.toml tests/bad-inputs/files/themes/* ;;
+    csv) zcat sample-data/digits_8x8.csv.gz | head -20 > "$work/digits-head.csv"; echo "$work/digits-head.csv" ;;
+    gzip) ls sample-data/digits_8x8.csv.gz; find tests/bad-inputs/files/data -name '*.gz' -size -64k ;;
+    scalesim-config) ls configs/accelerator/*.cfg tests/bad-inputs/files/scalesim/* ;;
+    topology) ls configs/accelerator/*.csv tests/bad-inputs/files/topology/* ;;
+    accel-config) ls configs/accelerator/*.json tests/bad-inputs/files/accel/* ;;
+  esac
+}
+status=0
+printf '%-16s %10s %8s %9s %s\n' target runs seconds findings "coverage (edges)"
+for t in "${TARGETS[@]}"; do
+  mkdir -p "$work/$t" "fuzz-findings/$t"
+  for s in $(seeds "$t"); do cp "$s" "$work/$t/"; done
+  log="$work/$t.log"
+  RETORT_FUZZ_TARGET=$t "$BIN" -max_total_time="$SECONDS_PER" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="fuzz-findings/$t/" -print_final_stats=1 "$work/$t" >"$log" 2>&1 || true
+  runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo "?")
+  found=$(find "fuzz-findings/$t" -type f | wc -l)
+  printf '%-16s %10s %8s %9s %s\n' "$t" "$runs" "$SECONDS_PER" "$found" "$cov"
+  if [ "$found" -gt 0 ]; then status=1; grep -E "ERROR|Fatal|==[0-9]+==" "$log" | head -5; fi
+done
+exit $status
