@@ -66,5 +66,8 @@ let package = Package(
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "TrainEngine"]),
+        // TensorBoard event files and safetensors against fixtures from the real Python packages
+        .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "TrainEngine", "Distill", "Attention"],
+                    resources: [.copy("Fixtures")]),
     ]
 )
