@@ -9,6 +9,8 @@ public final class InvertedResidual: Layer {
     public let project: Conv2d
     public let hasShortcut: Bool
     public let baseExpand: Int
+    /// The block's BatchNorms in order (expand, depthwise, project).
+    public let batchNorms: [BatchNorm]
     private let body: Sequential
 
     init(inMax: Int, midMax: Int, outMax: Int, baseExpand: Int, stride: Int, shortcut: Bool,
@@ -27,6 +29,7 @@ public final class InvertedResidual: Layer {
         layers += [depthwise, BatchNorm(midMax, perWidthStatistics: perWidthBN, name: "\(name).dw_bn"), ReLU6(),
                    project, BatchNorm(outMax, perWidthStatistics: perWidthBN, name: "\(name).project_bn")]
         body = Sequential(layers)
+        batchNorms = layers.compactMap { $0 as? BatchNorm }
     }
 
     public var parameters: [Parameter] { body.parameters }

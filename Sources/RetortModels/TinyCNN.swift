@@ -46,6 +46,8 @@ public final class TinyCNN: Model {
     let blocks: [InvertedResidual]
     let head: Conv2d
     let classifier: Linear
+    /// Every BatchNorm in forward order (stem, blocks, head).
+    public let batchNorms: [BatchNorm]
     private let net: Sequential
     /// Index of the output width group of each block (nil for shortcut blocks).
     private let blockGroup: [Int?]
@@ -82,6 +84,10 @@ public final class TinyCNN: Model {
         layers.append(classifier)
         blocks = bs; blockGroup = bg
         net = Sequential(layers)
+        batchNorms = layers.flatMap { l -> [BatchNorm] in
+            if let bn = l as? BatchNorm { return [bn] }
+            return (l as? InvertedResidual)?.batchNorms ?? []
+        }
         maxWidth = WidthChoice(output: Array(repeating: maxOutput, count: groups), expand: Array(repeating: maxExpand, count: config.blocks.count))
         setWidth(maxWidth)
     }
