@@ -130,6 +130,28 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(vit.posEmbed.value.shape, [17, 8])
     }
 
+    /// Sparse kinds carry the quantisers' running ranges; they round-trip and are optional.
+    func testQuantiserStatisticsRoundTrip() throws {
+        let cfg = ViTConfig(name: "q", imageSize: 8, patchSize: 4, width: 8, heads: 2, depth: 2, mlpRatio: 2)
+        let a = VisionTransformer(cfg, kind: .taylorRepo, seed: 3)
+        for (i, core) in a.cores.enumerated() {
+            core.quantQ.runningZeroPoint = -1.5 - Float(i); core.quantQ.runningRange = 3.25 + Float(i)
+            core.quantK.runningZeroPoint = -0.5; core.quantK.runningRange = 2
+        }
+        let file = try SafeTensors.decode(SafeTensors.encode(ViTWeights.tensors(of: a)), file: "q.safetensors")
+        XCTAssertEqual(file.names.filter { $0.contains(".quant_") }.count, 8)
+        let b = VisionTransformer(cfg, kind: .taylorRepo, seed: 9)
+        try ViTWeights.load(file, into: b)
+        XCTAssertEqual(b.cores.map(\.quantQ), a.cores.map(\.quantQ))
+        XCTAssertEqual(b.cores.map(\.quantK), a.cores.map(\.quantK))
+        let soft = VisionTransformer(cfg, kind: .softmax, seed: 9)
+        try ViTWeights.load(file, into: soft)            // accepted by any kind
+        XCTAssertEqual(ViTWeights.tensors(of: soft).count, file.tensors.count - 8)
+        let plain = try SafeTensors.decode(SafeTensors.encode(ViTWeights.tensors(of: soft)), file: "p.safetensors")
+        try ViTWeights.load(plain, into: b)               // and optional
+        XCTAssertEqual(b.cores[0].quantQ, a.cores[0].quantQ)
+    }
+
     // (4) malformed files
 
     /// A file from a header text and data bytes.
