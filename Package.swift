@@ -60,7 +60,7 @@ let package = Package(
             swiftSettings: checked),
 
         // fuzz harness for every file parser (tools/fuzz.sh builds it with -sanitize=fuzzer)
-        .executableTarget(name: "retort-fuzz", dependencies: ["RetortData", "RetortUI", "Accelerator"], swiftSettings: checked),
+        .executableTarget(name: "retort-fuzz", dependencies: ["RetortCore", "RetortData", "RetortUI", "Accelerator"], swiftSettings: checked),
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine"]),
@@ -69,5 +69,8 @@ let package = Package(
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine", "Distill"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "TrainEngine"]),
+        // TensorBoard event files and safetensors against fixtures from the real Python packages
+        .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "TrainEngine", "Distill", "Attention"],
+                    resources: [.copy("Fixtures")]),
     ]
 )

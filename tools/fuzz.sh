@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-60}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(theme csv gzip scalesim-config topology accel-config)
+TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(theme csv gzip scalesim-config topology accel-config safetensors tfrecord)
 swift build -c release --scratch-path .build-fuzz --product retort-fuzz \
   -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 | { grep -E "error|omplete" || true; } | tail -2
 BIN=.build-fuzz/release/retort-fuzz
@@ -20,6 +20,8 @@ seeds() { # TARGET → seed files
     scalesim-config) ls configs/accelerator/*.cfg tests/bad-inputs/files/scalesim/* ;;
     topology) ls configs/accelerator/*.csv tests/bad-inputs/files/topology/* ;;
     accel-config) ls configs/accelerator/*.json tests/bad-inputs/files/accel/* ;;
+    safetensors) ls Tests/InteropTests/Fixtures/safetensors/*.torch.safetensors tests/bad-inputs/files/safetensors/* ;;
+    tfrecord) ls Tests/InteropTests/Fixtures/tensorboard/*.tfevents tests/bad-inputs/files/events/* ;;
   esac
 }
 status=0

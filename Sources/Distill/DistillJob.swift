@@ -498,14 +498,18 @@ public final class DistillJob {
             steps: step, seconds: Double(DispatchTime.now().uptimeNanoseconds - created) / 1e9)
     }
 
-    /// The student slice (and its BatchNorm statistics) as safetensors. With shared
-    /// BatchNorm statistics they are re-estimated at the student's width first.
+    /// The student slice (and its BatchNorm statistics) as safetensors: a standalone MLP or
+    /// tiny CNN at the student's widths (names and layout as `ModelWeights`; `retort eval`
+    /// rebuilds it from the shapes). With shared BatchNorm statistics they are re-estimated at
+    /// the student's width first.
     public func saveStudent(to url: URL) throws {
         if recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
-        try SafeTensors.write(net.studentTensors(), metadata: [
-            "step": "\(step)", "model": net.name, "format": "pt", "slice": "student (first-k of every widened layer)",
+        let info = WeightsInfo(model: config.model.rawValue, data: config.data, splitSeed: config.splitSeed,
+                               testCount: config.effectiveTestCount, source: "retort distill: student slice (step \(step))")
+        try SafeTensors.write(net.studentTensors(), metadata: info.metadata.merging([
+            "step": "\(step)", "model": net.name, "slice": "student (first-k of every widened layer)",
             "method": config.method.rawValue + " [R] reconstruction",
-        ], to: url)
+        ]) { a, _ in a }, to: url)
     }
 }
 

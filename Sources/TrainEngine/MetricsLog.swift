@@ -22,19 +22,35 @@ public struct MetricRecord: Sendable, Equatable {
 /// Writes a run's metrics as JSON Lines (every record) and CSV (one file per record kind,
 /// header from the first record of that kind). Lines are flushed as they are written, so
 /// a killed run keeps everything up to its last record.
+///
+/// Unless `tensorBoard` is false, every finite value is also written to a TensorBoard event
+/// file in the folder, tagged `<kind>/<key>` (`<kind>/<name>/<key>` for named records such
+/// as hyperparameter changes) at the record's step; the event file is flushed at every
+/// epoch record and when the log goes away.
 public final class MetricsLog {
     public let folder: URL
     private var jsonl: FileHandle
     private var csv: [String: (FileHandle, [String])] = [:]
+    /// The TensorBoard event file (nil when disabled).
+    public let tensorBoard: TensorBoardWriter?
 
-    public init(folder: URL) throws {
+    public init(folder: URL, tensorBoard: Bool = true) throws {
         self.folder = folder
         let url = folder.appendingPathComponent("metrics.jsonl")
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ConfigError("\(url.path): cannot create the metrics file") }
         jsonl = try FileHandle(forWritingTo: url)
+        self.tensorBoard = tensorBoard ? try TensorBoardWriter(folder: folder) : nil
     }
 
-    deinit { try? jsonl.close(); for (h, _) in csv.values { try? h.close() } }
+    deinit { try? jsonl.close(); for (h, _) in csv.values { try? h.close() }; tensorBoard?.close() }
+
+    /// Writes pending TensorBoard events now.
+    public func flush() { tensorBoard?.flush() }
+
+    /// The TensorBoard tag of value `key` of a record.
+    public static func tag(_ r: MetricRecord, _ key: String) -> String {
+        r.kind + "/" + (r.name.map { $0 + "/" } ?? "") + key
+    }
 
     public func write(_ r: MetricRecord) {
         var fields = ["\"kind\":\"\(r.kind)\"", "\"step\":\(r.step)", "\"epoch\":\(r.epoch)"]
@@ -42,6 +58,12 @@ public final class MetricsLog {
         for (k, v) in r.values { fields.append("\"\(k)\":\(Self.json(v))") }
         if let n = r.note { fields.append("\"note\":\(Self.quote(n))") }
         jsonl.write(Data(("{" + fields.joined(separator: ",") + "}\n").utf8))
+        if let tb = tensorBoard {
+            tb.add(step: Int64(r.step), scalars: r.values.compactMap { k, v in
+                Float(v).isFinite ? .init(tag: Self.tag(r, k), value: Float(v)) : nil
+            })
+            if r.kind == "epoch" { tb.flush() }
+        }
         guard r.kind != "event" else { return }
         let name = r.kind == "epoch" ? "metrics.csv" : "\(r.kind)s.csv"
         if csv[r.kind] == nil {

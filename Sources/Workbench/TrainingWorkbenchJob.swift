@@ -50,8 +50,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
             return "\(name) \(format(old ?? .nan)) → \(format(new))"
         case .save:
             let url = runFolder.appendingPathComponent("model.safetensors")
-            try SafeTensors.write(job.model.parameters.map { ($0.name, $0.value) },
-                                  metadata: ["step": "\(job.step)", "model": job.model.name, "format": "pt"], to: url)
+            try TrainWeights.export(job, to: url)   // PyTorch names, BatchNorm statistics, metadata for `retort eval`
             return "saved \(url.path) at step \(job.step)"
         default:
             return ""

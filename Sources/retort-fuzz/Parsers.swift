@@ -1,4 +1,6 @@
 import Accelerator
+import Foundation
+import RetortCore
 import RetortData
 import RetortUI
 
@@ -22,6 +24,8 @@ enum FuzzParsers {
             _ = try? ScaleSimTopology.parse(text, file: "fuzz.csv", gemm: false)
             _ = try? ScaleSimTopology.parse(text, file: "fuzz.csv", gemm: true)
         },
+        "safetensors": { b in _ = try? SafeTensors.decode(Data(b), file: "fuzz.safetensors") },
+        "tfrecord": { b in _ = try? TFRecord.records(b, file: "fuzz.tfevents") },
         "accel-config": { b in _ = try? VitalityConfig.parse(String(decoding: b, as: UTF8.self), file: "fuzz.json", base: .defaults()) },
     ]
 }

@@ -28,6 +28,12 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "Sparse mask threshold τ (keep P̃ > τ).") var sparseThreshold: Float = SparseConfig().threshold
     @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision).") var quantBits: Int = SparseConfig().bits
     @Option(help: "Ramp the weight of S_sparse·V from 1 to 0 over this final fraction of training (0 = keep it to the end, as ViTALiTy).") var sparseAnneal: Float = 0
+    @Option(help: "ViT width (default: the data set's preset, 64).") var width: Int?
+    @Option(help: "ViT blocks (default: the preset's 4).") var depth: Int?
+    @Option(help: "ViT attention heads (default: the preset's 4).") var heads: Int?
+    @Option(name: .customLong("init"), help: "Initialise every run's ViT from this safetensors file (timm names and layout, as --export-dir writes).") var initWeights: String?
+    @Option(help: "Write each trained ViT to DIR/vit-<kind>-<data>-s<seed>.safetensors (timm names and layout; `retort eval --weights FILE`).") var exportDir: String?
+    @Flag(help: "Do not write TensorBoard event files in the run folders.") var noTensorboard = false
     @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
     @Option(help: "Folder that holds run folders.") var runs: String = "runs"
     @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
@@ -46,6 +52,12 @@ struct AttentionTrain: ParsableCommand {
         c.testCount = testCount; c.shiftAugment = shift; c.seed = seed; c.threads = threads; c.runRoot = runs
         c.sparse = SparseConfig(threshold: sparseThreshold, bits: quantBits)
         c.sparseAnneal = sparseAnneal
+        if width != nil || depth != nil || heads != nil {
+            var v = c.model
+            v.width = width ?? v.width; v.depth = depth ?? v.depth; v.heads = heads ?? v.heads
+            v.name = "vit-\(data.rawValue)-w\(v.width)-d\(v.depth)-h\(v.heads)"
+            c.vit = v
+        }
         return c
     }
 
@@ -65,6 +77,19 @@ struct AttentionTrain: ParsableCommand {
         }
         Threads.set(threads)
         let base = config(kind: kindList[0], seed: seedList![0])
+        // A file that does not fit the ViT fails here, before any run folder exists.
+        var initFile: SafeTensorsFile?
+        if let initWeights {
+            do {
+                let f = try SafeTensors.read(URL(fileURLWithPath: initWeights))
+                try ViTWeights.load(f, into: VisionTransformer(base.model, kind: base.kind, seed: 0))
+                initFile = f
+            } catch { fail("\(error)") }
+        }
+        if let exportDir {
+            do { try FileManager.default.createDirectory(atPath: exportDir, withIntermediateDirectories: true) }
+            catch { fail("export-dir \(exportDir): cannot create it (\(error.localizedDescription))") }
+        }
         let model = base.model
         print("ViT \(model); \(model.parameterCount) parameters")
         print("AdamW lr \(lr) (warm-up \(warmupEpochs) epochs, cosine to \(minLR)), weight decay \(weightDecay), batch \(batchSize), label smoothing \(labelSmoothing), shift ±\(base.shift) px; \(epochs) epochs; BLAS \(BLASRuntime.coreName) × \(threads) threads")
@@ -84,7 +109,8 @@ struct AttentionTrain: ParsableCommand {
                 let c = config(kind: kind, seed: seed)
                 let name = c.defaultRunName
                 let folder = try RunFolder.create(root: runs, name: name, config: c)
-                let job = try AttentionJob(config: c, data: prepared, log: try MetricsLog(folder: folder))
+                let job = try AttentionJob(config: c, data: prepared, log: try MetricsLog(folder: folder, tensorBoard: !noTensorboard))
+                if let initFile { try ViTWeights.load(initFile, into: job.model) }
                 let t0 = Date()
                 var last: AttentionEpochSummary?
                 job.run { s in
@@ -104,6 +130,11 @@ struct AttentionTrain: ParsableCommand {
                 if let a = last!.testAccuracyWithSparse { keptSparse[seed] = Double(a) }
                 summaryCSV += "\(kind.rawValue),\(seed),\(acc),\(last!.testAccuracyWithSparse.map { "\($0)" } ?? ""),\(last!.testLoss),\(last!.trainLoss),\(String(format: "%.1f", secs)),\(name)\n"
                 print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", kind.rawValue, seed, 100 * acc, secs, folder.path))
+                if let exportDir {
+                    let url = URL(fileURLWithPath: exportDir).appendingPathComponent("vit-\(kind.rawValue)-\(data.rawValue)-s\(seed).safetensors")
+                    do { try ViTWeights.export(job, to: url) } catch { fail("\(error)") }
+                    print("  exported to \(url.path)")
+                }
                 if firstModels[kind] == nil { firstModels[kind] = job }
             }
         }

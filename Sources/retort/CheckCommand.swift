@@ -1,8 +1,10 @@
 import Accelerator
 import ArgumentParser
 import Foundation
+import RetortCore
 import RetortData
 import RetortUI
+import TrainEngine
 
 /// `retort check KIND FILE`: validates an input file the way the command that uses it
 /// would, without running anything: "ok" and exit 0, or one line naming the file, line
@@ -10,7 +12,7 @@ import RetortUI
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate an input file (theme, data set, SCALE-Sim config or topology, accelerator config) without running anything.",
+        abstract: "Validate an input file (theme, data set, SCALE-Sim config or topology, accelerator config, safetensors, TensorBoard events) without running anything.",
         discussion: "Exit 0 and a one-line summary when the file is usable; otherwise one line naming file:line: field: problem, exit 2.")
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -19,6 +21,8 @@ struct CheckCommand: ParsableCommand {
         case topology
         case gemmTopology = "gemm-topology"
         case accelConfig = "accel-config"
+        case safetensors
+        case events
     }
 
     @Argument(help: "What the file is: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: Kind
@@ -51,6 +55,12 @@ struct CheckCommand: ParsableCommand {
         case .accelConfig:
             _ = try VitalityConfig.load(path: file)
             print("ok: accelerator config \(file)")
+        case .safetensors:
+            let f = try SafeTensors.read(URL(fileURLWithPath: file))
+            print("ok: safetensors \(file): \(f.tensors.count) tensors, \(f.tensors.reduce(0) { $0 + $1.tensor.count }) values")
+        case .events:
+            let e = try TensorBoardReader.events(at: URL(fileURLWithPath: file))
+            print("ok: TensorBoard events \(file): \(e.count) records")
         }
     }
 }

@@ -104,6 +104,8 @@ struct DistillCommand: ParsableCommand {
     @Option(parsing: .singleValue, help: "Change a live setting before step N: N:name=value (repeatable), e.g. 600:surgery=asym.") var setAt: [String] = []
     @Flag(help: "Drive the run through the workbench adapter (JobRunner + DistillWorkbenchJob), as the TUI does.") var workbench = false
     @Flag(help: "Save the student slice as <run>/student.safetensors at the end.") var save = false
+    @Option(help: "At the end, write the student slice to this safetensors file: a standalone MLP / tiny CNN at the student's widths (`retort eval --weights FILE`).") var export: String?
+    @Flag(help: "Do not write the TensorBoard event file in the run folder.") var noTensorboard = false
     @Flag(help: "Plain progress lines even on a terminal.") var plain = false
 
     func run() throws {
@@ -141,7 +143,7 @@ struct DistillCommand: ParsableCommand {
                 adapter = a; folder = a.runFolder; job = a.job
             } else {
                 (folder, job) = try RunFolder.create(root: config.runRoot, name: runName, config: config) { f in
-                    (f, try DistillJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f)))
+                    (f, try DistillJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard)))
                 }
             }
         } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
@@ -188,6 +190,10 @@ struct DistillCommand: ParsableCommand {
                 try job.saveStudent(to: url)
                 print("saved the student slice to \(url.path)")
             }
+        }
+        if let export {
+            do { try job.saveStudent(to: URL(fileURLWithPath: export)) } catch { fail("\(error)") }
+            print("exported the student slice (\(job.net.name)) to \(export)")
         }
         let s = job.summary
         print(String(format: "done in %.1f s: student test %.2f%%, teacher test %@; conflicting steps %@ (whole), %@ (≥1 tensor); cos %@ → %@",

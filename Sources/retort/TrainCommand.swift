@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RetortCore
 import RetortData
+import RetortModels
 import TrainEngine
 
 extension TrainConfig.DataSet: ExpressibleByArgument {}
@@ -57,20 +58,36 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var options: TrainOptions
     @Flag(help: "Plain progress lines even on a terminal.") var plain = false
+    @Option(name: .customLong("init"), help: "Initialise the model from this safetensors file (names and shapes must match the model).") var initWeights: String?
+    @Option(help: "At the end, write the model to this safetensors file (PyTorch names and layout; `retort eval --weights FILE`).") var export: String?
+    @Flag(help: "Do not write the TensorBoard event file in the run folder.") var noTensorboard = false
 
     func run() throws {
         let config = options.config
         guard let dir = DataLocator.find(explicit: options.dataDir) else {
             fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
         }
+        // A file that does not fit the model fails here, before a run folder exists.
+        var initFile: SafeTensorsFile?
+        if let initWeights {
+            do {
+                let f = try SafeTensors.read(URL(fileURLWithPath: initWeights))
+                try ModelWeights.load(f, into: TrainingJob.makeModel(config, sample: config.data == .mnist5k ? .mnist5k : .digits))
+                initFile = f
+            } catch { fail("\(error)") }
+        }
         let runName = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
         let job: TrainingJob
         let folder: URL
         do {
             (folder, job) = try RunFolder.create(root: config.runRoot, name: runName, config: config) { f in
-                (f, try TrainingJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f)))
+                let j = try TrainingJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard))
+                if let initFile { try ModelWeights.load(initFile, into: j.model) }
+                return (f, j)
             }
         } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
+        catch { fail("\(error)") }
+        if let initWeights { print("initialised \(job.model.name) from \(initWeights)") }
 
         let tty = isatty(STDOUT_FILENO) == 1 && !plain
         print("run \(folder.path)")
@@ -93,5 +110,9 @@ struct TrainCommand: ParsableCommand {
             }
         }
         print(String(format: "done in %.1f s; metrics in %@/metrics.csv and metrics.jsonl", Date().timeIntervalSince(started), folder.path))
+        if let export {
+            do { try TrainWeights.export(job, to: URL(fileURLWithPath: export)) } catch { fail("\(error)") }
+            print("exported \(job.model.name) to \(export)")
+        }
     }
 }

@@ -21,6 +21,8 @@ do {
 } catch let e as ConfigError { fail(e.description)
 } catch let e as AttentionError { fail(e.description)
 } catch let e as Theme.ParseError { fail(e.description)
+} catch let e as SafeTensorsError { fail(e.description)
+} catch let e as TFRecord.FormatError { fail(e.description)
 } catch let e as AtomicFile.WriteError {
     FileHandle.standardError.write(Data("retort: \(e.description)\n".utf8))
     exit(1)

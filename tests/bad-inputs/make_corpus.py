@@ -37,7 +37,7 @@ themes = [
     ("unterminated quote", "fg = \"#ffffff\n", r":1: fg: value must be a quoted string"),
 ]
 for i, (name, text, rx) in enumerate(themes):
-    slug = "theme-" + re.sub(r"[^a-z0-9]+", "-", name).strip("-") + ".toml"
+    slug = "theme-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".toml"
     f = put("themes/" + slug, text)
     case("theme: " + name, 2, rx, "check", "theme", f)
 f = put("themes/theme-not-utf8.toml", b"fg = \"\xff\xfe\"\n")
@@ -66,7 +66,7 @@ data = [
     ("only blank lines", "\n\n\n", r"(empty|no rows)"),
 ]
 for name, text, rx in data:
-    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     f = put(f"data/{slug}/digits_8x8.csv.gz", gz(text))
     case("data: " + name, 2, rx, "check", "data", f, "--as", "digits")
 f = put("data/empty-file/digits_8x8.csv.gz", b"")
@@ -112,7 +112,7 @@ scalesim = [
     ("empty section name", "[]\n" + cfg, r":1: empty section name"),
 ]
 for name, text, rx in scalesim:
-    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     f = put(f"scalesim/{slug}.cfg", text)
     case("scalesim cfg: " + name, 2, rx, "check", "scalesim-config", f)
 case("scalesim cfg: through sim scalesim", 2, r"Dataflow.*'rs'", "sim", "scalesim", "--config", "@/scalesim/unknown-dataflow.cfg",
@@ -130,7 +130,7 @@ topo = [
     ("conv: bad N:M sparsity", "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides, Sparsity,\nc1, 8, 8, 3, 3, 3, 8, 1, 5:4,\n", r":2: .*N:M", False),
 ]
 for name, text, rx, is_gemm in topo:
-    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     f = put(f"topology/{slug}.csv", text)
     case("topology: " + name, 2, rx, "check", "gemm-topology" if is_gemm else "topology", f)
 
@@ -148,10 +148,57 @@ accel = [
     ("section not an object", json.dumps({"hardware": 5}), r"hardware.*must be an object"),
 ]
 for name, text, rx in accel:
-    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     f = put(f"accel/{slug}.json", text)
     case("accel config: " + name, 2, rx, "check", "accel-config", f)
 case("accel config: through sim vitality", 2, r"clock_mhz", "sim", "vitality", "--config", "@/accel/negative-clock.json")
+
+
+# ---- safetensors: retort check safetensors FILE, retort eval --weights FILE -------------
+import struct
+good_st = open(os.path.join(ROOT, "Tests/InteropTests/Fixtures/safetensors/student_mlp.safetensors"), "rb").read()
+hlen = struct.unpack("<Q", good_st[:8])[0]
+header = json.loads(good_st[8:8 + hlen])
+def st_with(h, body=None):
+    hb = json.dumps(h).encode()
+    return struct.pack("<Q", len(hb)) + hb + (good_st[8 + hlen:] if body is None else body)
+first = next(k for k in header if k != "__metadata__")
+st = [
+    ("truncated data", good_st[: len(good_st) - 100], r"(offset|bounds|bytes|truncated|end)"),
+    ("shorter than its header length", good_st[:6], r"header length"),
+    ("header length beyond the file", struct.pack("<Q", 10**9) + good_st[8:], r"header"),
+    ("header not JSON", struct.pack("<Q", 9) + b"not json!" + good_st[8 + hlen:], r"(JSON|header)"),
+    ("F16 tensor", st_with({**header, first: {**header[first], "dtype": "F16"}}), r"F16"),
+    ("offsets out of bounds", st_with({**header, first: {**header[first], "data_offsets": [0, 10**8]}}), r"(offset|bounds)"),
+    ("shape does not match offsets", st_with({**header, first: {**header[first], "shape": [3, 3]}}), r"(shape|bytes|offset)"),
+    ("overlapping tensors", st_with({k: ({**v, "data_offsets": [0, v["data_offsets"][1] - v["data_offsets"][0]]} if k != "__metadata__" else v) for k, v in header.items()}), r"(overlap|cover|offset)"),
+    ("empty file", b"", r"header length"),
+]
+for name, data, rx in st:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    f = put(f"safetensors/{slug}.safetensors", data)
+    case("safetensors: " + name, 2, rx, "check", "safetensors", f)
+case("eval: truncated weights", 2, r"(offset|bounds|bytes|truncated|end)", "eval", "--weights", "@/safetensors/truncated-data.safetensors")
+case("eval: weights of the wrong shape", 2, r"shape", "train", "--data", "digits", "--model", "mlp", "--epochs", "1",
+     "--init", "Tests/InteropTests/Fixtures/safetensors/student_mlp.safetensors", "--runs", "@/../runs-never")
+
+# ---- TensorBoard event files: retort check events FILE ------------------------------------
+ev = open(os.path.join(ROOT, "Tests/InteropTests/Fixtures/tensorboard/train.tfevents"), "rb").read()
+def flip(b, i):
+    b = bytearray(b); b[i] ^= 0x01; return bytes(b)
+length0 = struct.unpack("<Q", ev[:8])[0]
+events = [
+    ("truncated record", ev[:-5], r"(truncated|byte)"),
+    ("length CRC mismatch", flip(ev, 8), r"length CRC"),
+    ("data CRC mismatch", flip(ev, 12 + length0 + 1), r"(data CRC|CRC)"),
+    ("payload corrupted", flip(ev, 14), r"(CRC|byte)"),
+    ("half a header", ev[:5], r"(truncated|byte)"),
+    ("not an event file", b"hello, this is plain text and not TFRecord framing at all\n", r"(CRC|truncated|byte)"),
+]
+for name, data, rx in events:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    f = put(f"events/{slug}.tfevents", data)
+    case("events: " + name, 2, rx, "check", "events", f)
 
 # ---- CLI arguments ----------------------------------------------------------------------
 cli = [

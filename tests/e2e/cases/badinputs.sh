@@ -35,3 +35,5 @@ replay gzip sample-data/digits_8x8.csv.gz $(find tests/bad-inputs/files/data -na
 replay scalesim-config configs/accelerator/*.cfg tests/bad-inputs/files/scalesim/*
 replay topology configs/accelerator/*.csv tests/bad-inputs/files/topology/*
 replay accel-config configs/accelerator/*.json tests/bad-inputs/files/accel/*
+replay safetensors Tests/InteropTests/Fixtures/safetensors/*.safetensors tests/bad-inputs/files/safetensors/*
+replay tfrecord Tests/InteropTests/Fixtures/tensorboard/*.tfevents tests/bad-inputs/files/events/*

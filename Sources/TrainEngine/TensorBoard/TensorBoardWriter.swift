@@ -1,0 +1,90 @@
+import Foundation
+import RetortCore
+
+/// Writes scalars as a TensorBoard event file, `events.out.tfevents.<unixtime>.<host>.<pid>.retort`,
+/// in a run folder: TFRecord-framed `Event` protobufs, the first one carrying
+/// `file_version = "brain.Event:2"`. Records are buffered and written at `flush()` (the
+/// metrics log calls it at every epoch), when 64 KiB are pending or 5 s have passed since
+/// the last write, and on `close()`/deinit. Write errors are ignored, as for the CSV files:
+/// metrics never stop a run.
+public final class TensorBoardWriter {
+    public let url: URL
+    private var handle: FileHandle?
+    private var pending: [UInt8] = []
+    private let clock: () -> Double
+    private var lastFlush: Double, lastEvent: Double
+
+    /// - Parameter clock: seconds since 1970 for `wall_time`, read once per event (injectable for tests).
+    public init(folder: URL, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
+        self.clock = clock
+        let now = clock()
+        var host = [CChar](repeating: 0, count: 256)
+        let hostname = gethostname(&host, host.count - 1) == 0 ? String(cString: host) : "localhost"
+        let base = "events.out.tfevents.\(Int64(now.rounded(.down))).\(hostname).\(getpid()).retort"
+        var name = base, n = 1
+        while FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) { name = base + ".\(n)"; n += 1 }
+        url = folder.appendingPathComponent(name)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil), let h = try? FileHandle(forWritingTo: url) else {
+            throw ConfigError("\(url.path): cannot create the TensorBoard event file")
+        }
+        handle = h
+        lastFlush = now; lastEvent = now
+        TFRecord.frame(TensorBoardEvent(wallTime: now, fileVersion: "brain.Event:2").encoded(), into: &pending)
+        flush()
+    }
+
+    deinit { close() }
+
+    /// Queues one event with `scalars` at `step`.
+    public func add(step: Int64, scalars: [TensorBoardEvent.Scalar]) {
+        guard handle != nil, !scalars.isEmpty else { return }
+        let now = clock()
+        lastEvent = now
+        TFRecord.frame(TensorBoardEvent(wallTime: now, step: step, scalars: scalars).encoded(), into: &pending)
+        if pending.count >= 1 << 16 || now - lastFlush >= 5 { flush() }
+    }
+
+    public func flush() {
+        guard let h = handle, !pending.isEmpty else { return }
+        try? h.write(contentsOf: pending)
+        pending.removeAll(keepingCapacity: true)
+        lastFlush = lastEvent
+    }
+
+    public func close() {
+        flush()
+        try? handle?.close()
+        handle = nil
+    }
+}
+
+/// Reads TensorBoard event files (Retort's or anyone's simple-value scalars).
+public enum TensorBoardReader {
+    /// Every event of the file, in order. A corrupt or truncated file gives one line
+    /// naming the file and the byte offset of the bad record.
+    public static func events(at url: URL) throws -> [TensorBoardEvent] {
+        let file = url.lastPathComponent
+        let bytes: [UInt8]
+        do { bytes = Array(try Data(contentsOf: url)) } catch {
+            throw TFRecord.FormatError("\(url.path): cannot read (\(error.localizedDescription))")
+        }
+        return try TFRecord.records(bytes, file: file).map { r in
+            do { return try TensorBoardEvent.decode(r.payload) } catch {
+                throw TFRecord.FormatError("\(file): byte \(r.offset): malformed Event record (\(error))")
+            }
+        }
+    }
+
+    /// Scalars by tag, in file order: tag → [(step, value)].
+    public static func scalars(at url: URL) throws -> [String: [(step: Int64, value: Float)]] {
+        var out: [String: [(step: Int64, value: Float)]] = [:]
+        for e in try events(at: url) { for s in e.scalars { out[s.tag, default: []].append((e.step, s.value)) } }
+        return out
+    }
+
+    /// Event files in `folder` (names containing "tfevents", as TensorBoard finds them), sorted.
+    public static func eventFiles(in folder: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.contains("tfevents") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import RetortCore
+import RetortData
+import RetortModels
+
+/// What Retort records in the metadata of an exported safetensors file (`retort.*` keys), so
+/// that `retort eval` can rebuild the model and the same test split without flags. Files from
+/// elsewhere (PyTorch's `save_file`) may carry the same keys or none.
+public struct WeightsInfo: Equatable, Sendable {
+    /// mlp, cnn or vit.
+    public var model: String?
+    public var data: TrainConfig.DataSet?
+    /// Seed of the train/test split (and so of the normalisation, fitted on the train split).
+    public var splitSeed: UInt64?
+    public var testCount: Int?
+    /// ViT only: attention heads (not visible in the shapes) and the attention trained with.
+    public var heads: Int?
+    public var attention: String?
+    /// Which command wrote it, e.g. "retort train", "retort distill: student slice".
+    public var source: String?
+
+    public init(model: String? = nil, data: TrainConfig.DataSet? = nil, splitSeed: UInt64? = nil, testCount: Int? = nil,
+                heads: Int? = nil, attention: String? = nil, source: String? = nil) {
+        self.model = model; self.data = data; self.splitSeed = splitSeed; self.testCount = testCount
+        self.heads = heads; self.attention = attention; self.source = source
+    }
+
+    public init(metadata m: [String: String]) {
+        model = m["retort.model"]; data = m["retort.data"].flatMap(TrainConfig.DataSet.init(rawValue:))
+        splitSeed = m["retort.split_seed"].flatMap { UInt64($0) }; testCount = m["retort.test_count"].flatMap { Int($0) }
+        heads = m["retort.heads"].flatMap { Int($0) }; attention = m["retort.attention"]; source = m["retort.source"]
+    }
+
+    /// safetensors metadata: `format: pt` (as PyTorch writes it) plus the known `retort.*` keys.
+    public var metadata: [String: String] {
+        var m = ["format": "pt"]
+        m["retort.model"] = model; m["retort.data"] = data?.rawValue; m["retort.split_seed"] = splitSeed.map { "\($0)" }
+        m["retort.test_count"] = testCount.map { "\($0)" }; m["retort.heads"] = heads.map { "\($0)" }
+        m["retort.attention"] = attention; m["retort.source"] = source
+        return m
+    }
+}
+
+/// Export and import of the plain training engine's models (see `ModelWeights` for names and layout).
+public enum TrainWeights {
+    /// Writes the job's model with the metadata to rebuild it and its test split.
+    public static func export(_ job: TrainingJob, to url: URL) throws {
+        let c = job.config
+        let info = WeightsInfo(model: c.model.rawValue, data: c.data, splitSeed: c.seed, testCount: c.testCount,
+                               source: "retort train (step \(job.step))")
+        try SafeTensors.write(ModelWeights.tensors(of: job.model), metadata: info.metadata, to: url)
+    }
+
+    /// Builds an MLP or tiny CNN for `sample` whose widths are read from the file's shapes and
+    /// loads the file into it.
+    public static func model(from file: SafeTensorsFile, kind: TrainConfig.ModelKind, sample: SampleData) throws -> Model {
+        let model: Model
+        switch kind {
+        case .mlp:
+            model = MLP(inputs: sample.featureCount, hidden: try ModelWeights.mlpHidden(file), classes: sample.classCount, seed: 0)
+        case .cnn:
+            let base = sample == .mnist5k ? TinyCNNConfig.mnist(classes: sample.classCount) : TinyCNNConfig.digits(classes: sample.classCount)
+            model = TinyCNN(try ModelWeights.tinyCNNConfig(file, base: base), seed: 0)
+        }
+        try ModelWeights.load(file, into: model)
+        return model
+    }
+}
+
+/// Evaluation of any classifier layer on a data set, outside a training job.
+public enum Evaluation {
+    /// Mean cross-entropy and accuracy in evaluation mode.
+    public static func evaluate(_ model: Layer, inputShape: [Int], on set: Dataset, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+        var loss = 0.0, correct = 0.0
+        let all = Array(0..<set.count)
+        var i = 0
+        while i < set.count {
+            let j = min(set.count, i + batchSize)
+            let (x, labels) = PreparedData.batch(set, all[i..<j], sampleShape: inputShape)
+            let logits = model.forward(x, training: false)
+            loss += Double(crossEntropy(logits: logits, labels: labels).loss) * Double(j - i)
+            correct += Double(accuracy(logits: logits, labels: labels)) * Double(j - i)
+            i = j
+        }
+        return (Float(loss / Double(set.count)), Float(correct / Double(set.count)))
+    }
+
+    /// The first `count` images of `set` as one batch, with the model's logits: for checking a
+    /// forward pass elsewhere (input, logits and labels as F32 tensors).
+    public static func probe(_ model: Layer, inputShape: [Int], on set: Dataset, count: Int) -> [(name: String, tensor: Tensor)] {
+        let n = min(count, set.count)
+        let (x, labels) = PreparedData.batch(set, Array(0..<n)[...], sampleShape: inputShape)
+        let logits = model.forward(x, training: false)
+        return [("input", x), ("logits", logits), ("labels", Tensor(shape: [n], values: labels.map(Float.init)))]
+    }
+}
