@@ -24,13 +24,17 @@ public struct MetricRecord: Sendable, Equatable {
 /// a killed run keeps everything up to its last record.
 public final class MetricsLog {
     public let folder: URL
-    private var jsonl: FileHandle
-    private var csv: [String: (FileHandle, [String])] = [:]
+    var jsonl: FileHandle
+    var csv: [String: (FileHandle, [String])] = [:]
 
-    public init(folder: URL) throws {
+    /// Starts empty metrics files; `keepingContents` leaves an existing metrics.jsonl as it
+    /// is (for `init(folder:resumingAt:)`).
+    public init(folder: URL, keepingContents: Bool = false) throws {
         self.folder = folder
         let url = folder.appendingPathComponent("metrics.jsonl")
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ConfigError("\(url.path): cannot create the metrics file") }
+        if !(keepingContents && FileManager.default.fileExists(atPath: url.path)) {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ConfigError("\(url.path): cannot create the metrics file") }
+        }
         jsonl = try FileHandle(forWritingTo: url)
     }
 
