@@ -36,8 +36,10 @@ struct TUIOptions: ParsableArguments {
         catch { fail("\(error)") }
 
         let runner: JobRunner<TrainingWorkbenchJob>
+        let job: TrainingWorkbenchJob
         do {
-            runner = JobRunner(job: try makeJob(), startPaused: paused)
+            job = try makeJob()
+            runner = JobRunner(job: job, startPaused: paused)
         } catch {
             backend.shutdown()
             fail("\(error)")
@@ -50,8 +52,13 @@ struct TUIOptions: ParsableArguments {
         let sig = app.run()
         runner.send(.stop)
         backend.shutdown()
+        runner.waitUntilDone()
         let snap = runner.snapshot
         print("retort: \(snap.state == .finished ? "finished" : "stopped") at epoch \(snap.epoch), step \(snap.step); run folder \(snap.runFolder)")
+        // quitting keeps the work: a checkpoint of where the run stopped (unless one exists)
+        if job.job.lastCheckpoint?.step != job.job.step {
+            do { print("retort: checkpoint \(try job.job.saveCheckpoint().path)") } catch { print("retort: \(error)") }
+        }
         if sig != 0 { Foundation.exit(128 + sig) }
     }
 }

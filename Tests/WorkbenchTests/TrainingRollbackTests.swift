@@ -49,8 +49,11 @@ final class TrainingRollbackTests: XCTestCase {
         runner.send(.save)
         let saved = waitFor(runner, "save") { $0.messages.last?.text.hasPrefix("saved ") == true }
         let step = saved.step
-        XCTAssertEqual(saved.messages.last?.text,
-                       "saved \(folder.path)/checkpoints/step-\(String(format: "%08d", step)).ckpt (672 KiB) and model.safetensors at step \(step)")
-        XCTAssertEqual(saved.lastCheckpoint, "\(folder.path)/checkpoints/step-\(String(format: "%08d", step)).ckpt")
+        let path = "\(folder.path)/checkpoints/step-\(String(format: "%08d", step)).ckpt"
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        XCTAssertGreaterThan(size, 85002 * 4 * 2, "weights and momentum of the 85002-parameter MLP")
+        XCTAssertEqual(saved.messages.last?.text, "saved \(path) (\(size / 1024) KiB) and model.safetensors at step \(step)")
+        XCTAssertEqual(saved.lastCheckpoint, path)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path))
     }
 }

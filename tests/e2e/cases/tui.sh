@@ -58,7 +58,7 @@ tmuxq send-keys -t live q; restored live "quit with q" 0
 
 start cc "$RUN"; wait_for cc RUNNING; tmuxq send-keys -t cc C-c; restored cc "Ctrl-C" 130
 start term "$RUN"; wait_for term RUNNING
-pid=$(pgrep -f -n "tui-runs --data digits --epochs 400"); kill -TERM "$pid"; restored term "SIGTERM" 143
+pid=$(pgrep -f -n "$tmp/tui-runs --data digits --epochs 400"); kill -TERM "$pid"; restored term "SIGTERM" 143
 start crash "RETORT_ALLOW_CRASH=1 SWIFT_BACKTRACE=enable=no $RUN"; wait_for crash RUNNING
 tmuxq send-keys -t crash ':' ; tmuxq send-keys -t crash -l '__crash'; tmuxq send-keys -t crash Enter
 restored crash "crash (Swift trap)" 132
@@ -78,7 +78,7 @@ if screen ascii | python3 -c 'import sys; sys.exit(0 if any(0x2500 <= ord(c) <= 
 tmuxq send-keys -t ascii q
 
 # Divergence guard: NaN loss pauses the run with the way out; r rolls back with lr ×0.1.
-start div "$ABS_BIN --runs $tmp/tui-runs --data digits --model mlp --lr 10 --warmup-epochs 0 --seed 1 --threads 1 --epochs 400 --name div"
+start div "$ABS_BIN --runs $tmp/tui-runs --data digits --test-count 300 --model mlp --lr 10 --warmup-epochs 0 --seed 1 --threads 1 --epochs 400 --name div"
 wait_for div 'diverged at step [0-9]+: loss is NaN — press r to roll back to step 0 with lr ×0\.1 \(1\), or :rollback LR' 20 \
   && ok "TUI: divergence message with the rollback offer" || bad "TUI divergence message" "$(screen div | tail -3)"
 screen div | head -1 | grep -q DIVERGED && ok "TUI: header says DIVERGED" || bad "TUI header" "$(screen div | head -1)"
@@ -90,7 +90,12 @@ cont=0; for i in $(seq 200); do h=$(screen div | head -1); s=$(grep -oE 'step [0
 [ "$cont" = 1 ] && ok "training continues after the rollback (diverged at step $dstep, now $s)" || bad "after rollback" "$(screen div | head -1)"
 tmuxq send-keys -t div s
 wait_for div 'saved .*/div/checkpoints/step-[0-9]{8}\.ckpt \([0-9]+ KiB\) and model\.safetensors' 10 && ok "s saves a checkpoint and names it" || bad "s save" "$(screen div | tail -2)"
-tmuxq send-keys -t div q
+tmuxq send-keys -t div q; restored div "quit after a rollback" 0
+screen div | grep -qE "retort: checkpoint .*/div/checkpoints/step-[0-9]{8}\.ckpt" && ok "quitting the TUI writes a checkpoint of where it stopped" || bad "checkpoint on quit" "$(screen div | tail -4)"
+start resumetui "$ABS_BIN resume $tmp/tui-runs/div --tui --paused"
+wait_for resumetui 'resumed .*/div from step-[0-9]{8}\.ckpt at epoch [0-9]+/400, step [0-9]+, lr 1' 10 && wait_for resumetui 'PAUSED' 5 \
+  && ok "retort resume --tui opens the run at its newest checkpoint" || bad "resume --tui" "$(screen resumetui | tail -3)"
+tmuxq send-keys -t resumetui q; restored resumetui "quit the resumed TUI" 0
 
 # Accelerator tab: the simulator steps cycle by cycle, jumps, and stops at breakpoints.
 start acc "$RUN --paused"
