@@ -67,7 +67,7 @@ extension MetricsLog {
         if positions["metrics.jsonl"] == nil { try? FileHandle(forWritingTo: jsonlURL).truncate(atOffset: 0) }
         jsonl = try FileHandle(forWritingTo: jsonlURL)
         try jsonl.seekToEnd()
-        if !events.isEmpty { jsonl.write(events) }
+        if !events.isEmpty { put(jsonl, "metrics.jsonl", String(decoding: events, as: UTF8.self)) }
         // CSV files that survive keep their header: continue them
         for name in names.sorted() where name.hasSuffix(".csv") {
             let url = folder.appendingPathComponent(name)

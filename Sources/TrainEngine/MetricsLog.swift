@@ -26,6 +26,8 @@ public final class MetricsLog {
     public let folder: URL
     var jsonl: FileHandle
     var csv: [String: (FileHandle, [String])] = [:]
+    /// The first write that failed since the last `takeFailure()` (e.g. a full disk).
+    var failure: String?
 
     /// Starts empty metrics files; `keepingContents` leaves an existing metrics.jsonl as it
     /// is (for `init(folder:resumingAt:)`).
@@ -45,7 +47,7 @@ public final class MetricsLog {
         if let n = r.name { fields.append("\"name\":\(Self.quote(n))") }
         for (k, v) in r.values { fields.append("\"\(k)\":\(Self.json(v))") }
         if let n = r.note { fields.append("\"note\":\(Self.quote(n))") }
-        jsonl.write(Data(("{" + fields.joined(separator: ",") + "}\n").utf8))
+        put(jsonl, "metrics.jsonl", "{" + fields.joined(separator: ",") + "}\n")
         guard r.kind != "event" else { return }
         let name = r.kind == "epoch" ? "metrics.csv" : "\(r.kind)s.csv"
         if csv[r.kind] == nil {
@@ -53,7 +55,7 @@ public final class MetricsLog {
             _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             guard let h = try? FileHandle(forWritingTo: url) else { return }
             let cols = ["step", "epoch"] + (r.name != nil ? ["name"] : []) + r.values.map(\.0) + (r.note != nil ? ["note"] : [])
-            h.write(Data((cols.joined(separator: ",") + "\n").utf8))
+            put(h, name, cols.joined(separator: ",") + "\n")
             csv[r.kind] = (h, cols)
         }
         let (h, cols) = csv[r.kind]!
@@ -66,8 +68,18 @@ public final class MetricsLog {
             default: return r[c].map(Self.csvNumber) ?? ""
             }
         }
-        h.write(Data((row.joined(separator: ",") + "\n").utf8))
+        put(h, name, row.joined(separator: ",") + "\n")
     }
+
+    /// Writes a line; a failure (full disk, I/O error) is remembered, never a crash.
+    func put(_ h: FileHandle, _ name: String, _ line: String) {
+        do { try h.write(contentsOf: Data(line.utf8)) } catch {
+            if failure == nil { failure = "\(folder.appendingPathComponent(name).path): \(CheckpointStore.reason(error))" }
+        }
+    }
+
+    /// One line describing the first failed write since the last call, if any.
+    public func takeFailure() -> String? { defer { failure = nil }; return failure }
 
     static func json(_ v: Double) -> String { v.isFinite ? csvNumber(v) : "null" }
     static func csvNumber(_ v: Double) -> String {

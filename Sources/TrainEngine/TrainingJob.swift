@@ -18,6 +18,8 @@ public struct StepResult: Sendable {
     public var divergence: Divergence? = nil
     /// Checkpoints written (or refused) at this step.
     public var checkpoints: [CheckpointEvent] = []
+    /// Set when a metrics file could not be written (e.g. a full disk): one line.
+    public var logFailure: String? = nil
 }
 
 public struct EpochSummary: Sendable, Equatable {
@@ -163,7 +165,7 @@ public final class TrainingJob {
             divergence = d
             log?.write(d.record)
             return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: nil,
-                              divergence: d, checkpoints: saved)
+                              divergence: d, checkpoints: saved, logFailure: log?.takeFailure())
         }
         samplesSeen += labels.count
         epochLoss += Double(loss) * Double(labels.count)
@@ -196,7 +198,7 @@ public final class TrainingJob {
             saved.append(checkpointEvent())
         }
         return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: summary,
-                          checkpoints: saved)
+                          checkpoints: saved, logFailure: log?.takeFailure())
     }
 
     /// Mean loss and accuracy in evaluation mode.

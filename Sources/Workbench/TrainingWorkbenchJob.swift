@@ -33,6 +33,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         // periodic checkpoints are silent (the snapshot names the newest); failures are not
         for case .failed(let m) in r.checkpoints { notes.append((.error, "checkpoint not written: \(m)")) }
+        if let f = r.logFailure { notes.append((.error, "metrics not written: \(f)")) }
         if let d = r.divergence { pauseRequest = divergenceMessage(d); return }
         let inst = Double(r.samples) / max(dt, 1e-9)
         samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst

@@ -23,7 +23,7 @@ struct BenchCheckpoint: ParsableCommand {
         let root = URL(fileURLWithPath: dir ?? NSTemporaryDirectory()).appendingPathComponent("retort-bench-checkpoint-\(getpid())")
         defer { try? FileManager.default.removeItem(at: root) }
         print("checkpoints on \(data.rawValue), SGD Nesterov (momentum buffers included), median of \(repeats), folder \(root.deletingLastPathComponent().path)")
-        print(columns([("model", 34), ("params", 8), ("bytes", 9), ("write ms", 9), ("read+verify ms", 15)]))
+        print(columns([("model", 34), ("params", 8), ("bytes", 9), ("write ms", 9), ("read+verify ms", 15), ("guard µs/step", 14)]))
         for kind in [TrainConfig.ModelKind.mlp, .cnn] {
             var c = TrainConfig()
             c.data = data; c.model = kind; c.threads = 1; c.keepCheckpoints = 2
@@ -41,9 +41,18 @@ struct BenchCheckpoint: ParsableCommand {
                 _ = try CheckpointFile.decode(try Data(contentsOf: URL(fileURLWithPath: i.path)), file: i.path)
                 reads.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             }
+            // the divergence guard's per-step work: gradient norm, finiteness of weights and statistics
+            var guards: [Double] = []
+            for _ in 0..<max(repeats, 100) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let g = job.model.parameters.reduce(0.0) { $0 + $1.grad.sumOfSquares }
+                let ok = job.model.parameters.allSatisfy { $0.value.isAllFinite } && job.model.buffers.allSatisfy { $0.tensor.isAllFinite }
+                guards.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                if !g.isFinite || !ok { fail("non-finite state in the benchmark") }
+            }
             func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] * 1000 }
             print(columns([(job.model.name, 34), ("\(job.model.parameterCount)", 8), ("\(info!.bytes)", 9)])
-                  + String(format: " %9.2f %15.2f", median(writes), median(reads)))
+                  + String(format: " %9.2f %15.2f %14.1f", median(writes), median(reads), 1000 * median(guards)))
         }
     }
 }

@@ -18,6 +18,10 @@ func trainHeadless(_ job: TrainingJob, folder: URL, plain: Bool) {
             if tty { print("\r\u{1B}[2K", terminator: "") }
             FileHandle.standardError.write(Data("retort: checkpoint not written: \(m)\n".utf8))
         }
+        if let f = r.logFailure {
+            if tty { print("\r\u{1B}[2K", terminator: "") }
+            FileHandle.standardError.write(Data("retort: metrics not written: \(f)\n".utf8))
+        }
         if let d = r.divergence {
             if tty { print("\r\u{1B}[2K", terminator: "") }
             let last = job.lastCheckpoint.map { "last good checkpoint \($0.url.path) (step \($0.step))" } ?? "no checkpoint was written"

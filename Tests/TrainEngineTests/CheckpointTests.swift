@@ -135,6 +135,18 @@ final class CheckpointTests: XCTestCase {
         XCTAssertGreaterThan(j.evaluate(j.data.test).accuracy, 0.8, "training went on unharmed")
     }
 
+    func testMetricsOnAFullDiskAreAOneLineFailureNotACrash() throws {
+        let f = try folder("fullmetrics")
+        try FileManager.default.createSymbolicLink(atPath: f.appendingPathComponent("metrics.jsonl").path, withDestinationPath: "/dev/full")
+        let log = try MetricsLog(folder: f, resumingAt: [:])
+        let j = try TrainingJob(config: config(.mlp, epochs: 1), dataDirectory: Self.dataDir, log: log)
+        var failures: [String] = []
+        while !j.isFinished { if let m = j.step().logFailure { failures.append(m) } }
+        XCTAssertEqual(failures.first, "\(f.path)/metrics.jsonl: No space left on device")
+        XCTAssertEqual(failures.count, 3, "reported at each step that failed to log: steps 10, 20 and the epoch end")
+        XCTAssertEqual(try String(contentsOf: f.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n").count, 2)
+    }
+
     func testDivergencePausesWritesNoNaNCheckpointAndRollbackLowersLR() throws {
         let f = try folder("diverge")
         var c = config(.mlp, epochs: 3); c.lr = 10; c.warmupEpochs = 0; c.checkpointEvery = 0; c.seed = 1
