@@ -55,8 +55,10 @@ struct TUIOptions: ParsableArguments {
         runner.waitUntilDone()
         let snap = runner.snapshot
         print("retort: \(snap.state == .finished ? "finished" : "stopped") at epoch \(snap.epoch), step \(snap.step); run folder \(snap.runFolder)")
-        // quitting keeps the work: a checkpoint of where the run stopped (unless one exists)
-        if job.job.lastCheckpoint?.step != job.job.step {
+        // quitting keeps the work: a checkpoint of where the run stopped (written unless one exists)
+        if let last = job.job.lastCheckpoint, last.step == job.job.step {
+            print("retort: checkpoint \(last.url.path)")
+        } else {
             do { print("retort: checkpoint \(try job.job.saveCheckpoint().path)") } catch { print("retort: \(error)") }
         }
         if sig != 0 { Foundation.exit(128 + sig) }

@@ -3,11 +3,11 @@
 ABS_BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 export TMUX_TMPDIR="$tmp"
 tmuxq() { tmux -f /dev/null "$@"; }
-# start NAME COMMAND — a detached session whose pane records the exit code and `stty -a`
+# start NAME COMMAND — a detached session whose pane records `stty -a`, then the exit code
 start() {
   tmuxq kill-session -t "$1" 2>/dev/null
   # the pane's shell ignores SIGINT so that it survives Ctrl-C and records the exit code
-  tmuxq new-session -d -s "$1" -x 120 -y 36 "trap '' INT; cd '$PWD' && $2; echo EXIT=\$? > '$tmp/$1.rc'; stty -a > '$tmp/$1.stty'; sleep 60"
+  tmuxq new-session -d -s "$1" -x 120 -y 36 "trap '' INT; cd '$PWD' && $2; rc=\$?; stty -a > '$tmp/$1.stty'; echo EXIT=\$rc > '$tmp/$1.rc'; sleep 60"
 }
 screen() { tmuxq capture-pane -p -t "$1" 2>/dev/null; }
 wait_for() { # SESSION REGEX [SECONDS]
@@ -91,7 +91,9 @@ cont=0; for i in $(seq 200); do h=$(screen div | head -1); s=$(grep -oE 'step [0
 tmuxq send-keys -t div s
 wait_for div 'saved .*/div/checkpoints/step-[0-9]{8}\.ckpt \([0-9]+ KiB\) and model\.safetensors' 10 && ok "s saves a checkpoint and names it" || bad "s save" "$(screen div | tail -2)"
 tmuxq send-keys -t div q; restored div "quit after a rollback" 0
-screen div | grep -qE "retort: checkpoint .*/div/checkpoints/step-[0-9]{8}\.ckpt" && ok "quitting the TUI writes a checkpoint of where it stopped" || bad "checkpoint on quit" "$(screen div | tail -4)"
+qstep=$(screen div | grep -oE 'stopped at epoch [0-9]+, step [0-9]+' | grep -oE '[0-9]+$'); qck=$(printf 'step-%08d.ckpt' "${qstep:-0}")
+screen div | grep -qE "retort: checkpoint .*/div/checkpoints/$qck" && [ -s "$tmp/tui-runs/div/checkpoints/$qck" ] \
+  && ok "quitting the TUI leaves a checkpoint of where it stopped ($qck)" || bad "checkpoint on quit" "$(screen div | grep -v "^ *$" | tail -4)"
 start resumetui "$ABS_BIN resume $tmp/tui-runs/div --tui --paused"
 wait_for resumetui 'resumed .*/div from step-[0-9]{8}\.ckpt at epoch [0-9]+/400, step [0-9]+, lr 1' 10 && wait_for resumetui 'PAUSED' 5 \
   && ok "retort resume --tui opens the run at its newest checkpoint" || bad "resume --tui" "$(screen resumetui | tail -3)"
