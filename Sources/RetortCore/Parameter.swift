@@ -27,10 +27,14 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     func forward(_ x: Tensor, training: Bool) -> Tensor
     func backward(_ dy: Tensor) -> Tensor
+    /// State that is not trained by gradients but belongs to the model (BatchNorm running
+    /// statistics), named like parameters; checkpoints save and restore it.
+    var buffers: [(name: String, tensor: Tensor)] { get }
 }
 
 public extension Layer {
     var parameters: [Parameter] { [] }
+    var buffers: [(name: String, tensor: Tensor)] { [] }
     func zeroGrad() { for p in parameters { p.grad.zero() } }
 }
 
@@ -39,6 +43,7 @@ public final class Sequential: Layer {
     public var layers: [Layer]
     public init(_ layers: [Layer]) { self.layers = layers }
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+    public var buffers: [(name: String, tensor: Tensor)] { layers.flatMap { $0.buffers } }
     /// A BatchNorm directly followed by a ReLU6 runs as one fused pass in each direction
     /// (one sweep over memory instead of two; results identical to running them apart).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {

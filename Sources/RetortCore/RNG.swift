@@ -18,6 +18,15 @@ public struct RNG: RandomNumberGenerator, Sendable {
         s = (splitmix(), splitmix(), splitmix(), splitmix())
     }
 
+    /// The generator's full state (four words), to checkpoint and restore it exactly.
+    public var state: [UInt64] { [s.0, s.1, s.2, s.3] }
+
+    /// Continues exactly where the generator that reported `state` was.
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        s = (state[0], state[1], state[2], state[3])
+    }
+
     @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotl(s.1 &* 5, 7) &* 9

@@ -33,6 +33,7 @@ public final class InvertedResidual: Layer {
     }
 
     public var parameters: [Parameter] { body.parameters }
+    public var buffers: [(name: String, tensor: Tensor)] { body.buffers }
 
     /// Sets the active hidden and output widths for an input of `inWidth` channels.
     func setActive(inWidth: Int, mid: Int, out: Int) {

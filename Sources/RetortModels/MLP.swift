@@ -34,6 +34,7 @@ public final class MLP: Model {
     }
 
     public var parameters: [Parameter] { net.parameters }
+    public var buffers: [(name: String, tensor: Tensor)] { net.buffers }
 
     public func setWidth(_ w: WidthChoice) {
         precondition(w.output.count == baseHidden.count, "MLP has \(baseHidden.count) width groups, got \(w.output.count)")

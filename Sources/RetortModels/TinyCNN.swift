@@ -94,6 +94,7 @@ public final class TinyCNN: Model {
 
     public var widthGroups: Int { maxWidth.output.count }
     public var parameters: [Parameter] { net.parameters }
+    public var buffers: [(name: String, tensor: Tensor)] { net.buffers }
 
     public func setWidth(_ w: WidthChoice) {
         precondition(w.output.count == widthGroups && w.expand.count == blocks.count,

@@ -3,11 +3,13 @@ import Workbench
 
 /// Turns keys into state changes and effects. Pure: no curses, no threads — unit-tested.
 public struct Controller {
-    public static let commands = ["set", "pause", "resume", "step", "save", "theme", "help", "quit", "log", "goto", "break"]
+    public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a
-    /// value is refused (nil = fine).
+    /// value is refused (nil = fine). `diverged`: the Training tab's run has diverged, so `r`
+    /// rolls it back instead of resuming.
     public static func handle(_ key: Key, state s: inout UIState, panel hyper: [PanelField], jobState: JobState = .running,
+                              diverged: Bool = false,
                               validate: (String, String) -> String? = HyperValidation.check) -> [UIEffect] {
         if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper, validate: validate) }
         if s.editBuffer != nil { return editKey(key, &s, hyper: hyper, validate: validate) }
@@ -25,7 +27,7 @@ public struct Controller {
         case .char("?"): s.showHelp = true
         case .char(":"): s.commandLine = ""; s.historyIndex = nil
         case .char(" "), .char("p"): return [togglePause(jobState)]
-        case .char("r"): return [.command(.resume)]
+        case .char("r"): return [.command(diverged && s.tab == .training ? .rollback(lr: nil) : .resume)]
         case .char("n"), .char("."): return [.command(.step(1))]
         case .char("N"): return [.command(.step(10))]
         case .char("s"): return [.command(.save)]
@@ -159,6 +161,11 @@ public struct Controller {
             guard let n, n >= 1, n <= 1_000_000 else { s.message = ("usage: step [N] with N in 1…1000000", true); return [] }
             return [.command(.step(n))]
         case "save", "w": return [.command(.save)]
+        case "rollback":
+            guard s.tab == .training else { s.message = ("rollback: only the Training tab's run keeps checkpoints", true); return [] }
+            guard w.count <= 2 else { s.message = ("usage: rollback [LR] (default: a tenth of the current lr)", true); return [] }
+            if w.count == 2, let err = validate("lr", w[1]) { s.message = (err, true); return [] }
+            return [.command(.rollback(lr: w.count == 2 ? w[1] : nil))]
         case "goto", "break":
             guard s.tab == .accelerator, w.count == 2 else {
                 s.message = ("usage (Accelerator tab): goto CYCLE|next-event|start|end, break STAGE[@H<head>][@L<layer>]|clear", true); return []

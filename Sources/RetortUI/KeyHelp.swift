@@ -3,7 +3,7 @@ public enum KeyHelp {
     public static let entries: [(String, String)] = [
         ("1-5  Tab  Shift-Tab", "switch tab (Training, Distill, Attention, Accelerator, Runs); mouse: click a tab"),
         ("space  p", "pause / resume the job"),
-        ("r", "resume"),
+        ("r", "resume; after a divergence: roll back to the last good checkpoint with lr ×0.1"),
         ("n  .", "single step (pauses first)"),
         ("N", "ten steps"),
         ("↑ ↓  k j", "select a hyperparameter"),
@@ -12,8 +12,8 @@ public enum KeyHelp {
         ("u", "undo the last hyperparameter change"),
         ("L", "toggle log scale of the loss chart"),
         ("[  ]  mouse wheel", "zoom the charts out / in (the last ½, ¼, … of the run)"),
-        ("s", "save the model to the run folder (model.safetensors)"),
-        (":", "command line: set NAME VALUE, pause, resume, step [N], save, theme NAME, log, help, quit (Tab completes, ↑↓ history)"),
+        ("s", "save a checkpoint (checkpoints/step-N.ckpt) and the model (model.safetensors)"),
+        (":", "command line: set NAME VALUE, pause, resume, step [N], save, rollback [LR], theme NAME, log, help, quit (Tab completes, ↑↓ history)"),
         ("?", "this help"),
         ("q  Ctrl-C", "quit (the terminal is restored)"),
     ]

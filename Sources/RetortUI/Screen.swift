@@ -38,7 +38,7 @@ public struct Screen {
         // most important first; whatever does not fit the width is left out
         var parts = ["retort"]
         if let t {
-            parts += [t.state.rawValue.uppercased(),
+            parts += [t.diverged != nil ? "DIVERGED" : t.state.rawValue.uppercased(),
                       "epoch \(min(t.epoch + (t.state == .finished ? 0 : 1), t.totalEpochs))/\(t.totalEpochs)  step \(t.step)",
                       String(format: "%.0f samples/s", t.samplesPerSecond), Self.clock(t.elapsed), t.runName, "BLAS \(t.blas)"]
         }

@@ -62,7 +62,8 @@ public final class TUIApp {
                                                 validate: { n, v in fields.first { $0.name == n }?.check(v) })
                 } else {
                     let snap = runner.snapshot
-                    effects = Controller.handle(key, state: &state, panel: snap.hyper.map(PanelField.init), jobState: snap.state)
+                    effects = Controller.handle(key, state: &state, panel: snap.hyper.map(PanelField.init), jobState: snap.state,
+                                                diverged: snap.diverged != nil)
                 }
                 for e in effects {
                     switch e {
@@ -83,7 +84,7 @@ public final class TUIApp {
                 let snap = runner.snapshot
                 if snap.messages.count != state.lastJobMessageCount, let m = snap.messages.last {
                     state.lastJobMessageCount = snap.messages.count
-                    if !m.text.isEmpty { state.message = (m.text, m.level == .error) }
+                    if !m.text.isEmpty { state.message = (m.text, m.level == .error || m.text == snap.diverged) }
                 }
                 let (w, h) = backend.size
                 let acc = state.tab == .accelerator ? accelerator?.snapshot : nil

@@ -1,7 +1,7 @@
 /// The hyperparameters that may change while a run trains, with their allowed ranges.
 /// Values are parsed from text ("3e-4", "0.0003", "1/3000") and validated; a bad value
 /// throws a one-line message and changes nothing.
-public struct Hyperparameters: Sendable, Equatable {
+public struct Hyperparameters: Codable, Sendable, Equatable {
     public var lr: Float
     public var momentum: Float
     public var weightDecay: Float
@@ -12,6 +12,10 @@ public struct Hyperparameters: Sendable, Equatable {
     public init(_ c: TrainConfig) {
         lr = c.lr; momentum = c.momentum; weightDecay = c.weightDecay; batchSize = c.batchSize
         labelSmoothing = c.labelSmoothing; warmupEpochs = c.warmupEpochs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case lr, momentum, weightDecay = "weight_decay", batchSize = "batch_size", labelSmoothing = "label_smoothing", warmupEpochs = "warmup_epochs"
     }
 
     public struct Spec: Sendable {

@@ -29,15 +29,21 @@ public struct MetricRecord: Sendable, Equatable {
 /// epoch record and when the log goes away.
 public final class MetricsLog {
     public let folder: URL
-    private var jsonl: FileHandle
-    private var csv: [String: (FileHandle, [String])] = [:]
+    var jsonl: FileHandle
+    var csv: [String: (FileHandle, [String])] = [:]
+    /// The first write that failed since the last `takeFailure()` (e.g. a full disk).
+    var failure: String?
     /// The TensorBoard event file (nil when disabled).
     public let tensorBoard: TensorBoardWriter?
 
-    public init(folder: URL, tensorBoard: Bool = true) throws {
+    /// Starts empty metrics files; `keepingContents` leaves an existing metrics.jsonl as it
+    /// is (for `init(folder:resumingAt:)`); `tensorBoard` adds an event file to the folder.
+    public init(folder: URL, keepingContents: Bool = false, tensorBoard: Bool = true) throws {
         self.folder = folder
         let url = folder.appendingPathComponent("metrics.jsonl")
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ConfigError("\(url.path): cannot create the metrics file") }
+        if !(keepingContents && FileManager.default.fileExists(atPath: url.path)) {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ConfigError("\(url.path): cannot create the metrics file") }
+        }
         jsonl = try FileHandle(forWritingTo: url)
         self.tensorBoard = tensorBoard ? try TensorBoardWriter(folder: folder) : nil
     }
@@ -57,7 +63,7 @@ public final class MetricsLog {
         if let n = r.name { fields.append("\"name\":\(Self.quote(n))") }
         for (k, v) in r.values { fields.append("\"\(k)\":\(Self.json(v))") }
         if let n = r.note { fields.append("\"note\":\(Self.quote(n))") }
-        jsonl.write(Data(("{" + fields.joined(separator: ",") + "}\n").utf8))
+        put(jsonl, "metrics.jsonl", "{" + fields.joined(separator: ",") + "}\n")
         if let tb = tensorBoard {
             tb.add(step: Int64(r.step), scalars: r.values.compactMap { k, v in
                 Float(v).isFinite ? .init(tag: Self.tag(r, k), value: Float(v)) : nil
@@ -71,7 +77,7 @@ public final class MetricsLog {
             _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             guard let h = try? FileHandle(forWritingTo: url) else { return }
             let cols = ["step", "epoch"] + (r.name != nil ? ["name"] : []) + r.values.map(\.0) + (r.note != nil ? ["note"] : [])
-            h.write(Data((cols.joined(separator: ",") + "\n").utf8))
+            put(h, name, cols.joined(separator: ",") + "\n")
             csv[r.kind] = (h, cols)
         }
         let (h, cols) = csv[r.kind]!
@@ -84,8 +90,18 @@ public final class MetricsLog {
             default: return r[c].map(Self.csvNumber) ?? ""
             }
         }
-        h.write(Data((row.joined(separator: ",") + "\n").utf8))
+        put(h, name, row.joined(separator: ",") + "\n")
     }
+
+    /// Writes a line; a failure (full disk, I/O error) is remembered, never a crash.
+    func put(_ h: FileHandle, _ name: String, _ line: String) {
+        do { try h.write(contentsOf: Data(line.utf8)) } catch {
+            if failure == nil { failure = "\(folder.appendingPathComponent(name).path): \(CheckpointStore.reason(error))" }
+        }
+    }
+
+    /// One line describing the first failed write since the last call, if any.
+    public func takeFailure() -> String? { defer { failure = nil }; return failure }
 
     static func json(_ v: Double) -> String { v.isFinite ? csvNumber(v) : "null" }
     static func csvNumber(_ v: Double) -> String {

@@ -30,6 +30,11 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     public var threads: Int = 2
     public var runRoot: String = "runs"
+    /// A checkpoint every this many steps (0 = only at the end of each epoch, which always
+    /// writes one); see `CheckpointStore`.
+    public var checkpointEvery: Int = 0
+    /// Checkpoints kept in the run folder (older ones are deleted).
+    public var keepCheckpoints: Int = 3
     public var runName: String? = nil
 
     public init() {}
@@ -49,6 +54,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
         if testCount < 1 { throw bad("test-count", "≥ 1", testCount) }
         if shiftAugment < 0 || shiftAugment > 4 { throw bad("shift", "in 0…4", shiftAugment) }
+        if checkpointEvery < 0 { throw bad("checkpoint-every", "≥ 0 steps (0 = at the end of each epoch only)", checkpointEvery) }
+        if keepCheckpoints < 1 || keepCheckpoints > 1000 { throw bad("keep-checkpoints", "in 1…1000", keepCheckpoints) }
         if mlpHidden.isEmpty || mlpHidden.contains(where: { $0 < 1 }) { throw bad("mlp-hidden", "positive widths", mlpHidden) }
     }
 }

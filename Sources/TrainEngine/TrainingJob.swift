@@ -13,6 +13,13 @@ public struct StepResult: Sendable {
     public let samples: Int
     /// Set when this step completed an epoch (after evaluation on both splits).
     public let epochSummary: EpochSummary?
+    /// Set when the loss, the gradients or the weights stopped being finite at this step:
+    /// the job refuses to go on until `rollback` (the weights may be garbage).
+    public var divergence: Divergence? = nil
+    /// Checkpoints written (or refused) at this step.
+    public var checkpoints: [CheckpointEvent] = []
+    /// Set when a metrics file could not be written (e.g. a full disk): one line.
+    public var logFailure: String? = nil
 }
 
 public struct EpochSummary: Sendable, Equatable {
@@ -33,25 +40,31 @@ public final class TrainingJob {
     public let model: Model
     public let data: PreparedData
     public private(set) var optimizer: Optimizer
-    public private(set) var hyper: Hyperparameters
-    public private(set) var step = 0
-    public private(set) var epoch = 0          // epochs completed
-    public let log: MetricsLog?
+    public internal(set) var hyper: Hyperparameters
+    public internal(set) var step = 0
+    public internal(set) var epoch = 0          // epochs completed
+    public internal(set) var log: MetricsLog?
+    /// Where checkpoints go (nil: none are written). See `TrainingJob+Checkpoint`.
+    public var checkpoints: CheckpointStore?
+    /// The newest checkpoint written or restored in this process.
+    public internal(set) var lastCheckpoint: (url: URL, step: Int)?
+    /// Why the run stopped being finite, until a rollback.
+    public internal(set) var divergence: Divergence?
 
-    private var rng: RNG
-    private var order: [Int] = []
-    private var cursor = 0
-    private var samplesSeen = 0
-    private var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0
-    private var epochStart = DispatchTime.now().uptimeNanoseconds
-    private var trainSeconds = 0.0
+    var rng: RNG
+    var order: [Int] = []
+    var cursor = 0
+    var samplesSeen = 0
+    var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0
+    var epochStart = DispatchTime.now().uptimeNanoseconds
+    var trainSeconds = 0.0
     /// Value of a blank (background) pixel after normalisation, used to fill shifted borders.
     private let augmentFill: Float
 
     public var isFinished: Bool { epoch >= config.epochs }
     public var totalSamples: Int { config.epochs * data.train.count }
 
-    public init(config: TrainConfig, dataDirectory: String, log: MetricsLog?) throws {
+    public init(config: TrainConfig, dataDirectory: String, log: MetricsLog?, checkpoints: CheckpointStore? = nil) throws {
         try config.validate()
         self.config = config
         Threads.set(config.threads)
@@ -63,6 +76,7 @@ public final class TrainingJob {
         rng = RNG(seed: config.seed &+ 0x5EED)
         augmentFill = data.train.features.min() ?? 0
         self.log = log
+        self.checkpoints = checkpoints
     }
 
     public static func makeModel(_ c: TrainConfig, sample: SampleData) -> Model {
@@ -108,10 +122,17 @@ public final class TrainingJob {
                                 note: "\(name) \(old.map { String(format: "%g", $0) } ?? "?") → \(text)", name: name))
     }
 
-    /// One mini-batch of training; evaluates and logs at the end of an epoch.
+    /// One mini-batch of training; evaluates and logs at the end of an epoch, and writes a
+    /// checkpoint when one is due (before the first step, at every epoch end and every
+    /// `checkpointEvery` steps). After a divergence it does nothing until `rollback`.
     @discardableResult
     public func step(logEvery: Int = 10) -> StepResult {
         precondition(!isFinished, "training already finished")
+        if let d = divergence {
+            return StepResult(step: step, epoch: epoch, loss: .nan, accuracy: 0, lr: currentLR, samples: 0, epochSummary: nil, divergence: d)
+        }
+        var saved: [CheckpointEvent] = []
+        if checkpoints != nil && lastCheckpoint == nil && step == 0 && cursor == 0 { saved.append(checkpointEvent()) }
         if cursor == 0 {
             order = Array(0..<data.train.count); rng.shuffle(&order)
             epochLoss = 0; epochCorrect = 0; epochSamples = 0; trainSeconds = 0
@@ -127,9 +148,25 @@ public final class TrainingJob {
         let logits = model.forward(x, training: true)
         let (loss, grad) = crossEntropy(logits: logits, labels: labels, labelSmoothing: hyper.labelSmoothing)
         let acc = accuracy(logits: logits, labels: labels)
-        _ = model.backward(grad)
-        optimizer.step()
+        // divergence guard: the update is skipped when the loss or the gradient is not finite
+        var gradNorm = Double.nan
+        var bad: String?
+        if !loss.isFinite { bad = "loss is \(Divergence.describe(Double(loss)))" } else {
+            _ = model.backward(grad)
+            gradNorm = model.parameters.reduce(0.0) { $0 + $1.grad.sumOfSquares }.squareRoot()
+            if !gradNorm.isFinite { bad = "gradient norm is \(Divergence.describe(gradNorm))" } else {
+                optimizer.step()
+                bad = nonFiniteState().map { "\($0) is not finite after the update" }
+            }
+        }
         step += 1
+        if let bad {
+            let d = Divergence(step: step, epoch: epoch, what: bad, loss: loss, gradientNorm: gradNorm, lr: hyper.lr)
+            divergence = d
+            log?.write(d.record)
+            return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: nil,
+                              divergence: d, checkpoints: saved, logFailure: log?.takeFailure())
+        }
         samplesSeen += labels.count
         epochLoss += Double(loss) * Double(labels.count)
         epochCorrect += Double(acc) * Double(labels.count)
@@ -160,7 +197,11 @@ public final class TrainingJob {
                     ("rss_kib", memory.resident), ("peak_rss_kib", memory.peak)]))
             }
         }
-        return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: summary)
+        if checkpoints != nil && (summary != nil || (config.checkpointEvery > 0 && step % config.checkpointEvery == 0)) {
+            saved.append(checkpointEvent())
+        }
+        return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: summary,
+                          checkpoints: saved, logFailure: log?.takeFailure())
     }
 
     /// Mean loss and accuracy in evaluation mode.

@@ -9,6 +9,9 @@ public enum JobCommand: Sendable, Equatable {
     case set(name: String, value: String)
     /// Save the current model (and whatever else the job keeps) to its run folder.
     case save
+    /// Restore the last good checkpoint with a lower learning rate (the text, or a tenth of
+    /// the current one when nil) and run on.
+    case rollback(lr: String?)
     /// Stop the job for good.
     case stop
 }

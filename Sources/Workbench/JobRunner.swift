@@ -18,10 +18,13 @@ public protocol SteppableJob: AnyObject {
     func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> Snapshot
     /// Checked after every step: a reason makes the runner pause (e.g. a breakpoint hit).
     func takePauseRequest() -> String?
+    /// Messages the job produced while stepping (e.g. a checkpoint written or refused).
+    func takeNotes() -> [(JobMessage.Level, String)]
 }
 
 public extension SteppableJob {
     func takePauseRequest() -> String? { nil }
+    func takeNotes() -> [(JobMessage.Level, String)] { [] }
 }
 
 /// Runs a job on its own thread. The UI sends commands (queued, applied between steps)
@@ -104,6 +107,13 @@ public final class JobRunner<Job: SteppableJob>: @unchecked Sendable {
                     stop = true
                 case .set, .save:
                     do { let m = try job.handle(c); if !m.isEmpty { note(.info, m) } } catch { note(.error, "\(error)") }
+                case .rollback:
+                    // a successful rollback runs on (it is what the user asked for after a divergence)
+                    do {
+                        let m = try job.handle(c)
+                        if !m.isEmpty { note(.info, m) }
+                        if state == .paused { state = .running; runStart = DispatchTime.now().uptimeNanoseconds }
+                    } catch { note(.error, "\(error)") }
                 }
             }
             if !commands.isEmpty { publish(elapsed: elapsed()); lastPublish = elapsed() }
@@ -134,6 +144,7 @@ public final class JobRunner<Job: SteppableJob>: @unchecked Sendable {
                 publish(elapsed: runningSeconds)
                 break
             }
+            for (level, text) in job.takeNotes() { note(level, text) }
             if let reason = job.takePauseRequest() {
                 runningSeconds = elapsed(); state = .paused; stepBudget = 0
                 note(.info, reason); publish(elapsed: runningSeconds); lastPublish = runningSeconds

@@ -49,6 +49,12 @@ public struct DownsampledSeries: Sendable, Equatable {
         span *= 2
     }
 
+    /// Forgets the points after `x` (a rollback): whole buckets only, so a bucket that
+    /// straddles `x` stays as it is.
+    public mutating func drop(after x: Double) {
+        while let b = buckets.last, b.x0 > x { total -= b.count; buckets.removeLast() }
+    }
+
     public var isEmpty: Bool { buckets.isEmpty }
     public var xRange: ClosedRange<Double>? { buckets.isEmpty ? nil : buckets.first!.x0...buckets.last!.x1 }
     public var yRange: ClosedRange<Double>? {

@@ -46,5 +46,9 @@ public struct TrainingSnapshot: Sendable {
     public var hyper: [HyperField]
     public var changes: [HyperChange]
     public var messages: [JobMessage]
+    /// Set while the run is diverged: what happened and how to roll back.
+    public var diverged: String? = nil
+    /// The newest checkpoint of this run.
+    public var lastCheckpoint: String? = nil
     public var blas: String
 }

@@ -3,7 +3,8 @@ import RetortCore
 import TrainEngine
 
 /// Adapts a `TrainingJob` to the workbench: steps it, keeps downsampled curves and
-/// hyperparameter changes, and saves the model on request.
+/// hyperparameter changes, saves checkpoints on request, pauses when the run diverges
+/// and rolls it back on request.
 public final class TrainingWorkbenchJob: SteppableJob {
     public let job: TrainingJob
     public let runFolder: URL
@@ -15,6 +16,8 @@ public final class TrainingWorkbenchJob: SteppableJob {
     private var changes: [HyperChange] = []
     private var samplesPerSecond = 0.0
     private var lastLR = 0.0
+    private var notes: [(JobMessage.Level, String)] = []
+    private var pauseRequest: String?
 
     public init(job: TrainingJob, runFolder: URL) {
         self.job = job; self.runFolder = runFolder
@@ -28,7 +31,10 @@ public final class TrainingWorkbenchJob: SteppableJob {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = job.step()
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        guard r.loss.isFinite else { throw JobFailure("loss became \(r.loss) at step \(r.step): lower the learning rate") }
+        // periodic checkpoints are silent (the snapshot names the newest); failures are not
+        for case .failed(let m) in r.checkpoints { notes.append((.error, "checkpoint not written: \(m)")) }
+        if let f = r.logFailure { notes.append((.error, "metrics not written: \(f)")) }
+        if let d = r.divergence { pauseRequest = divergenceMessage(d); return }
         let inst = Double(r.samples) / max(dt, 1e-9)
         samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
         lastLR = Double(r.lr)
@@ -49,12 +55,33 @@ public final class TrainingWorkbenchJob: SteppableJob {
             changes.append(HyperChange(step: job.step, name: name, from: old ?? .nan, to: new))
             return "\(name) \(format(old ?? .nan)) → \(format(new))"
         case .save:
+            let info = try job.saveCheckpoint()
             let url = runFolder.appendingPathComponent("model.safetensors")
             try TrainWeights.export(job, to: url)   // PyTorch names, BatchNorm statistics, metadata for `retort eval`
-            return "saved \(url.path) at step \(job.step)"
+            return "saved \(info.path) (\(info.bytes / 1024) KiB) and model.safetensors at step \(job.step)"
+        case .rollback(let lr):
+            let before = Double(job.hyper.lr)
+            let m = try job.rollback(lr: lr)
+            let x = Double(job.step)
+            stepLoss.drop(after: x); trainLoss.drop(after: x); testLoss.drop(after: x); trainAcc.drop(after: x); testAcc.drop(after: x)
+            changes.removeAll { $0.step > job.step }
+            changes.append(HyperChange(step: job.step, name: "lr", from: before, to: Double(job.hyper.lr)))
+            lastLR = Double(job.currentLR)
+            return m
         default:
             return ""
         }
+    }
+
+    public func takeNotes() -> [(JobMessage.Level, String)] { defer { notes = [] }; return notes }
+    public func takePauseRequest() -> String? { defer { pauseRequest = nil }; return pauseRequest }
+
+    /// What the TUI says when the run diverges, with the way out.
+    func divergenceMessage(_ d: Divergence) -> String {
+        guard let last = job.lastCheckpoint else {
+            return "diverged at step \(d.step): \(d.what) — no checkpoint to roll back to; start again with a lower lr"
+        }
+        return "diverged at step \(d.step): \(d.what) — press r to roll back to step \(last.step) with lr ×0.1 (\(formatLR(d.suggestedLR))), or :rollback LR"
     }
 
     public func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> TrainingSnapshot {
@@ -72,6 +99,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
                            logScale: s.logScale, integer: s.integer)
             },
             changes: changes, messages: messages,
+            diverged: job.divergence.map(divergenceMessage), lastCheckpoint: job.lastCheckpoint?.url.path,
             blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)")
     }
 }

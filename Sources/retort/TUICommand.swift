@@ -8,11 +8,8 @@ import Workbench
 
 extension ColorTier: ExpressibleByArgument {}
 
-struct TUICommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tui", abstract: "The workbench TUI: trains on the bundled data with live curves and live hyperparameters (default command).")
-
-    @OptionGroup var options: TrainOptions
+/// Options of the TUI itself (shared by `retort tui` and `retort resume --tui`).
+struct TUIOptions: ParsableArguments {
     @Option(help: "Theme name (themes/NAME.toml) or path to a theme file.") var theme: String = "dark"
     @Option(help: "Force a colour tier: 256, 16, 8 or 0 (default: what the terminal offers; NO_COLOR gives 0).") var colors: ColorTier?
     @Flag(help: "Plain ASCII glyphs even on a UTF-8 terminal.") var ascii = false
@@ -24,16 +21,14 @@ struct TUICommand: ParsableCommand {
         guard fps >= 1 && fps <= 60 else { throw ValidationError("--fps must be in 1…60, got \(fps)") }
     }
 
-    func run() throws {
-        let config = options.config
-        guard let dataDir = DataLocator.find(explicit: options.dataDir) else {
-            fail("data folder not found: pass --data-dir DIR or set RETORT_DATA")
-        }
+    /// Opens the terminal, runs `makeJob`'s training job in the workbench until the user
+    /// quits, restores the terminal and exits with 128 + signal when one ended it.
+    func run(dataDirectory: String, runRoot: String, dataSet: String, message: String? = nil, makeJob: () throws -> TrainingWorkbenchJob) {
         let themeDir = DataLocator.sibling("themes")
-        var themeMessage: (String, Bool)? = nil
+        var initial: (String, Bool)? = message.map { ($0, false) }
         var chosen = Theme.builtinDark
         do { chosen = try ThemeLocator.load(theme, directory: themeDir) }
-        catch { themeMessage = ("default theme used: \(error)", true) }
+        catch { initial = ("default theme used: \(error)", true) }
 
         // Refuse bad terminals before doing any work.
         let backend: CursesBackend
@@ -41,27 +36,55 @@ struct TUICommand: ParsableCommand {
         catch { fail("\(error)") }
 
         let runner: JobRunner<TrainingWorkbenchJob>
+        let job: TrainingWorkbenchJob
         do {
-            let name = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
-            runner = try RunFolder.create(root: config.runRoot, name: name, config: config) { folder in
-                let job = try TrainingJob(config: config, dataDirectory: dataDir, log: try MetricsLog(folder: folder))
-                return JobRunner(job: TrainingWorkbenchJob(job: job, runFolder: folder), startPaused: paused)
-            }
+            job = try makeJob()
+            runner = JobRunner(job: job, startPaused: paused)
         } catch {
             backend.shutdown()
             fail("\(error)")
         }
         runner.start()
-        let app = TUIApp(backend: backend, runner: runner, themeDirectory: themeDir, dataDirectory: dataDir, runRoot: config.runRoot,
-                         dataSet: config.data.rawValue,
-                         initialMessage: themeMessage)
+        let app = TUIApp(backend: backend, runner: runner, themeDirectory: themeDir, dataDirectory: dataDirectory, runRoot: runRoot,
+                         dataSet: dataSet,
+                         initialMessage: initial)
         app.frameInterval = 1 / fps
         if ascii { app.forceASCII() }
         let sig = app.run()
         runner.send(.stop)
         backend.shutdown()
+        runner.waitUntilDone()
         let snap = runner.snapshot
         print("retort: \(snap.state == .finished ? "finished" : "stopped") at epoch \(snap.epoch), step \(snap.step); run folder \(snap.runFolder)")
+        // quitting keeps the work: a checkpoint of where the run stopped (written unless one exists)
+        if let last = job.job.lastCheckpoint, last.step == job.job.step {
+            print("retort: checkpoint \(last.url.path)")
+        } else {
+            do { print("retort: checkpoint \(try job.job.saveCheckpoint().path)") } catch { print("retort: \(error)") }
+        }
         if sig != 0 { Foundation.exit(128 + sig) }
+    }
+}
+
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui", abstract: "The workbench TUI: trains on the bundled data with live curves and live hyperparameters (default command).")
+
+    @OptionGroup var options: TrainOptions
+    @OptionGroup var ui: TUIOptions
+
+    func run() throws {
+        let config = options.config
+        guard let dataDir = DataLocator.find(explicit: options.dataDir) else {
+            fail("data folder not found: pass --data-dir DIR or set RETORT_DATA")
+        }
+        ui.run(dataDirectory: dataDir, runRoot: config.runRoot, dataSet: config.data.rawValue) {
+            let name = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
+            return try RunFolder.create(root: config.runRoot, name: name, config: config) { folder in
+                let job = try TrainingJob(config: config, dataDirectory: dataDir, log: try MetricsLog(folder: folder),
+                                          checkpoints: CheckpointStore(runFolder: folder, keep: config.keepCheckpoints))
+                return TrainingWorkbenchJob(job: job, runFolder: folder)
+            }
+        }
     }
 }

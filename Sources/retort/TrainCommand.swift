@@ -30,6 +30,8 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Folder that holds run folders.") var runs: String = "runs"
     @Option(help: "Run folder name (default: timestamp-model-data).") var name: String?
     @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @Option(help: "Also write a checkpoint every N steps (0 = only at the end of each epoch, which always writes one).") var checkpointEvery: Int = 0
+    @Option(help: "Checkpoints kept in the run folder's checkpoints/ (older ones are deleted).") var keepCheckpoints: Int = 3
 
     var config: TrainConfig {
         var c = TrainConfig()
@@ -38,6 +40,7 @@ struct TrainOptions: ParsableArguments {
         c.weightDecay = weightDecay; c.labelSmoothing = labelSmoothing; c.warmupEpochs = warmupEpochs
         c.testCount = testCount; c.shiftAugment = shift; c.seed = seed; c.threads = threads
         c.runRoot = runs; c.runName = name
+        c.checkpointEvery = checkpointEvery; c.keepCheckpoints = keepCheckpoints
         return c
     }
 
@@ -81,35 +84,16 @@ struct TrainCommand: ParsableCommand {
         let folder: URL
         do {
             (folder, job) = try RunFolder.create(root: config.runRoot, name: runName, config: config) { f in
-                let j = try TrainingJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard))
+                let j = try TrainingJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard),
+                                        checkpoints: CheckpointStore(runFolder: f, keep: config.keepCheckpoints))
                 if let initFile { try ModelWeights.load(initFile, into: j.model) }
                 return (f, j)
             }
         } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
         catch { fail("\(error)") }
         if let initWeights { print("initialised \(job.model.name) from \(initWeights)") }
-
-        let tty = isatty(STDOUT_FILENO) == 1 && !plain
         print("run \(folder.path)")
-        print("\(job.model.name): \(job.model.parameterCount) parameters; data \(job.data.sample.fileName): \(job.data.train.count) train / \(job.data.test.count) test; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
-        print(columns([("epoch", 5), ("step", 8), ("train_loss", 10), ("train_acc", 10), ("test_loss", 9), ("test_acc", 9), ("lr", 9), ("samples/s", 9), ("secs", 7)]))
-        let stepsPerEpoch = (job.data.train.count + config.batchSize - 1) / config.batchSize
-        let started = Date()
-        while !job.isFinished {
-            let r = job.step()
-            if tty && r.epochSummary == nil {
-                let done = (r.step - 1) % stepsPerEpoch + 1
-                let bar = String(repeating: "█", count: 30 * done / stepsPerEpoch).padding(toLength: 30, withPad: "·", startingAt: 0)
-                print(String(format: "\r  epoch %d/%d %@ %d/%d loss %.4f", r.epoch + 1, config.epochs, bar, done, stepsPerEpoch, r.loss), terminator: "")
-                fflush(nil)
-            }
-            if let s = r.epochSummary {
-                if tty { print("\r\u{1B}[2K", terminator: "") }
-                print(String(format: "%5d %8d %10.4f %9.2f%% %9.4f %8.2f%% %9.4g %9.0f %7.1f", s.epoch, s.step, s.trainLoss, 100 * s.trainAccuracy,
-                             s.testLoss, 100 * s.testAccuracy, s.lr, s.samplesPerSecond, s.seconds))
-            }
-        }
-        print(String(format: "done in %.1f s; metrics in %@/metrics.csv and metrics.jsonl", Date().timeIntervalSince(started), folder.path))
+        trainHeadless(job, folder: folder, plain: plain)
         if let export {
             do { try TrainWeights.export(job, to: URL(fileURLWithPath: export)) } catch { fail("\(error)") }
             print("exported \(job.model.name) to \(export)")

@@ -29,6 +29,21 @@ final class ControllerTests: XCTestCase {
         XCTAssertTrue(s.message!.text.hasPrefix("unknown command 'frobnicate'"))
     }
 
+    func testRRollsBackOnlyADivergedTrainingRunAndRollbackTakesAnOptionalLR() {
+        var s = UIState()
+        XCTAssertEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused), [.command(.resume)])
+        XCTAssertEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused, diverged: true), [.command(.rollback(lr: nil))])
+        XCTAssertEqual(Controller.handle(.char("s"), state: &s, panel: hyper), [.command(.save)])
+        XCTAssertEqual(keys([.char(":")] + type("rollback") + [.enter], &s), [.command(.rollback(lr: nil))])
+        XCTAssertEqual(keys([.char(":")] + type("rollback 0.001") + [.enter], &s), [.command(.rollback(lr: "0.001"))])
+        XCTAssertEqual(keys([.char(":")] + type("rollback 20") + [.enter], &s), [])
+        XCTAssertEqual(s.message?.text, "lr: must be in (0, 10], got 20")
+        s.tab = .distill
+        XCTAssertEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused, diverged: true), [.command(.resume)])
+        XCTAssertEqual(keys([.char(":")] + type("rollback") + [.enter], &s), [])
+        XCTAssertEqual(s.message?.text, "rollback: only the Training tab's run keeps checkpoints")
+    }
+
     func testHistoryAndCompletion() {
         var s = UIState()
         _ = keys([.char(":")] + type("step 5") + [.enter], &s)

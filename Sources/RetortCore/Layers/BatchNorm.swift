@@ -44,6 +44,11 @@ public final class BatchNorm: Layer {
     }
 
     public var parameters: [Parameter] { [weight, bias] }
+    /// The full-width running statistics (per-width ones are not included).
+    public var buffers: [(name: String, tensor: Tensor)] {
+        let base = weight.name.hasSuffix(".weight") ? String(weight.name.dropLast(7)) : weight.name
+        return [("\(base).running_mean", runningMean), ("\(base).running_var", runningVar)]
+    }
 
     /// Widths that have their own running statistics (per-width mode), besides the full width.
     public var trackedWidths: [Int] { widthStatistics.keys.sorted() }

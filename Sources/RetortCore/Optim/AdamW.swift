@@ -61,5 +61,11 @@ public final class AdamW: Optimizer {
         }
     }
 
+    /// Sets the step count t (restoring a checkpoint; the moments are restored in place).
+    public func restore(stepCount n: Int) {
+        precondition(n >= 0, "AdamW.restore: negative step count")
+        stepCount = n
+    }
+
     public func zeroGrad() { for p in parameters { p.grad.zero() } }
 }

@@ -68,5 +68,12 @@ public final class SGD: Optimizer {
         }
     }
 
+    /// Replaces the momentum buffers (restoring a checkpoint); nil = not created yet.
+    public func restore(momentumBuffers b: [Tensor?]) {
+        precondition(b.count == parameters.count, "SGD.restore: \(b.count) buffers for \(parameters.count) parameters")
+        for (i, t) in b.enumerated() { precondition(t == nil || t!.count == parameters[i].count, "SGD.restore: buffer \(i) has the wrong size") }
+        momentumBuffers = b
+    }
+
     public func zeroGrad() { for p in parameters { p.grad.zero() } }
 }

@@ -3,11 +3,11 @@
 ABS_BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 export TMUX_TMPDIR="$tmp"
 tmuxq() { tmux -f /dev/null "$@"; }
-# start NAME COMMAND — a detached session whose pane records the exit code and `stty -a`
+# start NAME COMMAND — a detached session whose pane records `stty -a`, then the exit code
 start() {
   tmuxq kill-session -t "$1" 2>/dev/null
   # the pane's shell ignores SIGINT so that it survives Ctrl-C and records the exit code
-  tmuxq new-session -d -s "$1" -x 120 -y 36 "trap '' INT; cd '$PWD' && $2; echo EXIT=\$? > '$tmp/$1.rc'; stty -a > '$tmp/$1.stty'; sleep 60"
+  tmuxq new-session -d -s "$1" -x 120 -y 36 "trap '' INT; cd '$PWD' && $2; rc=\$?; stty -a > '$tmp/$1.stty'; echo EXIT=\$rc > '$tmp/$1.rc'; sleep 60"
 }
 screen() { tmuxq capture-pane -p -t "$1" 2>/dev/null; }
 wait_for() { # SESSION REGEX [SECONDS]
@@ -76,6 +76,28 @@ tmuxq send-keys -t nocolor q
 start ascii "LC_ALL=C $RUN"; wait_for ascii RUNNING; sleep 1
 if screen ascii | python3 -c 'import sys; sys.exit(0 if any(0x2500 <= ord(c) <= 0x28FF for c in sys.stdin.read()) else 1)'; then bad "LC_ALL=C: Unicode glyphs drawn" "$(screen ascii | head -5)"; else ok "LC_ALL=C: ASCII glyphs only"; fi
 tmuxq send-keys -t ascii q
+
+# Divergence guard: NaN loss pauses the run with the way out; r rolls back with lr ×0.1.
+start div "$ABS_BIN --runs $tmp/tui-runs --data digits --test-count 300 --model mlp --lr 10 --warmup-epochs 0 --seed 1 --threads 1 --epochs 400 --name div"
+wait_for div 'diverged at step [0-9]+: loss is NaN — press r to roll back to step 0 with lr ×0\.1 \(1\), or :rollback LR' 20 \
+  && ok "TUI: divergence message with the rollback offer" || bad "TUI divergence message" "$(screen div | tail -3)"
+screen div | head -1 | grep -q DIVERGED && ok "TUI: header says DIVERGED" || bad "TUI header" "$(screen div | head -1)"
+dstep=$(screen div | head -1 | grep -oE 'step [0-9]+' | grep -oE '[0-9]+')
+tmuxq send-keys -t div r
+wait_for div 'rolled back to step-00000000\.ckpt, lr 10 → 1' 10 && ok "r rolls back to the last good checkpoint with lr ×0.1" || bad "rollback" "$(screen div | tail -3)"
+cont=0; for i in $(seq 200); do h=$(screen div | head -1); s=$(grep -oE 'step [0-9]+' <<<"$h" | grep -oE '[0-9]+')
+  grep -q RUNNING <<<"$h" && [ "${s:-0}" -gt "$((dstep + 10))" ] && { cont=1; break; }; sleep 0.1; done
+[ "$cont" = 1 ] && ok "training continues after the rollback (diverged at step $dstep, now $s)" || bad "after rollback" "$(screen div | head -1)"
+tmuxq send-keys -t div s
+wait_for div 'saved .*/div/checkpoints/step-[0-9]{8}\.ckpt \([0-9]+ KiB\) and model\.safetensors' 10 && ok "s saves a checkpoint and names it" || bad "s save" "$(screen div | tail -2)"
+tmuxq send-keys -t div q; restored div "quit after a rollback" 0
+qstep=$(screen div | grep -oE 'stopped at epoch [0-9]+, step [0-9]+' | grep -oE '[0-9]+$'); qck=$(printf 'step-%08d.ckpt' "${qstep:-0}")
+screen div | grep -qE "retort: checkpoint .*/div/checkpoints/$qck" && [ -s "$tmp/tui-runs/div/checkpoints/$qck" ] \
+  && ok "quitting the TUI leaves a checkpoint of where it stopped ($qck)" || bad "checkpoint on quit" "$(screen div | grep -v "^ *$" | tail -4)"
+start resumetui "$ABS_BIN resume $tmp/tui-runs/div --tui --paused"
+wait_for resumetui 'resumed .*/div from step-[0-9]{8}\.ckpt at epoch [0-9]+/400, step [0-9]+, lr 1' 10 && wait_for resumetui 'PAUSED' 5 \
+  && ok "retort resume --tui opens the run at its newest checkpoint" || bad "resume --tui" "$(screen resumetui | tail -3)"
+tmuxq send-keys -t resumetui q; restored resumetui "quit the resumed TUI" 0
 
 # Accelerator tab: the simulator steps cycle by cycle, jumps, and stops at breakpoints.
 start acc "$RUN --paused"

@@ -1,0 +1,171 @@
+import Foundation
+import RetortCore
+
+/// Checkpoints of a `TrainingJob`: model parameters, BatchNorm running statistics,
+/// optimiser state (SGD momentum or AdamW moments and step count), the data-order and
+/// augmentation RNG, step/epoch/position in the epoch, the live hyperparameters, the
+/// schedule position and the metrics files' lengths. Resuming from one with the same
+/// thread count continues the run bit for bit.
+extension TrainingJob {
+    /// The tensors a checkpoint holds, in file order.
+    func checkpointTensors() -> [(name: String, tensor: Tensor)] {
+        var t = model.parameters.map { (name: "model/\($0.name)", tensor: $0.value) }
+        t += model.buffers.map { (name: "buffer/\($0.name)", tensor: $0.tensor) }
+        if let sgd = optimizer as? SGD {
+            for (p, b) in zip(sgd.parameters, sgd.momentumBuffers) { if let b { t.append(("sgd.momentum/\(p.name)", b)) } }
+        } else if let adam = optimizer as? AdamW {
+            for (i, p) in adam.parameters.enumerated() {
+                t.append(("adamw.m/\(p.name)", adam.firstMoments[i])); t.append(("adamw.v/\(p.name)", adam.secondMoments[i]))
+            }
+        }
+        return t
+    }
+
+    /// The first parameter or running statistic holding NaN or Inf.
+    func nonFiniteState() -> String? {
+        if let p = model.parameters.first(where: { !$0.value.isAllFinite }) { return "weight \(p.name)" }
+        if let b = model.buffers.first(where: { !$0.tensor.isAllFinite }) { return b.name }
+        return nil
+    }
+
+    var state: TrainingState {
+        let f = ISO8601DateFormatter()
+        return TrainingState(config: config, modelName: model.name, hyper: hyper, step: step, epoch: epoch, cursor: cursor, order: order,
+                             samplesSeen: samplesSeen, rng: rng.state.map { String($0, radix: 16) },
+                             epochLoss: epochLoss, epochCorrect: epochCorrect, epochSamples: epochSamples, trainSeconds: trainSeconds,
+                             optimizerSteps: (optimizer as? AdamW)?.stepCount ?? 0, metrics: log?.positions() ?? [:],
+                             saved: f.string(from: Date()))
+    }
+
+    func checkpointEvent() -> CheckpointEvent {
+        do { return .saved(try saveCheckpoint()) } catch { return .failed("\(error)") }
+    }
+
+    /// Writes a checkpoint of the current state. Refuses (one line) after a divergence or
+    /// when any tensor is not finite: such weights never reach a checkpoint.
+    @discardableResult
+    public func saveCheckpoint() throws -> CheckpointInfo {
+        guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints") }
+        if let d = divergence {
+            throw CheckpointError("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first")
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let tensors = checkpointTensors()
+        if let bad = tensors.first(where: { !$0.tensor.isAllFinite }) {
+            throw CheckpointError("not saving step \(step): \(bad.name) holds NaN or Inf")
+        }
+        log?.sync()
+        let data = CheckpointFile.encode(state: try state.encoded(), tensors: tensors)
+        let url = try store.write(data, step: step)
+        lastCheckpoint = (url, step)
+        return CheckpointInfo(path: url.path, step: step, bytes: data.count,
+                              seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+
+    /// Puts the job into the state a checkpoint holds. Everything is checked before
+    /// anything changes, so a refused checkpoint leaves the job as it was.
+    func restore(_ s: TrainingState, _ tensors: [String: Tensor], file: String) throws {
+        func bad(_ why: String) -> CheckpointError { CheckpointError("\(file): \(why)") }
+        guard s.modelName == model.name else { throw bad("holds model \(s.modelName), this run trains \(model.name)") }
+        guard let r = RNG(state: s.rng.compactMap { UInt64($0, radix: 16) }) else { throw bad("malformed RNG state") }
+        guard s.cursor >= 0, s.cursor <= s.order.count, s.order.allSatisfy({ $0 >= 0 && $0 < data.train.count }),
+              s.order.isEmpty || s.order.count == data.train.count else { throw bad("epoch position does not fit the data set") }
+        var copies: [(Tensor, Tensor)] = []
+        for (name, dst) in checkpointTensors().filter({ !$0.name.hasPrefix("sgd.momentum/") }) {
+            guard let src = tensors[name] else { throw bad("tensor \(name) is missing") }
+            guard src.shape == dst.shape else { throw bad("tensor \(name) has shape \(src.shape), expected \(dst.shape)") }
+            copies.append((dst, src))
+        }
+        var momentum: [Tensor?] = []
+        if let sgd = optimizer as? SGD {
+            for p in sgd.parameters {
+                let m = tensors["sgd.momentum/\(p.name)"]
+                guard m == nil || m!.shape == p.shape else { throw bad("momentum of \(p.name) has the wrong shape") }
+                momentum.append(m)
+            }
+        }
+        for (dst, src) in copies { dst.copy(from: src) }
+        if let sgd = optimizer as? SGD {
+            sgd.restore(momentumBuffers: momentum)
+            sgd.momentum = s.hyper.momentum; sgd.weightDecay = s.hyper.weightDecay
+        }
+        if let adam = optimizer as? AdamW { adam.restore(stepCount: s.optimizerSteps); adam.weightDecay = s.hyper.weightDecay }
+        hyper = s.hyper
+        step = s.step; epoch = s.epoch; cursor = s.cursor; order = s.order; samplesSeen = s.samplesSeen; rng = r
+        epochLoss = s.epochLoss; epochCorrect = s.epochCorrect; epochSamples = s.epochSamples; trainSeconds = s.trainSeconds
+        epochStart = DispatchTime.now().uptimeNanoseconds
+        divergence = nil
+    }
+
+    /// Reads a checkpoint file and its state; one line naming the file on any problem.
+    static func read(_ url: URL) throws -> (TrainingState, [String: Tensor]) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw CheckpointError("\(url.path): cannot read it (\(CheckpointStore.reason(error)))") }
+        let c = try CheckpointFile.decode(data, file: url.path)
+        do { return (try JSONDecoder().decode(TrainingState.self, from: c.state), c.tensors) } catch {
+            throw CheckpointError("\(url.path): training state is malformed (\(error))")
+        }
+    }
+
+    /// Tries the checkpoints newest first until `use` accepts one; the ones refused are set
+    /// aside (`….ckpt.corrupt`) and described in `notes`.
+    static func newestGood(_ store: CheckpointStore, notes: inout [String],
+                           _ use: (URL, TrainingState, [String: Tensor]) throws -> Void) throws -> URL {
+        for name in store.removeTemporaries() { notes.append("removed \(name), left by an interrupted checkpoint write") }
+        for url in store.candidates() {
+            do {
+                let (s, t) = try read(url)
+                try use(url, s, t)
+                return url
+            } catch {
+                notes.append("skipped \(error); renamed it to \(url.lastPathComponent).corrupt")
+                store.setAside(url)
+            }
+        }
+        throw CheckpointError("\(store.directory.path): no usable checkpoint")
+    }
+
+    /// Opens a run folder at its newest good checkpoint. `threads` overrides the saved
+    /// thread count (results stay bit-identical only with the same count).
+    public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: TrainingJob, notes: [String]) {
+        var notes: [String] = []
+        var job: TrainingJob?
+        let probe = CheckpointStore(runFolder: runFolder)
+        let url = try newestGood(probe, notes: &notes) { url, s, tensors in
+            var c = s.config
+            if let threads { c.threads = threads }
+            let store = CheckpointStore(runFolder: runFolder, keep: c.keepCheckpoints)
+            let j = try TrainingJob(config: c, dataDirectory: dataDirectory, log: nil, checkpoints: store)
+            try j.restore(s, tensors, file: url.path)
+            j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
+            job = j
+        }
+        let j = job!
+        j.lastCheckpoint = (url, j.step)
+        j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
+                                  note: "resumed from \(url.lastPathComponent)", name: "resumed"))
+        return (j, notes)
+    }
+
+    /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,
+    /// else to a tenth of the rate in force (the one that diverged). Metrics written after
+    /// the checkpoint are cut back (the events are kept). Returns a confirmation line.
+    public func rollback(lr text: String? = nil) throws -> String {
+        guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints to roll back to") }
+        let from = divergence
+        let target = text ?? formatLR(Float(Double(from?.lr ?? hyper.lr) * 0.1))
+        var probe = hyper
+        try probe.set("lr", target)   // refuse a bad value before anything changes
+        var notes: [String] = []
+        let url = try Self.newestGood(store, notes: &notes) { url, s, tensors in
+            try restore(s, tensors, file: url.path)
+            try log?.rewind(to: s.metrics)
+        }
+        lastCheckpoint = (url, step)
+        let note = (from.map { "diverged at step \($0.step) (\($0.what)); " } ?? "") + "rolled back to \(url.lastPathComponent)"
+        log?.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [], note: note, name: "rollback"))
+        let old = hyper.lr
+        try set("lr", to: target)
+        return ([note + ", lr \(formatLR(old)) → \(target)"] + notes).joined(separator: "; ")
+    }
+}

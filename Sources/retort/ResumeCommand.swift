@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import RetortData
+import TrainEngine
+import Workbench
+
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue a run from its newest good checkpoint to its configured number of epochs (headless, or in the TUI with --tui).")
+
+    @Argument(help: "The run folder (e.g. runs/20250101-120000-cnn-mnist5k-s1).") var runFolder: String
+    @Option(help: "Threads (default: the run's; results equal an uninterrupted run only with the same count).") var threads: Int?
+    @Option(help: "Set the base learning rate before continuing (e.g. after a divergence).") var lr: String?
+    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @Flag(help: "Plain progress lines even on a terminal.") var plain = false
+    @Flag(help: "Continue in the TUI.") var tui = false
+    @OptionGroup var ui: TUIOptions
+
+    func validate() throws {
+        if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be in 1…256, got \(threads)") }
+        if plain && tui { throw ValidationError("--plain and --tui exclude each other") }
+    }
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: runFolder)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
+            fail("\(runFolder): no such run folder")
+        }
+        guard let dir = DataLocator.find(explicit: dataDir) else {
+            fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
+        }
+        let job: TrainingJob
+        let notes: [String]
+        do { (job, notes) = try TrainingJob.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
+        catch { fail("\(error)") }
+        for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
+        if let lr {
+            do { try job.set("lr", to: lr) } catch { fail("\(error)") }
+        }
+        let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
+        let line = "resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.config.epochs), step \(job.step), lr \(formatLR(job.hyper.lr))"
+        if job.isFinished {
+            print("\(folder.path): already finished (\(job.config.epochs) epochs, step \(job.step))")
+            return
+        }
+        if tui {
+            ui.run(dataDirectory: dir, runRoot: folder.deletingLastPathComponent().path, dataSet: job.config.data.rawValue, message: line) {
+                TrainingWorkbenchJob(job: job, runFolder: folder)
+            }
+        } else {
+            print(line)
+            trainHeadless(job, folder: folder, plain: plain)
+        }
+    }
+}

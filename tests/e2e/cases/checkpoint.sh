@@ -1,0 +1,73 @@
+# Checkpoints, resume and the divergence guard: a resumed run equals an uninterrupted one;
+# SIGKILL mid-run and mid-checkpoint-write lose at most one interval; corrupt checkpoints
+# are refused; an unwritable checkpoints folder is one line; NaNs stop the run (exit 3).
+ck="$tmp/ck"
+CK_RUN=(--data digits --model cnn --epochs 30 --test-count 300 --seed 4 --threads 1 --checkpoint-every 7 --runs "$ck" --plain)
+# the metric columns (not seconds, samples/s) and every logged step
+metric_cols() { cut -d, -f1-7 "$1/metrics.csv"; cat "$1/steps.csv" "$1/hparams.csv" 2>/dev/null; }
+same_metrics() { # NAME FOLDER
+  if cmp -s <(metric_cols "$ck/full") <(metric_cols "$2"); then ok "$1: metrics equal the uninterrupted run's ($(wc -l <"$2/metrics.csv") metrics.csv lines)"
+  else bad "$1: metrics differ from the uninterrupted run" "$(diff <(metric_cols "$ck/full") <(metric_cols "$2") | head -5)"; fi
+}
+"$BIN" train "${CK_RUN[@]}" --name full >/dev/null 2>&1
+ls "$ck/full/checkpoints" | grep -q '^step-00000720.ckpt$' && ok "checkpoints written up to the last step (720)" || bad "checkpoints" "$(ls "$ck/full/checkpoints")"
+[ "$(ls "$ck/full/checkpoints" | grep -c '\.ckpt$')" = 3 ] && [ "$(cat "$ck/full/checkpoints/latest")" = step-00000720.ckpt ] \
+  && ok "three kept by default, latest points at the newest" || bad "keep/latest" "$(ls "$ck/full/checkpoints"; cat "$ck/full/checkpoints/latest")"
+
+# SIGKILL during training: resume continues and ends with the same metrics
+"$BIN" train "${CK_RUN[@]}" --name kill9 >/dev/null 2>&1 & pid=$!
+for i in $(seq 600); do s=$(sed -n 's/^step-0*\([0-9]*\)\.ckpt$/\1/p' "$ck/kill9/checkpoints/latest" 2>/dev/null); [ "${s:-0}" -ge 100 ] && break; sleep 0.05; done
+kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rc=$?
+if [ "$rc" = 137 ] && [ "$(wc -l <"$ck/kill9/metrics.csv")" -lt 31 ]; then ok "SIGKILL mid-run (exit 137 after $(($(wc -l <"$ck/kill9/metrics.csv") - 1)) of 30 epochs)"; else bad "SIGKILL mid-run: exit $rc, $(wc -l <"$ck/kill9/metrics.csv") metrics lines"; fi
+expect "resume after SIGKILL" 0 '^resumed .*/kill9 from step-[0-9]{8}\.ckpt at epoch [0-9]+/30, step [0-9]+, lr 0\.1$' -- "$BIN" resume "$ck/kill9" --plain
+same_metrics "SIGKILL mid-run, then resume" "$ck/kill9"
+
+# SIGKILL inside a checkpoint write (test hook: the 5th write kills the process after the
+# temporary file is complete, before the rename): the folder opens at the previous checkpoint
+{ RETORT_TEST_KILL_IN_CHECKPOINT=5 "$BIN" train "${CK_RUN[@]}" --name killw >/dev/null 2>&1; } 2>/dev/null; rc=$?
+tmpf=$(ls -A "$ck/killw/checkpoints" | grep -c '^\.step-00000024\.ckpt\.tmp-')
+[ "$rc" = 137 ] && [ "$tmpf" = 1 ] && [ "$(cat "$ck/killw/checkpoints/latest")" = step-00000021.ckpt ] \
+  && ok "killed mid-write: temporary file left, latest still step 21" || bad "kill in checkpoint write: exit $rc" "$(ls -A "$ck/killw/checkpoints")"
+expect "resume after a kill mid-write ignores and removes the temporary file" 0 \
+  'removed \.step-00000024\.ckpt\.tmp-[0-9]+, left by an interrupted checkpoint write' -- "$BIN" resume "$ck/killw" --plain
+ls -A "$ck/killw/checkpoints" | grep -q '\.tmp-' && bad "temporary file still there" || ok "no temporary file left"
+same_metrics "kill mid-write, then resume" "$ck/killw"
+
+# a corrupt newest checkpoint is refused with one line naming it; the one before is used
+{ RETORT_TEST_KILL_IN_CHECKPOINT=9 "$BIN" train "${CK_RUN[@]}" --name corrupt >/dev/null 2>&1; } 2>/dev/null
+truncate -s -1000 "$ck/corrupt/checkpoints/step-00000042.ckpt"
+expect "truncated checkpoint refused with one line naming it" 0 \
+  'skipped .*/step-00000042\.ckpt: checksum mismatch .*renamed it to step-00000042\.ckpt\.corrupt' -- "$BIN" resume "$ck/corrupt" --plain
+same_metrics "resume past a truncated checkpoint" "$ck/corrupt"
+
+expect "resume: no such folder" 2 'nowhere: no such run folder' -- "$BIN" resume "$tmp/nowhere"
+mkdir -p "$ck/empty"
+expect "resume: folder without checkpoints" 2 'empty/checkpoints: no usable checkpoint' -- "$BIN" resume "$ck/empty"
+
+# checkpoints that cannot be written (here: a file where the folder should be): one line
+# each, training unharmed
+mkdir -p "$ck/ro"; echo x > "$ck/ro/checkpoints"
+out=$("$BIN" train --data digits --model mlp --epochs 2 --test-count 300 --seed 3 --threads 1 --runs "$ck" --name ro --plain 2>&1); rc=$?
+n=$(grep -c '^retort: checkpoint not written: .*/ro/checkpoints: cannot create the checkpoints folder' <<<"$out")
+[ "$rc" = 0 ] && [ "$n" = 3 ] && [ "$(wc -l <"$ck/ro/metrics.csv")" = 3 ] && ok "unwritable checkpoints folder: one line per checkpoint (3), training completes" \
+  || bad "unwritable checkpoints: exit $rc, $n lines" "$out"
+
+# divergence: NaN loss stops the run with exit 3, no NaN in any checkpoint, resume with a lower lr
+DV=(--data digits --model mlp --epochs 3 --lr 10 --warmup-epochs 0 --test-count 300 --seed 1 --threads 1 --runs "$ck" --plain)
+expect "NaN loss stops training (exit 3) naming the step, last good checkpoint and the way on" 3 \
+  'retort: diverged at step [0-9]+: loss is NaN; last good checkpoint .*/div/checkpoints/step-00000000\.ckpt \(step 0\); continue with a lower lr: retort resume .*/div --lr 1$' \
+  -- "$BIN" train "${DV[@]}" --name div
+grep -q '"kind":"event","step":[0-9]*,"epoch":0,"name":"diverged".*"note":"loss is NaN"' "$ck/div/metrics.jsonl" && ok "diverged event in metrics.jsonl" || bad "diverged event" "$(tail -2 "$ck/div/metrics.jsonl")"
+python3 - "$ck/div/checkpoints" <<'PY' && ok "no checkpoint holds NaN or Inf" || bad "checkpoint with NaN/Inf"
+import json, math, os, struct, sys
+d = sys.argv[1]; files = [f for f in os.listdir(d) if f.endswith(".ckpt")]
+assert files
+for f in files:
+    b = open(os.path.join(d, f), "rb").read(); n = struct.unpack("<Q", b[:8])[0]
+    h = json.loads(b[8:8 + n]); h.pop("__metadata__")
+    for name, e in h.items():
+        a, z = e["data_offsets"]
+        assert all(math.isfinite(v) for v in struct.unpack("<%df" % ((z - a) // 4), b[8 + n + a:8 + n + z])), (f, name)
+PY
+expect "resume with the suggested lr finishes" 0 '^resumed .*/div from step-00000000\.ckpt at epoch 1/3, step 0, lr 1$' -- "$BIN" resume "$ck/div" --lr 1 --plain
+grep -q '^0,0,lr,10,1,' "$ck/div/hparams.csv" && ok "the new lr is logged in hparams.csv" || bad "hparams after resume" "$(cat "$ck/div/hparams.csv")"
