@@ -150,7 +150,7 @@ extension Screen {
         let offset = max(0, min(rs.selected - (listH - 2), rs.list.count - (listH - 1)))
         let mark = glyphs.unicode ? "●" : "*"
         let rows = rs.list.dropFirst(offset).prefix(listH - 1).map { run -> [String] in
-            let epochs = run.engine == .compare ? "" : "\(run.epochsDone)/\(run.epochsTotal.map(String.init) ?? "?")"
+            let epochs = run.engine == .compare || run.state == .unreadable ? "" : "\(run.epochsDone)/\(run.epochsTotal.map(String.init) ?? "?")"
             var row = [(rs.marked.contains(run.name) ? mark + " " : "  ") + clipName(run.name), run.engine.rawValue,
                        run.date.map { df.string(from: $0) } ?? "?", run.state.label, epochs, run.state == .unreadable || run.engine == .compare ? "" : Self.pct(run.bestTestAccuracy)]
             if wide { row.append(run.finalTestLoss.map { String(format: "%.4f", $0) } ?? "") }
@@ -159,7 +159,7 @@ extension Screen {
         }
         var t = Table(headers: ["  name", "engine", "date", "state", "epochs", "best acc"] + (wide ? ["test loss"] : []) + ["note"], rows: rows)
         t.highlight = rs.selected - offset
-        t.leftAligned = [0, 1, 3, wide ? 8 : 7]
+        t.leftAligned = [0, 1, 3, wide ? 7 : 6]
         t.render(into: &g, in: Rect(x: inner.x, y: inner.y, width: inner.width, height: listH))
         for (i, run) in rs.list.dropFirst(offset).prefix(listH - 1).enumerated() {
             let fg: ColorRole? = run.state == .unreadable ? .error : run.state == .running ? .ok : nil
@@ -235,7 +235,9 @@ extension Screen {
         var y = li.y
         for (i, c) in cs.enumerated() where y + 1 < li.maxY {
             let x = g.put(li.x, y, glyphs.unicode ? "━━ " : "-- ", fg: .series(i), clip: li)
-            g.put(x, y, "\(i + 1) \(c.name)", fg: .fg, clip: li)
+            let room = max(4, li.maxX - x - 2)
+            let name = c.name.count <= room ? c.name : String(c.name.prefix(room - 1 - (room - 1) / 2)) + glyphs.ellipsis + String(c.name.suffix((room - 1) / 2))
+            g.put(x, y, "\(i + 1) \(name)", fg: .fg, clip: li)
             let s = list.first { $0.name == c.name }
             let best = s.map { "best \(Self.pct($0.bestTestAccuracy)) · \($0.engine.rawValue) · \($0.epochsDone) ep" } ?? c.engine.rawValue
             g.put(li.x + 3, y + 1, best, fg: .inactive, clip: li)
