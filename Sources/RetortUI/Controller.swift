@@ -11,6 +11,7 @@ public struct Controller {
     public static func handle(_ key: Key, state s: inout UIState, panel hyper: [PanelField], jobState: JobState = .running,
                               diverged: Bool = false,
                               validate: (String, String) -> String? = HyperValidation.check) -> [UIEffect] {
+        if s.tab == .runs && s.commandLine == nil && !s.showHelp, let e = runsKey(key, &s) { return e }
         if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper, validate: validate) }
         if s.editBuffer != nil { return editKey(key, &s, hyper: hyper, validate: validate) }
         if s.showHelp {

@@ -26,7 +26,7 @@ public struct Screen {
         case .accelerator: acceleratorTab(&g, s, acc, body)
         case .distill: distillTab(&g, s, dst, body)
         case .attention: attentionTab(&g, s, att, body)
-        default: unavailable(&g, s.tab, body)
+        case .runs: runsTab(&g, s, body)
         }
         footer(&g, s)
         if s.showHelp { help(&g) }
@@ -74,16 +74,6 @@ public struct Screen {
     /// Splits a tab into the main area and a side column of a third of the width, clamped.
     func splitSide(_ r: Rect, _ width: ClosedRange<Int>) -> (Rect, Rect) {
         r.left(r.width - min(width.upperBound, max(width.lowerBound, r.width / 3)))
-    }
-
-    func unavailable(_ g: inout CellGrid, _ tab: Tab, _ r: Rect) {
-        g.box(r, title: tab.title, glyphs: glyphs)
-        let lines = [
-            "The \(tab.title) engine is not part of this build yet.",
-            "Nothing is shown here until it is: no placeholder numbers.",
-            "Training runs in tab 1; the engines in tabs 2–4.",
-        ]
-        for (i, l) in lines.enumerated() { g.put(r.x + max(2, (r.width - l.count) / 2), r.y + r.height / 2 - 1 + i, l, fg: .inactive, clip: r.inset(1)) }
     }
 
     func trainingTab(_ g: inout CellGrid, _ s: UIState, _ t: TrainingSnapshot?, _ r: Rect) {
@@ -170,7 +160,9 @@ public struct Screen {
         } else if let m = s.message {
             g.put(0, y1, (m.error ? "! " : "") + m.text, fg: m.error ? .error : .ok, attrs: m.error ? .bold : [])
         }
-        let hints = s.tab == .accelerator
+        let hints = s.tab == .runs
+            ? (s.runs.isList ? "? help  q quit  ↑↓ select  Enter open  space mark  v overlay  x delete  r rescan  Esc clear marks" : "? help  q quit  Esc back to the list")
+            : s.tab == .accelerator
             ? "? help  q quit  space run/pause  n step  N ×10  g next event  G end  t taylor/softmax  ↑↓ ←→ settings  : goto/break"
             : "? help  q quit  space pause  n step  ↑↓ select  ←→ adjust  Enter type  u undo  : command  s save"
         g.put(0, y2, glyphs.unicode ? hints : hints.replacingOccurrences(of: "↑↓", with: "j/k").replacingOccurrences(of: "←→", with: "h/l"),

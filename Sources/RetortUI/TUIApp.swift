@@ -45,6 +45,7 @@ public final class TUIApp {
             if let key = backend.readKey(timeoutMs: dirty ? 1 : wait) {
                 if key == .resize { dirty = true; continue }
                 if key == .ctrl("l") { dirty = true; continue }
+                let tabBefore = state.tab
                 let effects: [UIEffect]
                 if state.tab == .distill, let dr = distill {
                     let d = dr.snapshot
@@ -70,6 +71,7 @@ public final class TUIApp {
                     case .quit: return 0
                     case .command(let c): route(c)
                     case .theme(let name): switchTheme(name)
+                    case .runs(let r): RunsActions.perform(r, state: &state, catalog: runCatalog())
                     case .crash:
                         if ProcessInfo.processInfo.environment["RETORT_ALLOW_CRASH"] == "1" { fatalError("crash requested with :__crash") }
                     }
@@ -77,6 +79,7 @@ public final class TUIApp {
                 if state.tab == .accelerator && accelerator == nil { openAccelerator() }
                 if state.tab == .distill && distill == nil { openDistill() }
                 if state.tab == .attention && attention == nil { openAttention() }
+                if state.tab == .runs && tabBefore != .runs { RunsActions.perform(.scan, state: &state, catalog: runCatalog()) }
                 dirty = true
                 continue   // drain queued keys before drawing
             }
@@ -155,6 +158,15 @@ public final class TUIApp {
         } catch {
             state.message = ("attention: \(error)", true)
         }
+    }
+
+    /// The run root as a catalog; the runs this process is writing are marked active
+    /// (shown as running, never deleted).
+    func runCatalog() -> RunCatalog {
+        var folders = [runner.snapshot.runFolder]
+        if let d = distill { folders.append(d.snapshot.runFolder) }
+        if let a = attention { folders += a.snapshot.runs.filter { $0.status == .running }.map(\.runFolder) }
+        return RunCatalog(root: runRoot, active: Set(folders.compactMap { RunCatalog.name(of: $0, in: runRoot) }))
     }
 
     func switchTheme(_ name: String) {

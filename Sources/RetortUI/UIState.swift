@@ -17,6 +17,8 @@ public enum Tab: Int, CaseIterable, Sendable {
 public enum UIEffect: Equatable, Sendable {
     case command(JobCommand)
     case theme(String)
+    /// Runs tab: scan, open, overlay or delete run folders.
+    case runs(RunsRequest)
     case quit
     /// Deliberate crash for the terminal-restore test (only with RETORT_ALLOW_CRASH=1).
     case crash
@@ -44,5 +46,7 @@ public struct UIState: Sendable {
     public var lastAcceleratorMessageCount = 0
     public var lastDistillMessageCount = 0
     public var lastAttentionMessageCount = 0
+    /// The Runs tab (list, marks, opened run or overlay, pending delete).
+    public var runs = RunsTabState()
     public init() {}
 }

@@ -49,7 +49,7 @@ final class ScreenTests: XCTestCase {
         for (k, _) in KeyHelp.entries { XCTAssertTrue(help.contains(k), k) }
         s.showHelp = false; s.tab = .runs
         XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
-            .contains("The Runs engine is not part of this build yet."))
+            .contains("No run folders here"))
         s.tab = .attention
         let waiting = Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
         XCTAssertTrue(waiting.contains("starting the ViT runs"))

@@ -3,6 +3,8 @@ public struct Table {
     public var headers: [String]
     public var rows: [[String]]
     public var highlight: Int? = nil
+    /// Columns aligned left (the rest right).
+    public var leftAligned: Set<Int> = [0]
     public init(headers: [String], rows: [[String]]) { self.headers = headers; self.rows = rows }
 
     public func render(into g: inout CellGrid, in r: Rect) {
@@ -13,7 +15,7 @@ public struct Table {
             cells.enumerated().map { i, c in
                 let w = i < widths.count ? widths[i] : c.count
                 let pad = String(repeating: " ", count: max(0, w - c.count))
-                return i == 0 ? c + pad : pad + c
+                return leftAligned.contains(i) ? c + pad : pad + c
             }.joined(separator: "  ")
         }
         g.put(r.x, r.y, line(headers), fg: .title, attrs: .bold, clip: r)

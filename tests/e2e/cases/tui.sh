@@ -53,7 +53,7 @@ tmuxq send-keys -t live '?'; wait_for live 'Keys — \? or Esc closes' 5 && ok "
 tmuxq send-keys -t live Escape
 tmuxq resize-window -t live -x 50 -y 12; wait_for live 'too small' 5 && ok "tiny terminal shows 'terminal too small'" || bad "tiny resize" "$(screen live)"
 tmuxq resize-window -t live -x 100 -y 30; wait_for live 'Hyperparameters' 5 && ok "resize back redraws the workbench" || bad "resize back" "$(screen live)"
-tmuxq send-keys -t live '5'; wait_for live 'Runs engine is not part of this build' 5 && ok "a missing engine's tab says so plainly" || bad "unavailable tab" "$(screen live)"
+tmuxq send-keys -t live '5'; wait_for live 'live +train .*running' 5 && ok "Runs tab lists the TUI's own run as running" || bad "runs tab running row" "$(screen live)"
 tmuxq send-keys -t live q; restored live "quit with q" 0
 
 start cc "$RUN"; wait_for cc RUNNING; tmuxq send-keys -t cc C-c; restored cc "Ctrl-C" 130
@@ -145,4 +145,34 @@ sleep 0.5
 grep -qE '^[0-9]+,[0-9]+,lr,0\.002,0\.001,' "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>/dev/null && ok "attention lr change logged with its step in the run's hparams.csv" \
   || bad "attention hparams.csv" "$(cat "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>&1)"
 tmuxq send-keys -t att q; restored att "Attention tab: quit with q" 0
+
+# Runs tab: past runs listed, one opened read-only, two overlaid, one deleted after y.
+RR="$tmp/runs-tab"
+"$BIN" train --data digits --model mlp --epochs 2 --runs "$RR" --name alpha --plain >/dev/null 2>&1 \
+  && "$BIN" train --data digits --model mlp --epochs 1 --runs "$RR" --name beta --plain >/dev/null 2>&1 \
+  && ok "two headless runs for the Runs tab" || bad "headless runs for the Runs tab"
+start runs "$ABS_BIN --runs $RR --data digits --epochs 400 --name tui-live --paused"
+wait_for runs 'PAUSED' 15
+tmuxq send-keys -t runs '5'
+if wait_for runs 'alpha +train .*finished' 5 && wait_for runs 'beta +train .*finished' 5 && wait_for runs 'tui-live +train .*running' 5; then
+  ok "Runs tab lists both past runs (finished) and the live one (running)"; else bad "runs list" "$(screen runs | sed -n 3,8p)"; fi
+tmuxq send-keys -t runs j Enter
+wait_for runs 'Loss · (alpha|beta) \(read-only\)' 5 && wait_for runs 'config\.json' 2 && ok "Enter opens a past run read-only with its curves and config" || bad "open run" "$(screen runs | sed -n 3,6p)"
+tmuxq send-keys -t runs Escape; wait_for runs 'Runs · 3 folders' 5
+tmuxq send-keys -t runs Space Space; wait_for runs '2 marked' 5
+tmuxq send-keys -t runs v
+wait_for runs 'Test accuracy per run \(overlay of 2\)' 5 && wait_for runs '1 (alpha|beta)' 2 && wait_for runs '2 (alpha|beta)' 2 \
+  && ok "v overlays the two marked runs with a legend" || bad "overlay" "$(screen runs | sed -n 3,8p)"
+tmuxq send-keys -t runs Escape; wait_for runs 'Runs · 3 folders' 5
+tmuxq send-keys -t runs Home x; wait_for runs 'tui-live is running: not deleted' 5 && ok "the running run cannot be deleted" || bad "delete running" "$(screen runs | tail -2)"
+tmuxq send-keys -t runs End x
+if wait_for runs 'delete (alpha|beta)\? y/n' 5; then
+  victim=$(screen runs | grep -oE 'delete (alpha|beta)\? y/n' | head -1 | sed -E 's/delete (alpha|beta).*/\1/')
+  tmuxq send-keys -t runs n; wait_for runs "kept $victim" 5
+  [ -d "$RR/$victim" ] && ok "n keeps $victim" || bad "n deleted $victim"
+  tmuxq send-keys -t runs x; wait_for runs "delete $victim\\? y/n" 5; tmuxq send-keys -t runs y
+  wait_for runs "deleted $victim" 5 && [ ! -e "$RR/$victim" ] && ok "x then y deletes the run folder ($victim)" || bad "delete $victim" "$(screen runs | tail -2)"
+  wait_for runs 'Runs · 2 folders' 5 && ok "the list drops the deleted run" || bad "list after delete" "$(screen runs | sed -n 3,6p)"
+else bad "x asks before deleting" "$(screen runs | tail -2)"; fi
+tmuxq send-keys -t runs q; restored runs "Runs tab: quit with q" 0
 tmuxq kill-server 2>/dev/null
