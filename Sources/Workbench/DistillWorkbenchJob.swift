@@ -60,14 +60,14 @@ public final class DistillWorkbenchJob: SteppableJob {
     /// its run folder `<runRoot>/<runName or timestamp-…>` with config.json and metrics, and
     /// wraps it. Throws a one-line reason for a bad option, data or folder.
     public static func create(options: [(String, String)] = [], dataDirectory: String, runRoot: String = "runs",
-                              runName: String? = nil) throws -> DistillWorkbenchJob {
+                              runName: String? = nil, tensorBoard: Bool = true) throws -> DistillWorkbenchJob {
         var c = DistillConfig()
         for (k, v) in options { try c.set(k, v) }
         try c.validate()
         c.runRoot = runRoot; c.runName = runName
         let name = runName ?? RunFolder.defaultName(["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"])
         return try RunFolder.create(root: runRoot, name: name, config: c) { folder in
-            let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder))
+            let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder, tensorBoard: tensorBoard))
             return DistillWorkbenchJob(job: job, runFolder: folder)
         }
     }

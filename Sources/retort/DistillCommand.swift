@@ -138,7 +138,8 @@ struct DistillCommand: ParsableCommand {
                 var opts = options.pairs + [("seed", "\(config.seed)")]
                 if config.sortChannels { opts.append(("sort-channels", "on")) }
                 if !config.nesterov { opts.append(("nesterov", "off")) }
-                let a = try DistillWorkbenchJob.create(options: opts, dataDirectory: dir, runRoot: config.runRoot, runName: runName)
+                let a = try DistillWorkbenchJob.create(options: opts, dataDirectory: dir, runRoot: config.runRoot, runName: runName,
+                                                       tensorBoard: !noTensorboard)
                 precondition(a.job.config.seed == config.seed && a.job.config.surgery == config.surgery, "workbench config differs")
                 adapter = a; folder = a.runFolder; job = a.job
             } else {

@@ -23,6 +23,7 @@ do {
 } catch let e as Theme.ParseError { fail(e.description)
 } catch let e as SafeTensorsError { fail(e.description)
 } catch let e as TFRecord.FormatError { fail(e.description)
+} catch let e as CheckpointError { fail(e.description)
 } catch let e as AtomicFile.WriteError {
     FileHandle.standardError.write(Data("retort: \(e.description)\n".utf8))
     exit(1)
