@@ -34,7 +34,7 @@ public struct AcceleratorHardware: Sendable, Equatable {
     }
 }
 
-/// Energy per operation (pJ), spec vitality §5.1/§5.4. All placeholders until the paper's
+/// Energy per operation (pJ), spec vitality §5.1/§5.4. Assumed values from the spec's ranges until the paper's
 /// numbers are available.
 public struct EnergyTable: Sendable, Equatable {
     public var mac: Double, add: Double, mul: Double, div: Double, exp: Double

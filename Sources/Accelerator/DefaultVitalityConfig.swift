@@ -29,14 +29,14 @@ extension VitalityConfig {
     "softmax_max_subtraction": {"value": false, "source": "assumed: the softmax baseline skips max-stabilisation (row max + subtraction), which favours softmax, so the speedup is a lower bound"}
   },
   "energy_pj": {
-    "mac": {"value": 1.0, "source": "placeholder: 16-bit MAC ~1 pJ (Horowitz ISSCC'14 style, 45 nm), spec vitality §5.4"},
-    "add": {"value": 0.1, "source": "placeholder: 16-bit add 0.05-0.4 pJ, spec vitality §5.4"},
-    "mul": {"value": 0.8, "source": "placeholder: 16-bit multiply (scalar scalings on the adder array)"},
-    "div": {"value": 10.0, "source": "placeholder: divide ~10-20x a multiply, spec vitality §5.4"},
+    "mac": {"value": 1.0, "source": "assumed from the spec's range: 16-bit MAC ~1 pJ (Horowitz ISSCC'14 style, 45 nm), spec vitality §5.4"},
+    "add": {"value": 0.1, "source": "assumed from the spec's range: 16-bit add 0.05-0.4 pJ, spec vitality §5.4"},
+    "mul": {"value": 0.8, "source": "assumed from the spec's range: 16-bit multiply (scalar scalings on the adder array)"},
+    "div": {"value": 10.0, "source": "assumed from the spec's range: divide ~10-20x a multiply, spec vitality §5.4"},
     "exp": {"value": 5.0, "source": "assumed: piecewise-linear/LUT exp = table read + multiply + add, ~5 MAC-equivalents"},
-    "sram_read_per_word": {"value": 5.0, "source": "placeholder: SRAM 5-20 pJ/word, spec vitality §5.4"},
-    "sram_write_per_word": {"value": 5.0, "source": "placeholder: SRAM 5-20 pJ/word, spec vitality §5.4"},
-    "dram_per_byte": {"value": 25.0, "source": "placeholder: DRAM 20-40 pJ/B, spec vitality §5.4"},
+    "sram_read_per_word": {"value": 5.0, "source": "assumed from the spec's range: SRAM 5-20 pJ/word, spec vitality §5.4"},
+    "sram_write_per_word": {"value": 5.0, "source": "assumed from the spec's range: SRAM 5-20 pJ/word, spec vitality §5.4"},
+    "dram_per_byte": {"value": 25.0, "source": "assumed from the spec's range: DRAM 20-40 pJ/B, spec vitality §5.4"},
     "static_per_cycle": {"value": 20.0, "source": "assumed: leakage of the whole accelerator, 10 mW at 500 MHz"}
   }
 }

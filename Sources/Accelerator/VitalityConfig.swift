@@ -74,7 +74,7 @@ public struct VitalityConfig: Sendable, Equatable {
                 }
             }
         }
-        var r = VitalityConfig(hardware: base?.hardware ?? placeholderHardware, energy: base?.energy ?? placeholderEnergy, sources: sources)
+        var r = VitalityConfig(hardware: base?.hardware ?? unfilledHardware, energy: base?.energy ?? unfilledEnergy, sources: sources)
         func num(_ f: String) throws -> Double? {
             guard let v = values[f] else { return nil }
             guard !isJSONBool(v), let n = v as? NSNumber else { throw InputFileError(file: file, line: nil, field: f, "expected a number") }
@@ -144,11 +144,11 @@ public struct VitalityConfig: Sendable, Equatable {
     static func isJSONBool(_ v: Any) -> Bool { String(describing: type(of: v)).contains("Boolean") || type(of: v) == Bool.self }
 
     // Overwritten key by key while parsing the full defaults (every key is required there).
-    static let placeholderHardware = AcceleratorHardware(
+    static let unfilledHardware = AcceleratorHardware(
         clockMHz: 1, chunks: 1, saRows: 1, saCols: 1, saDiagRows: 1, accumulatorLanes: 1, adderLanes: 1,
         dividerLanes: 1, expLanes: 1, accumulatorLatency: 0, adderLatency: 0, dividerLatency: 0, expLatency: 0,
         saDoubleBuffered: false, wordBytes: 1, dramGBPerSecond: 1, dramLatencyCycles: 0, sramInputKB: 1,
         sramScratchKB: 1, sramOutputKB: 1, sramWeightKB: 1, softmaxMaxSubtraction: false)
-    static let placeholderEnergy = EnergyTable(mac: 0, add: 0, mul: 0, div: 0, exp: 0, sramReadPerWord: 0,
+    static let unfilledEnergy = EnergyTable(mac: 0, add: 0, mul: 0, div: 0, exp: 0, sramReadPerWord: 0,
                                                sramWritePerWord: 0, dramPerByte: 0, staticPerCycle: 0)
 }

@@ -12,7 +12,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(try VitalityConfig.parse(String(decoding: data, as: UTF8.self), file: path, base: nil), VitalityConfig.defaults())
     }
 
-    /// Every default carries a source (or says "assumed" / "placeholder").
+    /// Every default carries a source (or says "assumed").
     func testEveryDefaultHasASource() {
         let d = VitalityConfig.defaults()
         XCTAssertEqual(d.sources.count, VitalityConfig.hardwareKeys.count + VitalityConfig.energyKeys.count)
