@@ -102,6 +102,13 @@ final class DistillCheckpointTests: XCTestCase {
         try assertResumeEqualsUninterrupted(c, stopAfter: probe.stepsPerEpoch + 7)
     }
 
+    func testAdamWResumesExactly() throws {
+        var c = mlpConfig()
+        c.optimizer = .adamw; c.lr = 0.01; c.epochs = 2
+        let (probe, _) = try newJob(c, "probe")
+        try assertResumeEqualsUninterrupted(c, stopAfter: probe.stepsPerEpoch / 2)
+    }
+
     func testCNNWithPerWidthBatchNormResumesExactly() throws {
         var c = DistillConfig.preset(.full)
         c.model = .cnn; c.studentWidth = 0.25; c.teacherWidth = [4]; c.teacherExpand = [1.5]; c.lr = 0.05
