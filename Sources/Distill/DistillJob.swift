@@ -31,10 +31,12 @@ public struct DistillStepResult: Sendable {
     /// The teacher sub-network of this step.
     public let teacherWidth: WidthChoice?
     public let epochSummary: DistillEpochSummary?
+    /// Checkpoints written after this step (epoch end, `checkpointEvery`).
+    public var checkpoints: [CheckpointEvent] = []
 }
 
 /// Evaluation and step statistics at the end of an epoch.
-public struct DistillEpochSummary: Sendable, Equatable {
+public struct DistillEpochSummary: Sendable, Equatable, Codable {
     public let epoch: Int
     public let step: Int
     /// Evaluation mode on the whole training split and the test split.
@@ -96,18 +98,25 @@ public final class DistillJob {
     public let net: WeightSharingNet
     public let data: PreparedData
     public let optimizer: Optimizer
-    public let log: MetricsLog?
-    public private(set) var settings: DistillSettings
-    public private(set) var step = 0
-    public private(set) var epoch = 0
+    public internal(set) var log: MetricsLog?
+    public internal(set) var settings: DistillSettings
+    public internal(set) var step = 0
+    public internal(set) var epoch = 0
+    /// Where checkpoints go (nil: none). One is written at every epoch end and, with
+    /// `checkpointEvery` > 0, every that many steps.
+    public var checkpoints: CheckpointStore?
+    public var checkpointEvery = 0
+    /// Step rows are written every this many steps (saved in checkpoints for a resume).
+    public var logEvery = 1
+    public internal(set) var lastCheckpoint: (url: URL, step: Int)?
     /// Events worth telling the user (BatchNorm policy, sorting, setting changes).
     public private(set) var notes: [String] = []
 
     private let gs: [Tensor], gt: [Tensor], combined: [Tensor]
-    private var orderRNG: RNG, augmentRNG: RNG, widthRNG: RNG
-    private var order: [Int] = []
-    private var cursor = 0
-    private var samplesSeen = 0
+    var orderRNG: RNG, augmentRNG: RNG, widthRNG: RNG
+    var order: [Int] = []
+    var cursor = 0
+    var samplesSeen = 0
     private let augmentFill: Float
     /// Re-estimate BatchNorm statistics before evaluating the student / the teacher.
     public let recalibrateStudent: Bool
@@ -120,14 +129,14 @@ public final class DistillJob {
     private let ensembleExpands: [Float]
 
     // epoch accumulators
-    private var epochStart = DispatchTime.now().uptimeNanoseconds
-    private var trainSeconds = 0.0
-    private var acc = EpochAccumulator(tensors: 0)
+    var epochStart = DispatchTime.now().uptimeNanoseconds
+    var trainSeconds = 0.0
+    var acc = EpochAccumulator(tensors: 0)
     // whole-run records
-    private var cosines: [Double] = []
-    private var runConflicts = 0, runAnyTensor = 0, runSteps = 0
-    private var runEntropy = 0.0, runWeight = 0.0, runTeacherSteps = 0, runWeightSteps = 0
-    public private(set) var lastEpoch: DistillEpochSummary?
+    var cosines: [Double] = []
+    var runConflicts = 0, runAnyTensor = 0, runSteps = 0
+    var runEntropy = 0.0, runWeight = 0.0, runTeacherSteps = 0, runWeightSteps = 0
+    public internal(set) var lastEpoch: DistillEpochSummary?
     private let created = DispatchTime.now().uptimeNanoseconds
 
     public var isFinished: Bool { epoch >= config.epochs }
@@ -258,8 +267,10 @@ public final class DistillJob {
     // MARK: - the joint step
 
     @discardableResult
-    public func step(logEvery: Int = 1) -> DistillStepResult {
+    public func step(logEvery: Int? = nil) -> DistillStepResult {
         precondition(!isFinished, "training already finished")
+        if let logEvery { self.logEvery = logEvery }
+        let logEvery = self.logEvery
         if cursor == 0 {
             if config.sortChannels && epoch > 0 {
                 let sorted = net.sortChannels(optimizer: optimizer)
@@ -376,14 +387,20 @@ public final class DistillJob {
                                         teacherWidth: teacherWidth, epochSummary: nil)
         if let log, step % max(1, logEvery) == 0 { writeStep(result0, to: log) }
 
-        guard cursor >= order.count else { return result0 }
+        guard cursor >= order.count else {
+            var r = result0
+            if checkpoints != nil && checkpointEvery > 0 && step % checkpointEvery == 0 { r.checkpoints.append(checkpointEvent()) }
+            return r
+        }
         cursor = 0
         epoch += 1
         let summary = endEpoch(lr: lr)
-        return DistillStepResult(step: step, epoch: epoch, lr: lr, samples: labels.count, studentLoss: sLoss, kdLoss: kdLoss,
+        var r = DistillStepResult(step: step, epoch: epoch, lr: lr, samples: labels.count, studentLoss: sLoss, kdLoss: kdLoss,
                                  studentAccuracy: sAcc, teacherLoss: tLoss, teacherAccuracy: tAcc, lambda: lambda,
                                  surgery: outcome, teacherNormFull: tNorm, entropies: entropies, kdWeights: weights,
                                  teacherWidth: teacherWidth, epochSummary: summary)
+        if checkpoints != nil { r.checkpoints.append(checkpointEvent()) }
+        return r
     }
 
     private func writeStep(_ r: DistillStepResult, to log: MetricsLog) {
@@ -514,7 +531,7 @@ public final class DistillJob {
 }
 
 /// Running sums over one epoch's steps.
-struct EpochAccumulator {
+struct EpochAccumulator: Codable {
     var samples = 0
     var loss = 0.0, correct = 0.0
     var steps = 0, conflicts = 0, anyTensor = 0

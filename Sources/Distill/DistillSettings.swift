@@ -2,7 +2,7 @@ import Foundation
 import TrainEngine
 
 /// The settings of a NetDistiller run that may change while it trains.
-public struct DistillSettings: Sendable, Equatable {
+public struct DistillSettings: Sendable, Equatable, Codable {
     public var surgery: SurgeryMode
     public var granularity: SurgeryGranularity
     public var tau: Double

@@ -42,6 +42,10 @@ public struct CheckpointInfo: Sendable, Equatable {
     public let step: Int
     public let bytes: Int
     public let seconds: Double
+
+    public init(path: String, step: Int, bytes: Int, seconds: Double) {
+        self.path = path; self.step = step; self.bytes = bytes; self.seconds = seconds
+    }
 }
 
 /// Formats a learning rate the way a user would type it (0.01, 1e-05).

@@ -107,6 +107,8 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "At the end, write the student slice to this safetensors file: a standalone MLP / tiny CNN at the student's widths (`retort eval --weights FILE`).") var export: String?
     @Flag(help: "Do not write the TensorBoard event file in the run folder.") var noTensorboard = false
     @Flag(help: "Plain progress lines even on a terminal.") var plain = false
+    @Option(help: "Also write a checkpoint every N steps (0 = only at the end of each epoch, which always writes one; `retort resume RUN` continues).") var checkpointEvery: Int = 0
+    @Option(help: "Checkpoints kept in the run folder's checkpoints/ (older ones are deleted).") var keepCheckpoints: Int = 3
 
     func run() throws {
         var config = options.config()
@@ -116,6 +118,8 @@ struct DistillCommand: ParsableCommand {
         config.runRoot = runs; config.runName = name
         do { try config.validate() } catch { fail("\(error)") }
         guard logEvery >= 1 else { fail("log-every: must be ≥ 1, got \(logEvery)") }
+        guard checkpointEvery >= 0 else { fail("checkpoint-every: must be ≥ 0 steps (0 = at the end of each epoch only), got \(checkpointEvery)") }
+        guard (1...1000).contains(keepCheckpoints) else { fail("keep-checkpoints: must be in 1…1000, got \(keepCheckpoints)") }
         var changes: [(step: Int, name: String, value: String)] = []
         for spec in setAt {
             guard let colon = spec.firstIndex(of: ":"), let step = Int(spec[..<colon]), step >= 0,
@@ -154,38 +158,16 @@ struct DistillCommand: ParsableCommand {
         print("\(job.net.name) (the student's architecture): \(job.model.parameterCount) parameters allocated, \(job.layout.totalShared) of them the student's (shared); teacher factors \(job.net.teacher)\(job.config.randomSampling ? " (largest; sampled per step)" : ""), allocation \(job.net.allocation)")
         print("data \(job.data.sample.fileName): \(job.data.train.count) train / \(job.data.test.count) test; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
         for n in job.notes { print("  · " + n) }
-        print(columns([("epoch", 5), ("step", 6), ("s_train", 8), ("s_test", 8), ("t_train", 8), ("t_test", 8), ("cos", 7), ("cos'", 7),
-                       ("confl%", 7), ("≥1tens%", 7), ("entropy", 7), ("kd_w", 6), ("secs", 6)]))
-        func row(_ s: DistillEpochRow) -> String {
-            func p(_ v: Float) -> String { v.isFinite ? String(format: "%7.2f%%", 100 * v) : "      –" }
-            func d(_ v: Double, _ f: String = "%+7.3f") -> String { v.isFinite ? String(format: f, v) : "      –" }
-            return String(format: "%5d %6d ", s.epoch, s.step) + [p(s.studentTrainAccuracy), p(s.studentTestAccuracy), p(s.teacherTrainAccuracy), p(s.teacherTestAccuracy)].joined(separator: " ")
-                + " " + [d(s.meanCosine), d(s.meanCosineAfter), d(100 * s.conflictFraction, "%7.1f"), d(100 * s.anyTensorConflictFraction, "%7.1f"),
-                         d(s.meanEntropy, "%7.3f"), d(s.meanKDWeight, "%6.3f"), String(format: "%6.1f", s.seconds)].joined(separator: " ")
-        }
+        print(distillHeader)
+        let row = distillRow
         let started = Date()
         if workbench {
             try runThroughWorkbench(adapter!, changes: changes, row: row)
         } else {
-            let tty = isatty(STDOUT_FILENO) == 1 && !plain
-            var pending = changes[...]
-            while !job.isFinished {
-                while let c = pending.first, c.step <= job.step {
-                    do { let r = try job.set(c.name, to: c.value); print("  step \(job.step): \(c.name) \(r.from) → \(r.to)") } catch { fail("set-at: \(error)") }
-                    pending = pending.dropFirst()
-                }
-                let r = job.step(logEvery: logEvery)
-                if tty && r.epochSummary == nil {
-                    let done = (r.step - 1) % job.stepsPerEpoch + 1
-                    print(String(format: "\r  epoch %d/%d  step %d/%d  loss %.4f  cos %+.3f", r.epoch + 1, config.epochs, done, job.stepsPerEpoch,
-                                 r.studentLoss, r.surgery?.before.cosine ?? .nan), terminator: "")
-                    fflush(nil)
-                }
-                if let s = r.epochSummary {
-                    if tty { print("\r\u{1B}[2K", terminator: "") }
-                    print(row(DistillEpochRow(s)))
-                }
-            }
+            job.logEvery = logEvery
+            job.checkpointEvery = checkpointEvery
+            job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
+            distillHeadless(job, plain: plain, changes: changes)
             if save {
                 let url = folder.appendingPathComponent("student.safetensors")
                 try job.saveStudent(to: url)
@@ -255,5 +237,46 @@ struct DistillCommand: ParsableCommand {
         }
         runner.send(.stop); runner.waitUntilDone()
         if s.state == .failed { fail(s.messages.last?.text ?? "the run failed") }
+    }
+}
+
+let distillHeader = columns([("epoch", 5), ("step", 6), ("s_train", 8), ("s_test", 8), ("t_train", 8), ("t_test", 8), ("cos", 7), ("cos'", 7),
+                             ("confl%", 7), ("≥1tens%", 7), ("entropy", 7), ("kd_w", 6), ("secs", 6)])
+
+func distillRow(_ s: DistillEpochRow) -> String {
+    func p(_ v: Float) -> String { v.isFinite ? String(format: "%7.2f%%", 100 * v) : "      –" }
+    func d(_ v: Double, _ f: String = "%+7.3f") -> String { v.isFinite ? String(format: f, v) : "      –" }
+    return String(format: "%5d %6d ", s.epoch, s.step) + [p(s.studentTrainAccuracy), p(s.studentTestAccuracy), p(s.teacherTrainAccuracy), p(s.teacherTestAccuracy)].joined(separator: " ")
+        + " " + [d(s.meanCosine), d(s.meanCosineAfter), d(100 * s.conflictFraction, "%7.1f"), d(100 * s.anyTensorConflictFraction, "%7.1f"),
+                 d(s.meanEntropy, "%7.3f"), d(s.meanKDWeight, "%6.3f"), String(format: "%6.1f", s.seconds)].joined(separator: " ")
+}
+
+/// Runs a distillation job to its last epoch with progress output (`retort distill` and
+/// `retort resume` of a distill run), applying `changes` at their steps. A checkpoint that
+/// cannot be written is reported on one line and training goes on.
+func distillHeadless(_ job: DistillJob, plain: Bool, changes: [(step: Int, name: String, value: String)] = []) {
+    let tty = isatty(STDOUT_FILENO) == 1 && !plain
+    var pending = changes.filter { $0.step >= job.step }[...]
+    while !job.isFinished {
+        while let c = pending.first, c.step <= job.step {
+            do { let r = try job.set(c.name, to: c.value); print("  step \(job.step): \(c.name) \(r.from) → \(r.to)") } catch { fail("set-at: \(error)") }
+            pending = pending.dropFirst()
+        }
+        let r = job.step()
+        for case .failed(let m) in r.checkpoints {
+            if tty { print("\r\u{1B}[2K", terminator: "") }
+            FileHandle.standardError.write(Data("retort: checkpoint not written: \(m)\n".utf8))
+        }
+        if tty && r.epochSummary == nil {
+            let done = (r.step - 1) % job.stepsPerEpoch + 1
+            print(String(format: "\r  epoch %d/%d  step %d/%d  loss %.4f  cos %+.3f", r.epoch + 1, job.config.epochs, done, job.stepsPerEpoch,
+                         r.studentLoss, r.surgery?.before.cosine ?? .nan), terminator: "")
+            fflush(nil)
+        }
+        if let s = r.epochSummary {
+            if tty { print("\r\u{1B}[2K", terminator: "") }
+            print(distillRow(DistillEpochRow(s)))
+            fflush(nil)
+        }
     }
 }

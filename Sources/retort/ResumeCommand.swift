@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distill
 import Foundation
 import RetortData
 import TrainEngine
@@ -31,6 +32,11 @@ struct ResumeCommand: ParsableCommand {
         guard let dir = DataLocator.find(explicit: dataDir) else {
             fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
         }
+        if Self.isDistillRun(folder) {
+            if tui { fail("--tui: distill runs resume headless only") }
+            resumeDistill(folder: folder, dataDirectory: dir)
+            return
+        }
         let job: TrainingJob
         let notes: [String]
         do { (job, notes) = try TrainingJob.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
@@ -53,5 +59,33 @@ struct ResumeCommand: ParsableCommand {
             print(line)
             trainHeadless(job, folder: folder, plain: plain)
         }
+    }
+
+    /// A distill run's config.json holds the teacher's width factors (a training run's does not).
+    static func isDistillRun(_ folder: URL) -> Bool {
+        guard let d = try? Data(contentsOf: folder.appendingPathComponent("config.json")),
+              let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return false }
+        return o["teacherWidth"] != nil
+    }
+
+    func resumeDistill(folder: URL, dataDirectory dir: String) {
+        let job: DistillJob
+        let notes: [String]
+        do { (job, notes) = try DistillJob.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
+        catch { fail("\(error)") }
+        for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
+        if let lr {
+            do { try job.set("lr", to: lr) } catch { fail("\(error)") }
+        }
+        if job.isFinished {
+            print("\(folder.path): already finished (\(job.config.epochs) epochs, step \(job.step))")
+            return
+        }
+        let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
+        print("resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.config.epochs), step \(job.step), lr \(formatLR(job.settings.lr))")
+        print(distillHeader)
+        let started = Date()
+        distillHeadless(job, plain: plain)
+        print(String(format: "done in %.1f s; metrics in %@/metrics.csv and metrics.jsonl", Date().timeIntervalSince(started), folder.path))
     }
 }

@@ -65,6 +65,16 @@ public final class BatchNorm: Layer {
         return (Tensor(view: runningMean.storage, shape: [width]), Tensor(view: runningVar.storage, shape: [width]))
     }
 
+    /// Sets the running statistics used at `width` (restoring a checkpoint): copies into the
+    /// full-width buffers' first entries when shared or at full width, else gives that width
+    /// its own statistics (tracked from now on).
+    public func setRunningStatistics(width: Int, mean: Tensor, variance: Tensor) {
+        precondition(width > 0 && width <= features && mean.count == width && variance.count == width,
+                     "BatchNorm: statistics of width \(width) do not fit \(features) features")
+        let s = statistics(width: width)
+        s.mean.copy(from: mean); s.variance.copy(from: variance)
+    }
+
     /// Resets every running mean to 0 and variance to 1, and forgets per-width statistics.
     public func resetRunningStatistics() {
         runningMean.fill(0); runningVar.fill(1)

@@ -71,3 +71,23 @@ for f in files:
 PY
 expect "resume with the suggested lr finishes" 0 '^resumed .*/div from step-00000000\.ckpt at epoch 1/3, step 0, lr 1$' -- "$BIN" resume "$ck/div" --lr 1 --plain
 grep -q '^0,0,lr,10,1,' "$ck/div/hparams.csv" && ok "the new lr is logged in hparams.csv" || bad "hparams after resume" "$(cat "$ck/div/hparams.csv")"
+
+# distill runs: SIGKILL after the first checkpoint (test hook: killed inside a later
+# checkpoint write), `retort resume` continues headless to the configured epochs and the
+# metrics equal an uninterrupted run's (metrics.csv without seconds, samples_per_second)
+DK=(--data digits --epochs 4 --threads 1 --seed 2 --set-at 25:tau=0.1 --runs "$ck" --plain)
+dist_cols() { cut -d, -f1-17 "$1/metrics.csv"; cat "$1/steps.csv" "$1/tensor_cosines.csv" "$1/tensor_conflicts.csv" "$1/hparams.csv" 2>/dev/null; }
+"$BIN" distill "${DK[@]}" --name dfull >/dev/null 2>&1
+[ "$(cat "$ck/dfull/checkpoints/latest" 2>/dev/null)" = step-00000152.ckpt ] && ok "distill: checkpoint at every epoch end, latest step 152" \
+  || bad "distill checkpoints" "$(ls "$ck/dfull/checkpoints" 2>&1)"
+for spec in "2:step-00000038:2/4, step 38" "4 --checkpoint-every 10:step-00000030:1/4, step 30"; do
+  IFS=: read -r kill latest at <<<"$spec"; n=${kill%% *}; extra=${kill#"$n"}
+  { RETORT_TEST_KILL_IN_CHECKPOINT=$n "$BIN" distill "${DK[@]}" $extra --name "dkill$n" >/dev/null 2>&1; } 2>/dev/null; rc=$?
+  [ "$rc" = 137 ] && [ "$(cat "$ck/dkill$n/checkpoints/latest")" = "$latest.ckpt" ] && [ "$(wc -l <"$ck/dkill$n/metrics.csv")" -lt 5 ] \
+    && ok "distill SIGKILLed in checkpoint write $n (latest $latest)" || bad "distill kill $n: exit $rc" "$(ls -A "$ck/dkill$n/checkpoints")"
+  expect "distill: resume after SIGKILL ($latest)" 0 "^resumed .*/dkill$n from $latest\\.ckpt at epoch ${at//./\\.}, lr 0\\.02\$" -- "$BIN" resume "$ck/dkill$n" --plain
+  if cmp -s <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n"); then ok "distill: resumed metrics equal the uninterrupted run's ($(wc -l <"$ck/dkill$n/metrics.csv") metrics.csv lines)"
+  else bad "distill: resumed metrics differ ($latest)" "$(diff <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n") | head -5)"; fi
+done
+expect "distill: resume of a finished run" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull"
+expect "distill: resume --tui refused" 2 'distill runs resume headless only' -- "$BIN" resume "$ck/dfull" --tui

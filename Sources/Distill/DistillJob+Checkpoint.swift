@@ -1,0 +1,215 @@
+import Foundation
+import RetortCore
+import TrainEngine
+
+/// Everything in a distillation checkpoint that is not a tensor (JSON in the file's header).
+public struct DistillState: Codable, Sendable {
+    public var kind = "distill"
+    public var config: DistillConfig
+    public var modelName: String
+    /// The live settings (changed ones included).
+    public var settings: DistillSettings
+    public var step: Int
+    /// Epochs completed; `cursor` rows of the current epoch's `order` are done.
+    public var epoch: Int
+    public var cursor: Int
+    public var order: [Int]
+    /// Samples trained on so far: the LR schedule's and the KD warm-up's position.
+    public var samplesSeen: Int
+    /// Data order, augmentation and width sampling generators (four 64-bit words in hex each).
+    public var orderRNG: [String], augmentRNG: [String], widthRNG: [String]
+    /// Running sums of the epoch in progress and the whole-run records.
+    var acc: EpochAccumulator
+    public var trainSeconds: Double
+    public var cosines: [Double]
+    public var runCounts: [Int]        // conflicts, any tensor, steps, teacher steps, weight steps
+    public var runSums: [Double]       // entropy, KD weight
+    public var lastEpoch: DistillEpochSummary?
+    /// Per BatchNorm (by name): widths with their own statistics besides the full width.
+    public var bnWidths: [String: [Int]]
+    /// AdamW's step count t (0 for SGD).
+    public var optimizerSteps: Int
+    public var checkpointEvery: Int
+    public var keepCheckpoints: Int
+    public var logEvery: Int
+    /// Bytes of each metrics file at the checkpoint (see `MetricsLog.rewind`).
+    public var metrics: [String: UInt64]
+    public var saved: String
+
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+}
+
+/// Checkpoints of a `DistillJob`: all parameters (max-width allocation), every BatchNorm's
+/// running statistics (per-width ones included), optimiser state, the three RNGs, the
+/// epoch position and order, the epoch accumulators and whole-run records, the live
+/// settings and the metrics files' lengths. Resuming with the same thread count continues
+/// the run bit for bit.
+extension DistillJob {
+    func checkpointTensors() -> [(name: String, tensor: Tensor)] {
+        var t = net.parameters.map { (name: "model/\($0.name)", tensor: $0.value) }
+        for bn in net.batchNorms {
+            t.append(("bn/\(bn.name)/mean", bn.layer.runningMean)); t.append(("bn/\(bn.name)/var", bn.layer.runningVar))
+            for w in bn.layer.trackedWidths where w != bn.layer.features {
+                let s = bn.layer.runningStatistics(width: w)
+                t.append(("bn/\(bn.name)/\(w)/mean", s.mean)); t.append(("bn/\(bn.name)/\(w)/var", s.var))
+            }
+        }
+        if let sgd = optimizer as? SGD {
+            for (p, b) in zip(sgd.parameters, sgd.momentumBuffers) { if let b { t.append(("sgd.momentum/\(p.name)", b)) } }
+        } else if let adam = optimizer as? AdamW {
+            for (i, p) in adam.parameters.enumerated() {
+                t.append(("adamw.m/\(p.name)", adam.firstMoments[i])); t.append(("adamw.v/\(p.name)", adam.secondMoments[i]))
+            }
+        }
+        return t
+    }
+
+    var state: DistillState {
+        func hex(_ r: RNG) -> [String] { r.state.map { String($0, radix: 16) } }
+        return DistillState(
+            config: config, modelName: net.name, settings: settings, step: step, epoch: epoch, cursor: cursor, order: order,
+            samplesSeen: samplesSeen, orderRNG: hex(orderRNG), augmentRNG: hex(augmentRNG), widthRNG: hex(widthRNG),
+            acc: acc, trainSeconds: trainSeconds, cosines: cosines,
+            runCounts: [runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps], runSums: [runEntropy, runWeight],
+            lastEpoch: lastEpoch,
+            bnWidths: Dictionary(net.batchNorms.map { bn in (bn.name, bn.layer.trackedWidths.filter { $0 != bn.layer.features }) },
+                                 uniquingKeysWith: { a, _ in a }),
+            optimizerSteps: (optimizer as? AdamW)?.stepCount ?? 0, checkpointEvery: checkpointEvery,
+            keepCheckpoints: checkpoints?.keep ?? 3, logEvery: logEvery, metrics: log?.positions() ?? [:],
+            saved: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    func checkpointEvent() -> CheckpointEvent {
+        do { return .saved(try saveCheckpoint()) } catch { return .failed("\(error)") }
+    }
+
+    /// Writes a checkpoint of the current state; refuses (one line) when any tensor is not finite.
+    @discardableResult
+    public func saveCheckpoint() throws -> CheckpointInfo {
+        guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints") }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let tensors = checkpointTensors()
+        if let bad = tensors.first(where: { !$0.tensor.isAllFinite }) {
+            throw CheckpointError("not saving step \(step): \(bad.name) holds NaN or Inf")
+        }
+        log?.sync()
+        let data = CheckpointFile.encode(state: try DistillState.encoder().encode(state), tensors: tensors)
+        let url = try store.write(data, step: step)
+        lastCheckpoint = (url, step)
+        return CheckpointInfo(path: url.path, step: step, bytes: data.count,
+                              seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+
+    /// Puts the job into the state a checkpoint holds. Everything is checked before
+    /// anything changes, so a refused checkpoint leaves the job as it was.
+    func restore(_ s: DistillState, _ tensors: [String: Tensor], file: String) throws {
+        func bad(_ why: String) -> CheckpointError { CheckpointError("\(file): \(why)") }
+        guard s.modelName == net.name else { throw bad("holds model \(s.modelName), this run trains \(net.name)") }
+        func rng(_ h: [String]) throws -> RNG {
+            guard let r = RNG(state: h.compactMap { UInt64($0, radix: 16) }) else { throw bad("malformed RNG state") }
+            return r
+        }
+        let (r0, r1, r2) = (try rng(s.orderRNG), try rng(s.augmentRNG), try rng(s.widthRNG))
+        guard s.cursor >= 0, s.cursor <= s.order.count, s.order.allSatisfy({ $0 >= 0 && $0 < data.train.count }),
+              s.order.isEmpty || s.order.count == data.train.count else { throw bad("epoch position does not fit the data set") }
+        guard s.acc.tensorConflicts.count == net.parameters.count, s.runCounts.count == 5, s.runSums.count == 2 else {
+            throw bad("epoch accumulators do not fit the model")
+        }
+        var copies: [(Tensor, Tensor)] = []
+        for p in net.parameters {
+            let name = "model/\(p.name)"
+            guard let src = tensors[name] else { throw bad("tensor \(name) is missing") }
+            guard src.shape == p.value.shape else { throw bad("tensor \(name) has shape \(src.shape), expected \(p.value.shape)") }
+            copies.append((p.value, src))
+        }
+        var stats: [(BatchNorm, Int, Tensor, Tensor)] = []
+        for bn in net.batchNorms {
+            for w in [bn.layer.features] + (s.bnWidths[bn.name] ?? []) {
+                let key = w == bn.layer.features ? "bn/\(bn.name)" : "bn/\(bn.name)/\(w)"
+                guard w > 0, w <= bn.layer.features, let m = tensors[key + "/mean"], let v = tensors[key + "/var"],
+                      m.count == w, v.count == w else { throw bad("BatchNorm statistics \(key) are missing or malformed") }
+                stats.append((bn.layer, w, m, v))
+            }
+        }
+        var momentum: [Tensor?] = []
+        if let sgd = optimizer as? SGD {
+            for p in sgd.parameters {
+                let m = tensors["sgd.momentum/\(p.name)"]
+                guard m == nil || m!.shape == p.shape else { throw bad("momentum of \(p.name) has the wrong shape") }
+                momentum.append(m)
+            }
+        } else if let adam = optimizer as? AdamW {
+            for (i, p) in adam.parameters.enumerated() {
+                guard let m = tensors["adamw.m/\(p.name)"], let v = tensors["adamw.v/\(p.name)"],
+                      m.shape == p.shape, v.shape == p.shape else { throw bad("AdamW moments of \(p.name) are missing or malformed") }
+                copies.append((adam.firstMoments[i], m)); copies.append((adam.secondMoments[i], v))
+            }
+        }
+        // apply
+        for (dst, src) in copies { dst.copy(from: src) }
+        for bn in net.batchNorms { bn.layer.resetRunningStatistics() }
+        for (layer, w, m, v) in stats { layer.setRunningStatistics(width: w, mean: m, variance: v) }
+        if let sgd = optimizer as? SGD { sgd.restore(momentumBuffers: momentum) }
+        if let adam = optimizer as? AdamW { adam.restore(stepCount: s.optimizerSteps) }
+        settings = s.settings
+        step = s.step; epoch = s.epoch; cursor = s.cursor; order = s.order; samplesSeen = s.samplesSeen
+        orderRNG = r0; augmentRNG = r1; widthRNG = r2
+        acc = s.acc; trainSeconds = s.trainSeconds; cosines = s.cosines
+        (runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps) = (s.runCounts[0], s.runCounts[1], s.runCounts[2], s.runCounts[3], s.runCounts[4])
+        (runEntropy, runWeight) = (s.runSums[0], s.runSums[1])
+        lastEpoch = s.lastEpoch
+        checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
+        epochStart = DispatchTime.now().uptimeNanoseconds
+        model.setWidth(net.student)
+    }
+
+    /// Reads a checkpoint file and its state; one line naming the file on any problem.
+    static func read(_ url: URL) throws -> (DistillState, [String: Tensor]) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw CheckpointError("\(url.path): cannot read it (\(error.localizedDescription))") }
+        let c = try CheckpointFile.decode(data, file: url.path)
+        do { return (try DistillState.decoder().decode(DistillState.self, from: c.state), c.tensors) } catch {
+            throw CheckpointError("\(url.path): not a distillation checkpoint or its state is malformed (\(error))")
+        }
+    }
+
+    /// Opens a distillation run folder at its newest good checkpoint (refused ones are set
+    /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
+    /// thread count (results stay bit-identical only with the same count).
+    public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: DistillJob, notes: [String]) {
+        var notes: [String] = []
+        let probe = CheckpointStore(runFolder: runFolder)
+        for name in probe.removeTemporaries() { notes.append("removed \(name), left by an interrupted checkpoint write") }
+        var loadedData: PreparedData?
+        for url in probe.candidates() {
+            do {
+                let (s, t) = try read(url)
+                var c = s.config
+                if let threads { c.threads = threads }
+                let j: DistillJob
+                if let d = loadedData { j = try DistillJob(config: c, data: d, log: nil) }
+                else { j = try DistillJob(config: c, dataDirectory: dataDirectory, log: nil); loadedData = j.data }
+                try j.restore(s, t, file: url.path)
+                j.checkpoints = CheckpointStore(runFolder: runFolder, keep: s.keepCheckpoints)
+                j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
+                j.lastCheckpoint = (url, j.step)
+                j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
+                                          note: "resumed from \(url.lastPathComponent)", name: "resumed"))
+                return (j, notes)
+            } catch let e as CheckpointError {
+                notes.append("skipped \(e); renamed it to \(url.lastPathComponent).corrupt")
+                probe.setAside(url)
+            }
+        }
+        throw CheckpointError("\(probe.directory.path): no usable checkpoint")
+    }
+}
