@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill"]),
-        .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionTests", dependencies: ["Attention", "TrainEngine", "RetortCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine", "Distill"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "TrainEngine"]),

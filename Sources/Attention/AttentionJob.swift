@@ -16,6 +16,8 @@ public struct AttentionStepResult: Sendable {
     public let maskDensity: Double?
     /// Set when this step completed an epoch (after evaluation on the test split).
     public let epochSummary: AttentionEpochSummary?
+    /// Checkpoints written after this step (epoch end, `checkpointEvery`).
+    public var checkpoints: [CheckpointEvent] = []
 }
 
 public struct AttentionEpochSummary: Sendable, Equatable, Codable {
@@ -53,20 +55,27 @@ public final class AttentionJob {
     public let model: VisionTransformer
     public let data: PreparedData
     public let optimizer: AdamW
-    public private(set) var hyper: Hyperparameters
-    public private(set) var step = 0
+    public internal(set) var hyper: Hyperparameters
+    public internal(set) var step = 0
     /// Epochs completed.
-    public private(set) var epoch = 0
-    public private(set) var curves = AttentionCurves()
-    public let log: MetricsLog?
+    public internal(set) var epoch = 0
+    public internal(set) var curves = AttentionCurves()
+    public internal(set) var log: MetricsLog?
+    /// Where checkpoints go (nil: none). One is written at every epoch end and, with
+    /// `checkpointEvery` > 0, every that many steps.
+    public var checkpoints: CheckpointStore?
+    public var checkpointEvery = 0
+    /// Step rows are written every this many steps unless `step(logEvery:)` says otherwise.
+    public var logEvery = 10
+    public internal(set) var lastCheckpoint: (url: URL, step: Int)?
 
-    private var rng: RNG
-    private var order: [Int] = []
-    private var cursor = 0
-    private var samplesSeen = 0
-    private var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0, epochDensity = 0.0, densitySteps = 0
-    private var epochStart = DispatchTime.now().uptimeNanoseconds
-    private var trainSeconds = 0.0
+    var rng: RNG
+    var order: [Int] = []
+    var cursor = 0
+    var samplesSeen = 0
+    var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0, epochDensity = 0.0, densitySteps = 0
+    var epochStart = DispatchTime.now().uptimeNanoseconds
+    var trainSeconds = 0.0
     private let augmentFill: Float
 
     /// Loads and splits the data set named in `config` (seeded by `config.seed`).
@@ -149,7 +158,8 @@ public final class AttentionJob {
 
     /// One mini-batch of training; evaluates on the test split at the end of an epoch.
     @discardableResult
-    public func step(logEvery: Int = 10) -> AttentionStepResult {
+    public func step(logEvery: Int? = nil) -> AttentionStepResult {
+        let logEvery = max(1, logEvery ?? self.logEvery)
         precondition(!isFinished, "training already finished")
         if cursor == 0 {
             order = Array(0..<data.train.count); rng.shuffle(&order)
@@ -212,8 +222,12 @@ public final class AttentionJob {
             log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: values))
             summary = s
         }
-        return AttentionStepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count,
-                                   maskDensity: density, epochSummary: summary)
+        var result = AttentionStepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count,
+                                         maskDensity: density, epochSummary: summary)
+        if checkpoints != nil && (summary != nil || (checkpointEvery > 0 && step % checkpointEvery == 0)) {
+            result.checkpoints.append(checkpointEvent())
+        }
+        return result
     }
 
     /// Mean loss and accuracy in evaluation mode, with the model's attention or `kind`

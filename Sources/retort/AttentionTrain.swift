@@ -34,6 +34,8 @@ struct AttentionTrain: ParsableCommand {
     @Option(name: .customLong("init"), help: "Initialise every run's ViT from this safetensors file (timm names and layout, as --export-dir writes).") var initWeights: String?
     @Option(help: "Write each trained ViT to DIR/vit-<kind>-<data>-s<seed>.safetensors (timm names and layout; `retort eval --weights FILE`).") var exportDir: String?
     @Flag(help: "Do not write TensorBoard event files in the run folders.") var noTensorboard = false
+    @Option(help: "Also write a checkpoint every N steps (0 = only at the end of each epoch, which always writes one; `retort resume RUN` continues a run folder).") var checkpointEvery: Int = 0
+    @Option(help: "Checkpoints kept in each run folder's checkpoints/ (older ones are deleted).") var keepCheckpoints: Int = 3
     @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
     @Option(help: "Folder that holds run folders.") var runs: String = "runs"
     @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
@@ -68,6 +70,8 @@ struct AttentionTrain: ParsableCommand {
             for k in ks { try config(kind: k, seed: s[0]).validate() }
         } catch let e as AttentionError { throw ValidationError(e.description) }
         guard diagnosticImages >= 1 else { throw ValidationError("--diagnostic-images must be ≥ 1") }
+        guard checkpointEvery >= 0 else { throw ValidationError("checkpoint-every: must be ≥ 0 steps (0 = at the end of each epoch only), got \(checkpointEvery)") }
+        guard (1...1000).contains(keepCheckpoints) else { throw ValidationError("keep-checkpoints: must be in 1…1000, got \(keepCheckpoints)") }
     }
 
     func run() throws {
@@ -111,19 +115,11 @@ struct AttentionTrain: ParsableCommand {
                 let folder = try RunFolder.create(root: runs, name: name, config: c)
                 let job = try AttentionJob(config: c, data: prepared, log: try MetricsLog(folder: folder, tensorBoard: !noTensorboard))
                 if let initFile { try ViTWeights.load(initFile, into: job.model) }
+                job.checkpointEvery = checkpointEvery
+                job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
                 let t0 = Date()
                 var last: AttentionEpochSummary?
-                job.run { s in
-                    last = s
-                    if s.epoch == 1 || s.epoch % 5 == 0 || s.epoch == epochs {
-                        let sparse = s.maskDensity.map { String(format: "  mask %.2f", $0) } ?? ""
-                        let kept = s.testAccuracyWithSparse.map { String(format: " (sparse kept %.2f%%)", 100 * $0) } ?? ""
-                        print(String(format: "  %-13@ seed %llu epoch %3d/%d  train loss %.4f acc %6.2f%%  test loss %.4f acc %6.2f%%%@%@  %5.0f img/s",
-                                     kind.rawValue, seed, s.epoch, epochs, s.trainLoss, 100 * s.trainAccuracy, s.testLoss, 100 * s.testAccuracy,
-                                     kept, sparse, s.samplesPerSecond))
-                        fflush(nil)
-                    }
-                }
+                attentionHeadless(job) { last = $0 }
                 let secs = Date().timeIntervalSince(t0)
                 let acc = Double(last!.testAccuracy)
                 results[kind, default: [:]][seed] = acc
@@ -189,5 +185,27 @@ extension AttentionReport {
         let bars = " ▁▂▃▄▅▆▇█"
         lines.append("  " + String(merged.counts.map { c in bars[bars.index(bars.startIndex, offsetBy: Int((Double(c) / Double(peak) * 8).rounded()))] }))
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Runs an attention job's remaining steps, printing the epoch lines (first, every fifth,
+/// last) and one line per checkpoint that could not be written; `onEpoch` sees every epoch.
+func attentionHeadless(_ job: AttentionJob, onEpoch: (AttentionEpochSummary) -> Void = { _ in }) {
+    let kind = job.config.kind, seed = job.config.seed, epochs = job.config.epochs
+    while !job.isFinished {
+        let r = job.step()
+        for case .failed(let m) in r.checkpoints {
+            FileHandle.standardError.write(Data("retort: checkpoint not written: \(m)\n".utf8))
+        }
+        guard let s = r.epochSummary else { continue }
+        onEpoch(s)
+        if s.epoch == 1 || s.epoch % 5 == 0 || s.epoch == epochs {
+            let sparse = s.maskDensity.map { String(format: "  mask %.2f", $0) } ?? ""
+            let kept = s.testAccuracyWithSparse.map { String(format: " (sparse kept %.2f%%)", 100 * $0) } ?? ""
+            print(String(format: "  %-13@ seed %llu epoch %3d/%d  train loss %.4f acc %6.2f%%  test loss %.4f acc %6.2f%%%@%@  %5.0f img/s",
+                         kind.rawValue, seed, s.epoch, epochs, s.trainLoss, 100 * s.trainAccuracy, s.testLoss, 100 * s.testAccuracy,
+                         kept, sparse, s.samplesPerSecond))
+            fflush(nil)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attention
 import Distill
 import Foundation
 import RetortData
@@ -32,6 +33,11 @@ struct ResumeCommand: ParsableCommand {
         guard let dir = DataLocator.find(explicit: dataDir) else {
             fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
         }
+        if Self.isAttentionRun(folder) {
+            if tui { fail("--tui: attention runs resume headless only") }
+            resumeAttention(folder: folder, dataDirectory: dir)
+            return
+        }
         if Self.isDistillRun(folder) {
             if tui { fail("--tui: distill runs resume headless only") }
             resumeDistill(folder: folder, dataDirectory: dir)
@@ -59,6 +65,35 @@ struct ResumeCommand: ParsableCommand {
             print(line)
             trainHeadless(job, folder: folder, plain: plain)
         }
+    }
+
+    /// An attention run's config.json (`AttentionTrainConfig`) holds the attention kind and the sparse settings.
+    static func isAttentionRun(_ folder: URL) -> Bool {
+        guard let d = try? Data(contentsOf: folder.appendingPathComponent("config.json")),
+              let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return false }
+        return o["kind"] != nil && o["sparse"] != nil
+    }
+
+    func resumeAttention(folder: URL, dataDirectory dir: String) {
+        let job: AttentionJob
+        let notes: [String]
+        do { (job, notes) = try AttentionJob.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
+        catch { fail("\(error)") }
+        for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
+        if let lr {
+            do { try job.set("lr", to: lr) } catch { fail("\(error)") }
+        }
+        if job.isFinished {
+            print("\(folder.path): already finished (\(job.config.epochs) epochs, step \(job.step))")
+            return
+        }
+        let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
+        print("resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.config.epochs), step \(job.step), lr \(formatLR(job.hyper.lr))")
+        let started = Date()
+        attentionHeadless(job)
+        let last = job.curves.epochs.last!
+        print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", job.config.kind.rawValue, job.config.seed,
+                     100 * last.testAccuracy, Date().timeIntervalSince(started), folder.path))
     }
 
     /// A distill run's config.json holds the teacher's width factors (a training run's does not).

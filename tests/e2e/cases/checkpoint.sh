@@ -91,3 +91,26 @@ for spec in "2:step-00000038:2/4, step 38" "4 --checkpoint-every 10:step-0000003
 done
 expect "distill: resume of a finished run" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull"
 expect "distill: resume --tui refused" 2 'distill runs resume headless only' -- "$BIN" resume "$ck/dfull" --tui
+
+# attention runs: `retort attention train` checkpoints every run at each epoch end; SIGKILLed
+# inside the second checkpoint write (test hook), `retort resume RUN` continues that run
+# folder headless and its metrics equal an uninterrupted run's (timing columns removed)
+AK=(attention train --data digits --kinds taylor-sparse --seeds 3 --epochs 3 --width 16 --depth 2 --heads 2 --test-count 300 --threads 1 --no-tensorboard)
+att_cols() { # FOLDER: metrics.csv without seconds and samples_per_second, then steps.csv and hparams.csv
+  awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="seconds"||$i=="samples_per_second") d[i]=1}
+           {s="";for(i=1;i<=NF;i++) if(!(i in d)) s=s $i ","; print s}' "$1/metrics.csv"
+  cat "$1/steps.csv" "$1/hparams.csv" 2>/dev/null
+}
+"$BIN" "${AK[@]}" --runs "$ck/afull" >/dev/null 2>&1
+afull=$(ls -d "$ck/afull"/*-vit-taylor-sparse-digits-s3 2>/dev/null | head -1)
+[ -n "$afull" ] && [ "$(cat "$afull/checkpoints/latest" 2>/dev/null)" = step-00000141.ckpt ] && ok "attention: checkpoint at every epoch end, latest step 141" \
+  || bad "attention checkpoints" "$(ls -R "$ck/afull" 2>&1 | head -20)"
+{ RETORT_TEST_KILL_IN_CHECKPOINT=2 "$BIN" "${AK[@]}" --runs "$ck/akill" >/dev/null 2>&1; } 2>/dev/null; rc=$?
+akill=$(ls -d "$ck/akill"/*-vit-taylor-sparse-digits-s3 2>/dev/null | head -1)
+[ "$rc" = 137 ] && [ -n "$akill" ] && [ "$(cat "$akill/checkpoints/latest")" = step-00000047.ckpt ] \
+  && ok "attention: SIGKILLed in checkpoint write 2 (latest step-00000047)" || bad "attention kill: exit $rc" "$(ls -A "$akill/checkpoints" 2>&1)"
+expect "attention: resume after SIGKILL continues the run to its 3 epochs" 0 \
+  "resumed .*-vit-taylor-sparse-digits-s3 from step-00000047\\.ckpt at epoch 2/3, step 47, lr .*taylor-sparse seed 3 epoch   3/3.*taylor-sparse seed 3: test accuracy " \
+  -- bash -c "\"$BIN\" resume \"$akill\" | tr '\\n' ' '"
+if [ -n "$akill" ] && cmp -s <(att_cols "$afull") <(att_cols "$akill"); then ok "attention: resumed metrics equal the uninterrupted run's ($(wc -l <"$akill/metrics.csv") metrics.csv lines)"
+else bad "attention: resumed metrics differ" "$(diff <(att_cols "$afull") <(att_cols "$akill") 2>&1 | head -5)"; fi

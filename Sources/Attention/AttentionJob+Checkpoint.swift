@@ -1,0 +1,183 @@
+import Foundation
+import RetortCore
+import TrainEngine
+
+/// Everything in an attention checkpoint that is not a tensor (JSON in the file's header).
+public struct AttentionState: Codable, Sendable {
+    public var kind = "attention"
+    public var config: AttentionTrainConfig
+    public var modelName: String
+    /// The live hyperparameters (changed ones included).
+    public var hyper: Hyperparameters
+    public var step: Int
+    /// Epochs completed; `cursor` rows of the current epoch's `order` are done.
+    public var epoch: Int
+    public var cursor: Int
+    public var order: [Int]
+    /// Samples trained on so far: the LR schedule's and --sparse-anneal's position.
+    public var samplesSeen: Int
+    /// Data order and augmentation generator (four 64-bit words in hex).
+    public var rng: [String]
+    /// Running sums of the epoch in progress.
+    public var epochLoss: Double, epochCorrect: Double, epochSamples: Int, epochDensity: Double, densitySteps: Int
+    public var trainSeconds: Double
+    /// Per attention core: the live sparse settings (τ, weight) and the fake quantisers'
+    /// running ranges (EMA state).
+    public var sparse: [SparseConfig]
+    public var quantQ: [FakeQuantizer], quantK: [FakeQuantizer]
+    /// Per-step curves and epoch summaries so far.
+    public var curveLoss: [Float], curveAccuracy: [Float], curveLR: [Float], curveDensity: [Float]
+    public var epochs: [AttentionEpochSummary]
+    /// AdamW's step count t.
+    public var optimizerSteps: Int
+    public var checkpointEvery: Int
+    public var keepCheckpoints: Int
+    public var logEvery: Int
+    /// Bytes of each metrics file at the checkpoint (see `MetricsLog.rewind`).
+    public var metrics: [String: UInt64]
+    public var saved: String
+
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+}
+
+/// Checkpoints of an `AttentionJob`: all ViT parameters, AdamW's moments and step, the RNG,
+/// the epoch position and order, the epoch accumulators, the live hyperparameters and
+/// sparse settings, every attention core's fake-quantiser running ranges, the curves and
+/// the metrics files' lengths. Resuming with the same thread count continues the run bit
+/// for bit.
+extension AttentionJob {
+    func checkpointTensors() -> [(name: String, tensor: Tensor)] {
+        var t = model.parameters.map { (name: "model/\($0.name)", tensor: $0.value) }
+        for (i, p) in optimizer.parameters.enumerated() {
+            t.append(("adamw.m/\(p.name)", optimizer.firstMoments[i])); t.append(("adamw.v/\(p.name)", optimizer.secondMoments[i]))
+        }
+        return t
+    }
+
+    var state: AttentionState {
+        AttentionState(
+            config: config, modelName: config.model.name, hyper: hyper, step: step, epoch: epoch, cursor: cursor, order: order,
+            samplesSeen: samplesSeen, rng: rng.state.map { String($0, radix: 16) },
+            epochLoss: epochLoss, epochCorrect: epochCorrect, epochSamples: epochSamples, epochDensity: epochDensity,
+            densitySteps: densitySteps, trainSeconds: trainSeconds,
+            sparse: model.cores.map(\.sparse), quantQ: model.cores.map(\.quantQ), quantK: model.cores.map(\.quantK),
+            curveLoss: curves.loss, curveAccuracy: curves.accuracy, curveLR: curves.lr, curveDensity: curves.maskDensity,
+            epochs: curves.epochs, optimizerSteps: optimizer.stepCount, checkpointEvery: checkpointEvery,
+            keepCheckpoints: checkpoints?.keep ?? 3, logEvery: logEvery, metrics: log?.positions() ?? [:],
+            saved: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    func checkpointEvent() -> CheckpointEvent {
+        do { return .saved(try saveCheckpoint()) } catch { return .failed("\(error)") }
+    }
+
+    /// Writes a checkpoint of the current state; refuses (one line) when any tensor is not finite.
+    @discardableResult
+    public func saveCheckpoint() throws -> CheckpointInfo {
+        guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints") }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let tensors = checkpointTensors()
+        if let bad = tensors.first(where: { !$0.tensor.isAllFinite }) {
+            throw CheckpointError("not saving step \(step): \(bad.name) holds NaN or Inf")
+        }
+        log?.sync()
+        let data = CheckpointFile.encode(state: try AttentionState.encoder().encode(state), tensors: tensors)
+        let url = try store.write(data, step: step)
+        lastCheckpoint = (url, step)
+        return CheckpointInfo(path: url.path, step: step, bytes: data.count,
+                              seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+
+    /// Puts the job into the state a checkpoint holds. Everything is checked before
+    /// anything changes, so a refused checkpoint leaves the job as it was.
+    func restore(_ s: AttentionState, _ tensors: [String: Tensor], file: String) throws {
+        func bad(_ why: String) -> CheckpointError { CheckpointError("\(file): \(why)") }
+        guard s.kind == "attention" else { throw bad("not an attention checkpoint (kind \(s.kind))") }
+        guard s.modelName == config.model.name else { throw bad("holds model \(s.modelName), this run trains \(config.model.name)") }
+        guard let r = RNG(state: s.rng.compactMap { UInt64($0, radix: 16) }) else { throw bad("malformed RNG state") }
+        guard s.cursor >= 0, s.cursor <= s.order.count, s.order.allSatisfy({ $0 >= 0 && $0 < data.train.count }),
+              s.order.isEmpty || s.order.count == data.train.count else { throw bad("epoch position does not fit the data set") }
+        let cores = model.cores
+        guard s.sparse.count == cores.count, s.quantQ.count == cores.count, s.quantK.count == cores.count else {
+            throw bad("sparse state of \(s.sparse.count) attention layers, the model has \(cores.count)")
+        }
+        var copies: [(Tensor, Tensor)] = []
+        for p in model.parameters {
+            let name = "model/\(p.name)"
+            guard let src = tensors[name] else { throw bad("tensor \(name) is missing") }
+            guard src.shape == p.value.shape else { throw bad("tensor \(name) has shape \(src.shape), expected \(p.value.shape)") }
+            copies.append((p.value, src))
+        }
+        for (i, p) in optimizer.parameters.enumerated() {
+            guard let m = tensors["adamw.m/\(p.name)"], let v = tensors["adamw.v/\(p.name)"],
+                  m.shape == p.shape, v.shape == p.shape else { throw bad("AdamW moments of \(p.name) are missing or malformed") }
+            copies.append((optimizer.firstMoments[i], m)); copies.append((optimizer.secondMoments[i], v))
+        }
+        // apply
+        for (dst, src) in copies { dst.copy(from: src) }
+        optimizer.restore(stepCount: s.optimizerSteps)
+        for (i, c) in cores.enumerated() {
+            c.sparse = s.sparse[i]
+            c.quantQ = s.quantQ[i]; c.quantK = s.quantK[i]
+        }
+        hyper = s.hyper
+        optimizer.weightDecay = hyper.weightDecay
+        step = s.step; epoch = s.epoch; cursor = s.cursor; order = s.order; samplesSeen = s.samplesSeen
+        rng = r
+        epochLoss = s.epochLoss; epochCorrect = s.epochCorrect; epochSamples = s.epochSamples
+        epochDensity = s.epochDensity; densitySteps = s.densitySteps; trainSeconds = s.trainSeconds
+        curves = AttentionCurves(loss: s.curveLoss, accuracy: s.curveAccuracy, lr: s.curveLR, maskDensity: s.curveDensity, epochs: s.epochs)
+        checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
+        epochStart = DispatchTime.now().uptimeNanoseconds
+    }
+
+    /// Reads a checkpoint file and its state; one line naming the file on any problem.
+    static func read(_ url: URL) throws -> (AttentionState, [String: Tensor]) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw CheckpointError("\(url.path): cannot read it (\(error.localizedDescription))") }
+        let c = try CheckpointFile.decode(data, file: url.path)
+        do { return (try AttentionState.decoder().decode(AttentionState.self, from: c.state), c.tensors) } catch {
+            throw CheckpointError("\(url.path): not an attention checkpoint or its state is malformed (\(error))")
+        }
+    }
+
+    /// Opens an attention run folder at its newest good checkpoint (refused ones are set
+    /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
+    /// thread count (results stay bit-identical only with the same count).
+    public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: AttentionJob, notes: [String]) {
+        var notes: [String] = []
+        let probe = CheckpointStore(runFolder: runFolder)
+        for name in probe.removeTemporaries() { notes.append("removed \(name), left by an interrupted checkpoint write") }
+        var loadedData: PreparedData?
+        for url in probe.candidates() {
+            do {
+                let (s, t) = try read(url)
+                var c = s.config
+                if let threads { c.threads = threads }
+                let j: AttentionJob
+                if let d = loadedData { j = try AttentionJob(config: c, data: d, log: nil) }
+                else { j = try AttentionJob(config: c, dataDirectory: dataDirectory, log: nil); loadedData = j.data }
+                try j.restore(s, t, file: url.path)
+                j.checkpoints = CheckpointStore(runFolder: runFolder, keep: s.keepCheckpoints)
+                j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
+                j.lastCheckpoint = (url, j.step)
+                j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
+                                          note: "resumed from \(url.lastPathComponent)", name: "resumed"))
+                return (j, notes)
+            } catch let e as CheckpointError {
+                notes.append("skipped \(e); renamed it to \(url.lastPathComponent).corrupt")
+                probe.setAside(url)
+            }
+        }
+        throw CheckpointError("\(probe.directory.path): no usable checkpoint")
+    }
+}
