@@ -12,7 +12,7 @@ import TrainEngine
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate an input file (theme, data set, SCALE-Sim config or topology, accelerator config, safetensors, TensorBoard events) without running anything.",
+        abstract: "Validate an input file (theme, data set, SCALE-Sim config or topology, accelerator config, safetensors, TensorBoard events, checkpoint) without running anything.",
         discussion: "Exit 0 and a one-line summary when the file is usable; otherwise one line naming file:line: field: problem, exit 2.")
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -23,6 +23,7 @@ struct CheckCommand: ParsableCommand {
         case accelConfig = "accel-config"
         case safetensors
         case events
+        case checkpoint
     }
 
     @Argument(help: "What the file is: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: Kind
@@ -58,6 +59,10 @@ struct CheckCommand: ParsableCommand {
         case .safetensors:
             let f = try SafeTensors.read(URL(fileURLWithPath: file))
             print("ok: safetensors \(file): \(f.tensors.count) tensors, \(f.tensors.reduce(0) { $0 + $1.tensor.count }) values")
+        case .checkpoint:
+            guard let data = FileManager.default.contents(atPath: file) else { throw CheckpointError("\(file): cannot read the file") }
+            let c = try CheckpointFile.decode(data, file: file)
+            print("ok: checkpoint \(file): \(c.tensors.count) tensors, \(c.state.count) bytes of state, checksum verified")
         case .events:
             let e = try TensorBoardReader.events(at: URL(fileURLWithPath: file))
             print("ok: TensorBoard events \(file): \(e.count) records")

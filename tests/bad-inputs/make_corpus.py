@@ -200,6 +200,29 @@ for name, data, rx in events:
     f = put(f"events/{slug}.tfevents", data)
     case("events: " + name, 2, rx, "check", "events", f)
 
+# ---- checkpoints: retort check checkpoint FILE, retort resume RUN --------------------------
+# A real checkpoint of a tiny run (needs a built retort: .build/release/retort).
+import subprocess, tempfile
+with tempfile.TemporaryDirectory() as tmpd:
+    subprocess.run([os.path.join(ROOT, ".build/release/retort"), "train", "--data", "digits", "--model", "mlp", "--width", "0.05",
+                    "--epochs", "1", "--threads", "1", "--runs", tmpd, "--name", "c", "--plain", "--no-tensorboard"],
+                   check=True, stdout=subprocess.DEVNULL)
+    ck = sorted(os.listdir(os.path.join(tmpd, "c", "checkpoints")))
+    good_ck = open(os.path.join(tmpd, "c", "checkpoints", [c for c in ck if c.endswith(".ckpt")][-1]), "rb").read()
+ckpts = [
+    ("truncated to half", good_ck[: len(good_ck) // 2], r"(truncated|checksum)"),
+    ("last byte missing", good_ck[:-1], r"(truncated|checksum)"),
+    ("one bit flipped in the weights", flip(good_ck, len(good_ck) - 10), r"checksum mismatch"),
+    ("header length only", good_ck[:8], r"truncated"),
+    ("a plain safetensors file", open(os.path.join(ROOT, "Tests/InteropTests/Fixtures/safetensors/student_mlp.safetensors"), "rb").read(), r"not a Retort checkpoint"),
+    ("empty file", b"", r"truncated"),
+]
+for name, data, rx in ckpts:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    f = put(f"checkpoints/{slug}.ckpt", data)
+    case("checkpoint: " + name, 2, rx, "check", "checkpoint", f)
+case("resume: a folder that is not a run", 2, r"no usable checkpoint", "resume", "@/checkpoints")
+
 # ---- CLI arguments ----------------------------------------------------------------------
 cli = [
     ("unknown flag", 64, r"Unknown option '--colour'", ["train", "--colour", "red"]),
