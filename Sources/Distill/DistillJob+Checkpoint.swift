@@ -186,30 +186,22 @@ extension DistillJob {
     /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
     /// thread count (results stay bit-identical only with the same count).
     public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: DistillJob, notes: [String]) {
-        var notes: [String] = []
-        let probe = CheckpointStore(runFolder: runFolder)
-        for name in probe.removeTemporaries() { notes.append("removed \(name), left by an interrupted checkpoint write") }
         var loadedData: PreparedData?
-        for url in probe.candidates() {
-            do {
-                let (s, t) = try read(url)
-                var c = s.config
-                if let threads { c.threads = threads }
-                let j: DistillJob
-                if let d = loadedData { j = try DistillJob(config: c, data: d, log: nil) }
-                else { j = try DistillJob(config: c, dataDirectory: dataDirectory, log: nil); loadedData = j.data }
-                try j.restore(s, t, file: url.path)
-                j.checkpoints = CheckpointStore(runFolder: runFolder, keep: s.keepCheckpoints)
-                j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
-                j.lastCheckpoint = (url, j.step)
-                j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
-                                          note: "resumed from \(url.lastPathComponent)", name: "resumed"))
-                return (j, notes)
-            } catch let e as CheckpointError {
-                notes.append("skipped \(e); renamed it to \(url.lastPathComponent).corrupt")
-                probe.setAside(url)
-            }
+        let r = try CheckpointStore(runFolder: runFolder).openNewest { url -> DistillJob in
+            let (s, t) = try read(url)
+            var c = s.config
+            if let threads { c.threads = threads }
+            let j: DistillJob
+            if let d = loadedData { j = try DistillJob(config: c, data: d, log: nil) }
+            else { j = try DistillJob(config: c, dataDirectory: dataDirectory, log: nil); loadedData = j.data }
+            try j.restore(s, t, file: url.path)
+            j.checkpoints = CheckpointStore(runFolder: runFolder, keep: s.keepCheckpoints)
+            j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
+            j.lastCheckpoint = (url, j.step)
+            j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
+                                      note: "resumed from \(url.lastPathComponent)", name: "resumed"))
+            return j
         }
-        throw CheckpointError("\(probe.directory.path): no usable checkpoint")
+        return (r.value, r.notes)
     }
 }

@@ -97,4 +97,19 @@ public struct CheckpointStore: Sendable {
         }
         return e.localizedDescription
     }
+
+    /// Opens the newest good checkpoint: removes leftover temporaries, then tries
+    /// `candidates()` newest first with `open`; a file `open` refuses with a
+    /// `CheckpointError` is set aside as `….corrupt` and the next one is tried. Returns
+    /// `open`'s result and one note per temporary removed or file skipped.
+    public func openNewest<T>(_ open: (URL) throws -> T) throws -> (value: T, notes: [String]) {
+        var notes = removeTemporaries().map { "removed \($0), left by an interrupted checkpoint write" }
+        for url in candidates() {
+            do { return (try open(url), notes) } catch let e as CheckpointError {
+                notes.append("skipped \(e); renamed it to \(url.lastPathComponent).corrupt")
+                setAside(url)
+            }
+        }
+        throw CheckpointError("\(directory.path): no usable checkpoint")
+    }
 }
