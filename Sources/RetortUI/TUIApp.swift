@@ -160,6 +160,13 @@ public final class TUIApp {
         }
     }
 
+    /// Stops the engine jobs the tabs started (Accelerator, Distill, Attention) and waits
+    /// for their threads, so none is still running while the process exits.
+    public func stopEngineJobs() {
+        accelerator?.send(.stop); distill?.send(.stop); attention?.send(.stop)
+        accelerator?.waitUntilDone(); distill?.waitUntilDone(); attention?.waitUntilDone()
+    }
+
     /// The run root as a catalog; the runs this process is writing are marked active
     /// (shown as running, never deleted).
     func runCatalog() -> RunCatalog {

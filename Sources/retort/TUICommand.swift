@@ -53,6 +53,7 @@ struct TUIOptions: ParsableArguments {
         let sig = app.run()
         runner.send(.stop)
         backend.shutdown()
+        app.stopEngineJobs()
         runner.waitUntilDone()
         let snap = runner.snapshot
         print("retort: \(snap.state == .finished ? "finished" : "stopped") at epoch \(snap.epoch), step \(snap.step); run folder \(snap.runFolder)")
