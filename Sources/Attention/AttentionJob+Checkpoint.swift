@@ -142,12 +142,7 @@ extension AttentionJob {
 
     /// Reads a checkpoint file and its state; one line naming the file on any problem.
     static func read(_ url: URL) throws -> (AttentionState, [String: Tensor]) {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw CheckpointError("\(url.path): cannot read it (\(error.localizedDescription))") }
-        let c = try CheckpointFile.decode(data, file: url.path)
-        do { return (try AttentionState.decoder().decode(AttentionState.self, from: c.state), c.tensors) } catch {
-            throw CheckpointError("\(url.path): not an attention checkpoint or its state is malformed (\(error))")
-        }
+        try CheckpointFile.read(url, as: AttentionState.self, decoder: AttentionState.decoder(), what: "attention")
     }
 
     /// Opens an attention run folder at its newest good checkpoint (refused ones are set

@@ -174,12 +174,7 @@ extension DistillJob {
 
     /// Reads a checkpoint file and its state; one line naming the file on any problem.
     static func read(_ url: URL) throws -> (DistillState, [String: Tensor]) {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw CheckpointError("\(url.path): cannot read it (\(error.localizedDescription))") }
-        let c = try CheckpointFile.decode(data, file: url.path)
-        do { return (try DistillState.decoder().decode(DistillState.self, from: c.state), c.tensors) } catch {
-            throw CheckpointError("\(url.path): not a distillation checkpoint or its state is malformed (\(error))")
-        }
+        try CheckpointFile.read(url, as: DistillState.self, decoder: DistillState.decoder(), what: "distillation")
     }
 
     /// Opens a distillation run folder at its newest good checkpoint (refused ones are set

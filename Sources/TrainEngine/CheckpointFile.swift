@@ -77,6 +77,19 @@ public enum CheckpointFile {
     }
 }
 
+extension CheckpointFile {
+    /// Reads and verifies the checkpoint at `url` and decodes its state as `State`; one
+    /// line naming the file on any problem (`what` names the kind, e.g. "distillation").
+    public static func read<State: Decodable>(_ url: URL, as: State.Type, decoder: JSONDecoder, what: String) throws -> (State, [String: Tensor]) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw CheckpointError("\(url.path): cannot read it (\(error.localizedDescription))") }
+        let c = try decode(data, file: url.path)
+        do { return (try decoder.decode(State.self, from: c.state), c.tensors) } catch {
+            throw CheckpointError("\(url.path): not a\(what.first.map { "aeiou".contains($0) } == true ? "n" : "") \(what) checkpoint or its state is malformed (\(error))")
+        }
+    }
+}
+
 public struct CheckpointError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ d: String) { description = d }

@@ -69,9 +69,15 @@ struct ResumeCommand: ParsableCommand {
 
     /// An attention run's config.json (`AttentionTrainConfig`) holds the attention kind and the sparse settings.
     static func isAttentionRun(_ folder: URL) -> Bool {
+        let keys = configKeys(folder)
+        return keys.contains("kind") && keys.contains("sparse")
+    }
+
+    /// The top-level keys of a run folder's config.json (empty when unreadable).
+    static func configKeys(_ folder: URL) -> Set<String> {
         guard let d = try? Data(contentsOf: folder.appendingPathComponent("config.json")),
-              let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return false }
-        return o["kind"] != nil && o["sparse"] != nil
+              let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return [] }
+        return Set(o.keys)
     }
 
     func resumeAttention(folder: URL, dataDirectory dir: String) {
@@ -97,11 +103,7 @@ struct ResumeCommand: ParsableCommand {
     }
 
     /// A distill run's config.json holds the teacher's width factors (a training run's does not).
-    static func isDistillRun(_ folder: URL) -> Bool {
-        guard let d = try? Data(contentsOf: folder.appendingPathComponent("config.json")),
-              let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return false }
-        return o["teacherWidth"] != nil
-    }
+    static func isDistillRun(_ folder: URL) -> Bool { configKeys(folder).contains("teacherWidth") }
 
     func resumeDistill(folder: URL, dataDirectory dir: String) {
         let job: DistillJob
