@@ -149,6 +149,7 @@ extension AttentionJob {
     /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
     /// thread count (results stay bit-identical only with the same count).
     public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: AttentionJob, notes: [String]) {
+        try RunLock.holdRun(runFolder)   // one writer per run folder, before anything in it changes
         var loadedData: PreparedData?
         let r = try CheckpointStore(runFolder: runFolder).openNewest { url -> AttentionJob in
             let (s, t) = try read(url)

@@ -181,6 +181,7 @@ extension DistillJob {
     /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
     /// thread count (results stay bit-identical only with the same count).
     public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: DistillJob, notes: [String]) {
+        try RunLock.holdRun(runFolder)   // one writer per run folder, before anything in it changes
         var loadedData: PreparedData?
         let r = try CheckpointStore(runFolder: runFolder).openNewest { url -> DistillJob in
             let (s, t) = try read(url)

@@ -113,7 +113,8 @@ public final class MetricsLog {
     }
 }
 
-/// Creates `<root>/<name or timestamp-model-data>` and writes `config.json`.
+/// Creates `<root>/<name or timestamp-model-data>`, takes its `RunLock` for the rest of the
+/// process and writes `config.json`.
 public enum RunFolder {
     public static func create(root: String, name: String, config: some Encodable) throws -> URL {
         let url = URL(fileURLWithPath: root).appendingPathComponent(name)
@@ -122,6 +123,7 @@ public enum RunFolder {
         } catch {
             throw ConfigError("run folder \(url.path): cannot create it (\(error.localizedDescription))")
         }
+        try RunLock.hold(url)
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(config).write(to: url.appendingPathComponent("config.json"), options: .atomic)
         return url
@@ -132,6 +134,7 @@ public enum RunFolder {
     public static func create<T>(root: String, name: String, config: some Encodable, _ body: (URL) throws -> T) throws -> T {
         let url = try create(root: root, name: name, config: config)
         do { return try body(url) } catch {
+            RunLock.release(url)
             try? FileManager.default.removeItem(at: url)
             throw error
         }

@@ -128,6 +128,7 @@ extension TrainingJob {
     /// Opens a run folder at its newest good checkpoint. `threads` overrides the saved
     /// thread count (results stay bit-identical only with the same count).
     public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: TrainingJob, notes: [String]) {
+        try RunLock.holdRun(runFolder)   // one writer per run folder, before anything in it changes
         var notes: [String] = []
         var job: TrainingJob?
         let probe = CheckpointStore(runFolder: runFolder)

@@ -1,4 +1,5 @@
 import Foundation
+import TrainEngine
 
 /// Which engine wrote a run folder (inferred from config.json keys and the folder name).
 public enum RunEngine: String, Sendable, CaseIterable {
@@ -9,9 +10,10 @@ public enum RunEngine: String, Sendable, CaseIterable {
 public enum RunState: Equatable, Sendable {
     /// The last epoch in metrics.csv is the configured number of epochs.
     case finished
-    /// Fewer epochs than configured (stopped, killed, or still going in another process).
+    /// Fewer epochs than configured (stopped or killed).
     case incomplete
-    /// The run this TUI is writing right now.
+    /// Not finished and being written right now: by this TUI, or by another retort process
+    /// holding the folder's `RunLock`.
     case running
     /// A folder of several runs (compare, attention train): its own files are a summary.
     case summary
@@ -240,10 +242,10 @@ public struct RunCatalog: Sendable {
                 let n = text.split(separator: "\n").count - 1
                 note = "\(max(0, n)) run\(n == 1 ? "" : "s") in \(csv)" + (subRuns(name).isEmpty ? "" : "; kept runs listed below")
             }
-            return RunSummary(name: name, engine: .compare, date: date, state: active.contains(name) ? .running : .summary, epochsTotal: total, note: note)
+            return RunSummary(name: name, engine: .compare, date: date, state: isWritten(name) ? .running : .summary, epochsTotal: total, note: note)
         }
         guard files.contains("metrics.csv") else {
-            let state: RunState = active.contains(name) ? .running : .incomplete
+            let state: RunState = isWritten(name) ? .running : .incomplete
             return RunSummary(name: name, engine: engine, date: date, state: state, epochsDone: 0, epochsTotal: total, note: "no epoch finished (no metrics.csv)")
         }
         let parsed: (table: RunTable, warning: String?)
@@ -257,10 +259,14 @@ public struct RunCatalog: Sendable {
         let done = metrics.column("epoch")?.last.flatMap { $0.isFinite ? Int($0) : nil } ?? metrics.rows.count
         let acc = Self.testAccuracyColumn(metrics.columns).flatMap { metrics.column($0) }?.filter(\.isFinite).max()
         let loss = Self.testLossColumn(metrics.columns).flatMap { metrics.column($0) }?.last(where: { $0.isFinite })
-        var state: RunState = total.map { done >= $0 } == true ? .finished : .incomplete
-        if active.contains(name) { state = .running }
+        let state: RunState = total.map { done >= $0 } == true ? .finished : isWritten(name) ? .running : .incomplete
         return RunSummary(name: name, engine: engine, date: date, state: state, epochsDone: done, epochsTotal: total,
                           bestTestAccuracy: acc, finalTestLoss: loss, note: warning)
+    }
+
+    /// Being written now: by this process (`active`) or by another one holding its lock.
+    func isWritten(_ name: String) -> Bool {
+        active.contains(name) || RunLock.otherHolder(rootURL.appendingPathComponent(name)) != nil
     }
 
     /// Opens a run read-only: its tables and configuration.
@@ -290,7 +296,10 @@ public struct RunCatalog: Sendable {
     /// symbolic links), the root itself, and active runs.
     public func delete(name: String) throws {
         try checkName(name)
-        if active.contains(name) { throw RunCatalogError("\(name) is running: not deleted") }
+        if active.contains(name) { throw RunCatalogError("\(name) is open in this session: not deleted") }
+        if let pid = RunLock.otherHolder(rootURL.appendingPathComponent(name)) {
+            throw RunCatalogError("\(name) is in use by \(pid > 0 ? "retort process \(pid)" : "another process"): not deleted")
+        }
         let fm = FileManager.default
         let url = rootURL.appendingPathComponent(name)
         let attrs: [FileAttributeKey: Any]

@@ -19,9 +19,40 @@ public final class TrainingWorkbenchJob: SteppableJob {
     private var notes: [(JobMessage.Level, String)] = []
     private var pauseRequest: String?
 
+    /// A job past step 0 (a resumed run) starts with the curves and hyperparameter changes
+    /// its run folder holds up to the checkpoint, not with empty charts.
     public init(job: TrainingJob, runFolder: URL) {
         self.job = job; self.runFolder = runFolder
         lastLR = Double(job.currentLR)
+        if job.step > 0 { loadHistory() }
+    }
+
+    /// Reads steps.csv, metrics.csv and hparams.csv of the run folder (already cut back to
+    /// the checkpoint by the resume) into the curves; unreadable files are skipped.
+    func loadHistory() {
+        func table(_ file: String) -> RunTable? {
+            guard let text = try? String(contentsOf: runFolder.appendingPathComponent(file), encoding: .utf8) else { return nil }
+            return try? RunTable.parse(text, file: file).table
+        }
+        if let t = table("steps.csv") { for (x, y) in t.series("loss") { stepLoss.append(x: x, y) } }
+        if let t = table("metrics.csv") {
+            let curves: [(ReferenceWritableKeyPath<TrainingWorkbenchJob, DownsampledSeries>, String)] =
+                [(\.trainLoss, "train_loss"), (\.testLoss, "test_loss"), (\.trainAcc, "train_accuracy"), (\.testAcc, "test_accuracy")]
+            for (series, column) in curves {
+                for (x, y) in t.series(column) { self[keyPath: series].append(x: x, y) }
+            }
+        }
+        if let text = try? String(contentsOf: runFolder.appendingPathComponent("hparams.csv"), encoding: .utf8) {
+            let lines = text.split(separator: "\n").map(String.init)
+            let cols = lines.first.map(RunTable.splitCSV) ?? []
+            if let si = cols.firstIndex(of: "step"), let ni = cols.firstIndex(of: "name"), let fi = cols.firstIndex(of: "from"), let ti = cols.firstIndex(of: "to") {
+                for line in lines.dropFirst() {
+                    let f = RunTable.splitCSV(line)
+                    guard f.count == cols.count, let step = Int(f[si]) else { continue }
+                    changes.append(HyperChange(step: step, name: f[ni], from: Double(f[fi]) ?? .nan, to: Double(f[ti]) ?? .nan))
+                }
+            }
+        }
     }
 
     public var isFinished: Bool { job.isFinished }

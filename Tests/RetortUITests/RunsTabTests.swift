@@ -145,10 +145,10 @@ final class RunsTabTests: XCTestCase {
         press(.char("x")); press(.char("y"))
         XCTAssertFalse(exists("keepme")); XCTAssertEqual(s.message?.text, "deleted keepme")
         XCTAssertEqual(s.runs.list.map(\.name), ["mine"])
-        XCTAssertEqual(s.runs.list[0].state, .running)
+        XCTAssertEqual(s.runs.list[0].state, .finished, "the session's own run reads finished once its epochs are done")
         press(.char("x")); press(.char("y"))
-        XCTAssertTrue(exists("mine"), "the running run is never deleted")
-        XCTAssertEqual(s.message?.text, "mine is running: not deleted")
+        XCTAssertTrue(exists("mine"), "a run of this session is never deleted")
+        XCTAssertEqual(s.message?.text, "mine is open in this session: not deleted")
         press(.enter)
         guard case .run(let c) = s.runs.view else { return XCTFail("Enter opens the run") }
         XCTAssertEqual(c.metrics.rows.count, 1)

@@ -63,6 +63,27 @@ final class CheckpointTests: XCTestCase {
             .split(separator: "\n").filter { $0.contains("\"kind\":\"event\"") }
         XCTAssertEqual(events.count, 1)
         XCTAssertTrue(events[0].contains("\"name\":\"resumed\""), String(events[0]))
+        // TensorBoard: the interrupted run's event file was cut back to the checkpoint, so the
+        // two files of the resumed run hold every step once and the same scalars as the other run
+        XCTAssertEqual(TensorBoardReader.eventFiles(in: b).count, 2)
+        let sa = try Self.scalars(a), sb = try Self.scalars(b)
+        XCTAssertEqual(sa.keys.sorted(), sb.keys.sorted())
+        for (tag, va) in sa where !Self.wallClockTags.contains(where: tag.hasPrefix) {
+            XCTAssertEqual(sb[tag]!.map(\.step), va.map(\.step), tag)
+            XCTAssertEqual(sb[tag]!.map(\.value), va.map(\.value), tag)
+        }
+    }
+
+    /// Tags whose values depend on the clock or the machine (compared by step only).
+    static let wallClockTags = ["epoch/seconds", "epoch/samples_per_second", "resource/"]
+
+    /// Every scalar of a run folder's event files, read in TensorBoard's order (file names sorted).
+    static func scalars(_ folder: URL) throws -> [String: [(step: Int64, value: Float)]] {
+        var out: [String: [(step: Int64, value: Float)]] = [:]
+        for f in TensorBoardReader.eventFiles(in: folder) {
+            for (tag, v) in try TensorBoardReader.scalars(at: f) { out[tag, default: []] += v }
+        }
+        return out
     }
 
     func testResumedMLPWithSGDMomentumEqualsUninterruptedRun() throws {
@@ -172,6 +193,8 @@ final class CheckpointTests: XCTestCase {
         XCTAssertTrue(msg.hasPrefix("diverged at step \(div.step) (\(div.what)); rolled back to step-\(String(format: "%08d", back)).ckpt, lr 10 → 1"), msg)
         XCTAssertNil(j.divergence)
         XCTAssertEqual(j.step, back)
+        let tbSteps = try Self.scalars(f).values.flatMap { $0.map(\.step) }
+        XCTAssertLessThanOrEqual(tbSteps.max() ?? 0, Int64(back), "TensorBoard scalars after the checkpoint are cut back too")
         XCTAssertEqual(j.hyper.lr, 1)
         XCTAssertNil(j.model.parameters.first { !$0.value.isAllFinite })
         for _ in 0..<5 { XCTAssertNil(j.step().divergence, "training continues after the rollback") }

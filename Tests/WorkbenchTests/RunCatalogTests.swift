@@ -134,7 +134,7 @@ final class RunCatalogTests: XCTestCase {
         XCTAssertEqual(sub?.engine, .distill); XCTAssertEqual(sub?.state, .finished); XCTAssertEqual(sub?.bestTestAccuracy, 0.6)
         XCTAssertEqual(rows["20261126-140000-vit-compare-digits"]?.note, "1 run in summary.csv")
         XCTAssertEqual(rows["live"]?.state, .running)
-        XCTAssertThrowsError(try cat.delete(name: "live")) { XCTAssertEqual("\($0)", "live is running: not deleted") }
+        XCTAssertThrowsError(try cat.delete(name: "live")) { XCTAssertEqual("\($0)", "live is open in this session: not deleted") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("live").path))
         XCTAssertEqual(try cat.curves("20261126-130000-compare-mlp-digits/full-s1").metrics.rows.count, 2)
         XCTAssertEqual(RunCatalog.name(of: root.appendingPathComponent("live").path, in: root.path), "live")
@@ -164,5 +164,25 @@ final class RunCatalogTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("gone").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.path))
         XCTAssertEqual(Set(cat.scan().map(\.name)), ["cmp", "link"], "the symlinked folder is listed (it is a folder), never deleted")
+    }
+
+    /// A run another process is writing (it holds the folder's lock, as `retort train` in
+    /// another terminal does) reads running and is not deleted; once it ends it is incomplete.
+    func testARunLockedByAnotherProcessIsRunningAndNotDeleted() throws {
+        let d = try run("elsewhere", config: trainConfig, files: ["metrics.csv": trainHeader + "23,1,1.2,0.6,0.9,0.71,0.1,1,900\n"])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        p.arguments = ["-x", d.appendingPathComponent(".lock").path, "sleep", "30"]
+        try p.run()
+        defer { if p.isRunning { p.terminate(); p.waitUntilExit() } }
+        let cat = RunCatalog(root: root.path)
+        for _ in 0..<200 where cat.summary("elsewhere").state != .running { usleep(10_000) }
+        XCTAssertEqual(cat.summary("elsewhere").state, .running)
+        XCTAssertThrowsError(try cat.delete(name: "elsewhere")) { XCTAssertEqual("\($0)", "elsewhere is in use by another process: not deleted") }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: d.path))
+        p.terminate(); p.waitUntilExit()
+        XCTAssertEqual(cat.summary("elsewhere").state, .incomplete)
+        try cat.delete(name: "elsewhere")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: d.path))
     }
 }

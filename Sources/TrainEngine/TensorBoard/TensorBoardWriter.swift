@@ -13,6 +13,9 @@ public final class TensorBoardWriter {
     private var pending: [UInt8] = []
     private let clock: () -> Double
     private var lastFlush: Double, lastEvent: Double
+    /// Bytes in the file (everything flushed so far) and of its first record (file_version).
+    public private(set) var written: UInt64 = 0
+    private var headerLength: UInt64 = 0
 
     /// - Parameter clock: seconds since 1970 for `wall_time`, read once per event (injectable for tests).
     public init(folder: URL, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
@@ -31,6 +34,7 @@ public final class TensorBoardWriter {
         lastFlush = now; lastEvent = now
         TFRecord.frame(TensorBoardEvent(wallTime: now, fileVersion: "brain.Event:2").encoded(), into: &pending)
         flush()
+        headerLength = written
     }
 
     deinit { close() }
@@ -46,9 +50,22 @@ public final class TensorBoardWriter {
 
     public func flush() {
         guard let h = handle, !pending.isEmpty else { return }
-        try? h.write(contentsOf: pending)
+        if (try? h.write(contentsOf: pending)) != nil { written += UInt64(pending.count) }
+        else { written = (try? h.offset()) ?? written }
         pending.removeAll(keepingCapacity: true)
         lastFlush = lastEvent
+    }
+
+    /// Cuts the file back to `length` bytes (a record boundary from `written`), or to its
+    /// file_version record when nil, dropping pending events: the scalars after a
+    /// checkpoint are written again after a resume or a rollback, never twice.
+    public func truncate(to length: UInt64?) {
+        guard let h = handle else { return }
+        pending.removeAll(keepingCapacity: true)
+        let keep = min(written, max(headerLength, length ?? headerLength))
+        try? h.truncate(atOffset: keep)
+        _ = try? h.seekToEnd()
+        written = keep
     }
 
     public func close() {

@@ -114,3 +114,13 @@ expect "attention: resume after SIGKILL continues the run to its 3 epochs" 0 \
   -- bash -c "\"$BIN\" resume \"$akill\" | tr '\\n' ' '"
 if [ -n "$akill" ] && cmp -s <(att_cols "$afull") <(att_cols "$akill"); then ok "attention: resumed metrics equal the uninterrupted run's ($(wc -l <"$akill/metrics.csv") metrics.csv lines)"
 else bad "attention: resumed metrics differ" "$(diff <(att_cols "$afull") <(att_cols "$akill") 2>&1 | head -5)"; fi
+
+# one writer per run folder: resuming a run another process is writing is refused with one
+# line naming its pid and nothing in the folder changes; once that process is gone it resumes
+LK=(train --data digits --model mlp --epochs 40 --test-count 300 --seed 2 --threads 1 --runs "$ck" --plain)
+"$BIN" "${LK[@]}" --name locked >/dev/null 2>&1 & lpid=$!
+for i in $(seq 600); do [ -e "$ck/locked/checkpoints/latest" ] && break; sleep 0.05; done
+expect "resume of a run another process is writing is refused" 2 \
+  "^retort: .*/locked: in use by another retort process \\(pid $lpid\\); wait for it to end or stop it first\$" -- "$BIN" resume "$ck/locked" --plain
+kill -9 "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+expect "after that process ends, the same resume goes on" 0 '^resumed .*/locked from step-' -- "$BIN" resume "$ck/locked" --plain

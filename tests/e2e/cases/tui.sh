@@ -164,7 +164,7 @@ tmuxq send-keys -t runs v
 wait_for runs 'Test accuracy per run \(overlay of 2\)' 5 && wait_for runs '1 (alpha|beta)' 2 && wait_for runs '2 (alpha|beta)' 2 \
   && ok "v overlays the two marked runs with a legend" || bad "overlay" "$(screen runs | sed -n 3,8p)"
 tmuxq send-keys -t runs Escape; wait_for runs 'Runs · 3 folders' 5
-tmuxq send-keys -t runs Home x; wait_for runs 'tui-live is running: not deleted' 5 && ok "the running run cannot be deleted" || bad "delete running" "$(screen runs | tail -2)"
+tmuxq send-keys -t runs Home x; wait_for runs 'tui-live is open in this session: not deleted' 5 && ok "the running run cannot be deleted" || bad "delete running" "$(screen runs | tail -2)"
 tmuxq send-keys -t runs End x
 if wait_for runs 'delete (alpha|beta)\? y/n' 5; then
   victim=$(screen runs | grep -oE 'delete (alpha|beta)\? y/n' | head -1 | sed -E 's/delete (alpha|beta).*/\1/')
