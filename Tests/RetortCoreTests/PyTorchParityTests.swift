@@ -54,7 +54,8 @@ final class PyTorchParityTests: XCTestCase {
     // MARK: - fixtures are present and loadable
 
     func testFixturesAreBundled() throws {
-        let url = try XCTUnwrap(Fixture.url("linear"), "Fixtures folder missing from the test bundle")
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "linear", withExtension: "json", subdirectory: "Fixtures"),
+                                "Fixtures folder missing from the test bundle")
         let files = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
             .filter { $0.hasSuffix(".json") }
         XCTAssertGreaterThanOrEqual(files.count, 40)

@@ -11,25 +11,25 @@ import RetortCore
 ///
 /// It also checks that backward *accumulates*: a second forward/backward without zeroing
 /// must leave exactly twice the first gradients (up to rounding).
-struct GradCheck {
-    struct Entry {
-        let name: String
-        let checked: Int
-        let maxError: Double
-        let worstIndex: Int
-        let analytic: Double
-        let numeric: Double
+public struct GradCheck {
+    public struct Entry {
+        public let name: String
+        public let checked: Int
+        public let maxError: Double
+        public let worstIndex: Int
+        public let analytic: Double
+        public let numeric: Double
     }
-    var entries: [Entry] = []
+    public var entries: [Entry] = []
     /// Largest relative deviation of the twice-accumulated grads from 2× the first.
-    var accumulationError: Double = 0
+    public var accumulationError: Double = 0
 
-    var maxError: Double { entries.map(\.maxError).max() ?? 0 }
-    func passed(tolerance: Double) -> Bool { maxError <= tolerance && accumulationError <= 1e-4 }
+    public var maxError: Double { entries.map(\.maxError).max() ?? 0 }
+    public func passed(tolerance: Double) -> Bool { maxError <= tolerance && accumulationError <= 1e-4 }
 
     /// Runs the check without asserting.
     /// - beforeForward: called before every forward (e.g. to replay a dropout mask).
-    static func run(_ layer: Layer, input x: Tensor, training: Bool = true, eps: Float = 1e-2,
+    public static func run(_ layer: Layer, input x: Tensor, training: Bool = true, eps: Float = 1e-2,
                     floor: Double = 1e-2, maxSamples: Int = 64, seed: UInt64 = 12345,
                     checkInput: Bool = true, beforeForward: (() -> Void)? = nil) -> GradCheck {
         var rng = RNG(seed: seed)
@@ -92,7 +92,7 @@ struct GradCheck {
 
     /// Runs the check and fails the calling test if any error exceeds `tolerance`.
     @discardableResult
-    static func assert(_ layer: Layer, input: Tensor, training: Bool = true, eps: Float = 1e-2,
+    public static func assert(_ layer: Layer, input: Tensor, training: Bool = true, eps: Float = 1e-2,
                        tolerance: Double = 1e-2, floor: Double = 1e-2, maxSamples: Int = 64,
                        seed: UInt64 = 12345, checkInput: Bool = true, beforeForward: (() -> Void)? = nil,
                        file: StaticString = #filePath, line: UInt = #line) -> GradCheck {
@@ -110,24 +110,35 @@ struct GradCheck {
     }
 }
 
-// MARK: shared test helpers
+// MARK: shared test helpers (RetortCoreTests, AttentionTests)
 
-func randomTensor(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
+public func randomTensor(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
     var rng = RNG(seed: seed)
     let t = Tensor(shape: shape)
     t.fillNormal(std: std, rng: &rng)
     return t
 }
 
-func maxAbsDiff(_ a: Tensor, _ b: Tensor) -> Float {
+public func maxAbsDiff(_ a: Tensor, _ b: Tensor) -> Float {
     precondition(a.count == b.count, "maxAbsDiff: \(a.shape) vs \(b.shape)")
     var m: Float = 0
     for i in 0..<a.count { m = max(m, abs(a[i] - b[i])) }
     return m
 }
 
-func maxAbs(_ a: Tensor) -> Float {
+public func maxAbs(_ a: Tensor) -> Float {
     var m: Float = 0
     for i in 0..<a.count { m = max(m, abs(a[i])) }
     return m
+}
+
+/// max|a − b| / max|b|: the relative error the parity tests bound.
+public func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
+    precondition(a.count == b.count, "relativeError: \(a.shape) vs \(b.shape)")
+    var diff = 0.0, scale = 0.0
+    for i in 0..<a.count {
+        diff = max(diff, Double(abs(a[i] - b[i])))
+        scale = max(scale, Double(abs(b[i])))
+    }
+    return diff / max(scale, 1e-30)
 }
