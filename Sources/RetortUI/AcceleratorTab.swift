@@ -2,17 +2,6 @@ import Accelerator
 import Foundation
 import Workbench
 
-extension PanelField {
-    public init(_ f: SettingField) {
-        let kind: Kind
-        switch f.kind {
-        case .choice(let w): kind = .choice(w)
-        case .number(_, _, let integer, let log): kind = .number(logScale: log, integer: integer)
-        }
-        self.init(name: f.name, value: f.value, numeric: Double(f.value), kind: kind, allowed: f.allowed, help: f.help)
-    }
-}
-
 extension Screen {
     /// Accelerator tab: PE array at the cursor, unit states, unit × time utilisation with the
     /// cursor, the current layer's pipeline Gantt chart, counters and the live settings.

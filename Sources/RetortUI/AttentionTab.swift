@@ -1,17 +1,6 @@
 import Foundation
 import Workbench
 
-extension PanelField {
-    public init(_ f: AttentionSettingField) {
-        let kind: Kind
-        switch f.kind {
-        case .choice(let w): kind = .choice(w)
-        case .number(let log): kind = .number(logScale: log, integer: false)
-        }
-        self.init(name: f.name, value: f.value, numeric: f.numericValue, kind: kind, allowed: f.allowed, help: f.help)
-    }
-}
-
 extension Screen {
     /// Attention tab: the queued ViT runs' curves side by side (one colour per run), the
     /// centred-logit histogram and the layer × head Taylor-vs-softmax error of the running

@@ -1,17 +1,6 @@
 import Foundation
 import Workbench
 
-extension PanelField {
-    public init(_ f: DistillSettingField) {
-        let kind: Kind
-        switch f.kind {
-        case .choice(let w): kind = .choice(w)
-        case .number(_, _, _, let log): kind = .number(logScale: log, integer: false)
-        }
-        self.init(name: f.name, value: f.value, numeric: f.numericValue, kind: kind, allowed: f.allowed, help: f.help)
-    }
-}
-
 extension Screen {
     /// Distill tab: student and teacher curves, the gradient-cosine panel (whole-vector cosine
     /// over time before/after surgery, histogram of per-tensor cosines, per-layer conflict

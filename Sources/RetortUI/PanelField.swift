@@ -17,6 +17,17 @@ public struct PanelField: Sendable, Equatable {
         self.name = name; self.value = value; self.numeric = numeric; self.kind = kind; self.allowed = allowed; self.help = help
     }
 
+    /// A Distill, Attention or Accelerator setting.
+    public init(_ f: SettingField) {
+        let kind: Kind
+        switch f.kind {
+        case .choice(let w): kind = .choice(w)
+        case .number(_, _, _, let integer, let log): kind = .number(logScale: log, integer: integer)
+        }
+        self.init(name: f.name, value: f.value, numeric: f.numericValue, kind: kind, allowed: f.allowed, help: f.help)
+    }
+
+    /// A training hyperparameter.
     public init(_ h: HyperField) {
         self.init(name: h.name, value: Screen.fmt(h.value), numeric: h.value, kind: .number(logScale: h.logScale, integer: h.integer),
                   allowed: h.range, help: h.help)

@@ -43,34 +43,3 @@ public struct AcceleratorSnapshot: Sendable {
     public var settings: [SettingField]
     public var messages: [JobMessage]
 }
-
-/// A live-editable setting of a non-training engine: a number in a range or a word from a list.
-public struct SettingField: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case number(min: Double, max: Double, integer: Bool, logScale: Bool), choice([String]) }
-    public let name: String
-    public let value: String
-    public let kind: Kind
-    public let help: String
-    public init(name: String, value: String, kind: Kind, help: String) { self.name = name; self.value = value; self.kind = kind; self.help = help }
-    public var allowed: String {
-        switch kind {
-        case .choice(let w): return w.joined(separator: ", ")
-        case .number(let lo, let hi, let integer, _):
-            return integer ? "\(Int(lo))…\(Int(hi))" : "[\(lo.formatted()), \(hi.formatted())]"
-        }
-    }
-    /// nil when `text` is allowed.
-    public func check(_ text: String) -> String? {
-        switch kind {
-        case .choice(let w): return w.contains(text) ? nil : "\(name): must be one of \(w.joined(separator: ", ")), got '\(text)'"
-        case .number(let lo, let hi, let integer, _):
-            guard let v = Double(text), v.isFinite else { return "\(name): '\(text)' is not a number" }
-            if integer && v != v.rounded() { return "\(name): must be a whole number, got \(text)" }
-            return v >= lo && v <= hi ? nil : "\(name): must be in \(allowed), got \(text)"
-        }
-    }
-}
-
-private extension Double {
-    func formatted() -> String { self == rounded() && abs(self) < 1e9 ? String(Int(self)) : String(self) }
-}

@@ -1,28 +1,3 @@
-/// One live-editable setting of the Attention tab as the UI shows it.
-public struct AttentionSettingField: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
-        /// One of these words.
-        case choice([String])
-        /// A positive number (stepped ×10^¼ on a log scale).
-        case number(logScale: Bool)
-    }
-    public let name: String
-    /// The current value as text (e.g. "taylor", "0.002").
-    public let value: String
-    /// The current value as a number (nil for choices).
-    public let numericValue: Double?
-    public let kind: Kind
-    /// The allowed values as text, e.g. "(0, 1)".
-    public let allowed: String
-    public let help: String
-
-    public init(name: String = "", value: String = "", numericValue: Double? = nil, kind: Kind = .choice([]),
-                allowed: String = "", help: String = "") {
-        self.name = name; self.value = value; self.numericValue = numericValue; self.kind = kind; self.allowed = allowed
-        self.help = help
-    }
-}
-
 /// A setting change made between steps (it applies from step `step + 1` of run `run` on).
 public struct AttentionSettingChange: Sendable, Equatable {
     /// 1-based index of the run that was training (0: before the first run started).
@@ -182,7 +157,7 @@ public struct AttentionSnapshot: Sendable {
     public var crossover: Int? = nil
 
     // settings
-    public var settings: [AttentionSettingField] = []
+    public var settings: [SettingField] = []
     public var changes: [AttentionSettingChange] = []
     public var messages: [JobMessage] = []
     public var blas: String = ""

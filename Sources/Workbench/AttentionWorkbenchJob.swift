@@ -219,15 +219,14 @@ public final class AttentionWorkbenchJob: SteppableJob {
         let threshold = Double(job?.sparseThreshold ?? base.sparse.threshold)
         let baseLR = Double(job?.hyper.lr ?? base.lr)
         let settings = [
-            AttentionSettingField(name: "kind", value: kinds.last!.rawValue, numericValue: nil, kind: .choice(AttentionSettings.kindNames),
-                                  allowed: AttentionSettings.kindNames.joined(separator: ", "),
-                                  help: "each change queues one more run with that attention"),
-            AttentionSettingField(name: "sparse_threshold", value: String(format: "%g", threshold), numericValue: threshold,
-                                  kind: .number(logScale: true), allowed: "(0, 1)",
-                                  help: "τ of the sparse mask [P̃ > τ]; now and for queued runs"),
-            AttentionSettingField(name: "lr", value: String(format: "%g", baseLR), numericValue: baseLR,
-                                  kind: .number(logScale: true), allowed: "(0, 10]",
-                                  help: "AdamW base lr (cosine schedule); now and for queued runs"),
+            SettingField(name: "kind", value: kinds.last!.rawValue, kind: .choice(AttentionSettings.kindNames),
+                         help: "each change queues one more run with that attention"),
+            SettingField(name: "sparse_threshold", value: String(format: "%g", threshold), numericValue: threshold,
+                         kind: .number(min: 0, max: 1, minInclusive: false, logScale: true), allowed: "(0, 1)",
+                         help: "τ of the sparse mask [P̃ > τ]; now and for queued runs"),
+            SettingField(name: "lr", value: String(format: "%g", baseLR), numericValue: baseLR,
+                         kind: .number(min: 0, max: 10, minInclusive: false, logScale: true), allowed: "(0, 10]",
+                         help: "AdamW base lr (cosine schedule); now and for queued runs"),
         ]
         let i = min(current, kinds.count - 1), batch = job?.hyper.batchSize ?? base.batchSize
         var v = AttentionSnapshot()

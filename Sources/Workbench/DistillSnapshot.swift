@@ -1,24 +1,5 @@
 import Distill
 
-/// One live-editable NetDistiller setting as the UI shows it.
-public struct DistillSettingField: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
-        /// One of these words.
-        case choice([String])
-        /// A number in [min, max] (or (min, max] when `minInclusive` is false).
-        case number(min: Double, max: Double, minInclusive: Bool, logScale: Bool)
-    }
-    public let name: String
-    /// The current value as text (e.g. "asym", "0.02").
-    public let value: String
-    /// The current value as a number (nil for choices).
-    public let numericValue: Double?
-    public let kind: Kind
-    /// The allowed values as text, e.g. "none, sym, asym, drop" or "(0, 20]".
-    public let allowed: String
-    public let help: String
-}
-
 /// A setting change that took effect from step `step + 1` on (made between steps).
 public struct DistillSettingChange: Sendable, Equatable {
     public let step: Int
@@ -143,7 +124,7 @@ public struct DistillSnapshot: Sendable {
     public var anyTensorConflictFraction: Double
 
     // settings
-    public var settings: [DistillSettingField]
+    public var settings: [SettingField]
     public var changes: [DistillSettingChange]
     public var messages: [JobMessage]
     public var blas: String

@@ -150,15 +150,13 @@ public final class DistillWorkbenchJob: SteppableJob {
                 latestCosine: latest[i])
         }
         let s = job.settings
-        let fields = DistillSettings.specs.map { spec -> DistillSettingField in
-            let text = s.text(of: spec.name) ?? "?"
-            let kind: DistillSettingField.Kind
+        let fields = DistillSettings.specs.map { spec -> SettingField in
+            let kind: SettingField.Kind
             switch spec.kind {
             case .choice(let o): kind = .choice(o)
             case .number(let lo, let hi, let inc, let log): kind = .number(min: lo, max: hi, minInclusive: inc, logScale: log)
             }
-            let numeric: Double? = if case .number = spec.kind { Double(text) } else { nil }
-            return DistillSettingField(name: spec.name, value: text, numericValue: numeric, kind: kind, allowed: spec.allowed, help: spec.help)
+            return SettingField(name: spec.name, value: s.text(of: spec.name) ?? "?", kind: kind, allowed: spec.allowed, help: spec.help)
         }
         return DistillSnapshot(
             runName: runFolder.lastPathComponent, runFolder: runFolder.path, modelName: job.net.name,
