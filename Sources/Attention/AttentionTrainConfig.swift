@@ -28,6 +28,9 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
     public var threads: Int = 2
     public var runRoot: String = "runs"
     public var runName: String? = nil
+    /// The `retort attention train` folder (a sibling in the run root) whose summary.csv
+    /// lists this run, so a resume can update its row; nil for runs of the TUI.
+    public var compareFolder: String? = nil
 
     public init() {}
 

@@ -103,14 +103,14 @@ struct AttentionTrain: ParsableCommand {
         let compareName = RunFolder.defaultName(["vit-compare", data.rawValue])
         let compareFolder = try RunFolder.create(root: runs, name: compareName, config: base)
         var keptSparse: [UInt64: Double] = [:]
-        var summaryCSV = "kind,seed,test_accuracy,test_accuracy_with_sparse,test_loss,train_loss,seconds,run\n"
         for seed in seedList! {
             let sample: SampleData = data == .mnist5k ? .mnist5k : .digits
             let prepared: PreparedData
             do { prepared = try PreparedData.load(sample, directory: dir, testCount: testCount, seed: seed) }
             catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
             for kind in kindList {
-                let c = config(kind: kind, seed: seed)
+                var c = config(kind: kind, seed: seed)
+                c.compareFolder = compareName
                 let name = c.defaultRunName
                 let folder = try RunFolder.create(root: runs, name: name, config: c)
                 let job = try AttentionJob(config: c, data: prepared, log: try MetricsLog(folder: folder, tensorBoard: !noTensorboard))
@@ -124,7 +124,7 @@ struct AttentionTrain: ParsableCommand {
                 let acc = Double(last!.testAccuracy)
                 results[kind, default: [:]][seed] = acc
                 if let a = last!.testAccuracyWithSparse { keptSparse[seed] = Double(a) }
-                summaryCSV += "\(kind.rawValue),\(seed),\(acc),\(last!.testAccuracyWithSparse.map { "\($0)" } ?? ""),\(last!.testLoss),\(last!.trainLoss),\(String(format: "%.1f", secs)),\(name)\n"
+                do { try AttentionSummary.record(last!, config: c, runName: name, seconds: secs, in: compareFolder) } catch { fail("\(error)") }
                 print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", kind.rawValue, seed, 100 * acc, secs, folder.path))
                 if let exportDir {
                     let url = URL(fileURLWithPath: exportDir).appendingPathComponent("vit-\(kind.rawValue)-\(data.rawValue)-s\(seed).safetensors")
@@ -134,7 +134,6 @@ struct AttentionTrain: ParsableCommand {
                 if firstModels[kind] == nil { firstModels[kind] = job }
             }
         }
-        try summaryCSV.write(to: compareFolder.appendingPathComponent("summary.csv"), atomically: true, encoding: .utf8)
 
         print("\ntest accuracy on \(data.rawValue) (\(testCount) held-out images), \(epochs) epochs; mean ± sample std over seeds \(seeds)")
         let softMean = results[.softmax].map { SeedSummary(Array($0.values)).mean }
@@ -207,5 +206,28 @@ func attentionHeadless(_ job: AttentionJob, onEpoch: (AttentionEpochSummary) -> 
                          kept, sparse, s.samplesPerSecond))
             fflush(nil)
         }
+    }
+}
+
+/// `summary.csv` of a `retort attention train` folder: one row per finished run, written
+/// (atomically) as each run ends, so an interrupted session keeps the rows of the runs it
+/// finished, and a run resumed later replaces its own row.
+enum AttentionSummary {
+    static let header = "kind,seed,test_accuracy,test_accuracy_with_sparse,test_loss,train_loss,seconds,run"
+
+    /// Adds or replaces (by run name, the last column) the row of a finished run.
+    static func record(_ last: AttentionEpochSummary, config c: AttentionTrainConfig, runName: String, seconds: Double, in folder: URL) throws {
+        let url = folder.appendingPathComponent("summary.csv")
+        var rows = ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).dropFirst()
+            .filter { !$0.hasSuffix("," + runName) }
+        rows.append("\(c.kind.rawValue),\(c.seed),\(last.testAccuracy),\(last.testAccuracyWithSparse.map { "\($0)" } ?? ""),\(last.testLoss),\(last.trainLoss),\(String(format: "%.1f", seconds)),\(runName)")
+        try AtomicFile.write(Data(([header] + rows).joined(separator: "\n").appending("\n").utf8), to: url)
+    }
+
+    /// The compare folder of a resumed run (nil when it has none or it is gone).
+    static func folder(of runFolder: URL, config c: AttentionTrainConfig) -> URL? {
+        guard let name = c.compareFolder else { return nil }
+        let f = runFolder.deletingLastPathComponent().appendingPathComponent(name)
+        return FileManager.default.fileExists(atPath: f.appendingPathComponent("config.json").path) ? f : nil
     }
 }
