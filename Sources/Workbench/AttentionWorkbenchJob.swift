@@ -84,6 +84,9 @@ public final class AttentionWorkbenchJob: SteppableJob {
     public var progress: Int { job?.step ?? 0 }
     /// Kinds of every run in queue order.
     public var queue: [AttentionKind] { kinds }
+    /// The run training now (nil between runs). For inspection between steps only: the
+    /// runner's thread owns it.
+    public var runningJob: AttentionJob? { job }
 
     public func advance() throws {
         if !scaled { measureScaling() }
