@@ -17,10 +17,10 @@ final class AttentionDivergenceTests: XCTestCase {
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
-    func newJob(kind: AttentionKind = .taylorSparse) throws -> (AttentionJob, URL) {
+    func newJob(kind: AttentionKind = .taylorSparse, preset: Bool = false) throws -> (AttentionJob, URL) {
         var c = AttentionTrainConfig()
         c.data = .digits; c.kind = kind; c.epochs = 2; c.testCount = 300; c.threads = 1; c.seed = 5
-        c.vit = ViTConfig(name: "test-digits", imageSize: 8, patchSize: 2, width: 16, heads: 2, depth: 2, mlpRatio: 2)
+        if !preset { c.vit = ViTConfig(name: "test-digits", imageSize: 8, patchSize: 2, width: 16, heads: 2, depth: 2, mlpRatio: 2) }
         c.warmupEpochs = 0.5; c.lr = 3e-3; c.batchSize = 32
         let f = root.appendingPathComponent("run")
         try FileManager.default.createDirectory(at: f, withIntermediateDirectories: true)
@@ -103,7 +103,12 @@ final class AttentionDivergenceTests: XCTestCase {
     /// The guard's per-step work (gradient norm before the update, weights after it) measured
     /// against a whole step; printed for the record.
     func testGuardCostIsSmallAgainstAStep() throws {
-        let (job, _) = try newJob(kind: .taylor)
+        for preset in [false, true] { try measureGuard(preset: preset) }
+    }
+
+    func measureGuard(preset: Bool) throws {
+        try? FileManager.default.removeItem(at: root.appendingPathComponent("run"))
+        let (job, _) = try newJob(kind: .taylor, preset: preset)
         for _ in 0..<3 { job.step() }
         let n = 20
         var t0 = DispatchTime.now().uptimeNanoseconds
@@ -117,8 +122,8 @@ final class AttentionDivergenceTests: XCTestCase {
             sink += params.allSatisfy { $0.value.isAllFinite } ? 1 : 0
         }
         let guardCost = Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(n) / 1e3
-        print(String(format: "attention taylor (%d parameters, %d tensors): guard %.1f µs per step, step %.0f µs (%.2f%%)",
-                     params.reduce(0) { $0 + $1.value.count }, params.count, guardCost, step, 100 * guardCost / step))
+        print(String(format: "attention taylor %@ (%d parameters, %d tensors): guard %.1f µs per step, step %.0f µs (%.2f%%)",
+                     job.config.model.name, params.reduce(0) { $0 + $1.value.count }, params.count, guardCost, step, 100 * guardCost / step))
         XCTAssertTrue(sink.isFinite)
         XCTAssertLessThan(guardCost, 0.1 * step, "the guard costs under a tenth of a step")
     }
