@@ -291,8 +291,8 @@ public final class AttentionJob {
     /// Operation counts of this model's attention (per image and layer) and linear layers.
     public var opCounts: ModelOpCounts { ModelOpCounts(config.model) }
 
-    /// Runs the remaining steps.
+    /// Runs the remaining steps, or up to a divergence (see `divergence`).
     public func run(onEpoch: ((AttentionEpochSummary) -> Void)? = nil) {
-        while !isFinished { if let s = step().epochSummary { onEpoch?(s) } }
+        while !isFinished && divergence == nil { if let s = step().epochSummary { onEpoch?(s) } }
     }
 }

@@ -537,10 +537,11 @@ public final class DistillJob {
         return (Float(loss / Double(max(1, set.count))), Float(correct / Double(max(1, set.count))))
     }
 
-    /// Runs every remaining step; `onEpoch` sees each epoch's summary.
+    /// Runs every remaining step, or up to a divergence (see `divergence`); `onEpoch` sees
+    /// each epoch's summary.
     @discardableResult
     public func run(onEpoch: (DistillEpochSummary) -> Void = { _ in }) -> DistillRunSummary {
-        while !isFinished { if let e = step().epochSummary { onEpoch(e) } }
+        while !isFinished && divergence == nil { if let e = step().epochSummary { onEpoch(e) } }
         return summary
     }
 
