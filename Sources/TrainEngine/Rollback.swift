@@ -57,14 +57,16 @@ public enum Rollback {
 
 extension Divergence {
     /// Test hook (as `RETORT_TEST_KILL_IN_CHECKPOINT`): with `RETORT_TEST_NAN_AT_STEP=N` the
-    /// distill and attention engines set their first weight to NaN just before step N, so
-    /// the end-to-end tests can make a run diverge at a known step (the ViT's AdamW runs do
-    /// not diverge from a high lr alone).
+    /// distill and attention engines set their first weight to NaN just before step N — once
+    /// per process, so a rollback then runs past it — and the end-to-end tests can make a
+    /// run diverge at a known step (the ViT's AdamW runs do not diverge from a high lr alone).
     static let testNaNStep = ProcessInfo.processInfo.environment["RETORT_TEST_NAN_AT_STEP"].flatMap { Int($0) }
+    nonisolated(unsafe) static var testNaNDone = false
 
     /// Applies the test hook before step `next` (1-based): one comparison when unset.
     public static func testHook(_ parameters: [Parameter], next: Int) {
-        guard let n = testNaNStep, n == next, let p = parameters.first, p.value.count > 0 else { return }
+        guard let n = testNaNStep, n == next, !testNaNDone, let p = parameters.first, p.value.count > 0 else { return }
+        testNaNDone = true
         p.value.data[0] = .nan
     }
 }

@@ -146,6 +146,23 @@ grep -qE '^[0-9]+,[0-9]+,lr,0\.002,0\.001,' "$tmp"/tui-runs/*-vit-softmax-digits
   || bad "attention hparams.csv" "$(cat "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>&1)"
 tmuxq send-keys -t att q; restored att "Attention tab: quit with q" 0
 
+# Attention tab: a divergence (test hook: a NaN weight before step 60 of run 1, after its
+# first checkpoint) pauses the queue with the offer and says DIVERGED; r rolls back with
+# lr ×0.1 and the run goes on past the step that diverged.
+start attdiv "RETORT_TEST_NAN_AT_STEP=60 $ABS_BIN --runs $tmp/tui-div-runs --data digits --epochs 400 --paused"
+wait_for attdiv 'PAUSED'
+tmuxq send-keys -t attdiv 3
+wait_for attdiv 'Attention settings \(live\)' 15
+tmuxq send-keys -t attdiv ' '
+wait_for attdiv 'diverged at step 60 \(run 1, softmax\): loss is NaN — press r to roll back to step [0-9]+ with lr' 60 \
+  && ok "Attention tab: divergence message with the rollback offer" || bad "attention divergence message" "$(screen attdiv | tail -3)"
+screen attdiv | grep -q 'run 1/3: softmax · DIVERGED' && ok "Attention tab says DIVERGED" || bad "attention DIVERGED" "$(screen attdiv | grep 'run 1')"
+tmuxq send-keys -t attdiv r
+wait_for attdiv 'rolled back to step-[0-9]{8}\.ckpt, lr 0\.002 → 0\.0002' 10 && ok "Attention tab: r rolls back with lr ×0.1" || bad "attention rollback" "$(screen attdiv | tail -3)"
+wait_for attdiv 'step (6[1-9]|[7-9][0-9]|[1-9][0-9]{2,}) ·' 60 && ! screen attdiv | grep -q DIVERGED \
+  && ok "Attention tab: the run goes on past step 60 after the rollback" || bad "attention after rollback" "$(screen attdiv | grep -E 'step|DIVERGED')"
+tmuxq send-keys -t attdiv q; restored attdiv "Attention tab: quit after a rollback" 0
+
 # Runs tab: past runs listed, one opened read-only, two overlaid, one deleted after y.
 RR="$tmp/runs-tab"
 "$BIN" train --data digits --model mlp --epochs 2 --runs "$RR" --name alpha --plain >/dev/null 2>&1 \
