@@ -218,6 +218,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         guard let (j, folder) = job.map({ ($0, folders[current]!) }) ?? finished else {
             throw JobFailure("save: no run has started yet (space starts the queue)")
         }
+        if let d = j.divergence { throw JobFailure("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first") }
         let url = folder.appendingPathComponent("model.safetensors")
         try SafeTensors.write(j.model.parameters.map { ($0.name, $0.value) }, metadata: [
             "step": "\(j.step)", "model": j.config.model.name, "attention": j.config.kind.rawValue, "format": "pt",

@@ -128,6 +128,7 @@ public final class DistillWorkbenchJob: SteppableJob {
             changes.append(DistillSettingChange(step: job.step, name: name, from: r.from, to: r.to))
             return "\(name) \(r.from) → \(r.to) (from step \(job.step + 1))"
         case .save:
+            if let d = job.divergence { throw JobFailure("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first") }
             let url = runFolder.appendingPathComponent("student.safetensors")
             try job.saveStudent(to: url)
             return "saved the student slice to \(url.path) at step \(job.step)"

@@ -43,6 +43,9 @@ final class DivergenceRollbackTests: XCTestCase {
         runner.send(.resume)
         let again = wait(runner, "paused again") { $0.messages.count >= d.messages.count + 2 && $0.state == .paused }
         XCTAssertEqual(again.step, d.step, "resuming a diverged run does not train on")
+        runner.send(.save)
+        let refused = wait(runner, "save refused") { $0.messages.last?.level == .error }
+        XCTAssertEqual(refused.messages.last?.text, "not saving: the run diverged at step \(d.step) (teacher loss is NaN); roll back first")
         runner.send(.rollback(lr: "0.02"))
         let s = wait(runner, "finished") { $0.state == .finished }
         XCTAssertNil(s.diverged)
@@ -70,6 +73,9 @@ final class DivergenceRollbackTests: XCTestCase {
         XCTAssertEqual(d.diverged, "diverged at step 27 (run 1, taylor): loss is NaN — press r to roll back to step 24 with lr ×0.1 (0.0002), or :rollback LR")
         XCTAssertEqual(d.messages.last?.text, d.diverged)
         XCTAssertEqual(d.runs.map(\.status), [.diverged, .queued], "the next run does not start")
+        runner.send(.save)
+        let refused = wait(runner, "save refused") { $0.messages.last?.level == .error }
+        XCTAssertEqual(refused.messages.last?.text, "not saving: the run diverged at step 27 (loss is NaN); roll back first")
         runner.send(.rollback(lr: nil))
         let s = wait(runner, "finished") { $0.state == .finished }
         XCTAssertNil(s.diverged)
