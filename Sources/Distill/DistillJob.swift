@@ -445,7 +445,7 @@ public final class DistillJob {
     /// loss is the loss in the divergence record.
     private func diverged(_ d: Divergence, lr: Float, samples: Int) -> DistillStepResult {
         DistillStepResult(step: step, epoch: epoch, lr: lr, samples: samples, studentLoss: d.loss, kdLoss: .nan, studentAccuracy: .nan,
-                          teacherLoss: .nan, teacherAccuracy: .nan, lambda: currentLambda, surgery: nil, teacherNormFull: d.gradientNorm,
+                          teacherLoss: .nan, teacherAccuracy: .nan, lambda: currentLambda, surgery: nil, teacherNormFull: .nan,
                           entropies: [], kdWeights: [], teacherWidth: nil, epochSummary: nil, divergence: d)
     }
 

@@ -219,9 +219,9 @@ struct DistillCommand: ParsableCommand {
         while true {
             let s = runner.snapshot
             printEpochs(s)
-            if s.diverged != nil, let d = job.divergence, s.state == .paused {
-                runner.send(.stop); runner.waitUntilDone()
-                exitDiverged(d, lastCheckpoint: job.lastCheckpoint, folder: adapter.runFolder)
+            if s.diverged != nil && s.state == .paused {
+                runner.send(.stop); runner.waitUntilDone()   // the job is ours again
+                if let d = job.divergence { exitDiverged(d, lastCheckpoint: job.lastCheckpoint, folder: adapter.runFolder) }
             }
             if s.state == .finished || s.state == .failed { break }
             if s.step != last { last = s.step }
