@@ -80,10 +80,14 @@ extension AttentionJob {
         do { return .saved(try saveCheckpoint()) } catch { return .failed("\(error)") }
     }
 
-    /// Writes a checkpoint of the current state; refuses (one line) when any tensor is not finite.
+    /// Writes a checkpoint of the current state. Refuses (one line) after a divergence or
+    /// when any tensor is not finite: such weights never reach a checkpoint.
     @discardableResult
     public func saveCheckpoint() throws -> CheckpointInfo {
         guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints") }
+        if let d = divergence {
+            throw CheckpointError("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first")
+        }
         let t0 = DispatchTime.now().uptimeNanoseconds
         let tensors = checkpointTensors()
         if let bad = tensors.first(where: { !$0.tensor.isAllFinite }) {
@@ -138,6 +142,7 @@ extension AttentionJob {
         curves = AttentionCurves(loss: s.curveLoss, accuracy: s.curveAccuracy, lr: s.curveLR, maskDensity: s.curveDensity, epochs: s.epochs)
         checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
         epochStart = DispatchTime.now().uptimeNanoseconds
+        divergence = nil
     }
 
     /// Reads a checkpoint file and its state; one line naming the file on any problem.
@@ -167,5 +172,18 @@ extension AttentionJob {
             return j
         }
         return (r.value, r.notes)
+    }
+
+    /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,
+    /// else to a tenth of the rate that diverged (see `Rollback.perform`). The curves go
+    /// back to the checkpoint's. Returns a confirmation line.
+    public func rollback(lr text: String? = nil) throws -> String {
+        let r = try Rollback.perform(
+            store: checkpoints, divergence: divergence, lr: text, log: log, baseLR: { hyper.lr },
+            check: { var probe = hyper; try probe.set("lr", $0) },
+            restore: { url in let (s, t) = try Self.read(url); try restore(s, t, file: url.path); return s.metrics },
+            position: { (step, epoch) }, setLR: { _ = try set("lr", to: $0) })
+        lastCheckpoint = (r.url, step)
+        return r.message
     }
 }

@@ -18,6 +18,9 @@ public struct AttentionStepResult: Sendable {
     public let epochSummary: AttentionEpochSummary?
     /// Checkpoints written after this step (epoch end, `checkpointEvery`).
     public var checkpoints: [CheckpointEvent] = []
+    /// Set when the loss, the gradient or the weights stopped being finite at this step: the
+    /// job refuses to go on until `rollback` (the weights may be garbage).
+    public var divergence: Divergence? = nil
 }
 
 public struct AttentionEpochSummary: Sendable, Equatable, Codable {
@@ -68,6 +71,8 @@ public final class AttentionJob {
     /// Step rows are written every this many steps unless `step(logEvery:)` says otherwise.
     public var logEvery = 10
     public internal(set) var lastCheckpoint: (url: URL, step: Int)?
+    /// Why the run stopped being finite, until a rollback (see `step()`).
+    public internal(set) var divergence: Divergence?
 
     var rng: RNG
     var order: [Int] = []
@@ -157,10 +162,18 @@ public final class AttentionJob {
     public var sparseThreshold: Float { model.cores[0].sparse.threshold }
 
     /// One mini-batch of training; evaluates on the test split at the end of an epoch.
+    /// Divergence guard: a non-finite loss skips the backward pass, a non-finite gradient norm
+    /// skips the update, a non-finite weight after the update is reported; then `divergence`
+    /// is set, a `diverged` event is logged, no accumulator or curve moves and later calls
+    /// return at once until `rollback`.
     @discardableResult
     public func step(logEvery: Int? = nil) -> AttentionStepResult {
         let logEvery = max(1, logEvery ?? self.logEvery)
         precondition(!isFinished, "training already finished")
+        if let d = divergence {
+            return AttentionStepResult(step: step, epoch: epoch, loss: .nan, accuracy: 0, lr: currentLR, samples: 0, maskDensity: nil,
+                                       epochSummary: nil, divergence: d)
+        }
         if cursor == 0 {
             order = Array(0..<data.train.count); rng.shuffle(&order)
             epochLoss = 0; epochCorrect = 0; epochSamples = 0; epochDensity = 0; densitySteps = 0; trainSeconds = 0
@@ -177,12 +190,28 @@ public final class AttentionJob {
         let lr = currentLR
         optimizer.lr = lr
         optimizer.zeroGrad()
+        Divergence.testHook(model.parameters, next: step + 1)
         let logits = model.forward(x, training: true)
         let (loss, grad) = crossEntropy(logits: logits, labels: labels, labelSmoothing: hyper.labelSmoothing)
         let acc = accuracy(logits: logits, labels: labels)
-        _ = model.backward(grad)
-        optimizer.step()
+        var gradNorm = Double.nan
+        var bad: String?
+        if !loss.isFinite { bad = "loss is \(Divergence.describe(Double(loss)))" } else {
+            _ = model.backward(grad)
+            gradNorm = model.parameters.reduce(0.0) { $0 + $1.grad.sumOfSquares }.squareRoot()
+            if !gradNorm.isFinite { bad = "gradient norm is \(Divergence.describe(gradNorm))" } else {
+                optimizer.step()
+                bad = model.parameters.first { !$0.value.isAllFinite }.map { "weight \($0.name) is not finite after the update" }
+            }
+        }
         step += 1
+        if let bad {
+            let d = Divergence(step: step, epoch: epoch, what: bad, loss: loss, gradientNorm: gradNorm, lr: hyper.lr)
+            divergence = d
+            log?.write(d.record)
+            return AttentionStepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, maskDensity: nil,
+                                       epochSummary: nil, divergence: d)
+        }
         samplesSeen += labels.count
         let densities = model.cores.compactMap(\.lastMaskDensity)
         let density = densities.isEmpty ? nil : densities.reduce(0, +) / Double(densities.count)
@@ -262,8 +291,8 @@ public final class AttentionJob {
     /// Operation counts of this model's attention (per image and layer) and linear layers.
     public var opCounts: ModelOpCounts { ModelOpCounts(config.model) }
 
-    /// Runs the remaining steps.
+    /// Runs the remaining steps, or up to a divergence (see `divergence`).
     public func run(onEpoch: ((AttentionEpochSummary) -> Void)? = nil) {
-        while !isFinished { if let s = step().epochSummary { onEpoch?(s) } }
+        while !isFinished && divergence == nil { if let s = step().epochSummary { onEpoch?(s) } }
     }
 }

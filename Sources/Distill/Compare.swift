@@ -90,6 +90,9 @@ public enum Compare {
                     do {
                         let job = try DistillJob(config: cfg, data: data, log: folder?(conditions[ci], seed))
                         let s = job.run()
+                        if let d = job.divergence {
+                            throw ConfigError("diverged at step \(d.step): \(d.what); lower the lr (now \(formatLR(d.lr)))")
+                        }
                         let r = CompareRun(condition: ci, label: conditions[ci].label, seed: seed, summary: s)
                         results.withLock { $0[i] = r }
                         let k = done.withLock { d -> Int in d += 1; return d }

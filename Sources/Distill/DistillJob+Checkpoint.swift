@@ -73,6 +73,20 @@ extension DistillJob {
         return t
     }
 
+    /// The first parameter or BatchNorm running statistic (per-width ones included) holding
+    /// NaN or Inf: the divergence guard's check after every update.
+    func nonFiniteState() -> String? {
+        if let p = net.parameters.first(where: { !$0.value.isAllFinite }) { return "weight \(p.name)" }
+        for bn in net.batchNorms {
+            if !bn.layer.runningMean.isAllFinite || !bn.layer.runningVar.isAllFinite { return "BatchNorm statistic \(bn.name)" }
+            for w in bn.layer.trackedWidths where w != bn.layer.features {
+                let s = bn.layer.runningStatistics(width: w)
+                if !s.mean.isAllFinite || !s.var.isAllFinite { return "BatchNorm statistic \(bn.name) at width \(w)" }
+            }
+        }
+        return nil
+    }
+
     var state: DistillState {
         func hex(_ r: RNG) -> [String] { r.state.map { String($0, radix: 16) } }
         return DistillState(
@@ -92,10 +106,14 @@ extension DistillJob {
         do { return .saved(try saveCheckpoint()) } catch { return .failed("\(error)") }
     }
 
-    /// Writes a checkpoint of the current state; refuses (one line) when any tensor is not finite.
+    /// Writes a checkpoint of the current state. Refuses (one line) after a divergence or
+    /// when any tensor is not finite: such weights never reach a checkpoint.
     @discardableResult
     public func saveCheckpoint() throws -> CheckpointInfo {
         guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints") }
+        if let d = divergence {
+            throw CheckpointError("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first")
+        }
         let t0 = DispatchTime.now().uptimeNanoseconds
         let tensors = checkpointTensors()
         if let bad = tensors.first(where: { !$0.tensor.isAllFinite }) {
@@ -170,6 +188,7 @@ extension DistillJob {
         checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
         epochStart = DispatchTime.now().uptimeNanoseconds
         model.setWidth(net.student)
+        divergence = nil
     }
 
     /// Reads a checkpoint file and its state; one line naming the file on any problem.
@@ -199,5 +218,18 @@ extension DistillJob {
             return j
         }
         return (r.value, r.notes)
+    }
+
+    /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,
+    /// else to a tenth of the rate that diverged (see `Rollback.perform`). Returns a
+    /// confirmation line.
+    public func rollback(lr text: String? = nil) throws -> String {
+        let r = try Rollback.perform(
+            store: checkpoints, divergence: divergence, lr: text, log: log, baseLR: { settings.lr },
+            check: { var probe = settings; try probe.set("lr", $0) },
+            restore: { url in let (s, t) = try Self.read(url); try restore(s, t, file: url.path); return s.metrics },
+            position: { (step, epoch) }, setLR: { _ = try set("lr", to: $0) })
+        lastCheckpoint = (r.url, step)
+        return r.message
     }
 }

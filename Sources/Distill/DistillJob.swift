@@ -33,6 +33,10 @@ public struct DistillStepResult: Sendable {
     public let epochSummary: DistillEpochSummary?
     /// Checkpoints written after this step (epoch end, `checkpointEvery`).
     public var checkpoints: [CheckpointEvent] = []
+    /// Set when a loss, the gradient or the weights stopped being finite at this step: the
+    /// update was skipped (or its weights are garbage) and the job refuses to go on until
+    /// `rollback`.
+    public var divergence: Divergence? = nil
 }
 
 /// Evaluation and step statistics at the end of an epoch.
@@ -109,6 +113,8 @@ public final class DistillJob {
     /// Step rows are written every this many steps (saved in checkpoints for a resume).
     public var logEvery = 1
     public internal(set) var lastCheckpoint: (url: URL, step: Int)?
+    /// Why the run stopped being finite, until a rollback (see `step()`).
+    public internal(set) var divergence: Divergence?
     /// Events worth telling the user (BatchNorm policy, sorting, setting changes).
     public private(set) var notes: [String] = []
 
@@ -266,9 +272,15 @@ public final class DistillJob {
 
     // MARK: - the joint step
 
+    /// One joint step. Divergence guard: a non-finite teacher, student or KD loss skips the
+    /// backward pass, a non-finite gradient norm skips the update, and a non-finite weight or
+    /// BatchNorm statistic after the update is reported; then `divergence` is set, a
+    /// `diverged` event is logged, no accumulator moves and later calls return at once until
+    /// `rollback`.
     @discardableResult
     public func step(logEvery: Int? = nil) -> DistillStepResult {
         precondition(!isFinished, "training already finished")
+        if let d = divergence { return diverged(d, lr: currentLR, samples: 0) }
         if let logEvery { self.logEvery = logEvery }
         let logEvery = self.logEvery
         if cursor == 0 {
@@ -293,6 +305,7 @@ public final class DistillJob {
         let lambda = currentLambda
         let params = net.parameters
         let s = settings
+        Divergence.testHook(params, next: step + 1)
 
         // 1. teacher
         var teacherLogits: Tensor?
@@ -307,6 +320,7 @@ public final class DistillJob {
             for (p, g) in zip(params, gt) { g.zero(); p.grad = g }
             let z = model.forward(x, training: true)
             let (l, dz) = crossEntropy(logits: z, labels: labels, labelSmoothing: config.labelSmoothing)
+            guard l.isFinite else { return diverge("teacher loss is \(Divergence.describe(Double(l)))", loss: l, lr: lr, samples: labels.count) }
             _ = model.backward(dz)
             teacherLogits = z; tLoss = l; tAcc = accuracy(logits: z, labels: labels)
         }
@@ -345,6 +359,8 @@ public final class DistillJob {
             kdLoss = lambda * l
             Elementwise.axpy(lambda, g, dzs)
         }
+        guard sLoss.isFinite else { return diverge("student loss is \(Divergence.describe(Double(sLoss)))", loss: sLoss, lr: lr, samples: labels.count) }
+        guard kdLoss.isFinite else { return diverge("KD loss is \(Divergence.describe(Double(kdLoss)))", loss: kdLoss, lr: lr, samples: labels.count) }
         let sAcc = accuracy(logits: zs, labels: labels)
         _ = model.backward(dzs)
 
@@ -359,8 +375,18 @@ public final class DistillJob {
         } else {
             for (p, g) in zip(params, gs) { p.grad = g }
         }
-        // 5. update
+        // 5. update, unless the gradient is not finite; then the weights and statistics are checked
+        if config.teacherLoss && !tNorm.isFinite {
+            return diverge("teacher gradient norm is \(Divergence.describe(tNorm))", loss: sLoss, gradNorm: tNorm, lr: lr, samples: labels.count)
+        }
+        let gradNorm = params.reduce(0.0) { $0 + $1.grad.sumOfSquares }.squareRoot()
+        guard gradNorm.isFinite else {
+            return diverge("gradient norm is \(Divergence.describe(gradNorm))", loss: sLoss, gradNorm: gradNorm, lr: lr, samples: labels.count)
+        }
         optimizer.step()
+        if let bad = nonFiniteState() {
+            return diverge("\(bad) is not finite after the update", loss: sLoss, gradNorm: gradNorm, lr: lr, samples: labels.count)
+        }
         for (p, g) in zip(params, combined) { p.grad = g }
 
         step += 1
@@ -401,6 +427,26 @@ public final class DistillJob {
                                  teacherWidth: teacherWidth, epochSummary: summary)
         if checkpoints != nil { r.checkpoints.append(checkpointEvent()) }
         return r
+    }
+
+    /// Ends a step that stopped being finite: counts it, records the divergence (metrics and
+    /// `divergence`) and leaves the model at the student's width with its own gradient buffers.
+    private func diverge(_ what: String, loss: Float, gradNorm: Double = .nan, lr: Float, samples: Int) -> DistillStepResult {
+        step += 1
+        let d = Divergence(step: step, epoch: epoch, what: what, loss: loss, gradientNorm: gradNorm, lr: settings.lr)
+        divergence = d
+        log?.write(d.record)
+        model.setWidth(net.student)
+        for (p, g) in zip(net.parameters, combined) { p.grad = g }
+        return diverged(d, lr: lr, samples: samples)
+    }
+
+    /// The result of a step that diverged (or was refused after a divergence); its student
+    /// loss is the loss in the divergence record.
+    private func diverged(_ d: Divergence, lr: Float, samples: Int) -> DistillStepResult {
+        DistillStepResult(step: step, epoch: epoch, lr: lr, samples: samples, studentLoss: d.loss, kdLoss: .nan, studentAccuracy: .nan,
+                          teacherLoss: .nan, teacherAccuracy: .nan, lambda: currentLambda, surgery: nil, teacherNormFull: .nan,
+                          entropies: [], kdWeights: [], teacherWidth: nil, epochSummary: nil, divergence: d)
     }
 
     private func writeStep(_ r: DistillStepResult, to log: MetricsLog) {
@@ -491,10 +537,11 @@ public final class DistillJob {
         return (Float(loss / Double(max(1, set.count))), Float(correct / Double(max(1, set.count))))
     }
 
-    /// Runs every remaining step; `onEpoch` sees each epoch's summary.
+    /// Runs every remaining step, or up to a divergence (see `divergence`); `onEpoch` sees
+    /// each epoch's summary.
     @discardableResult
     public func run(onEpoch: (DistillEpochSummary) -> Void = { _ in }) -> DistillRunSummary {
-        while !isFinished { if let e = step().epochSummary { onEpoch(e) } }
+        while !isFinished && divergence == nil { if let e = step().epochSummary { onEpoch(e) } }
         return summary
     }
 

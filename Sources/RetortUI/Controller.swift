@@ -6,8 +6,8 @@ public struct Controller {
     public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a
-    /// value is refused (nil = fine). `diverged`: the Training tab's run has diverged, so `r`
-    /// rolls it back instead of resuming.
+    /// value is refused (nil = fine). `diverged`: the front tab's run (Training, Distill or
+    /// Attention) has diverged, so `r` rolls it back instead of resuming.
     public static func handle(_ key: Key, state s: inout UIState, panel hyper: [PanelField], jobState: JobState = .running,
                               diverged: Bool = false,
                               validate: (String, String) -> String? = HyperValidation.check) -> [UIEffect] {
@@ -28,7 +28,7 @@ public struct Controller {
         case .char("?"): s.showHelp = true
         case .char(":"): s.commandLine = ""; s.historyIndex = nil
         case .char(" "), .char("p"): return [togglePause(jobState)]
-        case .char("r"): return [.command(diverged && s.tab == .training ? .rollback(lr: nil) : .resume)]
+        case .char("r"): return [.command(diverged && s.tab.keepsCheckpoints ? .rollback(lr: nil) : .resume)]
         case .char("n"), .char("."): return [.command(.step(1))]
         case .char("N"): return [.command(.step(10))]
         case .char("s"): return [.command(.save)]
@@ -163,7 +163,7 @@ public struct Controller {
             return [.command(.step(n))]
         case "save", "w": return [.command(.save)]
         case "rollback":
-            guard s.tab == .training else { s.message = ("rollback: only the Training tab's run keeps checkpoints", true); return [] }
+            guard s.tab.keepsCheckpoints else { s.message = ("rollback: only the Training, Distill and Attention tabs' runs keep checkpoints", true); return [] }
             guard w.count <= 2 else { s.message = ("usage: rollback [LR] (default: a tenth of the current lr)", true); return [] }
             if w.count == 2, let err = validate("lr", w[1]) { s.message = (err, true); return [] }
             return [.command(.rollback(lr: w.count == 2 ? w[1] : nil))]
@@ -184,4 +184,9 @@ public struct Controller {
             return []
         }
     }
+}
+
+extension Tab {
+    /// Tabs whose runs write checkpoints and so can roll back after a divergence.
+    var keepsCheckpoints: Bool { self == .training || self == .distill || self == .attention }
 }

@@ -53,11 +53,14 @@ extension Screen {
         let facts = [
             "\(d.method): student \(d.studentWidth), teacher \(d.teacherWidth)",
             "\(d.modelName) · \(d.dataName)",
-            "epoch \(min(d.epoch + 1, d.totalEpochs))/\(d.totalEpochs) step \(d.step) · \(String(format: "%.0f", d.samplesPerSecond)) samples/s",
+            (d.diverged != nil ? "DIVERGED · " : "") + "epoch \(min(d.epoch + 1, d.totalEpochs))/\(d.totalEpochs) step \(d.step) · \(String(format: "%.0f", d.samplesPerSecond)) samples/s",
             d.epochRows.last.map { String(format: "last epoch: student %.2f%%, teacher %.2f%%", 100 * $0.studentTestAccuracy, 100 * $0.teacherTestAccuracy) } ?? "no epoch finished yet",
             "[R] = reconstruction, not the paper's exact method",
         ]
-        for (i, l) in facts.enumerated() where i < fi.height { g.put(fi.x, fi.y + i, l, fg: i == facts.count - 1 ? .inactive : .fg, clip: fi) }
+        for (i, l) in facts.enumerated() where i < fi.height {
+            let fg: ColorRole = i == facts.count - 1 ? .inactive : (i == 2 && d.diverged != nil ? .error : .fg)
+            g.put(fi.x, fi.y + i, l, fg: fg, attrs: i == 2 && d.diverged != nil ? .bold : [], clip: fi)
+        }
         panel(&g, setR, title: "Distill settings (live)", fields: d.settings.map(PanelField.init), s)
     }
 

@@ -51,11 +51,11 @@ public final class TUIApp {
                     let d = dr.snapshot
                     let fields = d.settings
                     effects = Controller.handle(key, state: &state, panel: fields.map(PanelField.init), jobState: d.state,
-                                                validate: { n, v in DistillWorkbenchJob.validate(n, v) })
+                                                diverged: d.diverged != nil, validate: { n, v in DistillWorkbenchJob.validate(n, v) })
                 } else if state.tab == .attention, let ar = attention {
                     let a = ar.snapshot
                     effects = Controller.handle(key, state: &state, panel: a.settings.map(PanelField.init), jobState: a.state,
-                                                validate: { n, v in AttentionWorkbenchJob.validate(n, v) })
+                                                diverged: a.diverged != nil, validate: { n, v in AttentionWorkbenchJob.validate(n, v) })
                 } else if state.tab == .accelerator, let acc = accelerator {
                     let a = acc.snapshot
                     let fields = a.settings
@@ -98,12 +98,12 @@ public final class TUIApp {
                 let dst = state.tab == .distill ? distill?.snapshot : nil
                 if let dst, dst.messages.count != state.lastDistillMessageCount, let m = dst.messages.last {
                     state.lastDistillMessageCount = dst.messages.count
-                    state.message = (m.text, m.level == .error)
+                    state.message = (m.text, m.level == .error || m.text == dst.diverged)
                 }
                 let att = state.tab == .attention ? attention?.snapshot : nil
                 if let att, att.messages.count != state.lastAttentionMessageCount, let m = att.messages.last {
                     state.lastAttentionMessageCount = att.messages.count
-                    state.message = (m.text, m.level == .error)
+                    state.message = (m.text, m.level == .error || m.text == att.diverged)
                 }
                 backend.draw(screen.render(state, training: snap, accelerator: acc, distill: dst, attention: att, width: w, height: h))
                 lastDraw = clock(); dirty = false

@@ -10,6 +10,10 @@ public struct Divergence: Sendable, Equatable {
     /// The base learning rate in force (the one to lower).
     public let lr: Float
 
+    public init(step: Int, epoch: Int, what: String, loss: Float, gradientNorm: Double, lr: Float) {
+        self.step = step; self.epoch = epoch; self.what = what; self.loss = loss; self.gradientNorm = gradientNorm; self.lr = lr
+    }
+
     /// The rollback learning rate offered by default: a tenth of the one that diverged.
     public var suggestedLR: Float { lr * 0.1 }
 

@@ -107,66 +107,37 @@ extension TrainingJob {
         }
     }
 
-    /// Tries the checkpoints newest first until `use` accepts one; the ones refused are set
-    /// aside (`….ckpt.corrupt`) and described in `notes`.
-    static func newestGood(_ store: CheckpointStore, notes: inout [String],
-                           _ use: (URL, TrainingState, [String: Tensor]) throws -> Void) throws -> URL {
-        for name in store.removeTemporaries() { notes.append("removed \(name), left by an interrupted checkpoint write") }
-        for url in store.candidates() {
-            do {
-                let (s, t) = try read(url)
-                try use(url, s, t)
-                return url
-            } catch {
-                notes.append("skipped \(error); renamed it to \(url.lastPathComponent).corrupt")
-                store.setAside(url)
-            }
-        }
-        throw CheckpointError("\(store.directory.path): no usable checkpoint")
-    }
-
     /// Opens a run folder at its newest good checkpoint. `threads` overrides the saved
     /// thread count (results stay bit-identical only with the same count).
     public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: TrainingJob, notes: [String]) {
         try RunLock.holdRun(runFolder)   // one writer per run folder, before anything in it changes
-        var notes: [String] = []
-        var job: TrainingJob?
-        let probe = CheckpointStore(runFolder: runFolder)
-        let url = try newestGood(probe, notes: &notes) { url, s, tensors in
+        let r = try CheckpointStore(runFolder: runFolder).openNewest { url -> TrainingJob in
+            let (s, tensors) = try read(url)
             var c = s.config
             if let threads { c.threads = threads }
-            let store = CheckpointStore(runFolder: runFolder, keep: c.keepCheckpoints)
-            let j = try TrainingJob(config: c, dataDirectory: dataDirectory, log: nil, checkpoints: store)
+            let j = try TrainingJob(config: c, dataDirectory: dataDirectory, log: nil,
+                                    checkpoints: CheckpointStore(runFolder: runFolder, keep: c.keepCheckpoints))
             try j.restore(s, tensors, file: url.path)
             j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
-            job = j
+            j.lastCheckpoint = (url, j.step)
+            return j
         }
-        let j = job!
-        j.lastCheckpoint = (url, j.step)
+        let j = r.value
         j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
-                                  note: "resumed from \(url.lastPathComponent)", name: "resumed"))
-        return (j, notes)
+                                  note: "resumed from \(j.lastCheckpoint!.url.lastPathComponent)", name: "resumed"))
+        return (j, r.notes)
     }
 
     /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,
     /// else to a tenth of the rate in force (the one that diverged). Metrics written after
     /// the checkpoint are cut back (the events are kept). Returns a confirmation line.
     public func rollback(lr text: String? = nil) throws -> String {
-        guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints to roll back to") }
-        let from = divergence
-        let target = text ?? formatLR(Float(Double(from?.lr ?? hyper.lr) * 0.1))
-        var probe = hyper
-        try probe.set("lr", target)   // refuse a bad value before anything changes
-        var notes: [String] = []
-        let url = try Self.newestGood(store, notes: &notes) { url, s, tensors in
-            try restore(s, tensors, file: url.path)
-            try log?.rewind(to: s.metrics)
-        }
-        lastCheckpoint = (url, step)
-        let note = (from.map { "diverged at step \($0.step) (\($0.what)); " } ?? "") + "rolled back to \(url.lastPathComponent)"
-        log?.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [], note: note, name: "rollback"))
-        let old = hyper.lr
-        try set("lr", to: target)
-        return ([note + ", lr \(formatLR(old)) → \(target)"] + notes).joined(separator: "; ")
+        let r = try Rollback.perform(
+            store: checkpoints, divergence: divergence, lr: text, log: log, baseLR: { hyper.lr },
+            check: { var probe = hyper; try probe.set("lr", $0) },
+            restore: { url in let (s, t) = try Self.read(url); try restore(s, t, file: url.path); return s.metrics },
+            position: { (step, epoch) }, setLR: { try set("lr", to: $0) })
+        lastCheckpoint = (r.url, step)
+        return r.message
     }
 }

@@ -14,7 +14,7 @@ public struct AttentionSettingChange: Sendable, Equatable {
 
 /// One run of the queue: finished, running or waiting.
 public struct AttentionRunView: Sendable, Equatable {
-    public enum Status: String, Sendable { case queued, running, finished }
+    public enum Status: String, Sendable { case queued, running, finished, diverged }
     /// 1-based position in the queue.
     public let index: Int
     public let kind: String
@@ -160,6 +160,8 @@ public struct AttentionSnapshot: Sendable {
     public var settings: [SettingField] = []
     public var changes: [AttentionSettingChange] = []
     public var messages: [JobMessage] = []
+    /// Set while the running run is diverged: what happened and how to roll back.
+    public var diverged: String? = nil
     public var blas: String = ""
 
     /// Empty values (NaN numbers, no runs): the job and screen tests fill it field by field.

@@ -15,7 +15,8 @@ import TrainEngine
 /// first step, on the job thread. Live settings (`handle(.set)`, between steps): `kind`
 /// appends a run of that attention to the queue; `sparse_threshold` and `lr` apply to the
 /// running model from the next step and to the runs still queued. Each change is logged in
-/// the running run's metrics (hparams.csv) with its step.
+/// the running run's metrics (hparams.csv) with its step. A run that diverges pauses the
+/// queue; `.rollback` restores its newest checkpoint with a lower lr and runs on.
 public final class AttentionWorkbenchJob: SteppableJob {
     /// The configuration the next run starts from (its kind is replaced per run).
     public private(set) var base: AttentionTrainConfig
@@ -44,6 +45,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
     private var samplesPerSecond = 0.0
     private var lastLR: Double
     private var lastDensity = Double.nan
+    private var pauseRequest: String?
 
     public init(config: AttentionTrainConfig, kinds: [AttentionKind], data: PreparedData, runRoot: String,
                 diagnosticImages: Int = 64, scalingSizes: [Int] = [4, 8, 16, 32, 64, 128, 256, 512]) throws {
@@ -82,6 +84,9 @@ public final class AttentionWorkbenchJob: SteppableJob {
     public var progress: Int { job?.step ?? 0 }
     /// Kinds of every run in queue order.
     public var queue: [AttentionKind] { kinds }
+    /// The run training now (nil between runs). For inspection between steps only: the
+    /// runner's thread owns it.
+    public var runningJob: AttentionJob? { job }
 
     public func advance() throws {
         if !scaled { measureScaling() }
@@ -90,7 +95,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = j.step()
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        guard r.loss.isFinite else { throw JobFailure("run \(current + 1) (\(j.config.kind.rawValue)): loss became \(r.loss) at step \(r.step): lower the learning rate") }
+        if let d = r.divergence { pauseRequest = divergenceMessage(d, j); return }
         let inst = Double(r.samples) / max(dt, 1e-9)
         samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
         lastLR = Double(r.lr); lastDensity = r.maskDensity ?? .nan
@@ -117,6 +122,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         c.runName = name
         let folder = try RunFolder.create(root: runRoot, name: name, config: c)
         job = try AttentionJob(config: c, data: data, log: try MetricsLog(folder: folder))
+        job?.checkpoints = CheckpointStore(runFolder: folder)
         folders[current] = folder
         samplesPerSecond = 0; lastDensity = .nan; lastLR = Double(c.lr)
         measureDiagnostics()
@@ -152,8 +158,34 @@ public final class AttentionWorkbenchJob: SteppableJob {
         }
     }
 
+    public func takePauseRequest() -> String? { defer { pauseRequest = nil }; return pauseRequest }
+
+    /// What the TUI says when the running run diverges, with the way out.
+    func divergenceMessage(_ d: Divergence, _ j: AttentionJob) -> String {
+        Rollback.pauseMessage(d, run: "run \(current + 1), \(j.config.kind.rawValue)", lastCheckpoint: j.lastCheckpoint)
+    }
+
+    /// Rolls the running run back to its newest checkpoint with a lower lr (queued runs keep
+    /// theirs); its curves after the restored step are dropped.
+    private func rollback(lr text: String?) throws -> String {
+        guard let j = job else { throw JobFailure("rollback: no run is training") }
+        let before = String(format: "%g", Double(j.hyper.lr))
+        let m = try j.rollback(lr: text)
+        let x = Double(j.step)
+        loss[current].drop(after: x); accuracy[current].drop(after: x)
+        steps[current] = j.step; epochs[current] = j.epoch
+        let accs = j.curves.epochs.map { Double($0.testAccuracy) }
+        lastAcc[current] = accs.last ?? .nan; bestAcc[current] = accs.max() ?? .nan
+        withSparse[current] = j.curves.epochs.last?.testAccuracyWithSparse.map(Double.init) ?? .nan
+        changes.removeAll { $0.run == current + 1 && $0.step > j.step }
+        record("lr", before, String(format: "%g", Double(j.hyper.lr)), j.step)
+        lastLR = Double(j.currentLR)
+        return m
+    }
+
     public func handle(_ command: JobCommand) throws -> String {
         if command == .save { return try save() }
+        if case .rollback(let lr) = command { return try rollback(lr: lr) }
         guard case .set(let name, let text) = command else { return "" }
         let value = try AttentionSettings.parse(name, text)
         let step = job?.step ?? 0
@@ -186,6 +218,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         guard let (j, folder) = job.map({ ($0, folders[current]!) }) ?? finished else {
             throw JobFailure("save: no run has started yet (space starts the queue)")
         }
+        if let d = j.divergence { throw JobFailure("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first") }
         let url = folder.appendingPathComponent("model.safetensors")
         try SafeTensors.write(j.model.parameters.map { ($0.name, $0.value) }, metadata: [
             "step": "\(j.step)", "model": j.config.model.name, "attention": j.config.kind.rawValue, "format": "pt",
@@ -201,7 +234,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         let m = base.model
         let runs = kinds.indices.map { i in
             AttentionRunView(index: i + 1, kind: kinds[i].rawValue,
-                             status: i < current ? .finished : (i == current && job != nil ? .running : .queued),
+                             status: i < current ? .finished : (i == current && job != nil ? (job!.divergence == nil ? .running : .diverged) : .queued),
                              runFolder: folders[i]?.path ?? "", step: steps[i], epoch: epochs[i], trainLoss: loss[i], testAccuracy: accuracy[i],
                              lastTestAccuracy: lastAcc[i], bestTestAccuracy: bestAcc[i], testAccuracyWithSparse: withSparse[i])
         }
@@ -241,6 +274,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         v.opRows = opRows; v.linearMACs = ops.linearMACs
         v.scaling = scaling; v.crossover = Self.crossover(scaling)
         v.settings = settings; v.changes = changes; v.messages = messages
+        v.diverged = job.flatMap { j in j.divergence.map { divergenceMessage($0, j) } }
         v.blas = "\(BLASRuntime.coreName)×\(BLASRuntime.threads)"
         return v
     }

@@ -127,5 +127,7 @@ public struct DistillSnapshot: Sendable {
     public var settings: [SettingField]
     public var changes: [DistillSettingChange]
     public var messages: [JobMessage]
+    /// Set while the run is diverged: what happened and how to roll back.
+    public var diverged: String? = nil
     public var blas: String
 }

@@ -5,7 +5,8 @@ import TrainEngine
 
 /// Adapts a `DistillJob` to the workbench: steps it, keeps downsampled curves, the per-tensor
 /// cosine/conflict statistics and histogram sources, applies live setting changes and
-/// saves the student slice on request.
+/// saves the student slice on request; pauses when the run diverges and rolls it back on
+/// request (`.rollback`).
 ///
 /// `handle(.set(name:value:))` validates (throwing a one-line reason) and applies at once;
 /// the runner calls it between steps, so the change takes effect from the next step. The
@@ -41,6 +42,7 @@ public final class DistillWorkbenchJob: SteppableJob {
     private var samplesPerSecond = 0.0
     private var lastLR: Double
     private var lastLambda: Double
+    private var pauseRequest: String?
 
     public init(job: DistillJob, runFolder: URL, recentSteps: Int = 256, recentEntropies: Int = 4096) {
         self.job = job; self.runFolder = runFolder
@@ -68,6 +70,7 @@ public final class DistillWorkbenchJob: SteppableJob {
         let name = runName ?? RunFolder.defaultName(["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"])
         return try RunFolder.create(root: runRoot, name: name, config: c) { folder in
             let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder, tensorBoard: tensorBoard))
+            job.checkpoints = CheckpointStore(runFolder: folder)
             return DistillWorkbenchJob(job: job, runFolder: folder)
         }
     }
@@ -79,9 +82,7 @@ public final class DistillWorkbenchJob: SteppableJob {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = job.step()
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        guard r.studentLoss.isFinite && (r.teacherLoss.isFinite || !job.config.teacherLoss) else {
-            throw JobFailure("loss became \(r.studentLoss.isFinite ? r.teacherLoss : r.studentLoss) at step \(r.step): lower the learning rate")
-        }
+        if let d = r.divergence { pauseRequest = divergenceMessage(d); return }
         let inst = Double(r.samples) / max(dt, 1e-9)
         samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
         lastLR = Double(r.lr); lastLambda = Double(r.lambda)
@@ -127,12 +128,34 @@ public final class DistillWorkbenchJob: SteppableJob {
             changes.append(DistillSettingChange(step: job.step, name: name, from: r.from, to: r.to))
             return "\(name) \(r.from) → \(r.to) (from step \(job.step + 1))"
         case .save:
+            if let d = job.divergence { throw JobFailure("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first") }
             let url = runFolder.appendingPathComponent("student.safetensors")
             try job.saveStudent(to: url)
             return "saved the student slice to \(url.path) at step \(job.step)"
+        case .rollback(let lr):
+            let before = job.settings.text(of: "lr") ?? "?"
+            let m = try job.rollback(lr: lr)
+            let x = Double(job.step)
+            for c in curves { self[keyPath: c].drop(after: x) }
+            epochRows.removeAll { $0.step > job.step }
+            changes.removeAll { $0.step > job.step }
+            changes.append(DistillSettingChange(step: job.step, name: "lr", from: before, to: job.settings.text(of: "lr") ?? "?"))
+            lastLR = Double(job.currentLR)
+            return m
         default:
             return ""
         }
+    }
+
+    public func takePauseRequest() -> String? { defer { pauseRequest = nil }; return pauseRequest }
+
+    /// What the TUI says when the run diverges, with the way out.
+    func divergenceMessage(_ d: Divergence) -> String { Rollback.pauseMessage(d, lastCheckpoint: job.lastCheckpoint) }
+
+    /// Every curve, for a rollback to cut back.
+    private var curves: [ReferenceWritableKeyPath<DistillWorkbenchJob, DownsampledSeries>] {
+        [\.studentLoss, \.teacherLoss, \.kdLoss, \.sTrain, \.sTest, \.tTrain, \.tTest, \.cos, \.cosAfter,
+        \.conflictPct, \.anyTensorPct, \.entropy, \.weight]
     }
 
     public static let reconstructionNote = "[R] reconstruction: NetDistiller's surgery rule, uncertainty measure, loss weights and defaults are unknown; these are Retort's choices"
@@ -178,7 +201,7 @@ public final class DistillWorkbenchJob: SteppableJob {
             conflictFraction: teacherSteps > 0 ? Double(conflicts) / Double(teacherSteps) : .nan,
             anyTensorConflictFraction: teacherSteps > 0 ? Double(anyTensor) / Double(teacherSteps) : .nan,
             settings: fields, changes: changes, messages: messages,
-            blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)")
+            diverged: job.divergence.map(divergenceMessage), blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)")
     }
 }
 

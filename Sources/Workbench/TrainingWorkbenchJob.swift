@@ -108,12 +108,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
     public func takePauseRequest() -> String? { defer { pauseRequest = nil }; return pauseRequest }
 
     /// What the TUI says when the run diverges, with the way out.
-    func divergenceMessage(_ d: Divergence) -> String {
-        guard let last = job.lastCheckpoint else {
-            return "diverged at step \(d.step): \(d.what) — no checkpoint to roll back to; start again with a lower lr"
-        }
-        return "diverged at step \(d.step): \(d.what) — press r to roll back to step \(last.step) with lr ×0.1 (\(formatLR(d.suggestedLR))), or :rollback LR"
-    }
+    func divergenceMessage(_ d: Divergence) -> String { Rollback.pauseMessage(d, lastCheckpoint: job.lastCheckpoint) }
 
     public func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> TrainingSnapshot {
         let n = job.data.train.count

@@ -119,7 +119,7 @@ struct AttentionTrain: ParsableCommand {
                 job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
                 let t0 = Date()
                 var last: AttentionEpochSummary?
-                attentionHeadless(job) { last = $0 }
+                attentionHeadless(job, folder: folder) { last = $0 }
                 let secs = Date().timeIntervalSince(t0)
                 let acc = Double(last!.testAccuracy)
                 results[kind, default: [:]][seed] = acc
@@ -189,13 +189,16 @@ extension AttentionReport {
 
 /// Runs an attention job's remaining steps, printing the epoch lines (first, every fifth,
 /// last) and one line per checkpoint that could not be written; `onEpoch` sees every epoch.
-func attentionHeadless(_ job: AttentionJob, onEpoch: (AttentionEpochSummary) -> Void = { _ in }) {
+/// A divergence stops the program (no further run starts) with exit status 3 and one line
+/// naming the kind and seed and how to go on.
+func attentionHeadless(_ job: AttentionJob, folder: URL, onEpoch: (AttentionEpochSummary) -> Void = { _ in }) {
     let kind = job.config.kind, seed = job.config.seed, epochs = job.config.epochs
     while !job.isFinished {
         let r = job.step()
         for case .failed(let m) in r.checkpoints {
             FileHandle.standardError.write(Data("retort: checkpoint not written: \(m)\n".utf8))
         }
+        if let d = r.divergence { exitDiverged(d, run: "\(kind.rawValue) seed \(seed)", lastCheckpoint: job.lastCheckpoint, folder: folder) }
         guard let s = r.epochSummary else { continue }
         onEpoch(s)
         if s.epoch == 1 || s.epoch % 5 == 0 || s.epoch == epochs {

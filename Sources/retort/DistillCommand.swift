@@ -167,7 +167,7 @@ struct DistillCommand: ParsableCommand {
             job.logEvery = logEvery
             job.checkpointEvery = checkpointEvery
             job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
-            distillHeadless(job, plain: plain, changes: changes)
+            distillHeadless(job, folder: folder, plain: plain, changes: changes)
             if save {
                 let url = folder.appendingPathComponent("student.safetensors")
                 try job.saveStudent(to: url)
@@ -219,6 +219,10 @@ struct DistillCommand: ParsableCommand {
         while true {
             let s = runner.snapshot
             printEpochs(s)
+            if s.diverged != nil && s.state == .paused {
+                runner.send(.stop); runner.waitUntilDone()   // the job is ours again
+                if let d = job.divergence { exitDiverged(d, lastCheckpoint: job.lastCheckpoint, folder: adapter.runFolder) }
+            }
             if s.state == .finished || s.state == .failed { break }
             if s.step != last { last = s.step }
             usleep(20_000)
@@ -253,8 +257,9 @@ func distillRow(_ s: DistillEpochRow) -> String {
 
 /// Runs a distillation job to its last epoch with progress output (`retort distill` and
 /// `retort resume` of a distill run), applying `changes` at their steps. A checkpoint that
-/// cannot be written is reported on one line and training goes on.
-func distillHeadless(_ job: DistillJob, plain: Bool, changes: [(step: Int, name: String, value: String)] = []) {
+/// cannot be written is reported on one line and training goes on; a divergence stops the
+/// run with exit status 3 and says how to go on.
+func distillHeadless(_ job: DistillJob, folder: URL, plain: Bool, changes: [(step: Int, name: String, value: String)] = []) {
     let tty = isatty(STDOUT_FILENO) == 1 && !plain
     var pending = changes.filter { $0.step >= job.step }[...]
     while !job.isFinished {
@@ -266,6 +271,10 @@ func distillHeadless(_ job: DistillJob, plain: Bool, changes: [(step: Int, name:
         for case .failed(let m) in r.checkpoints {
             if tty { print("\r\u{1B}[2K", terminator: "") }
             FileHandle.standardError.write(Data("retort: checkpoint not written: \(m)\n".utf8))
+        }
+        if let d = r.divergence {
+            if tty { print("\r\u{1B}[2K", terminator: "") }
+            exitDiverged(d, lastCheckpoint: job.lastCheckpoint, folder: folder)
         }
         if tty && r.epochSummary == nil {
             let done = (r.step - 1) % job.stepsPerEpoch + 1

@@ -24,10 +24,7 @@ func trainHeadless(_ job: TrainingJob, folder: URL, plain: Bool) {
         }
         if let d = r.divergence {
             if tty { print("\r\u{1B}[2K", terminator: "") }
-            let last = job.lastCheckpoint.map { "last good checkpoint \($0.url.path) (step \($0.step))" } ?? "no checkpoint was written"
-            FileHandle.standardError.write(Data(("retort: diverged at step \(d.step): \(d.what); \(last); "
-                + "continue with a lower lr: retort resume \(folder.path) --lr \(formatLR(d.suggestedLR))\n").utf8))
-            Foundation.exit(3)
+            exitDiverged(d, lastCheckpoint: job.lastCheckpoint, folder: folder)
         }
         if tty && r.epochSummary == nil {
             let done = (r.step - 1) % stepsPerEpoch + 1
@@ -43,4 +40,12 @@ func trainHeadless(_ job: TrainingJob, folder: URL, plain: Bool) {
         }
     }
     print(String(format: "done in %.1f s; metrics in %@/metrics.csv and metrics.jsonl", Date().timeIntervalSince(started), folder.path))
+}
+
+/// Ends a headless run that diverged: one line on stderr (what, the last good checkpoint,
+/// the `retort resume RUN --lr X` that goes on) and exit status 3.
+func exitDiverged(_ d: Divergence, run: String? = nil, lastCheckpoint: (url: URL, step: Int)?, folder: URL) -> Never {
+    fflush(nil)
+    FileHandle.standardError.write(Data("retort: \(Rollback.headlessLine(d, run: run, lastCheckpoint: lastCheckpoint, folder: folder))\n".utf8))
+    Foundation.exit(3)
 }

@@ -96,7 +96,7 @@ struct ResumeCommand: ParsableCommand {
         let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
         print("resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.config.epochs), step \(job.step), lr \(formatLR(job.hyper.lr))")
         let started = Date()
-        attentionHeadless(job)
+        attentionHeadless(job, folder: folder)
         let last = job.curves.epochs.last!
         print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", job.config.kind.rawValue, job.config.seed,
                      100 * last.testAccuracy, Date().timeIntervalSince(started), folder.path))
@@ -122,7 +122,7 @@ struct ResumeCommand: ParsableCommand {
         print("resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.config.epochs), step \(job.step), lr \(formatLR(job.settings.lr))")
         print(distillHeader)
         let started = Date()
-        distillHeadless(job, plain: plain)
+        distillHeadless(job, folder: folder, plain: plain)
         print(String(format: "done in %.1f s; metrics in %@/metrics.csv and metrics.jsonl", Date().timeIntervalSince(started), folder.path))
     }
 }

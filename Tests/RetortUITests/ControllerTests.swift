@@ -29,7 +29,7 @@ final class ControllerTests: XCTestCase {
         XCTAssertTrue(s.message!.text.hasPrefix("unknown command 'frobnicate'"))
     }
 
-    func testRRollsBackOnlyADivergedTrainingRunAndRollbackTakesAnOptionalLR() {
+    func testRRollsBackADivergedRunAndRollbackTakesAnOptionalLR() {
         var s = UIState()
         XCTAssertEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused), [.command(.resume)])
         XCTAssertEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused, diverged: true), [.command(.rollback(lr: nil))])
@@ -38,10 +38,20 @@ final class ControllerTests: XCTestCase {
         XCTAssertEqual(keys([.char(":")] + type("rollback 0.001") + [.enter], &s), [.command(.rollback(lr: "0.001"))])
         XCTAssertEqual(keys([.char(":")] + type("rollback 20") + [.enter], &s), [])
         XCTAssertEqual(s.message?.text, "lr: must be in (0, 10], got 20")
-        s.tab = .distill
-        XCTAssertEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused, diverged: true), [.command(.resume)])
-        XCTAssertEqual(keys([.char(":")] + type("rollback") + [.enter], &s), [])
-        XCTAssertEqual(s.message?.text, "rollback: only the Training tab's run keeps checkpoints")
+        for tab in [Tab.distill, .attention] {
+            s.tab = tab
+            XCTAssertEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused), [.command(.resume)], "\(tab)")
+            XCTAssertEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused, diverged: true), [.command(.rollback(lr: nil))], "\(tab)")
+            XCTAssertEqual(keys([.char(":")] + type("rollback 0.0005") + [.enter], &s), [.command(.rollback(lr: "0.0005"))], "\(tab)")
+        }
+        for tab in [Tab.accelerator, .runs] {
+            s.tab = tab; s.message = nil
+            XCTAssertEqual(keys([.char(":")] + type("rollback") + [.enter], &s), [], "\(tab)")
+            XCTAssertEqual(s.message?.text, "rollback: only the Training, Distill and Attention tabs' runs keep checkpoints")
+            XCTAssertEqual(s.message?.error, true)
+        }
+        s.tab = .accelerator
+        XCTAssertNotEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused, diverged: true), [.command(.rollback(lr: nil))])
     }
 
     func testHistoryAndCompletion() {

@@ -1,6 +1,7 @@
 # Checkpoints, resume and the divergence guard: a resumed run equals an uninterrupted one;
 # SIGKILL mid-run and mid-checkpoint-write lose at most one interval; corrupt checkpoints
-# are refused; an unwritable checkpoints folder is one line; NaNs stop the run (exit 3).
+# are refused; an unwritable checkpoints folder is one line; NaNs stop the run (exit 3) —
+# in `retort train`, `retort distill` and `retort attention train` alike.
 ck="$tmp/ck"
 CK_RUN=(--data digits --model cnn --epochs 30 --test-count 300 --seed 4 --threads 1 --checkpoint-every 7 --runs "$ck" --plain)
 # the metric columns (not seconds, samples/s) and every logged step
@@ -58,7 +59,8 @@ expect "NaN loss stops training (exit 3) naming the step, last good checkpoint a
   'retort: diverged at step [0-9]+: loss is NaN; last good checkpoint .*/div/checkpoints/step-00000000\.ckpt \(step 0\); continue with a lower lr: retort resume .*/div --lr 1$' \
   -- "$BIN" train "${DV[@]}" --name div
 grep -q '"kind":"event","step":[0-9]*,"epoch":0,"name":"diverged".*"note":"loss is NaN"' "$ck/div/metrics.jsonl" && ok "diverged event in metrics.jsonl" || bad "diverged event" "$(tail -2 "$ck/div/metrics.jsonl")"
-python3 - "$ck/div/checkpoints" <<'PY' && ok "no checkpoint holds NaN or Inf" || bad "checkpoint with NaN/Inf"
+finite_ckpts() { # FOLDER: every tensor of every checkpoint in FOLDER/checkpoints is finite
+python3 - "$1/checkpoints" <<'PY'
 import json, math, os, struct, sys
 d = sys.argv[1]; files = [f for f in os.listdir(d) if f.endswith(".ckpt")]
 assert files
@@ -69,6 +71,8 @@ for f in files:
         a, z = e["data_offsets"]
         assert all(math.isfinite(v) for v in struct.unpack("<%df" % ((z - a) // 4), b[8 + n + a:8 + n + z])), (f, name)
 PY
+}
+finite_ckpts "$ck/div" && ok "no checkpoint holds NaN or Inf" || bad "checkpoint with NaN/Inf"
 expect "resume with the suggested lr finishes" 0 '^resumed .*/div from step-00000000\.ckpt at epoch 1/3, step 0, lr 1$' -- "$BIN" resume "$ck/div" --lr 1 --plain
 grep -q '^0,0,lr,10,1,' "$ck/div/hparams.csv" && ok "the new lr is logged in hparams.csv" || bad "hparams after resume" "$(cat "$ck/div/hparams.csv")"
 
@@ -114,6 +118,37 @@ expect "attention: resume after SIGKILL continues the run to its 3 epochs" 0 \
   -- bash -c "\"$BIN\" resume \"$akill\" | tr '\\n' ' '"
 if [ -n "$akill" ] && cmp -s <(att_cols "$afull") <(att_cols "$akill"); then ok "attention: resumed metrics equal the uninterrupted run's ($(wc -l <"$akill/metrics.csv") metrics.csv lines)"
 else bad "attention: resumed metrics differ" "$(diff <(att_cols "$afull") <(att_cols "$akill") 2>&1 | head -5)"; fi
+
+# divergence in a distill run (lr 10 from step 40, after the checkpoint at step 38): exit 3
+# with the one line, no NaN in any checkpoint; resume with a lower lr finishes the run. The
+# same through the workbench adapter (as the TUI drives it).
+DD=(distill --data digits --hidden 32,32 --epochs 3 --threads 1 --seed 2 --set-at 40:lr=10 --runs "$ck" --plain)
+for wb in "" --workbench; do
+  expect "distill${wb:+ $wb}: NaN stops the run (exit 3) naming the step, last good checkpoint and the way on" 3 \
+    "^retort: diverged at step [0-9]+: teacher loss is NaN; last good checkpoint .*/ddiv$wb/checkpoints/step-00000038\\.ckpt \\(step 38\\); continue with a lower lr: retort resume .*/ddiv$wb --lr 1\$" \
+    -- "$BIN" "${DD[@]}" $wb --name "ddiv$wb"
+done
+grep -q '"kind":"event","step":[0-9]*,"epoch":1,"name":"diverged".*"note":"teacher loss is NaN"' "$ck/ddiv/metrics.jsonl" \
+  && ok "distill: diverged event in metrics.jsonl" || bad "distill diverged event" "$(tail -2 "$ck/ddiv/metrics.jsonl")"
+finite_ckpts "$ck/ddiv" && ok "distill: no checkpoint holds NaN or Inf" || bad "distill: checkpoint with NaN/Inf"
+expect "distill: resume with a lower lr finishes the run" 0 '^resumed .*/ddiv from step-00000038\.ckpt at epoch 2/3, step 38, lr 0\.02$' \
+  -- "$BIN" resume "$ck/ddiv" --lr 0.02 --plain
+[ "$(wc -l <"$ck/ddiv/metrics.csv")" = 4 ] && [ "$(cat "$ck/ddiv/checkpoints/latest")" = step-00000114.ckpt ] \
+  && ok "distill: the resumed run finished its 3 epochs" || bad "distill resume after divergence" "$(cat "$ck/ddiv/metrics.csv")"
+
+# divergence in an attention queue (test hook: a NaN weight before step 60 of the first run,
+# after its checkpoint at step 47): exit 3 naming the run, the queued softmax run is not
+# started; resume with a lower lr finishes the run
+AD=(attention train --data digits --kinds taylor,softmax --seeds 3 --epochs 3 --width 16 --depth 2 --heads 2 --test-count 300 --threads 1 --no-tensorboard --runs "$ck/adiv")
+expect "attention: NaN stops the queue (exit 3) naming the run, step, checkpoint and the way on" 3 \
+  '^retort: diverged at step 60 \(taylor seed 3\): loss is NaN; last good checkpoint .*-vit-taylor-digits-s3/checkpoints/step-00000047\.ckpt \(step 47\); continue with a lower lr: retort resume .*-vit-taylor-digits-s3 --lr 0\.0002$' \
+  -- env RETORT_TEST_NAN_AT_STEP=60 "$BIN" "${AD[@]}"
+ls -d "$ck/adiv"/*-vit-softmax-* >/dev/null 2>&1 && bad "attention: the queued softmax run started after the divergence" || ok "attention: the queued run is not started"
+adiv=$(ls -d "$ck/adiv"/*-vit-taylor-digits-s3 2>/dev/null | head -1)
+[ -n "$adiv" ] && finite_ckpts "$adiv" && ok "attention: no checkpoint holds NaN or Inf" || bad "attention: checkpoint with NaN/Inf" "$adiv"
+expect "attention: resume with a lower lr finishes the run" 0 \
+  "resumed .*-vit-taylor-digits-s3 from step-00000047\\.ckpt at epoch 2/3, step 47, lr 0\\.0002 .*taylor seed 3 epoch   3/3.*taylor seed 3: test accuracy " \
+  -- bash -c "\"$BIN\" resume \"$adiv\" --lr 0.0002 | tr '\\n' ' '"
 
 # one writer per run folder: resuming a run another process is writing is refused with one
 # line naming its pid and nothing in the folder changes; once that process is gone it resumes

@@ -127,6 +127,22 @@ wait_for dst '! temperature' 10 && ok "a bad distillation temperature is refused
 tmuxq send-keys -t dst q
 tmuxq kill-server 2>/dev/null
 
+# Distill tab: a divergence (test hook: a NaN weight before step 50, after the checkpoint
+# at the first epoch end) pauses the run and says DIVERGED; :rollback 0.01 runs it on.
+start dstdiv "RETORT_TEST_NAN_AT_STEP=50 $ABS_BIN --runs $tmp/tui-div-runs --data digits --epochs 400 --paused"
+wait_for dstdiv 'PAUSED'
+tmuxq send-keys -t dstdiv 2
+wait_for dstdiv 'Distill settings \(live\)' 15
+tmuxq send-keys -t dstdiv ' '
+wait_for dstdiv 'diverged at step 50: teacher loss is NaN — press r to roll back to step [0-9]+ with lr' 30 \
+  && ok "Distill tab: divergence message with the rollback offer" || bad "distill divergence message" "$(screen dstdiv | tail -3)"
+screen dstdiv | grep -q 'DIVERGED · epoch 2/2000 step 50' && ok "Distill tab says DIVERGED" || bad "distill DIVERGED" "$(screen dstdiv | grep -E 'epoch')"
+tmuxq send-keys -t dstdiv ':'; tmuxq send-keys -t dstdiv -l 'rollback 0.01'; tmuxq send-keys -t dstdiv Enter
+wait_for dstdiv 'rolled back to step-[0-9]{8}\.ckpt, lr 0\.02 → 0\.01' 10 && ok "Distill tab: :rollback 0.01 rolls back" || bad "distill rollback" "$(screen dstdiv | tail -3)"
+wait_for dstdiv 'step ([5-9][1-9]|[6-9][0-9]|[1-9][0-9]{2,}) ·' 30 && ! screen dstdiv | grep -q DIVERGED \
+  && ok "Distill tab: the run goes on past step 50 after the rollback" || bad "distill after rollback" "$(screen dstdiv | grep -E 'step|DIVERGED')"
+tmuxq send-keys -t dstdiv q; restored dstdiv "Distill tab: quit after a rollback" 0
+
 # Attention tab: a queue of ViT runs (softmax, Taylor, Taylor-sparse) on the digits with live diagnostics and settings.
 start att "$RUN --paused"
 wait_for att 'PAUSED'
@@ -145,6 +161,23 @@ sleep 0.5
 grep -qE '^[0-9]+,[0-9]+,lr,0\.002,0\.001,' "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>/dev/null && ok "attention lr change logged with its step in the run's hparams.csv" \
   || bad "attention hparams.csv" "$(cat "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>&1)"
 tmuxq send-keys -t att q; restored att "Attention tab: quit with q" 0
+
+# Attention tab: a divergence (test hook: a NaN weight before step 60 of run 1, after its
+# first checkpoint) pauses the queue with the offer and says DIVERGED; r rolls back with
+# lr ×0.1 and the run goes on past the step that diverged.
+start attdiv "RETORT_TEST_NAN_AT_STEP=60 $ABS_BIN --runs $tmp/tui-div-runs --data digits --epochs 400 --paused"
+wait_for attdiv 'PAUSED'
+tmuxq send-keys -t attdiv 3
+wait_for attdiv 'Attention settings \(live\)' 15
+tmuxq send-keys -t attdiv ' '
+wait_for attdiv 'diverged at step 60 \(run 1, softmax\): loss is NaN — press r to roll back to step [0-9]+ with lr' 60 \
+  && ok "Attention tab: divergence message with the rollback offer" || bad "attention divergence message" "$(screen attdiv | tail -3)"
+screen attdiv | grep -q 'run 1/3: softmax · DIVERGED' && ok "Attention tab says DIVERGED" || bad "attention DIVERGED" "$(screen attdiv | grep 'run 1')"
+tmuxq send-keys -t attdiv r
+wait_for attdiv 'rolled back to step-[0-9]{8}\.ckpt, lr 0\.002 → 0\.0002' 10 && ok "Attention tab: r rolls back with lr ×0.1" || bad "attention rollback" "$(screen attdiv | tail -3)"
+wait_for attdiv 'step (6[1-9]|[7-9][0-9]|[1-9][0-9]{2,}) ·' 60 && ! screen attdiv | grep -q DIVERGED \
+  && ok "Attention tab: the run goes on past step 60 after the rollback" || bad "attention after rollback" "$(screen attdiv | grep -E 'step|DIVERGED')"
+tmuxq send-keys -t attdiv q; restored attdiv "Attention tab: quit after a rollback" 0
 
 # Runs tab: past runs listed, one opened read-only, two overlaid, one deleted after y.
 RR="$tmp/runs-tab"
