@@ -166,8 +166,17 @@ public final class AttentionJob {
     /// skips the update, a non-finite weight after the update is reported; then `divergence`
     /// is set, a `diverged` event is logged, no accumulator or curve moves and later calls
     /// return at once until `rollback`.
+    /// A checkpoint is also written before the first step (so a run that diverges in its
+    /// first epoch has one to roll back to), at every epoch end and every `checkpointEvery` steps.
     @discardableResult
     public func step(logEvery: Int? = nil) -> AttentionStepResult {
+        let first = checkpoints != nil && lastCheckpoint == nil && step == 0 && cursor == 0 && divergence == nil ? [checkpointEvent()] : []
+        var r = trainStep(logEvery: logEvery)
+        r.checkpoints = first + r.checkpoints
+        return r
+    }
+
+    private func trainStep(logEvery: Int?) -> AttentionStepResult {
         let logEvery = max(1, logEvery ?? self.logEvery)
         precondition(!isFinished, "training already finished")
         if let d = divergence {

@@ -25,6 +25,8 @@ public struct DistillState: Codable, Sendable {
     public var runCounts: [Int]        // conflicts, any tensor, steps, teacher steps, weight steps
     public var runSums: [Double]       // entropy, KD weight
     public var lastEpoch: DistillEpochSummary?
+    /// `--set-at` changes not applied yet (absent in checkpoints written before Retort kept them).
+    public var schedule: [ScheduledSetting]?
     /// Per BatchNorm (by name): widths with their own statistics besides the full width.
     public var bnWidths: [String: [Int]]
     /// AdamW's step count t (0 for SGD).
@@ -94,7 +96,7 @@ extension DistillJob {
             samplesSeen: samplesSeen, orderRNG: hex(orderRNG), augmentRNG: hex(augmentRNG), widthRNG: hex(widthRNG),
             acc: acc, trainSeconds: trainSeconds, cosines: cosines,
             runCounts: [runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps], runSums: [runEntropy, runWeight],
-            lastEpoch: lastEpoch,
+            lastEpoch: lastEpoch, schedule: schedule,
             bnWidths: Dictionary(net.batchNorms.map { bn in (bn.name, bn.layer.trackedWidths.filter { $0 != bn.layer.features }) },
                                  uniquingKeysWith: { a, _ in a }),
             optimizerSteps: (optimizer as? AdamW)?.stepCount ?? 0, checkpointEvery: checkpointEvery,
@@ -185,6 +187,7 @@ extension DistillJob {
         (runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps) = (s.runCounts[0], s.runCounts[1], s.runCounts[2], s.runCounts[3], s.runCounts[4])
         (runEntropy, runWeight) = (s.runSums[0], s.runSums[1])
         lastEpoch = s.lastEpoch
+        schedule = s.schedule ?? []
         checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
         epochStart = DispatchTime.now().uptimeNanoseconds
         model.setWidth(net.student)

@@ -112,6 +112,9 @@ public final class DistillJob {
     public var checkpointEvery = 0
     /// Step rows are written every this many steps (saved in checkpoints for a resume).
     public var logEvery = 1
+    /// Setting changes planned for later steps (sorted by step; saved in checkpoints). The
+    /// driver applies them (`retort distill --set-at`); see `dueSettings()`.
+    public var schedule: [ScheduledSetting] = []
     public internal(set) var lastCheckpoint: (url: URL, step: Int)?
     /// Why the run stopped being finite, until a rollback (see `step()`).
     public internal(set) var divergence: Divergence?
@@ -243,6 +246,28 @@ public final class DistillJob {
         return sched.lr(at: samplesSeen)
     }
 
+    /// Applies the scheduled changes whose step has been reached (call between steps) and
+    /// returns them with their old and new values; throws the first refused one.
+    public func applyDueSettings() throws -> [(ScheduledSetting, from: String, to: String)] {
+        var done: [(ScheduledSetting, from: String, to: String)] = []
+        while let c = schedule.first, c.step <= step {
+            let r = try set(c.name, to: c.value)
+            schedule.removeFirst()
+            done.append((c, r.from, r.to))
+        }
+        return done
+    }
+
+    /// Sets the base lr now (`retort resume RUN --lr X`) and drops the scheduled lr changes
+    /// still ahead, which would override it (a run that diverged after `--set-at N:lr=10`
+    /// must not diverge again); returns the dropped ones.
+    public func replaceLR(_ text: String) throws -> [ScheduledSetting] {
+        try set("lr", to: text)
+        let dropped = schedule.filter { $0.name == "lr" }
+        schedule.removeAll { $0.name == "lr" }
+        return dropped
+    }
+
     /// λ after the linear KD warm-up.
     public var currentLambda: Float {
         guard config.teacherLoss else { return 0 }
@@ -277,8 +302,17 @@ public final class DistillJob {
     /// BatchNorm statistic after the update is reported; then `divergence` is set, a
     /// `diverged` event is logged, no accumulator moves and later calls return at once until
     /// `rollback`.
+    /// A checkpoint is also written before the first step (so a run that diverges in its
+    /// first epoch has one to roll back to), at every epoch end and every `checkpointEvery` steps.
     @discardableResult
     public func step(logEvery: Int? = nil) -> DistillStepResult {
+        let first = checkpoints != nil && lastCheckpoint == nil && step == 0 && cursor == 0 && divergence == nil ? [checkpointEvent()] : []
+        var r = trainStep(logEvery: logEvery)
+        r.checkpoints = first + r.checkpoints
+        return r
+    }
+
+    private func trainStep(logEvery: Int?) -> DistillStepResult {
         precondition(!isFinished, "training already finished")
         if let d = divergence { return diverged(d, lr: currentLR, samples: 0) }
         if let logEvery { self.logEvery = logEvery }

@@ -97,3 +97,13 @@ public struct DistillSettings: Sendable, Equatable, Codable {
         }
     }
 }
+
+/// A live-setting change planned for a step (`retort distill --set-at STEP:name=value`):
+/// applied between steps when the job reaches `step`, i.e. it takes effect from step
+/// `step + 1`. Kept in checkpoints, so a resumed run still applies the ones it had not reached.
+public struct ScheduledSetting: Sendable, Equatable, Codable {
+    public let step: Int
+    public let name: String
+    public let value: String
+    public init(step: Int, name: String, value: String) { self.step = step; self.name = name; self.value = value }
+}

@@ -120,14 +120,14 @@ struct DistillCommand: ParsableCommand {
         guard logEvery >= 1 else { fail("log-every: must be ≥ 1, got \(logEvery)") }
         guard checkpointEvery >= 0 else { fail("checkpoint-every: must be ≥ 0 steps (0 = at the end of each epoch only), got \(checkpointEvery)") }
         guard (1...1000).contains(keepCheckpoints) else { fail("keep-checkpoints: must be in 1…1000, got \(keepCheckpoints)") }
-        var changes: [(step: Int, name: String, value: String)] = []
+        var changes: [ScheduledSetting] = []
         for spec in setAt {
             guard let colon = spec.firstIndex(of: ":"), let step = Int(spec[..<colon]), step >= 0,
                   let eq = spec[colon...].firstIndex(of: "=") else { fail("set-at: expected STEP:name=value, got '\(spec)'") }
             let key = String(spec[spec.index(after: colon)..<eq]), value = String(spec[spec.index(after: eq)...])
             var probe = DistillSettings(config)
             do { try probe.set(key, value) } catch { fail("set-at: \(error)") }
-            changes.append((step, key, value))
+            changes.append(ScheduledSetting(step: step, name: key, value: value))
         }
         changes.sort { $0.step < $1.step }
         let dir = options.dataDirectory()
@@ -167,7 +167,8 @@ struct DistillCommand: ParsableCommand {
             job.logEvery = logEvery
             job.checkpointEvery = checkpointEvery
             job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
-            distillHeadless(job, folder: folder, plain: plain, changes: changes)
+            job.schedule = changes
+            distillHeadless(job, folder: folder, plain: plain)
             if save {
                 let url = folder.appendingPathComponent("student.safetensors")
                 try job.saveStudent(to: url)
@@ -191,7 +192,7 @@ struct DistillCommand: ParsableCommand {
 
     /// Runs the job on the workbench thread, stepping exactly to each `--set-at` step and
     /// sending the change as the TUI would; prints one line per epoch from the snapshots.
-    func runThroughWorkbench(_ adapter: DistillWorkbenchJob, changes: [(step: Int, name: String, value: String)],
+    func runThroughWorkbench(_ adapter: DistillWorkbenchJob, changes: [ScheduledSetting],
                              row: (DistillEpochRow) -> String) throws {
         let job = adapter.job
         let runner = JobRunner(job: adapter, startPaused: true, publishInterval: 0.01)
@@ -256,17 +257,16 @@ func distillRow(_ s: DistillEpochRow) -> String {
 }
 
 /// Runs a distillation job to its last epoch with progress output (`retort distill` and
-/// `retort resume` of a distill run), applying `changes` at their steps. A checkpoint that
+/// `retort resume` of a distill run), applying the job's scheduled changes at their steps
+/// (a resumed run's come from its checkpoint). A checkpoint that
 /// cannot be written is reported on one line and training goes on; a divergence stops the
 /// run with exit status 3 and says how to go on.
-func distillHeadless(_ job: DistillJob, folder: URL, plain: Bool, changes: [(step: Int, name: String, value: String)] = []) {
+func distillHeadless(_ job: DistillJob, folder: URL, plain: Bool) {
     let tty = isatty(STDOUT_FILENO) == 1 && !plain
-    var pending = changes.filter { $0.step >= job.step }[...]
     while !job.isFinished {
-        while let c = pending.first, c.step <= job.step {
-            do { let r = try job.set(c.name, to: c.value); print("  step \(job.step): \(c.name) \(r.from) → \(r.to)") } catch { fail("set-at: \(error)") }
-            pending = pending.dropFirst()
-        }
+        do {
+            for (c, from, to) in try job.applyDueSettings() { print("  step \(job.step): \(c.name) \(from) → \(to)") }
+        } catch { fail("set-at: \(error)") }
         let r = job.step()
         for case .failed(let m) in r.checkpoints {
             if tty { print("\r\u{1B}[2K", terminator: "") }

@@ -112,7 +112,11 @@ struct ResumeCommand: ParsableCommand {
         catch { fail("\(error)") }
         for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
         if let lr {
-            do { try job.set("lr", to: lr) } catch { fail("\(error)") }
+            do {
+                for c in try job.replaceLR(lr) {
+                    FileHandle.standardError.write(Data("retort: --lr \(lr) replaces the scheduled change --set-at \(c.step):lr=\(c.value)\n".utf8))
+                }
+            } catch { fail("\(error)") }
         }
         if job.isFinished {
             print("\(folder.path): already finished (\(job.config.epochs) epochs, step \(job.step))")

@@ -96,8 +96,14 @@ final class AttentionDivergenceTests: XCTestCase {
         XCTAssertEqual(d.step, 4)
         XCTAssertEqual(d.what, "weight \(job.model.parameters[0].name) is not finite after the update")
         XCTAssertTrue(d.loss.isFinite && d.gradientNorm.isFinite, "loss and gradient were fine; the update was not")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: f.appendingPathComponent("checkpoints").path))
-        XCTAssertThrowsError(try job.rollback()) { XCTAssertTrue("\($0)".hasSuffix("checkpoints: no usable checkpoint"), "\($0)") }
+        let dir = f.appendingPathComponent("checkpoints")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".ckpt") }, ["step-00000000.ckpt"],
+                       "only the checkpoint written before the first step")
+        let lr = job.hyper.lr
+        let m = try job.rollback()
+        XCTAssertTrue(m.contains("rolled back to step-00000000.ckpt"), m)
+        XCTAssertEqual(job.step, 0); XCTAssertNil(job.divergence); XCTAssertEqual(job.hyper.lr, lr * 0.1, accuracy: lr * 1e-6)
+        XCTAssertNil(job.model.parameters.first { !$0.value.isAllFinite })
     }
 
     /// The guard's per-step work (gradient norm before the update, weights after it) measured

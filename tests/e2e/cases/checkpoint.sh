@@ -84,7 +84,8 @@ dist_cols() { cut -d, -f1-17 "$1/metrics.csv"; cat "$1/steps.csv" "$1/tensor_cos
 "$BIN" distill "${DK[@]}" --name dfull >/dev/null 2>&1
 [ "$(cat "$ck/dfull/checkpoints/latest" 2>/dev/null)" = step-00000152.ckpt ] && ok "distill: checkpoint at every epoch end, latest step 152" \
   || bad "distill checkpoints" "$(ls "$ck/dfull/checkpoints" 2>&1)"
-for spec in "2:step-00000038:2/4, step 38" "4 --checkpoint-every 10:step-00000030:1/4, step 30"; do
+# (write 1 is the checkpoint before the first step; resuming from it replays --set-at 25:tau=0.1)
+for spec in "2:step-00000000:1/4, step 0" "3:step-00000038:2/4, step 38" "5 --checkpoint-every 10:step-00000030:1/4, step 30"; do
   IFS=: read -r kill latest at <<<"$spec"; n=${kill%% *}; extra=${kill#"$n"}
   { RETORT_TEST_KILL_IN_CHECKPOINT=$n "$BIN" distill "${DK[@]}" $extra --name "dkill$n" >/dev/null 2>&1; } 2>/dev/null; rc=$?
   [ "$rc" = 137 ] && [ "$(cat "$ck/dkill$n/checkpoints/latest")" = "$latest.ckpt" ] && [ "$(wc -l <"$ck/dkill$n/metrics.csv")" -lt 5 ] \
@@ -97,7 +98,7 @@ expect "distill: resume of a finished run" 0 'already finished \(4 epochs, step 
 expect "distill: resume --tui refused" 2 'distill runs resume headless only' -- "$BIN" resume "$ck/dfull" --tui
 
 # attention runs: `retort attention train` checkpoints every run at each epoch end; SIGKILLed
-# inside the second checkpoint write (test hook), `retort resume RUN` continues that run
+# inside its third checkpoint write (test hook; the first is before step 1), `retort resume RUN` continues that run
 # folder headless and its metrics equal an uninterrupted run's (timing columns removed)
 AK=(attention train --data digits --kinds taylor-sparse --seeds 3 --epochs 3 --width 16 --depth 2 --heads 2 --test-count 300 --threads 1 --no-tensorboard)
 att_cols() { # FOLDER: metrics.csv without seconds and samples_per_second, then steps.csv and hparams.csv
@@ -109,10 +110,10 @@ att_cols() { # FOLDER: metrics.csv without seconds and samples_per_second, then 
 afull=$(ls -d "$ck/afull"/*-vit-taylor-sparse-digits-s3 2>/dev/null | head -1)
 [ -n "$afull" ] && [ "$(cat "$afull/checkpoints/latest" 2>/dev/null)" = step-00000141.ckpt ] && ok "attention: checkpoint at every epoch end, latest step 141" \
   || bad "attention checkpoints" "$(ls -R "$ck/afull" 2>&1 | head -20)"
-{ RETORT_TEST_KILL_IN_CHECKPOINT=2 "$BIN" "${AK[@]}" --runs "$ck/akill" >/dev/null 2>&1; } 2>/dev/null; rc=$?
+{ RETORT_TEST_KILL_IN_CHECKPOINT=3 "$BIN" "${AK[@]}" --runs "$ck/akill" >/dev/null 2>&1; } 2>/dev/null; rc=$?
 akill=$(ls -d "$ck/akill"/*-vit-taylor-sparse-digits-s3 2>/dev/null | head -1)
 [ "$rc" = 137 ] && [ -n "$akill" ] && [ "$(cat "$akill/checkpoints/latest")" = step-00000047.ckpt ] \
-  && ok "attention: SIGKILLed in checkpoint write 2 (latest step-00000047)" || bad "attention kill: exit $rc" "$(ls -A "$akill/checkpoints" 2>&1)"
+  && ok "attention: SIGKILLed in checkpoint write 3 (latest step-00000047)" || bad "attention kill: exit $rc" "$(ls -A "$akill/checkpoints" 2>&1)"
 expect "attention: resume after SIGKILL continues the run to its 3 epochs" 0 \
   "resumed .*-vit-taylor-sparse-digits-s3 from step-00000047\\.ckpt at epoch 2/3, step 47, lr .*taylor-sparse seed 3 epoch   3/3.*taylor-sparse seed 3: test accuracy " \
   -- bash -c "\"$BIN\" resume \"$akill\" | tr '\\n' ' '"
@@ -131,8 +132,11 @@ done
 grep -q '"kind":"event","step":[0-9]*,"epoch":1,"name":"diverged".*"note":"teacher loss is NaN"' "$ck/ddiv/metrics.jsonl" \
   && ok "distill: diverged event in metrics.jsonl" || bad "distill diverged event" "$(tail -2 "$ck/ddiv/metrics.jsonl")"
 finite_ckpts "$ck/ddiv" && ok "distill: no checkpoint holds NaN or Inf" || bad "distill: checkpoint with NaN/Inf"
-expect "distill: resume with a lower lr finishes the run" 0 '^resumed .*/ddiv from step-00000038\.ckpt at epoch 2/3, step 38, lr 0\.02$' \
-  -- "$BIN" resume "$ck/ddiv" --lr 0.02 --plain
+out=$("$BIN" resume "$ck/ddiv" --lr 0.02 --plain 2>&1); rc=$?
+if [ "$rc" = 0 ] && grep -qE '^retort: --lr 0\.02 replaces the scheduled change --set-at 40:lr=10$' <<<"$out" \
+   && grep -qE '^resumed .*/ddiv from step-00000038\.ckpt at epoch 2/3, step 38, lr 0\.02$' <<<"$out"; then
+  ok "distill: resume --lr 0.02 says it replaces the pending --set-at 40:lr=10, and finishes the run"
+else bad "distill: resume with a lower lr (exit $rc)" "$out"; fi
 [ "$(wc -l <"$ck/ddiv/metrics.csv")" = 4 ] && [ "$(cat "$ck/ddiv/checkpoints/latest")" = step-00000114.ckpt ] \
   && ok "distill: the resumed run finished its 3 epochs" || bad "distill resume after divergence" "$(cat "$ck/ddiv/metrics.csv")"
 
