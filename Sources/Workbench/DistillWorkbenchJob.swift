@@ -4,8 +4,9 @@ import RetortCore
 import TrainEngine
 
 /// Adapts a `DistillJob` to the workbench: steps it, keeps downsampled curves, the per-tensor
-/// cosine/conflict statistics and histogram sources, applies live setting changes and
-/// saves the student slice on request.
+/// cosine/conflict statistics and histogram sources, applies live setting changes, writes
+/// a checkpoint at every epoch end (like `retort distill`) and, on request, a checkpoint
+/// and the student slice. A checkpoint that cannot be written is a one-line error note.
 ///
 /// `handle(.set(name:value:))` validates (throwing a one-line reason) and applies at once;
 /// the runner calls it between steps, so the change takes effect from the next step. The
@@ -41,6 +42,7 @@ public final class DistillWorkbenchJob: SteppableJob {
     private var samplesPerSecond = 0.0
     private var lastLR: Double
     private var lastLambda: Double
+    private var notes: [(JobMessage.Level, String)] = []
 
     public init(job: DistillJob, runFolder: URL, recentSteps: Int = 256, recentEntropies: Int = 4096) {
         self.job = job; self.runFolder = runFolder
@@ -55,12 +57,33 @@ public final class DistillWorkbenchJob: SteppableJob {
         lastLR = Double(job.currentLR); lastLambda = Double(job.currentLambda)
     }
 
+    /// Wraps a run resumed from its checkpoint (`DistillJob.resume`). Its curves start from the
+    /// run folder's steps.csv and metrics.csv, which the resume cut back to the checkpoint.
+    public convenience init(resumed job: DistillJob, runFolder: URL) {
+        self.init(job: job, runFolder: runFolder)
+        let steps = RunTable.read(runFolder.appendingPathComponent("steps.csv"))
+        let epochs = RunTable.read(runFolder.appendingPathComponent("metrics.csv"))
+        func fill(_ s: inout DownsampledSeries, _ table: RunTable?, _ column: String, scale: Double = 1) {
+            for (x, y) in table?.series(column) ?? [] where x <= Double(job.step) { s.append(x: x, y * scale) }
+        }
+        fill(&studentLoss, steps, "loss_student"); fill(&kdLoss, steps, "loss_kd")
+        fill(&cos, steps, "cos"); fill(&cosAfter, steps, "cos_after")
+        fill(&entropy, steps, "entropy"); fill(&weight, steps, "kd_weight")
+        fill(&sTrain, epochs, "student_train_acc"); fill(&sTest, epochs, "student_test_acc")
+        if job.config.teacherLoss {
+            fill(&teacherLoss, steps, "loss_teacher")
+            fill(&tTrain, epochs, "teacher_train_acc"); fill(&tTest, epochs, "teacher_test_acc")
+            fill(&conflictPct, epochs, "conflict_fraction", scale: 100); fill(&anyTensorPct, epochs, "any_tensor_conflict_fraction", scale: 100)
+        }
+    }
+
     /// Builds a run from option text (keys as `retort distill`'s options without "--", e.g.
     /// [("method", "full"), ("model", "cnn")], applied in order over the defaults), creates
     /// its run folder `<runRoot>/<runName or timestamp-…>` with config.json and metrics, and
-    /// wraps it. Throws a one-line reason for a bad option, data or folder.
+    /// wraps it; checkpoints go to the folder's checkpoints/ (the newest `keepCheckpoints`
+    /// kept). Throws a one-line reason for a bad option, data or folder.
     public static func create(options: [(String, String)] = [], dataDirectory: String, runRoot: String = "runs",
-                              runName: String? = nil, tensorBoard: Bool = true) throws -> DistillWorkbenchJob {
+                              runName: String? = nil, tensorBoard: Bool = true, keepCheckpoints: Int = 3) throws -> DistillWorkbenchJob {
         var c = DistillConfig()
         for (k, v) in options { try c.set(k, v) }
         try c.validate()
@@ -68,6 +91,7 @@ public final class DistillWorkbenchJob: SteppableJob {
         let name = runName ?? RunFolder.defaultName(["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"])
         return try RunFolder.create(root: runRoot, name: name, config: c) { folder in
             let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder, tensorBoard: tensorBoard))
+            job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
             return DistillWorkbenchJob(job: job, runFolder: folder)
         }
     }
@@ -79,6 +103,7 @@ public final class DistillWorkbenchJob: SteppableJob {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = job.step()
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        for case .failed(let m) in r.checkpoints { notes.append((.error, "checkpoint not written: \(m)")) }
         guard r.studentLoss.isFinite && (r.teacherLoss.isFinite || !job.config.teacherLoss) else {
             throw JobFailure("loss became \(r.studentLoss.isFinite ? r.teacherLoss : r.studentLoss) at step \(r.step): lower the learning rate")
         }
@@ -129,11 +154,17 @@ public final class DistillWorkbenchJob: SteppableJob {
         case .save:
             let url = runFolder.appendingPathComponent("student.safetensors")
             try job.saveStudent(to: url)
-            return "saved the student slice to \(url.path) at step \(job.step)"
+            let info: CheckpointInfo
+            do { info = try job.saveCheckpoint() } catch {
+                throw JobFailure("saved the student slice to \(url.path); checkpoint not written: \(error)")
+            }
+            return "saved \(info.path) (\(info.bytes / 1024) KiB) and the student slice \(url.path) at step \(job.step)"
         default:
             return ""
         }
     }
+
+    public func takeNotes() -> [(JobMessage.Level, String)] { defer { notes = [] }; return notes }
 
     public static let reconstructionNote = "[R] reconstruction: NetDistiller's surgery rule, uncertainty measure, loss weights and defaults are unknown; these are Retort's choices"
 
