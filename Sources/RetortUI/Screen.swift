@@ -51,12 +51,12 @@ public struct Screen {
             job(d.state.rawValue.uppercased(), d.epoch, d.totalEpochs, d.step, d.state == .finished, d.samplesPerSecond, d.elapsed, d.runName, d.blas)
         } else if !s.hasTrainingRun, s.tab == .attention, let a = att {
             let run = a.runs.indices.contains(a.currentRun - 1) ? a.runs[a.currentRun - 1] : nil
-            let name = run.map { URL(fileURLWithPath: $0.runFolder).lastPathComponent } ?? ""
+            let name = run.map { $0.runFolder.isEmpty ? "" : URL(fileURLWithPath: $0.runFolder).lastPathComponent } ?? ""
             job(a.state.rawValue.uppercased(), a.epoch, a.totalEpochs, a.step, a.state == .finished, a.samplesPerSecond, a.elapsed, name, a.blas)
         }
         let sep = "  \(glyphs.box.v)  "
         var line = ""
-        for p in parts {
+        for p in parts where !p.isEmpty {
             let next = line.isEmpty ? p : line + sep + p
             if next.count > g.width - 2 { break }
             line = next

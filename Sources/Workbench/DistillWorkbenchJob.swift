@@ -57,14 +57,21 @@ public final class DistillWorkbenchJob: SteppableJob {
         lastLR = Double(job.currentLR); lastLambda = Double(job.currentLambda)
     }
 
-    /// Wraps a run resumed from its checkpoint (`DistillJob.resume`). Its curves start from the
-    /// run folder's steps.csv and metrics.csv, which the resume cut back to the checkpoint.
+    /// Wraps a run resumed from its checkpoint (`DistillJob.resume`). Its curves, epoch rows
+    /// and conflict statistics start from the run folder's steps.csv, tensor_cosines.csv and
+    /// metrics.csv, which the resume cut back to the checkpoint (per-tensor conflicts are
+    /// recounted with the current τ; with `logEvery` > 1 the counts cover the logged steps).
     public convenience init(resumed job: DistillJob, runFolder: URL) {
         self.init(job: job, runFolder: runFolder)
-        let steps = RunTable.read(runFolder.appendingPathComponent("steps.csv"))
-        let epochs = RunTable.read(runFolder.appendingPathComponent("metrics.csv"))
+        prefill(steps: RunTable.read(runFolder.appendingPathComponent("steps.csv")),
+                tensors: RunTable.read(runFolder.appendingPathComponent("tensor_cosines.csv")),
+                epochs: RunTable.read(runFolder.appendingPathComponent("metrics.csv")))
+    }
+
+    private func prefill(steps: RunTable?, tensors: RunTable?, epochs: RunTable?) {
+        let last = Double(job.step)
         func fill(_ s: inout DownsampledSeries, _ table: RunTable?, _ column: String, scale: Double = 1) {
-            for (x, y) in table?.series(column) ?? [] where x <= Double(job.step) { s.append(x: x, y * scale) }
+            for (x, y) in table?.series(column) ?? [] where x <= last { s.append(x: x, y * scale) }
         }
         fill(&studentLoss, steps, "loss_student"); fill(&kdLoss, steps, "loss_kd")
         fill(&cos, steps, "cos"); fill(&cosAfter, steps, "cos_after")
@@ -75,6 +82,28 @@ public final class DistillWorkbenchJob: SteppableJob {
             fill(&tTrain, epochs, "teacher_train_acc"); fill(&tTest, epochs, "teacher_test_acc")
             fill(&conflictPct, epochs, "conflict_fraction", scale: 100); fill(&anyTensorPct, epochs, "any_tensor_conflict_fraction", scale: 100)
         }
+        let conflict = steps?.series("conflict") ?? [], conflicting = steps?.series("tensors_conflicting") ?? []
+        teacherSteps = conflict.count(where: { $0.0 <= last })
+        conflicts = conflict.count(where: { $0.0 <= last && $0.1 > 0 })
+        anyTensor = conflicting.count(where: { $0.0 <= last && $0.1 > 0 })
+        for (_, c) in (steps?.series("cos") ?? []).filter({ $0.0 <= last }).suffix(cosineRing.capacity) { cosineRing.append(c) }
+        let tau = job.settings.tau
+        for (i, name) in job.layout.names.enumerated() {
+            let before = (tensors?.series(name) ?? []).filter { $0.0 <= last }
+            for (_, c) in before {
+                tensorCosSum[i] += c; tensorCosCount[i] += 1
+                if c < tau { tensorConflictCount[i] += 1 }
+            }
+            for (_, c) in before.suffix(recentSteps) { tensorRing.append(c) }
+            if let l = before.last { latest[i] = l.1 }
+            if let l = (tensors?.series(name + "@after") ?? []).last(where: { $0.0 <= last }) { latestAfter[i] = l.1 }
+        }
+        if let e = epochs {
+            epochRows = e.rows.indices.compactMap { DistillEpochRow(e, row: $0) }.filter { Double($0.step) <= last }
+        }
+        if let s = job.lastEpoch, job.config.teacherLoss { lastEpochConflicts = s.tensorConflictFractions.map { 100 * $0 } }
+        latestEntropy = (steps?.series("entropy") ?? []).last(where: { $0.0 <= last })?.1 ?? .nan
+        latestWeight = (steps?.series("kd_weight") ?? []).last(where: { $0.0 <= last })?.1 ?? .nan
     }
 
     /// Builds a run from option text (keys as `retort distill`'s options without "--", e.g.

@@ -71,6 +71,14 @@ final class EngineCheckpointTests: XCTestCase {
         XCTAssertEqual(r.studentTestAccuracy.buckets.count, 1, "the first epoch's accuracy from metrics.csv")
         XCTAssertFalse(r.studentStepLoss.isEmpty, "step losses from steps.csv")
         XCTAssertLessThanOrEqual(r.studentStepLoss.buckets.last!.x1, Double(perEpoch + 2))
+        XCTAssertEqual(r.epochRows.map(\.step), [perEpoch], "the first epoch's row from metrics.csv")
+        let live = job.snapshot(state: .paused, messages: [], elapsed: 0)
+        XCTAssertEqual(Double(r.epochRows[0].studentTestAccuracy), Double(live.epochRows[0].studentTestAccuracy), accuracy: 1e-5)
+        XCTAssertEqual(r.epochRows[0].conflictFraction, live.epochRows[0].conflictFraction, accuracy: 1e-5)
+        XCTAssertEqual(r.conflictFraction, live.conflictFraction, accuracy: 1e-12, "whole-run conflicts from steps.csv")
+        XCTAssertEqual(r.anyTensorConflictFraction, live.anyTensorConflictFraction, accuracy: 1e-12)
+        XCTAssertEqual(r.conflictTable.map(\.conflictPercent), live.conflictTable.map(\.conflictPercent))
+        for (a, b) in zip(r.conflictTable.map(\.meanCosine), live.conflictTable.map(\.meanCosine)) { XCTAssertEqual(a, b, accuracy: 1e-4) }
         // and it trains on behind a runner
         let again = JobRunner(job: wb, startPaused: true)
         again.start()
