@@ -90,7 +90,7 @@ for spec in "2:step-00000038:2/4, step 38" "4 --checkpoint-every 10:step-0000003
   else bad "distill: resumed metrics differ ($latest)" "$(diff <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n") | head -5)"; fi
 done
 expect "distill: resume of a finished run" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull"
-expect "distill: resume --tui refused" 2 'distill runs resume headless only' -- "$BIN" resume "$ck/dfull" --tui
+expect "distill: resume --tui of a finished run says so" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull" --tui
 
 # attention runs: `retort attention train` checkpoints every run at each epoch end; SIGKILLed
 # inside the second checkpoint write (test hook), `retort resume RUN` continues that run

@@ -163,11 +163,12 @@ tmuxq send-keys -t dck q; restored dck "Distill tab: quit with q" 0
 joined dck | grep -qE "retort: distill stopped at epoch 0, step 5; run folder .*-distill-" && joined dck | grep -qE "retort: checkpoint .*-distill-.*/checkpoints/step-00000005\.ckpt" \
   && [ -s "$DRUN/checkpoints/step-00000005.ckpt" ] && ok "quitting leaves a checkpoint of the Distill run (step 5) and prints it" \
   || bad "Distill checkpoint on quit" "$(joined dck | grep retort:)"
-start dres "$ABS_BIN resume $DRUN --tui --paused"
+start dres "$ABS_BIN resume $DRUN --tui --paused --lr 0.01"
 tmuxq resize-window -t dres -x 200 -y 36
-wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at epoch 1/2000, step 5' 15 && wait_for dres 'Distill settings \(live\)' 5 \
+wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at epoch 1/2000, step 5, lr 0\.01' 15 && wait_for dres 'Distill settings \(live\)' 5 \
   && screen dres | head -1 | grep -qE 'PAUSED .*epoch 1/2000  step 5' \
   && ok "retort resume DISTILLRUN --tui opens the Distill tab at step 5, paused" || bad "distill resume --tui" "$(screen dres | head -1; screen dres | tail -2)"
+screen dres | grep -qE '  lr +0\.01 ' && ok "--lr 0.01 with --tui is applied before the Distill TUI starts" || bad "resume --tui --lr" "$(screen dres | grep -E ' lr ')"
 tmuxq send-keys -t dres n; wait_for dres 'epoch 1/2000 step 6 ' 10 && ok "the resumed Distill run steps on (step 6)" || bad "resumed distill step" "$(screen dres | head -1)"
 tmuxq send-keys -t dres 1; wait_for dres 'no training run in this session' 5 && ok "Training tab of a distill resume says there is no training run" || bad "no training run line" "$(screen dres | sed -n 3,6p)"
 tmuxq send-keys -t dres ' '; wait_for dres '! no training run in this session' 5 && ok "run keys on the empty Training tab are refused with a message" || bad "training keys without a run" "$(screen dres | tail -2)"
