@@ -136,4 +136,36 @@ final class EngineCheckpointTests: XCTestCase {
         again.send(.stop); again.waitUntilDone()
         XCTAssertEqual(checkpointSteps(folder).last, 2 * perEpoch, "the resumed run's last epoch end")
     }
+    /// A checkpoint that cannot be written (here: a file where checkpoints/ should be) is a
+    /// one-line error message; the run goes on.
+    func testFailedCheckpointWritesAreOneLineMessages() throws {
+        let job = try distill()
+        XCTAssertTrue(FileManager.default.createFile(atPath: job.runFolder.appendingPathComponent("checkpoints").path, contents: Data("x".utf8)))
+        let runner = JobRunner(job: job, startPaused: true)
+        runner.start()
+        let perEpoch = runner.snapshot.stepsPerEpoch
+        runner.send(.step(perEpoch + 1))
+        var s = wait(runner) { $0.step == perEpoch + 1 && $0.state == .paused }
+        let epochEnd = s.messages.filter { $0.level == .error }.map(\.text)
+        XCTAssertEqual(epochEnd.count, 1, "\(s.messages)")
+        XCTAssertTrue(epochEnd[0].hasPrefix("checkpoint not written: ") && !epochEnd[0].contains("\n"), epochEnd[0])
+        runner.send(.save)
+        s = wait(runner) { $0.messages.filter { $0.level == .error }.count == 2 }
+        let save = s.messages.last!.text
+        XCTAssertTrue(save.hasPrefix("saved the student slice to \(job.runFolder.path)/student.safetensors; checkpoint not written: "), save)
+        runner.send(.step(1))
+        _ = wait(runner) { $0.step == perEpoch + 2 }
+        runner.send(.stop)
+        XCTAssertTrue(runner.afterDone { $0.checkpointOnQuit() }.hasPrefix("checkpoint not written: "))
+
+        let att = JobRunner(job: try attention(), startPaused: true)
+        att.start()
+        att.send(.step(1))
+        let folder = URL(fileURLWithPath: wait(att) { $0.step == 1 && $0.state == .paused }.runs[0].runFolder)
+        XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("checkpoints").path, contents: Data("x".utf8)))
+        att.send(.save)
+        let m = wait(att) { $0.messages.contains { $0.level == .error } }.messages.last!.text
+        XCTAssertTrue(m.hasPrefix("saved softmax (run 1) to \(folder.path)/model.safetensors; checkpoint not written: "), m)
+        att.send(.stop); att.waitUntilDone()
+    }
 }
