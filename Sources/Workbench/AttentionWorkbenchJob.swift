@@ -78,11 +78,13 @@ public final class AttentionWorkbenchJob: SteppableJob {
     }
 
     /// Wraps a run resumed from its checkpoint (`AttentionJob.resume`): the queue holds just
-    /// that run, with its curves so far; `:set kind` queues more after it, in the same run root.
+    /// that run, with its curves so far; `:set kind` queues more after it, in the same run root
+    /// and with its live lr and τ (as `:set` gives the queued runs).
     public convenience init(resumed j: AttentionJob, runFolder: URL, diagnosticImages: Int = 64,
                             scalingSizes: [Int] = [4, 8, 16, 32, 64, 128, 256, 512]) throws {
         var c = j.config
         c.runRoot = runFolder.deletingLastPathComponent().path
+        c.lr = j.hyper.lr; c.minLR = min(c.minLR, c.lr); c.sparse.threshold = j.sparseThreshold
         try self.init(config: c, kinds: [c.kind], data: j.data, runRoot: c.runRoot, diagnosticImages: diagnosticImages,
                       scalingSizes: scalingSizes, keepCheckpoints: j.checkpoints?.keep ?? 3)
         job = j; folders[0] = runFolder

@@ -117,6 +117,7 @@ final class EngineCheckpointTests: XCTestCase {
 
         let (resumed, _) = try AttentionJob.resume(runFolder: folder, dataDirectory: Self.dataDir)
         XCTAssertEqual(resumed.step, perEpoch + 1)
+        _ = try resumed.set("lr", to: "0.001")   // as `retort resume RUN --tui --lr 0.001`
         let wb = try AttentionWorkbenchJob(resumed: resumed, runFolder: folder, diagnosticImages: 8, scalingSizes: [8])
         let r = wb.snapshot(state: .paused, messages: [], elapsed: 0)
         XCTAssertEqual(r.runs.map(\.kind), ["softmax"])
@@ -133,6 +134,8 @@ final class EngineCheckpointTests: XCTestCase {
         again.send(.set(name: "kind", value: "taylor"))
         let done = wait(again) { $0.runs.count == 2 && $0.runs[0].status == .finished && $0.runs[1].status == .running }
         XCTAssertEqual(URL(fileURLWithPath: done.runs[1].runFolder).deletingLastPathComponent().path, root.path)
+        let config = try String(contentsOf: URL(fileURLWithPath: done.runs[1].runFolder).appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(config.contains("\"lr\" : 0.001"), "the queued run starts with the resumed run's lr\n\(config)")
         again.send(.stop); again.waitUntilDone()
         XCTAssertEqual(checkpointSteps(folder).last, 2 * perEpoch, "the resumed run's last epoch end")
     }
