@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "DistillTests", dependencies: ["Distill"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine", "Distill"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine", "Distill", "Attention"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages
         .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "TrainEngine", "Distill", "Attention"],

@@ -12,7 +12,7 @@ public enum KeyHelp {
         ("u", "undo the last hyperparameter change"),
         ("L", "toggle log scale of the loss chart"),
         ("[  ]  mouse wheel", "zoom the charts out / in (the last ½, ¼, … of the run)"),
-        ("s", "save a checkpoint (checkpoints/step-N.ckpt) and the model (model.safetensors)"),
+        ("s", "save a checkpoint (checkpoints/step-N.ckpt) and the model (model.safetensors; Distill: student.safetensors)"),
         (":", "command line: set NAME VALUE, pause, resume, step [N], save, rollback [LR], theme NAME, log, help, quit (Tab completes, ↑↓ history)"),
         ("Runs: ↑↓ Enter Esc", "select a run folder (tab 5); Enter/o opens it read-only (curves, config.json); Esc back"),
         ("Runs: space  v", "mark / unmark a run; v overlays the marked runs' test accuracy and loss (one colour each)"),

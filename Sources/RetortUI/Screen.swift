@@ -18,7 +18,7 @@ public struct Screen {
             for (i, l) in lines.enumerated() where i < height { g.put(max(0, (width - l.count) / 2), height / 2 - lines.count / 2 + i, l, fg: .warn) }
             return g
         }
-        header(&g, t)
+        header(&g, s, t, dst, att)
         tabs(&g, s)
         let body = Rect(x: 0, y: 2, width: width, height: height - 4)
         switch s.tab {
@@ -33,18 +33,30 @@ public struct Screen {
         return g
     }
 
-    func header(_ g: inout CellGrid, _ t: TrainingSnapshot?) {
+    /// The training run's state; in a session without one, the front tab's job (Distill or
+    /// Attention) or nothing.
+    func header(_ g: inout CellGrid, _ s: UIState, _ t: TrainingSnapshot?, _ dst: DistillSnapshot?, _ att: AttentionSnapshot?) {
         g.fill(Rect(x: 0, y: 0, width: g.width, height: 1), Cell(" ", bg: .selectedBg))
         // most important first; whatever does not fit the width is left out
         var parts = ["retort"]
+        func job(_ state: String, _ epoch: Int, _ total: Int, _ step: Int, _ finished: Bool, _ rate: Double, _ elapsed: Double,
+                 _ name: String, _ blas: String) {
+            parts += [state, "epoch \(min(epoch + (finished ? 0 : 1), total))/\(total)  step \(step)",
+                      String(format: "%.0f samples/s", rate), Self.clock(elapsed), name, "BLAS \(blas)"]
+        }
         if let t {
-            parts += [t.diverged != nil ? "DIVERGED" : t.state.rawValue.uppercased(),
-                      "epoch \(min(t.epoch + (t.state == .finished ? 0 : 1), t.totalEpochs))/\(t.totalEpochs)  step \(t.step)",
-                      String(format: "%.0f samples/s", t.samplesPerSecond), Self.clock(t.elapsed), t.runName, "BLAS \(t.blas)"]
+            job(t.diverged != nil ? "DIVERGED" : t.state.rawValue.uppercased(), t.epoch, t.totalEpochs, t.step, t.state == .finished,
+                t.samplesPerSecond, t.elapsed, t.runName, t.blas)
+        } else if !s.hasTrainingRun, s.tab == .distill, let d = dst {
+            job(d.state.rawValue.uppercased(), d.epoch, d.totalEpochs, d.step, d.state == .finished, d.samplesPerSecond, d.elapsed, d.runName, d.blas)
+        } else if !s.hasTrainingRun, s.tab == .attention, let a = att {
+            let run = a.runs.indices.contains(a.currentRun - 1) ? a.runs[a.currentRun - 1] : nil
+            let name = run.map { $0.runFolder.isEmpty ? "" : URL(fileURLWithPath: $0.runFolder).lastPathComponent } ?? ""
+            job(a.state.rawValue.uppercased(), a.epoch, a.totalEpochs, a.step, a.state == .finished, a.samplesPerSecond, a.elapsed, name, a.blas)
         }
         let sep = "  \(glyphs.box.v)  "
         var line = ""
-        for p in parts {
+        for p in parts where !p.isEmpty {
             let next = line.isEmpty ? p : line + sep + p
             if next.count > g.width - 2 { break }
             line = next
@@ -53,7 +65,7 @@ public struct Screen {
     }
 
     static func clock(_ s: Double) -> String {
-        let i = Int(s)
+        let i = s.isFinite ? Int(max(0, min(s, 1e9))) : 0
         return String(format: "%02d:%02d:%02d", i / 3600, (i / 60) % 60, i % 60)
     }
 
@@ -77,7 +89,7 @@ public struct Screen {
     }
 
     func trainingTab(_ g: inout CellGrid, _ s: UIState, _ t: TrainingSnapshot?, _ r: Rect) {
-        guard let t else { return waiting(&g, r, "Training", "starting…") }
+        guard let t else { return waiting(&g, r, "Training", s.hasTrainingRun ? "starting…" : TUIApp.noTrainingRun) }
         let (charts, side) = splitSide(r, 34...44)
         let (lossR, accR) = charts.top(charts.height * 11 / 20)
         let markers = t.changes.map { Double($0.step) }

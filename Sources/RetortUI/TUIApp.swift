@@ -1,11 +1,15 @@
 import Foundation
 import Workbench
 
-/// The UI loop: the only thread that touches curses. Polls the job's latest snapshot at
-/// a capped frame rate, renders it into a cell grid and lets the backend draw it.
+/// The UI loop: the only thread that touches curses. Polls the jobs' latest snapshots at
+/// a capped frame rate, renders them into a cell grid and lets the backend draw it.
+///
+/// A session may have no training run (`retort resume DISTILLRUN --tui` opens on the Distill
+/// tab with the resumed job): the Training tab then says so and ignores run keys.
 public final class TUIApp {
     let backend: CursesBackend
-    let runner: JobRunner<TrainingWorkbenchJob>
+    /// The Training tab's run (nil: none in this session).
+    let runner: JobRunner<TrainingWorkbenchJob>?
     let themeDirectory: String?
     /// The accelerator simulation, built the first time its tab is opened.
     var accelerator: JobRunner<AcceleratorWorkbenchJob>?
@@ -21,12 +25,18 @@ public final class TUIApp {
     var screen: Screen
     public var frameInterval: Double = 0.05
 
-    public init(backend: CursesBackend, runner: JobRunner<TrainingWorkbenchJob>, themeDirectory: String?, dataDirectory: String,
-                runRoot: String, dataSet: String = "mnist5k", initialMessage: (String, Bool)? = nil) {
-        self.backend = backend; self.runner = runner; self.themeDirectory = themeDirectory
+    /// `distill`/`attention`: runners already started (a resumed run) for those tabs, else
+    /// they are built the first time their tab is opened; `initialTab` is in front at start.
+    public init(backend: CursesBackend, runner: JobRunner<TrainingWorkbenchJob>?, distill: JobRunner<DistillWorkbenchJob>? = nil,
+                attention: JobRunner<AttentionWorkbenchJob>? = nil, initialTab: Tab = .training, themeDirectory: String?,
+                dataDirectory: String, runRoot: String, dataSet: String = "mnist5k", initialMessage: (String, Bool)? = nil) {
+        self.backend = backend; self.runner = runner; self.distill = distill; self.attention = attention
+        self.themeDirectory = themeDirectory
         self.dataDirectory = dataDirectory; self.runRoot = runRoot; self.dataSet = dataSet
         screen = Screen(glyphs: backend.utf8 ? .unicodeSet : .asciiSet, colour: backend.tier != .mono)
         state.themeNames = ThemeLocator.names(in: themeDirectory)
+        state.hasTrainingRun = runner != nil
+        state.tab = initialTab
         if let m = initialMessage { state.message = (m.0, m.1) }
     }
 
@@ -61,10 +71,11 @@ public final class TUIApp {
                     let fields = a.settings
                     effects = Controller.handle(key, state: &state, panel: fields.map(PanelField.init), jobState: a.state,
                                                 validate: { n, v in fields.first { $0.name == n }?.check(v) })
-                } else {
-                    let snap = runner.snapshot
+                } else if let snap = runner?.snapshot {
                     effects = Controller.handle(key, state: &state, panel: snap.hyper.map(PanelField.init), jobState: snap.state,
                                                 diverged: snap.diverged != nil)
+                } else {
+                    effects = Controller.handle(key, state: &state, panel: [], jobState: .paused)
                 }
                 for e in effects {
                     switch e {
@@ -84,8 +95,8 @@ public final class TUIApp {
                 continue   // drain queued keys before drawing
             }
             if dirty || clock() - lastDraw >= frameInterval {
-                let snap = runner.snapshot
-                if snap.messages.count != state.lastJobMessageCount, let m = snap.messages.last {
+                let snap = runner?.snapshot
+                if let snap, snap.messages.count != state.lastJobMessageCount, let m = snap.messages.last {
                     state.lastJobMessageCount = snap.messages.count
                     if !m.text.isEmpty { state.message = (m.text, m.level == .error || m.text == snap.diverged) }
                 }
@@ -115,7 +126,10 @@ public final class TUIApp {
     func route(_ c: JobCommand) {
         if state.tab == .distill, let d = distill { d.send(c); return }
         if state.tab == .attention, let a = attention { a.send(c); return }
-        guard state.tab == .accelerator, let acc = accelerator else { runner.send(c); return }
+        guard state.tab == .accelerator, let acc = accelerator else {
+            if let runner { runner.send(c) } else if state.tab == .training { state.message = (Self.noTrainingRun, true) }
+            return
+        }
         switch c {
         case .resume: acc.send(.set(name: "mode", value: "run")); acc.send(.resume)
         case .step: acc.send(.set(name: "mode", value: "step")); acc.send(c)
@@ -160,17 +174,34 @@ public final class TUIApp {
         }
     }
 
-    /// Stops the engine jobs the tabs started (Accelerator, Distill, Attention) and waits
-    /// for their threads, so none is still running while the process exits.
-    public func stopEngineJobs() {
-        accelerator?.send(.stop); distill?.send(.stop); attention?.send(.stop)
-        accelerator?.waitUntilDone(); distill?.waitUntilDone(); attention?.waitUntilDone()
+    public static let noTrainingRun = "no training run in this session — `retort tui` starts one"
+
+    /// Stops every job of the session and waits for their threads, so none is still running
+    /// while the process exits; then leaves a checkpoint of where the training, Distill and
+    /// Attention runs stopped (unless the newest is current). Returns the lines to print once
+    /// the terminal is restored (where each run stopped, its checkpoint or why none was written).
+    public func finish() -> [String] {
+        runner?.send(.stop); accelerator?.send(.stop); distill?.send(.stop); attention?.send(.stop)
+        accelerator?.waitUntilDone()
+        var lines: [String] = []
+        if let r = runner {
+            let checkpoint = r.afterDone { $0.checkpointOnQuit() }
+            let s = r.snapshot
+            lines += ["\(s.state == .finished ? "finished" : "stopped") at epoch \(s.epoch), step \(s.step); run folder \(s.runFolder)", checkpoint]
+        }
+        if let d = distill {
+            let checkpoint = d.afterDone { $0.checkpointOnQuit() }
+            let s = d.snapshot
+            lines += ["distill \(s.state == .finished ? "finished" : "stopped") at epoch \(s.epoch), step \(s.step); run folder \(s.runFolder)", checkpoint]
+        }
+        if let a = attention { lines += a.afterDone { $0.checkpointOnQuit() } }
+        return lines.map { "retort: " + $0 }
     }
 
     /// The run root as a catalog; the runs this process is writing are marked active
     /// (shown as running, never deleted).
     func runCatalog() -> RunCatalog {
-        var folders = [runner.snapshot.runFolder]
+        var folders = runner.map { [$0.snapshot.runFolder] } ?? []
         if let d = distill { folders.append(d.snapshot.runFolder) }
         if let a = attention { folders += a.snapshot.runs.filter { $0.status == .running }.map(\.runFolder) }
         return RunCatalog(root: runRoot, active: Set(folders.compactMap { RunCatalog.name(of: $0, in: runRoot) }))

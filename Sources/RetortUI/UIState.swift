@@ -27,6 +27,8 @@ public enum UIEffect: Equatable, Sendable {
 /// Everything the UI remembers between frames (the job's state lives in snapshots).
 public struct UIState: Sendable {
     public var tab: Tab = .training
+    /// The session has a training run (false: the Training tab says none and ignores run keys).
+    public var hasTrainingRun = true
     public var showHelp = false
     /// Text of the `:` command line while it is open.
     public var commandLine: String? = nil

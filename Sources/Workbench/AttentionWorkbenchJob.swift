@@ -15,8 +15,11 @@ import TrainEngine
 /// first step, on the job thread. Live settings (`handle(.set)`, between steps): `kind`
 /// appends a run of that attention to the queue; `sparse_threshold` and `lr` apply to the
 /// running model from the next step and to the runs still queued. Each change is logged in
-/// the running run's metrics (hparams.csv) with its step. A run that diverges pauses the
-/// queue; `.rollback` restores its newest checkpoint with a lower lr and runs on.
+/// the running run's metrics (hparams.csv) with its step. Every run writes a checkpoint
+/// before its first step and at each epoch end in its own run folder's checkpoints/ (like
+/// `retort attention train`); one that cannot be written is a one-line error note. A run
+/// that diverges pauses the queue; `.rollback` restores its newest checkpoint with a lower
+/// lr and runs on.
 public final class AttentionWorkbenchJob: SteppableJob {
     /// The configuration the next run starts from (its kind is replaced per run).
     public private(set) var base: AttentionTrainConfig
@@ -27,6 +30,8 @@ public final class AttentionWorkbenchJob: SteppableJob {
     public let scalingSizes: [Int]
     /// At most this many runs may wait in the queue.
     public static let maxQueued = 8
+    /// Checkpoints kept in each run folder.
+    public let keepCheckpoints: Int
 
     private var kinds: [AttentionKind]
     /// 0-based index of the run training now (== kinds.count once all finished).
@@ -46,13 +51,15 @@ public final class AttentionWorkbenchJob: SteppableJob {
     private var lastLR: Double
     private var lastDensity = Double.nan
     private var pauseRequest: String?
+    private var notes: [(JobMessage.Level, String)] = []
 
     public init(config: AttentionTrainConfig, kinds: [AttentionKind], data: PreparedData, runRoot: String,
-                diagnosticImages: Int = 64, scalingSizes: [Int] = [4, 8, 16, 32, 64, 128, 256, 512]) throws {
+                diagnosticImages: Int = 64, scalingSizes: [Int] = [4, 8, 16, 32, 64, 128, 256, 512], keepCheckpoints: Int = 3) throws {
         guard !kinds.isEmpty else { throw JobFailure("attention: the queue needs at least one run") }
         try config.validate()
         base = config; self.kinds = kinds; self.data = data; self.runRoot = runRoot
         self.diagnosticImages = max(1, diagnosticImages); self.scalingSizes = scalingSizes
+        self.keepCheckpoints = max(1, keepCheckpoints)
         lastLR = Double(config.lr)
         for _ in kinds { addRunSlots() }
     }
@@ -71,6 +78,28 @@ public final class AttentionWorkbenchJob: SteppableJob {
         catch { throw JobFailure("\(error)") }
         return try AttentionWorkbenchJob(config: c, kinds: kinds, data: data, runRoot: runRoot,
                                          diagnosticImages: diagnosticImages, scalingSizes: scalingSizes)
+    }
+
+    /// Wraps a run resumed from its checkpoint (`AttentionJob.resume`): the queue holds just
+    /// that run, with its curves so far; `:set kind` queues more after it, in the same run root
+    /// and with its live lr and τ (as `:set` gives the queued runs).
+    public convenience init(resumed j: AttentionJob, runFolder: URL, diagnosticImages: Int = 64,
+                            scalingSizes: [Int] = [4, 8, 16, 32, 64, 128, 256, 512]) throws {
+        var c = j.config
+        c.runRoot = runFolder.deletingLastPathComponent().path
+        c.lr = j.hyper.lr; c.minLR = min(c.minLR, c.lr); c.sparse.threshold = j.sparseThreshold
+        try self.init(config: c, kinds: [c.kind], data: j.data, runRoot: c.runRoot, diagnosticImages: diagnosticImages,
+                      scalingSizes: scalingSizes, keepCheckpoints: j.checkpoints?.keep ?? 3)
+        job = j; folders[0] = runFolder
+        steps[0] = j.step; epochs[0] = j.epoch; lastLR = Double(j.currentLR)
+        for (i, l) in j.curves.loss.enumerated() { loss[0].append(x: Double(i + 1), Double(l)) }
+        for e in j.curves.epochs {
+            let a = Double(e.testAccuracy)
+            accuracy[0].append(x: Double(e.step), a)
+            lastAcc[0] = a; bestAcc[0] = bestAcc[0].isNaN ? a : max(bestAcc[0], a)
+            withSparse[0] = e.testAccuracyWithSparse.map(Double.init) ?? .nan
+        }
+        measureDiagnostics()
     }
 
     private func addRunSlots() {
@@ -95,6 +124,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = j.step()
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        for case .failed(let m) in r.checkpoints { notes.append((.error, "run \(current + 1): checkpoint not written: \(m)")) }
         if let d = r.divergence { pauseRequest = divergenceMessage(d, j); return }
         let inst = Double(r.samples) / max(dt, 1e-9)
         samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
@@ -121,8 +151,9 @@ public final class AttentionWorkbenchJob: SteppableJob {
         let name = RunFolder.defaultName(["vit", c.kind.rawValue, c.data.rawValue, "s\(c.seed)", "run\(current + 1)"])
         c.runName = name
         let folder = try RunFolder.create(root: runRoot, name: name, config: c)
-        job = try AttentionJob(config: c, data: data, log: try MetricsLog(folder: folder))
-        job?.checkpoints = CheckpointStore(runFolder: folder)
+        let j = try AttentionJob(config: c, data: data, log: try MetricsLog(folder: folder))
+        j.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
+        job = j
         folders[current] = folder
         samplesPerSecond = 0; lastDensity = .nan; lastLR = Double(c.lr)
         measureDiagnostics()
@@ -213,7 +244,8 @@ public final class AttentionWorkbenchJob: SteppableJob {
         return job == nil ? "\(name) \(from) → \(to) (from run \(current + 1))" : "\(name) \(from) → \(to) (from step \(step + 1) of run \(current + 1))"
     }
 
-    /// Writes the training (else the last finished) run's ViT to `model.safetensors` in its folder (timm names).
+    /// Writes the training (else the last finished) run's ViT to `model.safetensors` in its
+    /// folder (timm names) and a checkpoint (unless its newest is at this step).
     private func save() throws -> String {
         guard let (j, folder) = job.map({ ($0, folders[current]!) }) ?? finished else {
             throw JobFailure("save: no run has started yet (space starts the queue)")
@@ -223,7 +255,24 @@ public final class AttentionWorkbenchJob: SteppableJob {
         try SafeTensors.write(j.model.parameters.map { ($0.name, $0.value) }, metadata: [
             "step": "\(j.step)", "model": j.config.model.name, "attention": j.config.kind.rawValue, "format": "pt",
         ], to: url)
-        return "saved \(j.config.kind.rawValue) (run \(folders.firstIndex(of: folder).map { $0 + 1 } ?? 0)) to \(url.path) at step \(j.step)"
+        let what = "\(j.config.kind.rawValue) (run \(folders.firstIndex(of: folder).map { $0 + 1 } ?? 0))"
+        let checkpoint: String
+        if let last = j.lastCheckpoint, last.step == j.step { checkpoint = last.url.path } else {
+            do { checkpoint = try j.saveCheckpoint().path } catch {
+                throw JobFailure("saved \(what) to \(url.path); checkpoint not written: \(error)")
+            }
+        }
+        return "saved \(what) to \(checkpoint) and model.safetensors at step \(j.step)"
+    }
+
+    public func takeNotes() -> [(JobMessage.Level, String)] { defer { notes = [] }; return notes }
+
+    /// When a run is training: where it stopped and its checkpoint there (see
+    /// `quitCheckpoint`); nothing otherwise. Call once the runner is done.
+    public func checkpointOnQuit() -> [String] {
+        guard let j = job, let folder = folders[current] else { return [] }
+        return ["attention run \(current + 1) (\(j.config.kind.rawValue)) stopped at epoch \(j.epoch), step \(j.step); run folder \(folder.path)",
+                quitCheckpoint(last: j.lastCheckpoint, step: j.step) { try j.saveCheckpoint() }]
     }
 
     private func record(_ name: String, _ from: String, _ to: String, _ step: Int) {

@@ -44,6 +44,20 @@ public struct DistillEpochRow: Sendable, Equatable {
     }
 }
 
+extension DistillEpochRow {
+    /// The row of a run's metrics.csv (a resumed run's past epochs); nil without epoch and step.
+    public init?(_ t: RunTable, row: Int) {
+        func v(_ c: String) -> Double { t.columns.firstIndex(of: c).map { t.rows[row][$0] } ?? .nan }
+        guard v("epoch").isFinite, v("step").isFinite else { return nil }
+        epoch = Int(v("epoch")); step = Int(v("step"))
+        studentTrainAccuracy = Float(v("student_train_acc")); studentTestAccuracy = Float(v("student_test_acc"))
+        teacherTrainAccuracy = Float(v("teacher_train_acc")); teacherTestAccuracy = Float(v("teacher_test_acc"))
+        meanCosine = v("mean_cos"); meanCosineAfter = v("mean_cos_after")
+        conflictFraction = v("conflict_fraction"); anyTensorConflictFraction = v("any_tensor_conflict_fraction")
+        meanEntropy = v("mean_entropy"); meanKDWeight = v("mean_kd_weight"); seconds = v("seconds")
+    }
+}
+
 /// Immutable view of a NetDistiller run, published by the worker thread.
 ///
 /// Everything the method decides that the paper does not confirm is a reconstruction:

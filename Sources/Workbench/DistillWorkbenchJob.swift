@@ -4,9 +4,10 @@ import RetortCore
 import TrainEngine
 
 /// Adapts a `DistillJob` to the workbench: steps it, keeps downsampled curves, the per-tensor
-/// cosine/conflict statistics and histogram sources, applies live setting changes and
-/// saves the student slice on request; pauses when the run diverges and rolls it back on
-/// request (`.rollback`).
+/// cosine/conflict statistics and histogram sources, applies live setting changes, writes
+/// a checkpoint at every epoch end (like `retort distill`) and, on request, a checkpoint
+/// and the student slice (a checkpoint that cannot be written is a one-line error note);
+/// pauses when the run diverges and rolls it back on request (`.rollback`).
 ///
 /// `handle(.set(name:value:))` validates (throwing a one-line reason) and applies at once;
 /// the runner calls it between steps, so the change takes effect from the next step. The
@@ -43,6 +44,7 @@ public final class DistillWorkbenchJob: SteppableJob {
     private var lastLR: Double
     private var lastLambda: Double
     private var pauseRequest: String?
+    private var notes: [(JobMessage.Level, String)] = []
 
     public init(job: DistillJob, runFolder: URL, recentSteps: Int = 256, recentEntropies: Int = 4096) {
         self.job = job; self.runFolder = runFolder
@@ -57,12 +59,62 @@ public final class DistillWorkbenchJob: SteppableJob {
         lastLR = Double(job.currentLR); lastLambda = Double(job.currentLambda)
     }
 
+    /// Wraps a run resumed from its checkpoint (`DistillJob.resume`). Its curves, epoch rows
+    /// and conflict statistics start from the run folder's steps.csv, tensor_cosines.csv and
+    /// metrics.csv, which the resume cut back to the checkpoint (per-tensor conflicts are
+    /// recounted with the current τ; with `logEvery` > 1 the counts cover the logged steps).
+    public convenience init(resumed job: DistillJob, runFolder: URL) {
+        self.init(job: job, runFolder: runFolder)
+        prefill(steps: RunTable.read(runFolder.appendingPathComponent("steps.csv")),
+                tensors: RunTable.read(runFolder.appendingPathComponent("tensor_cosines.csv")),
+                epochs: RunTable.read(runFolder.appendingPathComponent("metrics.csv")))
+    }
+
+    private func prefill(steps: RunTable?, tensors: RunTable?, epochs: RunTable?) {
+        let last = Double(job.step)
+        func fill(_ s: inout DownsampledSeries, _ table: RunTable?, _ column: String, scale: Double = 1) {
+            for (x, y) in table?.series(column) ?? [] where x <= last { s.append(x: x, y * scale) }
+        }
+        fill(&studentLoss, steps, "loss_student"); fill(&kdLoss, steps, "loss_kd")
+        fill(&cos, steps, "cos"); fill(&cosAfter, steps, "cos_after")
+        fill(&entropy, steps, "entropy"); fill(&weight, steps, "kd_weight")
+        fill(&sTrain, epochs, "student_train_acc"); fill(&sTest, epochs, "student_test_acc")
+        if job.config.teacherLoss {
+            fill(&teacherLoss, steps, "loss_teacher")
+            fill(&tTrain, epochs, "teacher_train_acc"); fill(&tTest, epochs, "teacher_test_acc")
+            fill(&conflictPct, epochs, "conflict_fraction", scale: 100); fill(&anyTensorPct, epochs, "any_tensor_conflict_fraction", scale: 100)
+        }
+        let conflict = steps?.series("conflict") ?? [], conflicting = steps?.series("tensors_conflicting") ?? []
+        teacherSteps = conflict.count(where: { $0.0 <= last })
+        conflicts = conflict.count(where: { $0.0 <= last && $0.1 > 0 })
+        anyTensor = conflicting.count(where: { $0.0 <= last && $0.1 > 0 })
+        for (_, c) in (steps?.series("cos") ?? []).filter({ $0.0 <= last }).suffix(cosineRing.capacity) { cosineRing.append(c) }
+        let tau = job.settings.tau
+        for (i, name) in job.layout.names.enumerated() {
+            let before = (tensors?.series(name) ?? []).filter { $0.0 <= last }
+            for (_, c) in before {
+                tensorCosSum[i] += c; tensorCosCount[i] += 1
+                if c < tau { tensorConflictCount[i] += 1 }
+            }
+            for (_, c) in before.suffix(recentSteps) { tensorRing.append(c) }
+            if let l = before.last { latest[i] = l.1 }
+            if let l = (tensors?.series(name + "@after") ?? []).last(where: { $0.0 <= last }) { latestAfter[i] = l.1 }
+        }
+        if let e = epochs {
+            epochRows = e.rows.indices.compactMap { DistillEpochRow(e, row: $0) }.filter { Double($0.step) <= last }
+        }
+        if let s = job.lastEpoch, job.config.teacherLoss { lastEpochConflicts = s.tensorConflictFractions.map { 100 * $0 } }
+        latestEntropy = (steps?.series("entropy") ?? []).last(where: { $0.0 <= last })?.1 ?? .nan
+        latestWeight = (steps?.series("kd_weight") ?? []).last(where: { $0.0 <= last })?.1 ?? .nan
+    }
+
     /// Builds a run from option text (keys as `retort distill`'s options without "--", e.g.
     /// [("method", "full"), ("model", "cnn")], applied in order over the defaults), creates
     /// its run folder `<runRoot>/<runName or timestamp-…>` with config.json and metrics, and
-    /// wraps it. Throws a one-line reason for a bad option, data or folder.
+    /// wraps it; checkpoints go to the folder's checkpoints/ (the newest `keepCheckpoints`
+    /// kept). Throws a one-line reason for a bad option, data or folder.
     public static func create(options: [(String, String)] = [], dataDirectory: String, runRoot: String = "runs",
-                              runName: String? = nil, tensorBoard: Bool = true) throws -> DistillWorkbenchJob {
+                              runName: String? = nil, tensorBoard: Bool = true, keepCheckpoints: Int = 3) throws -> DistillWorkbenchJob {
         var c = DistillConfig()
         for (k, v) in options { try c.set(k, v) }
         try c.validate()
@@ -70,7 +122,7 @@ public final class DistillWorkbenchJob: SteppableJob {
         let name = runName ?? RunFolder.defaultName(["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"])
         return try RunFolder.create(root: runRoot, name: name, config: c) { folder in
             let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder, tensorBoard: tensorBoard))
-            job.checkpoints = CheckpointStore(runFolder: folder)
+            job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
             return DistillWorkbenchJob(job: job, runFolder: folder)
         }
     }
@@ -79,9 +131,15 @@ public final class DistillWorkbenchJob: SteppableJob {
     public var progress: Int { job.step }
 
     public func advance() throws {
+        // `--set-at` changes a resumed run had not reached yet
+        for (c, from, to) in try job.applyDueSettings() {
+            changes.append(DistillSettingChange(step: job.step, name: c.name, from: from, to: to))
+            notes.append((.info, "\(c.name) \(from) → \(to) (scheduled at step \(c.step))"))
+        }
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = job.step()
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        for case .failed(let m) in r.checkpoints { notes.append((.error, "checkpoint not written: \(m)")) }
         if let d = r.divergence { pauseRequest = divergenceMessage(d); return }
         let inst = Double(r.samples) / max(dt, 1e-9)
         samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
@@ -131,7 +189,11 @@ public final class DistillWorkbenchJob: SteppableJob {
             if let d = job.divergence { throw JobFailure("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first") }
             let url = runFolder.appendingPathComponent("student.safetensors")
             try job.saveStudent(to: url)
-            return "saved the student slice to \(url.path) at step \(job.step)"
+            let info: CheckpointInfo
+            do { info = try job.saveCheckpoint() } catch {
+                throw JobFailure("saved the student slice to \(url.path); checkpoint not written: \(error)")
+            }
+            return "saved \(info.path) (\(info.bytes / 1024) KiB) and the student slice \(url.path) at step \(job.step)"
         case .rollback(let lr):
             let before = job.settings.text(of: "lr") ?? "?"
             let m = try job.rollback(lr: lr)
@@ -157,6 +219,8 @@ public final class DistillWorkbenchJob: SteppableJob {
         [\.studentLoss, \.teacherLoss, \.kdLoss, \.sTrain, \.sTest, \.tTrain, \.tTest, \.cos, \.cosAfter,
         \.conflictPct, \.anyTensorPct, \.entropy, \.weight]
     }
+
+    public func takeNotes() -> [(JobMessage.Level, String)] { defer { notes = [] }; return notes }
 
     public static let reconstructionNote = "[R] reconstruction: NetDistiller's surgery rule, uncertainty measure, loss weights and defaults are unknown; these are Retort's choices"
 

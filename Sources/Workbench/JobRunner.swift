@@ -74,6 +74,13 @@ public final class JobRunner<Job: SteppableJob>: @unchecked Sendable {
     /// A finished job stays alive for `.save`/`.set` until it is sent `.stop`.
     public func waitUntilDone() { finishedSignal.wait(); finishedSignal.signal() }
 
+    /// Runs `body` on the job once the runner's thread has ended (waits for it, so send
+    /// `.stop` first): the job is the caller's again, e.g. for a last checkpoint.
+    public func afterDone<T>(_ body: (Job) throws -> T) rethrows -> T {
+        waitUntilDone()
+        return try body(job)
+    }
+
     private func note(_ level: JobMessage.Level, _ text: String) {
         messages.append(JobMessage(level, text, step: job.progress))
         if messages.count > 200 { messages.removeFirst(messages.count - 200) }

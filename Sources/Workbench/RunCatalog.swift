@@ -79,6 +79,12 @@ public struct RunTable: Sendable, Equatable {
         }
     }
 
+    /// The table of a CSV file; nil when it is missing or malformed (a truncated last line is dropped).
+    public static func read(_ url: URL) -> RunTable? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        return try? parse(text, file: url.lastPathComponent).table
+    }
+
     /// Parses CSV text. Non-numeric columns (e.g. "note", "name") are kept as NaN. A last line
     /// with the wrong number of fields is a truncated write: dropped, and reported in `warning`.
     /// Any other malformed line throws a one-line reason.

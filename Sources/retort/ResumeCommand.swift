@@ -33,38 +33,69 @@ struct ResumeCommand: ParsableCommand {
         guard let dir = DataLocator.find(explicit: dataDir) else {
             fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
         }
+        let runRoot = folder.deletingLastPathComponent().path
         if Self.isAttentionRun(folder) {
-            if tui { fail("--tui: attention runs resume headless only") }
-            resumeAttention(folder: folder, dataDirectory: dir)
-            return
-        }
-        if Self.isDistillRun(folder) {
-            if tui { fail("--tui: distill runs resume headless only") }
-            resumeDistill(folder: folder, dataDirectory: dir)
-            return
-        }
-        let job: TrainingJob
-        let notes: [String]
-        do { (job, notes) = try TrainingJob.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
-        catch { fail("\(error)") }
-        for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
-        if let lr {
-            do { try job.set("lr", to: lr) } catch { fail("\(error)") }
-        }
-        let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
-        let line = "resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.config.epochs), step \(job.step), lr \(formatLR(job.hyper.lr))"
-        if job.isFinished {
-            print("\(folder.path): already finished (\(job.config.epochs) epochs, step \(job.step))")
-            return
-        }
-        if tui {
-            ui.run(dataDirectory: dir, runRoot: folder.deletingLastPathComponent().path, dataSet: job.config.data.rawValue, message: line) {
-                TrainingWorkbenchJob(job: job, runFolder: folder)
+            guard let (job, line) = open(AttentionJob.self, folder, dir) else { return }
+            if tui {
+                let wb: AttentionWorkbenchJob
+                do { wb = try AttentionWorkbenchJob(resumed: job, runFolder: folder) } catch { fail("\(error)") }
+                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.rawValue, message: line, session: .attention(wb))
+                return
             }
+            print(line)
+            let started = Date()
+            attentionHeadless(job, folder: folder)
+            let last = job.curves.epochs.last!
+            let secs = Date().timeIntervalSince(started)
+            print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", job.config.kind.rawValue, job.config.seed,
+                         100 * last.testAccuracy, secs, folder.path))
+            if let compare = AttentionSummary.folder(of: folder, config: job.config) {
+                do { try AttentionSummary.record(last, config: job.config, runName: folder.lastPathComponent, seconds: secs, in: compare) }
+                catch { fail("\(error)") }
+                print("updated \(compare.path)/summary.csv")
+            }
+        } else if Self.isDistillRun(folder) {
+            guard let (job, line) = open(DistillJob.self, folder, dir) else { return }
+            if tui {
+                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.rawValue, message: line,
+                       session: .distill(DistillWorkbenchJob(resumed: job, runFolder: folder)))
+                return
+            }
+            print(line)
+            print(distillHeader)
+            let started = Date()
+            distillHeadless(job, folder: folder, plain: plain)
+            print(String(format: "done in %.1f s; metrics in %@/metrics.csv and metrics.jsonl", Date().timeIntervalSince(started), folder.path))
         } else {
+            guard let (job, line) = open(TrainingJob.self, folder, dir) else { return }
+            if tui {
+                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.rawValue, message: line,
+                       session: .training { TrainingWorkbenchJob(job: job, runFolder: folder) })
+                return
+            }
             print(line)
             trainHeadless(job, folder: folder, plain: plain)
         }
+    }
+
+    /// Opens a run folder at its newest good checkpoint (notes on set-aside files to stderr)
+    /// and applies --lr; returns the job and the "resumed …" line, or nil (after saying so)
+    /// when the run has already finished.
+    func open<J: ResumableJob>(_: J.Type, _ folder: URL, _ dir: String) -> (job: J, line: String)? {
+        let job: J
+        let notes: [String]
+        do { (job, notes) = try J.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
+        catch { fail("\(error)") }
+        for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
+        if let lr {
+            do { for n in try job.setLR(lr) { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) } } catch { fail("\(error)") }
+        }
+        if job.isFinished {
+            print("\(folder.path): already finished (\(job.totalEpochs) epochs, step \(job.step))")
+            return nil
+        }
+        let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
+        return (job, "resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.totalEpochs), step \(job.step), lr \(formatLR(job.baseLR))")
     }
 
     /// An attention run's config.json (`AttentionTrainConfig`) holds the attention kind and the sparse settings.
@@ -80,53 +111,6 @@ struct ResumeCommand: ParsableCommand {
         return Set(o.keys)
     }
 
-    func resumeAttention(folder: URL, dataDirectory dir: String) {
-        let job: AttentionJob
-        let notes: [String]
-        do { (job, notes) = try AttentionJob.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
-        catch { fail("\(error)") }
-        for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
-        if let lr {
-            do { try job.set("lr", to: lr) } catch { fail("\(error)") }
-        }
-        if job.isFinished {
-            print("\(folder.path): already finished (\(job.config.epochs) epochs, step \(job.step))")
-            return
-        }
-        let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
-        print("resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.config.epochs), step \(job.step), lr \(formatLR(job.hyper.lr))")
-        let started = Date()
-        attentionHeadless(job, folder: folder)
-        let last = job.curves.epochs.last!
-        print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", job.config.kind.rawValue, job.config.seed,
-                     100 * last.testAccuracy, Date().timeIntervalSince(started), folder.path))
-    }
-
     /// A distill run's config.json holds the teacher's width factors (a training run's does not).
     static func isDistillRun(_ folder: URL) -> Bool { configKeys(folder).contains("teacherWidth") }
-
-    func resumeDistill(folder: URL, dataDirectory dir: String) {
-        let job: DistillJob
-        let notes: [String]
-        do { (job, notes) = try DistillJob.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
-        catch { fail("\(error)") }
-        for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
-        if let lr {
-            do {
-                for c in try job.replaceLR(lr) {
-                    FileHandle.standardError.write(Data("retort: --lr \(lr) replaces the scheduled change --set-at \(c.step):lr=\(c.value)\n".utf8))
-                }
-            } catch { fail("\(error)") }
-        }
-        if job.isFinished {
-            print("\(folder.path): already finished (\(job.config.epochs) epochs, step \(job.step))")
-            return
-        }
-        let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
-        print("resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.config.epochs), step \(job.step), lr \(formatLR(job.settings.lr))")
-        print(distillHeader)
-        let started = Date()
-        distillHeadless(job, folder: folder, plain: plain)
-        print(String(format: "done in %.1f s; metrics in %@/metrics.csv and metrics.jsonl", Date().timeIntervalSince(started), folder.path))
-    }
 }

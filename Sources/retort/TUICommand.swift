@@ -21,9 +21,10 @@ struct TUIOptions: ParsableArguments {
         guard fps >= 1 && fps <= 60 else { throw ValidationError("--fps must be in 1…60, got \(fps)") }
     }
 
-    /// Opens the terminal, runs `makeJob`'s training job in the workbench until the user
-    /// quits, restores the terminal and exits with 128 + signal when one ended it.
-    func run(dataDirectory: String, runRoot: String, dataSet: String, message: String? = nil, makeJob: () throws -> TrainingWorkbenchJob) {
+    /// Opens the terminal, runs the session's job in the workbench until the user quits,
+    /// restores the terminal, prints where each run stopped and its checkpoint, and exits
+    /// with 128 + signal when one ended it.
+    func run(dataDirectory: String, runRoot: String, dataSet: String, message: String? = nil, session: TUISession) {
         let themeDir = DataLocator.sibling("themes")
         var initial: (String, Bool)? = message.map { ($0, false) }
         var chosen = Theme.builtinDark
@@ -35,36 +36,38 @@ struct TUIOptions: ParsableArguments {
         do { backend = try CursesBackend(theme: chosen, tierOverride: colors, mouse: !noMouse) }
         catch { fail("\(error)") }
 
-        let runner: JobRunner<TrainingWorkbenchJob>
-        let job: TrainingWorkbenchJob
-        do {
-            job = try makeJob()
-            runner = JobRunner(job: job, startPaused: paused)
-        } catch {
-            backend.shutdown()
-            fail("\(error)")
+        var training: JobRunner<TrainingWorkbenchJob>?
+        var distill: JobRunner<DistillWorkbenchJob>?
+        var attention: JobRunner<AttentionWorkbenchJob>?
+        let tab: Tab
+        switch session {
+        case .training(let makeJob):
+            do { training = JobRunner(job: try makeJob(), startPaused: paused) }
+            catch { backend.shutdown(); fail("\(error)") }
+            tab = .training
+        case .distill(let job): distill = JobRunner(job: job, startPaused: paused); tab = .distill
+        case .attention(let job): attention = JobRunner(job: job, startPaused: paused); tab = .attention
         }
-        runner.start()
-        let app = TUIApp(backend: backend, runner: runner, themeDirectory: themeDir, dataDirectory: dataDirectory, runRoot: runRoot,
-                         dataSet: dataSet,
-                         initialMessage: initial)
+        training?.start(); distill?.start(); attention?.start()
+        let app = TUIApp(backend: backend, runner: training, distill: distill, attention: attention, initialTab: tab,
+                         themeDirectory: themeDir, dataDirectory: dataDirectory, runRoot: runRoot, dataSet: dataSet, initialMessage: initial)
         app.frameInterval = 1 / fps
         if ascii { app.forceASCII() }
         let sig = app.run()
-        runner.send(.stop)
+        training?.send(.stop); distill?.send(.stop); attention?.send(.stop)
         backend.shutdown()
-        app.stopEngineJobs()
-        runner.waitUntilDone()
-        let snap = runner.snapshot
-        print("retort: \(snap.state == .finished ? "finished" : "stopped") at epoch \(snap.epoch), step \(snap.step); run folder \(snap.runFolder)")
-        // quitting keeps the work: a checkpoint of where the run stopped (written unless one exists)
-        if let last = job.job.lastCheckpoint, last.step == job.job.step {
-            print("retort: checkpoint \(last.url.path)")
-        } else {
-            do { print("retort: checkpoint \(try job.job.saveCheckpoint().path)") } catch { print("retort: \(error)") }
-        }
+        // quitting keeps the work: a checkpoint of where each run stopped (written unless the newest is current)
+        for line in app.finish() { print(line) }
         if sig != 0 { Foundation.exit(128 + sig) }
     }
+}
+
+/// What a TUI session starts with: a training run on the Training tab (`retort tui`,
+/// `retort resume TRAINRUN --tui`), or a resumed distill or attention run on its tab.
+enum TUISession {
+    case training(() throws -> TrainingWorkbenchJob)
+    case distill(DistillWorkbenchJob)
+    case attention(AttentionWorkbenchJob)
 }
 
 struct TUICommand: ParsableCommand {
@@ -79,13 +82,13 @@ struct TUICommand: ParsableCommand {
         guard let dataDir = DataLocator.find(explicit: options.dataDir) else {
             fail("data folder not found: pass --data-dir DIR or set RETORT_DATA")
         }
-        ui.run(dataDirectory: dataDir, runRoot: config.runRoot, dataSet: config.data.rawValue) {
+        ui.run(dataDirectory: dataDir, runRoot: config.runRoot, dataSet: config.data.rawValue, session: .training {
             let name = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
             return try RunFolder.create(root: config.runRoot, name: name, config: config) { folder in
                 let job = try TrainingJob(config: config, dataDirectory: dataDir, log: try MetricsLog(folder: folder),
                                           checkpoints: CheckpointStore(runFolder: folder, keep: config.keepCheckpoints))
                 return TrainingWorkbenchJob(job: job, runFolder: folder)
             }
-        }
+        })
     }
 }

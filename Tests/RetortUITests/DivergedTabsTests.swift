@@ -24,7 +24,7 @@ final class DivergedTabsTests: XCTestCase {
         XCTAssertFalse(fine.contains("DIVERGED"))
         job.job.net.parameters[0].value.data[0] = .nan
         try job.advance()
-        XCTAssertEqual(job.takePauseRequest(), "diverged at step 2: teacher loss is NaN — no checkpoint to roll back to; start again with a lower lr")
+        XCTAssertEqual(job.takePauseRequest(), "diverged at step 2: teacher loss is NaN — press r to roll back to step 0 with lr ×0.1 (0.002), or :rollback LR")
         let snap = job.snapshot(state: .paused, messages: [], elapsed: 1)
         XCTAssertNotNil(snap.diverged)
         let g = Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, distill: snap, width: 120, height: 40)

@@ -95,7 +95,7 @@ for spec in "2:step-00000000:1/4, step 0" "3:step-00000038:2/4, step 38" "5 --ch
   else bad "distill: resumed metrics differ ($latest)" "$(diff <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n") | head -5)"; fi
 done
 expect "distill: resume of a finished run" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull"
-expect "distill: resume --tui refused" 2 'distill runs resume headless only' -- "$BIN" resume "$ck/dfull" --tui
+expect "distill: resume --tui of a finished run says so" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull" --tui
 
 # attention runs: `retort attention train` checkpoints every run at each epoch end; SIGKILLed
 # inside its third checkpoint write (test hook; the first is before step 1), `retort resume RUN` continues that run

@@ -178,6 +178,63 @@ wait_for attdiv 'rolled back to step-[0-9]{8}\.ckpt, lr 0\.002 → 0\.0002' 10 &
 wait_for attdiv 'step (6[1-9]|[7-9][0-9]|[1-9][0-9]{2,}) ·' 60 && ! screen attdiv | grep -q DIVERGED \
   && ok "Attention tab: the run goes on past step 60 after the rollback" || bad "attention after rollback" "$(screen attdiv | grep -E 'step|DIVERGED')"
 tmuxq send-keys -t attdiv q; restored attdiv "Attention tab: quit after a rollback" 0
+# Distill and Attention tabs keep checkpoints: s writes one, quitting leaves one, and
+# `retort resume RUN --tui` reopens the run on its tab (a few steps each, to stay fast).
+joined() { tmuxq capture-pane -p -J -t "$1" 2>/dev/null; }   # wrapped lines joined (long paths)
+CK="$tmp/ck"
+start dck "$ABS_BIN --runs $CK --data digits --epochs 400 --paused"
+wait_for dck 'PAUSED' 15; tmuxq send-keys -t dck 2
+wait_for dck 'Distill settings \(live\)' 15
+tmuxq send-keys -t dck n n n; wait_for dck 'epoch 1/2000 step 3 ' 10
+tmuxq send-keys -t dck s
+DRUN=$(ls -d "$CK"/*-distill-* 2>/dev/null | head -1)
+wait_for dck 'saved .*/checkpoints/step-00000003\.ckpt' 10 && [ -s "$DRUN/checkpoints/step-00000003.ckpt" ] && [ -s "$DRUN/student.safetensors" ] \
+  && ok "Distill tab: s writes a checkpoint and the student slice" || bad "Distill tab s" "$(screen dck | tail -2; ls "$DRUN" "$DRUN/checkpoints" 2>&1)"
+tmuxq send-keys -t dck n n; wait_for dck 'epoch 1/2000 step 5 ' 10
+tmuxq send-keys -t dck q; restored dck "Distill tab: quit with q" 0
+joined dck | grep -qE "retort: distill stopped at epoch 0, step 5; run folder .*-distill-" && joined dck | grep -qE "retort: checkpoint .*-distill-.*/checkpoints/step-00000005\.ckpt" \
+  && [ -s "$DRUN/checkpoints/step-00000005.ckpt" ] && ok "quitting leaves a checkpoint of the Distill run (step 5) and prints it" \
+  || bad "Distill checkpoint on quit" "$(joined dck | grep retort:)"
+start dres "$ABS_BIN resume $DRUN --tui --paused --lr 0.01"
+tmuxq resize-window -t dres -x 200 -y 36
+wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at epoch 1/2000, step 5, lr 0\.01' 15 && wait_for dres 'Distill settings \(live\)' 5 \
+  && screen dres | head -1 | grep -qE 'PAUSED .*epoch 1/2000  step 5' \
+  && ok "retort resume DISTILLRUN --tui opens the Distill tab at step 5, paused" || bad "distill resume --tui" "$(screen dres | head -1; screen dres | tail -2)"
+screen dres | grep -qE '  lr +0\.01 ' && ok "--lr 0.01 with --tui is applied before the Distill TUI starts" || bad "resume --tui --lr" "$(screen dres | grep -E ' lr ')"
+tmuxq send-keys -t dres n; wait_for dres 'epoch 1/2000 step 6 ' 10 && ok "the resumed Distill run steps on (step 6)" || bad "resumed distill step" "$(screen dres | head -1)"
+tmuxq send-keys -t dres 1; wait_for dres 'no training run in this session' 5 && ok "Training tab of a distill resume says there is no training run" || bad "no training run line" "$(screen dres | sed -n 3,6p)"
+tmuxq send-keys -t dres ' '; wait_for dres '! no training run in this session' 5 && ok "run keys on the empty Training tab are refused with a message" || bad "training keys without a run" "$(screen dres | tail -2)"
+tmuxq send-keys -t dres q; restored dres "quit the resumed Distill TUI" 0
+joined dres | grep -qE "retort: checkpoint .*-distill-.*/checkpoints/step-00000006\.ckpt" && ! joined dres | grep -q 'retort: stopped at' \
+  && ok "quitting the resumed Distill TUI checkpoints step 6 (and no training run)" || bad "resumed distill quit" "$(joined dres | grep retort:)"
+
+start ack "$ABS_BIN --runs $CK --data digits --epochs 400 --paused"
+wait_for ack 'PAUSED' 15; tmuxq send-keys -t ack 3
+wait_for ack 'Attention settings \(live\)' 15
+tmuxq send-keys -t ack n n n; wait_for ack 'epoch 1/30 · step 3' 30
+tmuxq send-keys -t ack s
+wait_for ack 'saved softmax \(run 1\) to .*/checkpoints/step-00000003\.ckpt' 20
+ARUN=$(ls -d "$CK"/*-vit-softmax-* 2>/dev/null | head -1)
+[ -s "$ARUN/checkpoints/step-00000003.ckpt" ] && [ -s "$ARUN/model.safetensors" ] \
+  && ok "Attention tab: s writes a checkpoint and model.safetensors in the run's folder" || bad "Attention tab s" "$(screen ack | tail -2; ls "$ARUN" "$ARUN/checkpoints" 2>&1)"
+tmuxq send-keys -t ack n n; wait_for ack 'epoch 1/30 · step 5' 10
+tmuxq send-keys -t ack q; restored ack "Attention tab: quit with q" 0
+joined ack | grep -qE "retort: attention run 1 \(softmax\) stopped at epoch 0, step 5; run folder .*-vit-softmax-" \
+  && joined ack | grep -qE "retort: checkpoint .*-vit-softmax-.*/checkpoints/step-00000005\.ckpt" && [ -s "$ARUN/checkpoints/step-00000005.ckpt" ] \
+  && ok "quitting leaves a checkpoint of the running ViT run (step 5) and prints it" || bad "Attention checkpoint on quit" "$(joined ack | grep retort:)"
+start ares "$ABS_BIN resume $ARUN --tui --paused"
+tmuxq resize-window -t ares -x 200 -y 36
+wait_for ares 'resumed .*-vit-softmax-[^ ]* from step-00000005\.ckpt at epoch 1/30, step 5' 20 && wait_for ares 'Attention settings \(live\)' 5 \
+  && screen ares | head -1 | grep -qE 'PAUSED .*epoch 1/30  step 5' \
+  && ok "retort resume ATTENTIONRUN --tui opens the Attention tab at step 5, paused" || bad "attention resume --tui" "$(screen ares | head -1; screen ares | tail -2)"
+screen ares | grep -qE '1 softmax +run' && ! screen ares | grep -qE '2 (softmax|taylor) ' && ok "the resumed queue holds just that run" || bad "resumed queue" "$(screen ares | grep -E '^.*[0-9] (softmax|taylor)')"
+tmuxq send-keys -t ares ':'; tmuxq send-keys -t ares -l 'set kind taylor'; tmuxq send-keys -t ares Enter
+wait_for ares 'run 2 queued: taylor \(after softmax\)' 10 && ok "':set kind taylor' queues a run after the resumed one" || bad "queue after resume" "$(screen ares | tail -2)"
+tmuxq send-keys -t ares n; wait_for ares 'epoch 1/30  step 6' 15 && ok "the resumed ViT run steps on (step 6)" || bad "resumed attention step" "$(screen ares | head -1)"
+tmuxq send-keys -t ares q; restored ares "quit the resumed Attention TUI" 0
+joined ares | grep -qE "retort: checkpoint .*-vit-softmax-.*/checkpoints/step-00000006\.ckpt" && [ -s "$ARUN/checkpoints/step-00000006.ckpt" ] \
+  && ok "quitting the resumed Attention TUI checkpoints step 6" || bad "resumed attention quit" "$(joined ares | grep retort:)"
+tmuxq kill-server 2>/dev/null
 
 # Runs tab: past runs listed, one opened read-only, two overlaid, one deleted after y.
 RR="$tmp/runs-tab"
@@ -197,7 +254,7 @@ tmuxq send-keys -t runs v
 wait_for runs 'Test accuracy per run \(overlay of 2\)' 5 && wait_for runs '1 (alpha|beta)' 2 && wait_for runs '2 (alpha|beta)' 2 \
   && ok "v overlays the two marked runs with a legend" || bad "overlay" "$(screen runs | sed -n 3,8p)"
 tmuxq send-keys -t runs Escape; wait_for runs 'Runs · 3 folders' 5
-tmuxq send-keys -t runs Home x; wait_for runs 'tui-live is open in this session: not deleted' 5 && ok "the running run cannot be deleted" || bad "delete running" "$(screen runs | tail -2)"
+tmuxq send-keys -t runs Home x; wait_for runs 'tui-live is running: not deleted' 5 && ok "the running run cannot be deleted" || bad "delete running" "$(screen runs | tail -2)"
 tmuxq send-keys -t runs End x
 if wait_for runs 'delete (alpha|beta)\? y/n' 5; then
   victim=$(screen runs | grep -oE 'delete (alpha|beta)\? y/n' | head -1 | sed -E 's/delete (alpha|beta).*/\1/')
