@@ -119,6 +119,9 @@ expect "attention: resume after SIGKILL continues the run to its 3 epochs" 0 \
   -- bash -c "\"$BIN\" resume \"$akill\" | tr '\\n' ' '"
 if [ -n "$akill" ] && cmp -s <(att_cols "$afull") <(att_cols "$akill"); then ok "attention: resumed metrics equal the uninterrupted run's ($(wc -l <"$akill/metrics.csv") metrics.csv lines)"
 else bad "attention: resumed metrics differ" "$(diff <(att_cols "$afull") <(att_cols "$akill") 2>&1 | head -5)"; fi
+asum=$(ls "$ck/akill"/*-vit-compare-digits/summary.csv 2>/dev/null | head -1)
+[ -n "$asum" ] && [ "$(grep -c "^taylor-sparse,3,.*,$(basename "$akill")\$" "$asum")" = 1 ] && [ "$(wc -l <"$asum")" = 2 ] \
+  && ok "attention: the resumed run's row is written to its session's summary.csv" || bad "attention summary after resume" "$(cat "$asum" 2>&1)"
 
 # divergence in a distill run (lr 10 from step 40, after the checkpoint at step 38): exit 3
 # with the one line, no NaN in any checkpoint; resume with a lower lr finishes the run. The
