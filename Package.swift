@@ -62,11 +62,11 @@ let package = Package(
         // fuzz harness for every file parser (tools/fuzz.sh builds it with -sanitize=fuzzer)
         .executableTarget(name: "retort-fuzz", dependencies: ["RetortCore", "RetortData", "RetortUI", "Accelerator"], swiftSettings: checked),
         // finite-difference gradient checks and PyTorch fixtures shared by the test targets
-        .target(name: "RetortTestSupport", dependencies: ["RetortCore"], path: "Tests/RetortTestSupport"),
+        .target(name: "RetortTestSupport", dependencies: ["RetortCore", "TrainEngine"], path: "Tests/RetortTestSupport"),
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "RetortTestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine", "Distill", "Attention"]),

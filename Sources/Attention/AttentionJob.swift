@@ -203,16 +203,9 @@ public final class AttentionJob {
         let logits = model.forward(x, training: true)
         let (loss, grad) = crossEntropy(logits: logits, labels: labels, labelSmoothing: hyper.labelSmoothing)
         let acc = accuracy(logits: logits, labels: labels)
-        var gradNorm = Double.nan
-        var bad: String?
-        if !loss.isFinite { bad = "loss is \(Divergence.describe(Double(loss)))" } else {
-            _ = model.backward(grad)
-            gradNorm = model.parameters.reduce(0.0) { $0 + $1.grad.sumOfSquares }.squareRoot()
-            if !gradNorm.isFinite { bad = "gradient norm is \(Divergence.describe(gradNorm))" } else {
-                optimizer.step()
-                bad = model.parameters.first { !$0.value.isAllFinite }.map { "weight \($0.name) is not finite after the update" }
-            }
-        }
+        let (gradNorm, bad) = Divergence.guardedUpdate(
+            loss: loss, parameters: model.parameters, backward: { _ = model.backward(grad) }, update: { optimizer.step() },
+            afterUpdate: { model.parameters.first { !$0.value.isAllFinite }.map { "weight \($0.name)" } })
         step += 1
         if let bad {
             let d = Divergence(step: step, epoch: epoch, what: bad, loss: loss, gradientNorm: gradNorm, lr: hyper.lr)

@@ -1,3 +1,5 @@
+import RetortCore
+
 /// A run stopped being finite: the loss, the gradient norm or a weight (or BatchNorm
 /// statistic) became NaN or ±Inf at `step`.
 public struct Divergence: Sendable, Equatable {
@@ -54,3 +56,19 @@ public struct CheckpointInfo: Sendable, Equatable {
 
 /// Formats a learning rate the way a user would type it (0.01, 1e-05).
 public func formatLR(_ v: Float) -> String { String(format: "%g", Double(v)) }
+
+extension Divergence {
+    /// The guarded update of a step: `backward` only when the loss is finite, `update` only
+    /// when the gradient norm (√Σg² over `parameters`) is finite too, then `afterUpdate`
+    /// names a weight or statistic that is not finite. Returns the gradient norm (NaN when
+    /// not computed) and what was not finite, if anything.
+    public static func guardedUpdate(loss: Float, parameters: [Parameter], backward: () -> Void, update: () -> Void,
+                                     afterUpdate: () -> String?) -> (gradientNorm: Double, problem: String?) {
+        guard loss.isFinite else { return (.nan, "loss is \(describe(Double(loss)))") }
+        backward()
+        let norm = parameters.reduce(0.0) { $0 + $1.grad.sumOfSquares }.squareRoot()
+        guard norm.isFinite else { return (norm, "gradient norm is \(describe(norm))") }
+        update()
+        return (norm, afterUpdate().map { "\($0) is not finite after the update" })
+    }
+}

@@ -149,16 +149,8 @@ public final class TrainingJob {
         let (loss, grad) = crossEntropy(logits: logits, labels: labels, labelSmoothing: hyper.labelSmoothing)
         let acc = accuracy(logits: logits, labels: labels)
         // divergence guard: the update is skipped when the loss or the gradient is not finite
-        var gradNorm = Double.nan
-        var bad: String?
-        if !loss.isFinite { bad = "loss is \(Divergence.describe(Double(loss)))" } else {
-            _ = model.backward(grad)
-            gradNorm = model.parameters.reduce(0.0) { $0 + $1.grad.sumOfSquares }.squareRoot()
-            if !gradNorm.isFinite { bad = "gradient norm is \(Divergence.describe(gradNorm))" } else {
-                optimizer.step()
-                bad = nonFiniteState().map { "\($0) is not finite after the update" }
-            }
-        }
+        let (gradNorm, bad) = Divergence.guardedUpdate(loss: loss, parameters: model.parameters, backward: { _ = model.backward(grad) },
+                                                       update: { optimizer.step() }, afterUpdate: nonFiniteState)
         step += 1
         if let bad {
             let d = Divergence(step: step, epoch: epoch, what: bad, loss: loss, gradientNorm: gradNorm, lr: hyper.lr)

@@ -2,6 +2,7 @@ import Attention
 import Foundation
 import RetortCore
 import TrainEngine
+import RetortTestSupport
 import XCTest
 
 /// The divergence guard of the attention engine: a NaN loss or a weight that an update made
@@ -30,15 +31,6 @@ final class AttentionDivergenceTests: XCTestCase {
         return (job, f)
     }
 
-    func assertCheckpointsFinite(_ f: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let dir = f.appendingPathComponent("checkpoints")
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".ckpt") }
-        XCTAssertFalse(names.isEmpty, file: file, line: line)
-        for name in names {
-            let c = try CheckpointFile.decode(try Data(contentsOf: dir.appendingPathComponent(name)), file: name)
-            for (n, t) in c.tensors { XCTAssertTrue(t.isAllFinite, "\(name): \(n) holds NaN/Inf", file: file, line: line) }
-        }
-    }
 
     func testNaNLossStopsTheRunAndRollbackRestoresTheCheckpointExactly() throws {
         let (job, f) = try newJob()

@@ -2,6 +2,7 @@ import Distill
 import Foundation
 import RetortCore
 import TrainEngine
+import RetortTestSupport
 import XCTest
 
 /// The divergence guard of the distillation engine: a NaN loss, a too-high lr or a
@@ -31,16 +32,6 @@ final class DistillDivergenceTests: XCTestCase {
         return c
     }
 
-    /// Every tensor of every checkpoint file in the run folder is finite.
-    func assertCheckpointsFinite(_ f: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let dir = f.appendingPathComponent("checkpoints")
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".ckpt") }
-        XCTAssertFalse(names.isEmpty, file: file, line: line)
-        for name in names {
-            let c = try CheckpointFile.decode(try Data(contentsOf: dir.appendingPathComponent(name)), file: name)
-            for (n, t) in c.tensors { XCTAssertTrue(t.isAllFinite, "\(name): \(n) holds NaN/Inf", file: file, line: line) }
-        }
-    }
 
     func testPoisonedWeightStopsTheRunAndRollbackRestoresTheCheckpointExactly() throws {
         let (job, f) = try newJob(mlpConfig())
