@@ -18,16 +18,8 @@ public final class CursesBackend {
 
     /// Checks the terminal and starts curses. Throws a one-line reason when it cannot run.
     public init(theme initialTheme: Theme, tierOverride: ColorTier? = nil, mouse: Bool = true) throws {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw TerminalError(description: "the TUI needs an interactive terminal (stdin and stdout must be a TTY); for scripts use the headless commands: retort train, retort doctor, retort bench …")
-        }
+        let term = try Self.checkTerminal()
         let env = ProcessInfo.processInfo.environment
-        guard let term = env["TERM"], !term.isEmpty else {
-            throw TerminalError(description: "TERM is not set: set it (e.g. TERM=xterm-256color) or use the headless commands (retort train …)")
-        }
-        if term == "dumb" {
-            throw TerminalError(description: "TERM=dumb cannot address the cursor: use a real terminal, or the headless commands (retort train …)")
-        }
         setlocale(LC_ALL, "")
         utf8 = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         TerminalGuard.install()
@@ -54,6 +46,23 @@ public final class CursesBackend {
         theme = ResolvedTheme(initialTheme, tier: tier)
         self.mouse = mouse
         if mouse { mousemask(CN_BUTTON1_PRESSED | CN_BUTTON4_PRESSED | CN_BUTTON5_PRESSED, nil); mouseinterval(0) }
+    }
+
+    /// The checks that need no curses (stdin and stdout a TTY, TERM set and not dumb), for
+    /// callers that must refuse a bad terminal before touching anything (`resume --tui`
+    /// opens the run folder only after this). Returns TERM.
+    @discardableResult
+    public static func checkTerminal() throws -> String {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw TerminalError(description: "the TUI needs an interactive terminal (stdin and stdout must be a TTY); for scripts use the headless commands: retort train, retort doctor, retort bench …")
+        }
+        guard let term = ProcessInfo.processInfo.environment["TERM"], !term.isEmpty else {
+            throw TerminalError(description: "TERM is not set: set it (e.g. TERM=xterm-256color) or use the headless commands (retort train …)")
+        }
+        if term == "dumb" {
+            throw TerminalError(description: "TERM=dumb cannot address the cursor: use a real terminal, or the headless commands (retort train …)")
+        }
+        return term
     }
 
     public var tier: ColorTier { theme.tier }

@@ -3,6 +3,7 @@ import Attention
 import Distill
 import Foundation
 import RetortData
+import RetortUI
 import TrainEngine
 import Workbench
 
@@ -34,6 +35,9 @@ struct ResumeCommand: ParsableCommand {
             fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
         }
         let runRoot = folder.deletingLastPathComponent().path
+        if tui {   // refuse a terminal the TUI cannot use before the run folder is touched
+            do { try CursesBackend.checkTerminal() } catch { fail("\(error)") }
+        }
         if Self.isAttentionRun(folder) {
             guard let (job, line) = open(AttentionJob.self, folder, dir) else { return }
             if tui {

@@ -95,7 +95,10 @@ for spec in "2:step-00000000:1/4, step 0" "3:step-00000038:2/4, step 38" "5 --ch
   else bad "distill: resumed metrics differ ($latest)" "$(diff <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n") | head -5)"; fi
 done
 expect "distill: resume of a finished run" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull"
-expect "distill: resume --tui of a finished run says so" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull" --tui
+before=$(cat "$ck/dkill2/metrics.jsonl" "$ck/dkill2/metrics.csv" | md5sum)
+expect "resume --tui without a terminal is refused before the run folder is touched" 2 'needs an interactive terminal' -- "$BIN" resume "$ck/dkill2" --tui
+[ "$(cat "$ck/dkill2/metrics.jsonl" "$ck/dkill2/metrics.csv" | md5sum)" = "$before" ] && ok "… and its metrics are unchanged (no cut, no resumed event)" \
+  || bad "resume --tui without a terminal changed the run folder"
 
 # attention runs: `retort attention train` checkpoints every run at each epoch end; SIGKILLed
 # inside its third checkpoint write (test hook; the first is before step 1), `retort resume RUN` continues that run
