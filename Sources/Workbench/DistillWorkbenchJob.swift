@@ -33,30 +33,39 @@ public final class DistillWorkbenchJob: SteppableJob {
     private var entropy = DownsampledSeries(name: "teacher entropy")
     private var weight = DownsampledSeries(name: "KD weight")
     private var epochRows: [DistillEpochRow] = []
-    private var latest: [Double], latestAfter: [Double]
-    private var cosineRing: Ring, tensorRing: Ring, entropyRing: Ring
-    private var tensorConflictCount: [Int], tensorCosSum: [Double], tensorCosCount: [Int]
-    private var lastEpochConflicts: [Double]
+    private var latest: [Double] = [], latestAfter: [Double] = []
+    private var cosineRing = Ring(capacity: 1), tensorRing = Ring(capacity: 1), entropyRing = Ring(capacity: 1)
+    private var tensorConflictCount: [Int] = [], tensorCosSum: [Double] = [], tensorCosCount: [Int] = []
+    private var lastEpochConflicts: [Double] = []
     private var teacherSteps = 0, conflicts = 0, anyTensor = 0
     private var latestWeight = Double.nan, latestEntropy = Double.nan
     private var changes: [DistillSettingChange] = []
     private var samplesPerSecond = 0.0
-    private var lastLR: Double
-    private var lastLambda: Double
+    private var lastLR = 0.0
+    private var lastLambda = 0.0
     private var pauseRequest: String?
     private var notes: [(JobMessage.Level, String)] = []
 
     public init(job: DistillJob, runFolder: URL, recentSteps: Int = 256, recentEntropies: Int = 4096) {
         self.job = job; self.runFolder = runFolder
         self.recentSteps = recentSteps; recentEntropyCount = recentEntropies
+        resetStatistics()
+        lastLR = Double(job.currentLR); lastLambda = Double(job.currentLambda)
+    }
+
+    /// Empty curves, epoch rows and conflict statistics.
+    private func resetStatistics() {
         let n = job.layout.count
+        for c in curves { self[keyPath: c] = DownsampledSeries(name: self[keyPath: c].name) }
+        epochRows = []
         latest = Array(repeating: .nan, count: n); latestAfter = latest
         cosineRing = Ring(capacity: max(1, recentSteps * 4))
         tensorRing = Ring(capacity: max(1, recentSteps * n))
-        entropyRing = Ring(capacity: max(1, recentEntropies))
+        entropyRing = Ring(capacity: max(1, recentEntropyCount))
         tensorConflictCount = Array(repeating: 0, count: n); tensorCosSum = Array(repeating: 0, count: n)
         tensorCosCount = Array(repeating: 0, count: n); lastEpochConflicts = Array(repeating: .nan, count: n)
-        lastLR = Double(job.currentLR); lastLambda = Double(job.currentLambda)
+        teacherSteps = 0; conflicts = 0; anyTensor = 0
+        latestWeight = .nan; latestEntropy = .nan
     }
 
     /// Wraps a run resumed from its checkpoint (`DistillJob.resume`). Its curves, epoch rows
@@ -65,6 +74,12 @@ public final class DistillWorkbenchJob: SteppableJob {
     /// recounted with the current τ; with `logEvery` > 1 the counts cover the logged steps).
     public convenience init(resumed job: DistillJob, runFolder: URL) {
         self.init(job: job, runFolder: runFolder)
+        prefillFromRunFolder()
+    }
+
+    /// The statistics up to the job's step from the run folder's metrics files (a resume or
+    /// a rollback has cut them back to the checkpoint).
+    private func prefillFromRunFolder() {
         prefill(steps: RunTable.read(runFolder.appendingPathComponent("steps.csv")),
                 tensors: RunTable.read(runFolder.appendingPathComponent("tensor_cosines.csv")),
                 epochs: RunTable.read(runFolder.appendingPathComponent("metrics.csv")))
@@ -197,9 +212,9 @@ public final class DistillWorkbenchJob: SteppableJob {
         case .rollback(let lr):
             let before = job.settings.text(of: "lr") ?? "?"
             let m = try job.rollback(lr: lr)
-            let x = Double(job.step)
-            for c in curves { self[keyPath: c].drop(after: x) }
-            epochRows.removeAll { $0.step > job.step }
+            // curves, rows and conflict counts as of the restored step (the files were cut back)
+            resetStatistics()
+            prefillFromRunFolder()
             changes.removeAll { $0.step > job.step }
             changes.append(DistillSettingChange(step: job.step, name: "lr", from: before, to: job.settings.text(of: "lr") ?? "?"))
             lastLR = Double(job.currentLR)

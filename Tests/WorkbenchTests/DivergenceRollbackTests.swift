@@ -55,6 +55,9 @@ final class DivergenceRollbackTests: XCTestCase {
         XCTAssertEqual(s.studentStepLoss.total, 114, "one point per step: those after step 38 were dropped and trained again")
         XCTAssertEqual(s.epochRows.map(\.step), [38, 76, 114])
         XCTAssertTrue(s.epochRows.allSatisfy { $0.studentTestAccuracy.isFinite })
+        // the conflict statistics count each step once (those after the checkpoint were reloaded, not kept)
+        XCTAssertEqual(s.conflictFraction, job.job.summary.conflictFraction, accuracy: 1e-12)
+        XCTAssertEqual(s.cosine.total, 114)
     }
 
     func testAttentionRunPausesAtADivergenceAndRunsOnAfterARollback() throws {
