@@ -556,19 +556,7 @@ public final class DistillJob {
     /// Mean loss and accuracy in evaluation mode at `width` (leaves the model at that width).
     public func evaluate(_ set: Dataset, width: WidthChoice, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
         model.setWidth(width)
-        var loss = 0.0, correct = 0.0
-        var i = 0
-        let all = Array(0..<set.count)
-        while i < set.count {
-            let j = min(set.count, i + batchSize)
-            let (x, labels) = PreparedData.batch(set, all[i..<j], sampleShape: model.inputShape)
-            let logits = model.forward(x, training: false)
-            let (l, _) = crossEntropy(logits: logits, labels: labels)
-            loss += Double(l) * Double(j - i)
-            correct += Double(accuracy(logits: logits, labels: labels)) * Double(j - i)
-            i = j
-        }
-        return (Float(loss / Double(max(1, set.count))), Float(correct / Double(max(1, set.count))))
+        return evaluateClassifier(set, sampleShape: model.inputShape, batchSize: batchSize) { model.forward($0, training: false) }
     }
 
     /// Runs every remaining step, or up to a divergence (see `divergence`); `onEpoch` sees

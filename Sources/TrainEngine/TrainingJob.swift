@@ -198,18 +198,6 @@ public final class TrainingJob {
 
     /// Mean loss and accuracy in evaluation mode.
     public func evaluate(_ set: Dataset, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
-        var loss = 0.0, correct = 0.0
-        var i = 0
-        let all = Array(0..<set.count)
-        while i < set.count {
-            let j = min(set.count, i + batchSize)
-            let (x, labels) = PreparedData.batch(set, all[i..<j], sampleShape: model.inputShape)
-            let logits = model.forward(x, training: false)
-            let (l, _) = crossEntropy(logits: logits, labels: labels)
-            loss += Double(l) * Double(j - i)
-            correct += Double(accuracy(logits: logits, labels: labels)) * Double(j - i)
-            i = j
-        }
-        return (Float(loss / Double(set.count)), Float(correct / Double(set.count)))
+        evaluateClassifier(set, sampleShape: model.inputShape, batchSize: batchSize) { model.forward($0, training: false) }
     }
 }
