@@ -6,3 +6,8 @@ expect "unknown flag is refused" 64 "Unknown option '--bogus'" -- "$BIN" train -
 expect "negative learning rate is refused" 64 'lr: must be in \(0, 10\], got -1' -- "$BIN" train --lr=-1
 expect "unknown data set is refused" 64 "mnist5k|digits" -- "$BIN" train --data cifar
 expect "missing data folder" 2 'data folder not found' -- "$BIN" train --data-dir "$tmp/nowhere"
+
+# bench guard reports a row per engine and model (no timing is asserted: benchmarks are not tests)
+out=$("$BIN" bench guard --repeats 3 2>&1); rc=$?
+[ "$rc" = 0 ] && [ "$(grep -cE '^(train|distill|attention) .* [0-9.]+%$' <<<"$out")" = 5 ] && ok "bench guard: five engine rows with guard/step ratios" || bad "bench guard (exit $rc)" "$out"
+expect "bench guard: --repeats out of range" 64 'repeats must be in 3…10000, got 1' -- "$BIN" bench guard --repeats 1
