@@ -54,8 +54,8 @@ public struct AttentionState: Codable, Sendable {
 /// sparse settings, every attention core's fake-quantiser running ranges, the curves and
 /// the metrics files' lengths. Resuming with the same thread count continues the run bit
 /// for bit.
-extension AttentionJob {
-    func checkpointTensors() -> [(name: String, tensor: Tensor)] {
+extension AttentionJob: CheckpointedJob {
+    public func checkpointTensors() -> [(name: String, tensor: Tensor)] {
         var t = model.parameters.map { (name: "model/\($0.name)", tensor: $0.value) }
         for (i, p) in optimizer.parameters.enumerated() {
             t.append(("adamw.m/\(p.name)", optimizer.firstMoments[i])); t.append(("adamw.v/\(p.name)", optimizer.secondMoments[i]))
@@ -76,30 +76,7 @@ extension AttentionJob {
             saved: ISO8601DateFormatter().string(from: Date()))
     }
 
-    func checkpointEvent() -> CheckpointEvent {
-        do { return .saved(try saveCheckpoint()) } catch { return .failed("\(error)") }
-    }
-
-    /// Writes a checkpoint of the current state. Refuses (one line) after a divergence or
-    /// when any tensor is not finite: such weights never reach a checkpoint.
-    @discardableResult
-    public func saveCheckpoint() throws -> CheckpointInfo {
-        guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints") }
-        if let d = divergence {
-            throw CheckpointError("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first")
-        }
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let tensors = checkpointTensors()
-        if let bad = tensors.first(where: { !$0.tensor.isAllFinite }) {
-            throw CheckpointError("not saving step \(step): \(bad.name) holds NaN or Inf")
-        }
-        log?.sync()
-        let data = CheckpointFile.encode(state: try AttentionState.encoder().encode(state), tensors: tensors)
-        let url = try store.write(data, step: step)
-        lastCheckpoint = (url, step)
-        return CheckpointInfo(path: url.path, step: step, bytes: data.count,
-                              seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-    }
+    public func encodedState() throws -> Data { try AttentionState.encoder().encode(state) }
 
     /// Puts the job into the state a checkpoint holds. Everything is checked before
     /// anything changes, so a refused checkpoint leaves the job as it was.
@@ -154,9 +131,8 @@ extension AttentionJob {
     /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
     /// thread count (results stay bit-identical only with the same count).
     public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: AttentionJob, notes: [String]) {
-        try RunLock.holdRun(runFolder)   // one writer per run folder, before anything in it changes
         var loadedData: PreparedData?
-        let r = try CheckpointStore(runFolder: runFolder).openNewest { url -> AttentionJob in
+        return try resumeRun(runFolder) { url in
             let (s, t) = try read(url)
             var c = s.config
             if let threads { c.threads = threads }
@@ -164,14 +140,8 @@ extension AttentionJob {
             if let d = loadedData { j = try AttentionJob(config: c, data: d, log: nil) }
             else { j = try AttentionJob(config: c, dataDirectory: dataDirectory, log: nil); loadedData = j.data }
             try j.restore(s, t, file: url.path)
-            j.checkpoints = CheckpointStore(runFolder: runFolder, keep: s.keepCheckpoints)
-            j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
-            j.lastCheckpoint = (url, j.step)
-            j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
-                                      note: "resumed from \(url.lastPathComponent)", name: "resumed"))
-            return j
+            return (j, s.metrics, s.keepCheckpoints)
         }
-        return (r.value, r.notes)
     }
 
     /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,

@@ -63,14 +63,14 @@ public final class AttentionJob {
     /// Epochs completed.
     public internal(set) var epoch = 0
     public internal(set) var curves = AttentionCurves()
-    public internal(set) var log: MetricsLog?
+    public var log: MetricsLog?
     /// Where checkpoints go (nil: none). One is written at every epoch end and, with
     /// `checkpointEvery` > 0, every that many steps.
     public var checkpoints: CheckpointStore?
     public var checkpointEvery = 0
     /// Step rows are written every this many steps unless `step(logEvery:)` says otherwise.
     public var logEvery = 10
-    public internal(set) var lastCheckpoint: (url: URL, step: Int)?
+    public var lastCheckpoint: (url: URL, step: Int)?
     /// Why the run stopped being finite, until a rollback (see `step()`).
     public internal(set) var divergence: Divergence?
 

@@ -55,8 +55,8 @@ public struct DistillState: Codable, Sendable {
 /// epoch position and order, the epoch accumulators and whole-run records, the live
 /// settings and the metrics files' lengths. Resuming with the same thread count continues
 /// the run bit for bit.
-extension DistillJob {
-    func checkpointTensors() -> [(name: String, tensor: Tensor)] {
+extension DistillJob: CheckpointedJob {
+    public func checkpointTensors() -> [(name: String, tensor: Tensor)] {
         var t = net.parameters.map { (name: "model/\($0.name)", tensor: $0.value) }
         for bn in net.batchNorms {
             t.append(("bn/\(bn.name)/mean", bn.layer.runningMean)); t.append(("bn/\(bn.name)/var", bn.layer.runningVar))
@@ -104,30 +104,7 @@ extension DistillJob {
             saved: ISO8601DateFormatter().string(from: Date()))
     }
 
-    func checkpointEvent() -> CheckpointEvent {
-        do { return .saved(try saveCheckpoint()) } catch { return .failed("\(error)") }
-    }
-
-    /// Writes a checkpoint of the current state. Refuses (one line) after a divergence or
-    /// when any tensor is not finite: such weights never reach a checkpoint.
-    @discardableResult
-    public func saveCheckpoint() throws -> CheckpointInfo {
-        guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints") }
-        if let d = divergence {
-            throw CheckpointError("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first")
-        }
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let tensors = checkpointTensors()
-        if let bad = tensors.first(where: { !$0.tensor.isAllFinite }) {
-            throw CheckpointError("not saving step \(step): \(bad.name) holds NaN or Inf")
-        }
-        log?.sync()
-        let data = CheckpointFile.encode(state: try DistillState.encoder().encode(state), tensors: tensors)
-        let url = try store.write(data, step: step)
-        lastCheckpoint = (url, step)
-        return CheckpointInfo(path: url.path, step: step, bytes: data.count,
-                              seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-    }
+    public func encodedState() throws -> Data { try DistillState.encoder().encode(state) }
 
     /// Puts the job into the state a checkpoint holds. Everything is checked before
     /// anything changes, so a refused checkpoint leaves the job as it was.
@@ -203,9 +180,8 @@ extension DistillJob {
     /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
     /// thread count (results stay bit-identical only with the same count).
     public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: DistillJob, notes: [String]) {
-        try RunLock.holdRun(runFolder)   // one writer per run folder, before anything in it changes
         var loadedData: PreparedData?
-        let r = try CheckpointStore(runFolder: runFolder).openNewest { url -> DistillJob in
+        return try resumeRun(runFolder) { url in
             let (s, t) = try read(url)
             var c = s.config
             if let threads { c.threads = threads }
@@ -213,14 +189,8 @@ extension DistillJob {
             if let d = loadedData { j = try DistillJob(config: c, data: d, log: nil) }
             else { j = try DistillJob(config: c, dataDirectory: dataDirectory, log: nil); loadedData = j.data }
             try j.restore(s, t, file: url.path)
-            j.checkpoints = CheckpointStore(runFolder: runFolder, keep: s.keepCheckpoints)
-            j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
-            j.lastCheckpoint = (url, j.step)
-            j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
-                                      note: "resumed from \(url.lastPathComponent)", name: "resumed"))
-            return j
+            return (j, s.metrics, s.keepCheckpoints)
         }
-        return (r.value, r.notes)
     }
 
     /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,

@@ -102,7 +102,7 @@ public final class DistillJob {
     public let net: WeightSharingNet
     public let data: PreparedData
     public let optimizer: Optimizer
-    public internal(set) var log: MetricsLog?
+    public var log: MetricsLog?
     public internal(set) var settings: DistillSettings
     public internal(set) var step = 0
     public internal(set) var epoch = 0
@@ -115,7 +115,7 @@ public final class DistillJob {
     /// Setting changes planned for later steps (sorted by step; saved in checkpoints). The
     /// driver applies them (`retort distill --set-at`); see `dueSettings()`.
     public var schedule: [ScheduledSetting] = []
-    public internal(set) var lastCheckpoint: (url: URL, step: Int)?
+    public var lastCheckpoint: (url: URL, step: Int)?
     /// Why the run stopped being finite, until a rollback (see `step()`).
     public internal(set) var divergence: Divergence?
     /// Events worth telling the user (BatchNorm policy, sorting, setting changes).

@@ -6,9 +6,9 @@ import RetortCore
 /// augmentation RNG, step/epoch/position in the epoch, the live hyperparameters, the
 /// schedule position and the metrics files' lengths. Resuming from one with the same
 /// thread count continues the run bit for bit.
-extension TrainingJob {
+extension TrainingJob: CheckpointedJob {
     /// The tensors a checkpoint holds, in file order.
-    func checkpointTensors() -> [(name: String, tensor: Tensor)] {
+    public func checkpointTensors() -> [(name: String, tensor: Tensor)] {
         var t = model.parameters.map { (name: "model/\($0.name)", tensor: $0.value) }
         t += model.buffers.map { (name: "buffer/\($0.name)", tensor: $0.tensor) }
         if let sgd = optimizer as? SGD {
@@ -37,30 +37,7 @@ extension TrainingJob {
                              saved: f.string(from: Date()))
     }
 
-    func checkpointEvent() -> CheckpointEvent {
-        do { return .saved(try saveCheckpoint()) } catch { return .failed("\(error)") }
-    }
-
-    /// Writes a checkpoint of the current state. Refuses (one line) after a divergence or
-    /// when any tensor is not finite: such weights never reach a checkpoint.
-    @discardableResult
-    public func saveCheckpoint() throws -> CheckpointInfo {
-        guard let store = checkpoints else { throw CheckpointError("this run keeps no checkpoints") }
-        if let d = divergence {
-            throw CheckpointError("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first")
-        }
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let tensors = checkpointTensors()
-        if let bad = tensors.first(where: { !$0.tensor.isAllFinite }) {
-            throw CheckpointError("not saving step \(step): \(bad.name) holds NaN or Inf")
-        }
-        log?.sync()
-        let data = CheckpointFile.encode(state: try state.encoded(), tensors: tensors)
-        let url = try store.write(data, step: step)
-        lastCheckpoint = (url, step)
-        return CheckpointInfo(path: url.path, step: step, bytes: data.count,
-                              seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-    }
+    public func encodedState() throws -> Data { try state.encoded() }
 
     /// Puts the job into the state a checkpoint holds. Everything is checked before
     /// anything changes, so a refused checkpoint leaves the job as it was.
@@ -110,22 +87,14 @@ extension TrainingJob {
     /// Opens a run folder at its newest good checkpoint. `threads` overrides the saved
     /// thread count (results stay bit-identical only with the same count).
     public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: TrainingJob, notes: [String]) {
-        try RunLock.holdRun(runFolder)   // one writer per run folder, before anything in it changes
-        let r = try CheckpointStore(runFolder: runFolder).openNewest { url -> TrainingJob in
+        try resumeRun(runFolder) { url in
             let (s, tensors) = try read(url)
             var c = s.config
             if let threads { c.threads = threads }
-            let j = try TrainingJob(config: c, dataDirectory: dataDirectory, log: nil,
-                                    checkpoints: CheckpointStore(runFolder: runFolder, keep: c.keepCheckpoints))
+            let j = try TrainingJob(config: c, dataDirectory: dataDirectory, log: nil)
             try j.restore(s, tensors, file: url.path)
-            j.log = try MetricsLog(folder: runFolder, resumingAt: s.metrics)
-            j.lastCheckpoint = (url, j.step)
-            return j
+            return (j, s.metrics, c.keepCheckpoints)
         }
-        let j = r.value
-        j.log?.write(MetricRecord(kind: "event", step: j.step, epoch: j.epoch, values: [],
-                                  note: "resumed from \(j.lastCheckpoint!.url.lastPathComponent)", name: "resumed"))
-        return (j, r.notes)
     }
 
     /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,

@@ -43,11 +43,11 @@ public final class TrainingJob {
     public internal(set) var hyper: Hyperparameters
     public internal(set) var step = 0
     public internal(set) var epoch = 0          // epochs completed
-    public internal(set) var log: MetricsLog?
+    public var log: MetricsLog?
     /// Where checkpoints go (nil: none are written). See `TrainingJob+Checkpoint`.
     public var checkpoints: CheckpointStore?
     /// The newest checkpoint written or restored in this process.
-    public internal(set) var lastCheckpoint: (url: URL, step: Int)?
+    public var lastCheckpoint: (url: URL, step: Int)?
     /// Why the run stopped being finite, until a rollback.
     public internal(set) var divergence: Divergence?
 
