@@ -4,15 +4,12 @@ import Foundation
 import TrainEngine
 
 /// What `retort resume` needs of an engine's job, whichever engine wrote the run folder.
-protocol ResumableJob: AnyObject {
+protocol ResumableJob: CheckpointedJob {
     static func resume(runFolder: URL, dataDirectory: String, threads: Int?) throws -> (job: Self, notes: [String])
     var isFinished: Bool { get }
-    var step: Int { get }
-    var epoch: Int { get }
     var totalEpochs: Int { get }
     /// The base learning rate (before the schedule).
     var baseLR: Float { get }
-    var lastCheckpoint: (url: URL, step: Int)? { get }
     /// Sets the base lr (`--lr`); returns notes for the user (e.g. scheduled changes it replaced).
     func setLR(_ text: String) throws -> [String]
 }
