@@ -56,11 +56,7 @@ public struct AttentionState: Codable, Sendable {
 /// for bit.
 extension AttentionJob: CheckpointedJob {
     public func checkpointTensors() -> [(name: String, tensor: Tensor)] {
-        var t = model.parameters.map { (name: "model/\($0.name)", tensor: $0.value) }
-        for (i, p) in optimizer.parameters.enumerated() {
-            t.append(("adamw.m/\(p.name)", optimizer.firstMoments[i])); t.append(("adamw.v/\(p.name)", optimizer.secondMoments[i]))
-        }
-        return t
+        model.parameters.map { (name: "model/\($0.name)", tensor: $0.value) } + OptimizerCheckpoint.tensors(optimizer)
     }
 
     var state: AttentionState {
@@ -98,14 +94,10 @@ extension AttentionJob: CheckpointedJob {
             guard src.shape == p.value.shape else { throw bad("tensor \(name) has shape \(src.shape), expected \(p.value.shape)") }
             copies.append((p.value, src))
         }
-        for (i, p) in optimizer.parameters.enumerated() {
-            guard let m = tensors["adamw.m/\(p.name)"], let v = tensors["adamw.v/\(p.name)"],
-                  m.shape == p.shape, v.shape == p.shape else { throw bad("AdamW moments of \(p.name) are missing or malformed") }
-            copies.append((optimizer.firstMoments[i], m)); copies.append((optimizer.secondMoments[i], v))
-        }
+        let restoreOptimizer = try OptimizerCheckpoint.prepareRestore(optimizer, from: tensors, stepCount: s.optimizerSteps, bad: bad)
         // apply
         for (dst, src) in copies { dst.copy(from: src) }
-        optimizer.restore(stepCount: s.optimizerSteps)
+        restoreOptimizer()
         for (i, c) in cores.enumerated() {
             c.sparse = s.sparse[i]
             c.quantQ = s.quantQ[i]; c.quantK = s.quantK[i]

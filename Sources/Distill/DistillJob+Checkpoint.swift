@@ -65,14 +65,7 @@ extension DistillJob: CheckpointedJob {
                 t.append(("bn/\(bn.name)/\(w)/mean", s.mean)); t.append(("bn/\(bn.name)/\(w)/var", s.var))
             }
         }
-        if let sgd = optimizer as? SGD {
-            for (p, b) in zip(sgd.parameters, sgd.momentumBuffers) { if let b { t.append(("sgd.momentum/\(p.name)", b)) } }
-        } else if let adam = optimizer as? AdamW {
-            for (i, p) in adam.parameters.enumerated() {
-                t.append(("adamw.m/\(p.name)", adam.firstMoments[i])); t.append(("adamw.v/\(p.name)", adam.secondMoments[i]))
-            }
-        }
-        return t
+        return t + OptimizerCheckpoint.tensors(optimizer)
     }
 
     /// The first parameter or BatchNorm running statistic (per-width ones included) holding
@@ -137,26 +130,12 @@ extension DistillJob: CheckpointedJob {
                 stats.append((bn.layer, w, m, v))
             }
         }
-        var momentum: [Tensor?] = []
-        if let sgd = optimizer as? SGD {
-            for p in sgd.parameters {
-                let m = tensors["sgd.momentum/\(p.name)"]
-                guard m == nil || m!.shape == p.shape else { throw bad("momentum of \(p.name) has the wrong shape") }
-                momentum.append(m)
-            }
-        } else if let adam = optimizer as? AdamW {
-            for (i, p) in adam.parameters.enumerated() {
-                guard let m = tensors["adamw.m/\(p.name)"], let v = tensors["adamw.v/\(p.name)"],
-                      m.shape == p.shape, v.shape == p.shape else { throw bad("AdamW moments of \(p.name) are missing or malformed") }
-                copies.append((adam.firstMoments[i], m)); copies.append((adam.secondMoments[i], v))
-            }
-        }
+        let restoreOptimizer = try OptimizerCheckpoint.prepareRestore(optimizer, from: tensors, stepCount: s.optimizerSteps, bad: bad)
         // apply
         for (dst, src) in copies { dst.copy(from: src) }
         for bn in net.batchNorms { bn.layer.resetRunningStatistics() }
         for (layer, w, m, v) in stats { layer.setRunningStatistics(width: w, mean: m, variance: v) }
-        if let sgd = optimizer as? SGD { sgd.restore(momentumBuffers: momentum) }
-        if let adam = optimizer as? AdamW { adam.restore(stepCount: s.optimizerSteps) }
+        restoreOptimizer()
         settings = s.settings
         step = s.step; epoch = s.epoch; cursor = s.cursor; order = s.order; samplesSeen = s.samplesSeen
         orderRNG = r0; augmentRNG = r1; widthRNG = r2

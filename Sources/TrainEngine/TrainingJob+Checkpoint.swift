@@ -9,16 +9,12 @@ import RetortCore
 extension TrainingJob: CheckpointedJob {
     /// The tensors a checkpoint holds, in file order.
     public func checkpointTensors() -> [(name: String, tensor: Tensor)] {
-        var t = model.parameters.map { (name: "model/\($0.name)", tensor: $0.value) }
-        t += model.buffers.map { (name: "buffer/\($0.name)", tensor: $0.tensor) }
-        if let sgd = optimizer as? SGD {
-            for (p, b) in zip(sgd.parameters, sgd.momentumBuffers) { if let b { t.append(("sgd.momentum/\(p.name)", b)) } }
-        } else if let adam = optimizer as? AdamW {
-            for (i, p) in adam.parameters.enumerated() {
-                t.append(("adamw.m/\(p.name)", adam.firstMoments[i])); t.append(("adamw.v/\(p.name)", adam.secondMoments[i]))
-            }
-        }
-        return t
+        modelTensors + OptimizerCheckpoint.tensors(optimizer)
+    }
+
+    /// Parameters and BatchNorm running statistics, as checkpoints name them.
+    var modelTensors: [(name: String, tensor: Tensor)] {
+        model.parameters.map { (name: "model/\($0.name)", tensor: $0.value) } + model.buffers.map { (name: "buffer/\($0.name)", tensor: $0.tensor) }
     }
 
     /// The first parameter or running statistic holding NaN or Inf.
@@ -48,25 +44,16 @@ extension TrainingJob: CheckpointedJob {
         guard s.cursor >= 0, s.cursor <= s.order.count, s.order.allSatisfy({ $0 >= 0 && $0 < data.train.count }),
               s.order.isEmpty || s.order.count == data.train.count else { throw bad("epoch position does not fit the data set") }
         var copies: [(Tensor, Tensor)] = []
-        for (name, dst) in checkpointTensors().filter({ !$0.name.hasPrefix("sgd.momentum/") }) {
+        for (name, dst) in modelTensors {
             guard let src = tensors[name] else { throw bad("tensor \(name) is missing") }
             guard src.shape == dst.shape else { throw bad("tensor \(name) has shape \(src.shape), expected \(dst.shape)") }
             copies.append((dst, src))
         }
-        var momentum: [Tensor?] = []
-        if let sgd = optimizer as? SGD {
-            for p in sgd.parameters {
-                let m = tensors["sgd.momentum/\(p.name)"]
-                guard m == nil || m!.shape == p.shape else { throw bad("momentum of \(p.name) has the wrong shape") }
-                momentum.append(m)
-            }
-        }
+        let restoreOptimizer = try OptimizerCheckpoint.prepareRestore(optimizer, from: tensors, stepCount: s.optimizerSteps, bad: bad)
         for (dst, src) in copies { dst.copy(from: src) }
-        if let sgd = optimizer as? SGD {
-            sgd.restore(momentumBuffers: momentum)
-            sgd.momentum = s.hyper.momentum; sgd.weightDecay = s.hyper.weightDecay
-        }
-        if let adam = optimizer as? AdamW { adam.restore(stepCount: s.optimizerSteps); adam.weightDecay = s.hyper.weightDecay }
+        restoreOptimizer()
+        if let sgd = optimizer as? SGD { sgd.momentum = s.hyper.momentum; sgd.weightDecay = s.hyper.weightDecay }
+        if let adam = optimizer as? AdamW { adam.weightDecay = s.hyper.weightDecay }
         hyper = s.hyper
         step = s.step; epoch = s.epoch; cursor = s.cursor; order = s.order; samplesSeen = s.samplesSeen; rng = r
         epochLoss = s.epochLoss; epochCorrect = s.epochCorrect; epochSamples = s.epochSamples; trainSeconds = s.trainSeconds
