@@ -17,7 +17,10 @@ expect() {
   if ! grep -qE -- "$re" <<<"$out"; then bad "$name (output does not match /$re/)" "$out"; return; fi
   ok "$name"
 }
-for f in tests/e2e/cases/*.sh; do . "$f"; done
+# E2E_CASES="cli data" runs only those case files (default: all)
+files=(tests/e2e/cases/*.sh)
+[ -n "${E2E_CASES:-}" ] && files=($(printf 'tests/e2e/cases/%s.sh ' $E2E_CASES))
+for f in "${files[@]}"; do . "$f"; done
 echo
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
