@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
 swift build -c release
-swift test -c release --disable-swift-testing
+swift test -c release --disable-testable-imports --disable-swift-testing
 tests/e2e/run.sh

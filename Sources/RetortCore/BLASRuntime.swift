@@ -8,6 +8,10 @@ public struct CPUInfo: Sendable {
     public let flags: Set<String>
     public let logicalCores: Int
 
+    public init(model: String, flags: Set<String>, logicalCores: Int) {
+        self.model = model; self.flags = flags; self.logicalCores = logicalCores
+    }
+
     public static func current() -> CPUInfo {
         var model = "unknown"
         var flags = Set<String>()
@@ -81,6 +85,25 @@ public enum BLASRuntime {
         if env[reexecMarker] != nil { return "set by retort at start-up (OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "?"))" }
         if let c = env["OPENBLAS_CORETYPE"] { return "OPENBLAS_CORETYPE=\(c) from the environment" }
         return "OpenBLAS auto-detection"
+    }
+
+    /// OpenBLAS x86-64 core types from slowest to fastest sgemm kernel (a later entry's kernel
+    /// needs a superset of the earlier ones' instructions).
+    static let coreOrder = ["prescott", "core2", "nehalem", "sandybridge", "haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
+
+    /// When the environment presets `OPENBLAS_CORETYPE` to a core below the best one this CPU
+    /// supports: a one-line note naming both and how to use the better one (nil otherwise).
+    /// Retort keeps a preset core (older OpenBLAS builds need it on some CPUs), so this is advice.
+    public static func presetCoreAdvice(environment env: [String: String] = ProcessInfo.processInfo.environment,
+                                        cpu: CPUInfo = .current()) -> String? {
+        guard env[reexecMarker] == nil, let preset = env["OPENBLAS_CORETYPE"], let best = cpu.bestOpenBLASCore,
+              let p = coreOrder.firstIndex(of: preset.lowercased()), let b = coreOrder.firstIndex(of: best.lowercased()),
+              p < b else { return nil }
+        let l2 = env["OPENBLAS_L2_SIZE"] != nil ? " -u OPENBLAS_L2_SIZE" : ""
+        return "the environment presets OPENBLAS_CORETYPE=\(preset), below this CPU's best core \(best) "
+            + "(sgemm 512³ on a 2-core AMD EPYC: Haswell 208 GFLOP/s, Cooperlake 376); "
+            + "compare here with `retort bench gemm --compare-cores`; to run on \(best): `env -u OPENBLAS_CORETYPE\(l2) retort …` "
+            + "(keep the preset if this OpenBLAS build computes wrong results on this CPU)"
     }
 
     /// Call first thing in `main`. If OpenBLAS picked a generic kernel and the user has not

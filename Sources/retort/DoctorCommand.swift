@@ -24,6 +24,8 @@ struct DoctorCommand: ParsableCommand {
         print("  blas core:    \(BLASRuntime.coreName)\(generic ? "  (generic fallback — slow)" : "")  [\(BLASRuntime.selection)]")
         print("  blas threads: \(BLASRuntime.threads)")
         print("  best core:    \(cpu.bestOpenBLASCore ?? "none known for this CPU")")
+        if let l2 = ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] { print("  blas l2 size: OPENBLAS_L2_SIZE=\(l2) from the environment") }
+        if let advice = BLASRuntime.presetCoreAdvice() { print("  blas note:    \(advice)") }
         let env = ProcessInfo.processInfo.environment
         let term = env["TERM"] ?? "(unset)"
         let tty = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the PyTorch parity fixtures for Retort's Attention engine tests.
 
-Run:  /root/venvs/torch/bin/python tools/pytorch/attention_fixtures.py
+Run:  .venv/bin/python tools/pytorch/attention_fixtures.py
 Out:  Tests/AttentionTests/Fixtures/<case>.json (committed; the Swift tests never need PyTorch)
 
 Cases

@@ -8,8 +8,8 @@ random MNIST-shaped inputs, and prints one JSON line per model:
 {"model": "mlp", "samples_per_s": ..., "ms_per_step": ...}
 
 Run in a throw-away virtualenv (tests never need it):
-    python3 -m venv /tmp/v && /tmp/v/bin/pip install torch numpy
-    /tmp/v/bin/python tools/pytorch/bench_train.py --threads 2 --batch 64
+    python3 -m venv .venv && .venv/bin/pip install torch numpy
+    .venv/bin/python tools/pytorch/bench_train.py --threads 2 --batch 64
 """
 import argparse
 import json

@@ -16,8 +16,8 @@ Inputs are random MNIST-shaped batches (timing only). Prints one JSON line:
 {"ms_per_step": ..., "torch": ..., "threads": ..., ...}
 
 Run in a throw-away virtualenv (tests never need it):
-    python3 -m venv /tmp/v && /tmp/v/bin/pip install torch
-    /tmp/v/bin/python tools/pytorch/distill_bench.py --threads 2 --batch 64
+    python3 -m venv .venv && .venv/bin/pip install torch
+    .venv/bin/python tools/pytorch/distill_bench.py --threads 2 --batch 64
 """
 import argparse
 import json

@@ -5,11 +5,11 @@
 # file with the real safetensors package into PyTorch modules, compares logits, and writes
 # PyTorch-made files (save_file) for the import tests.
 #
-#   /root/venvs/torch/bin/pip install torch safetensors
-#   PY=/root/venvs/torch/bin/python tools/safetensors/make_fixtures.sh
+#   python3 -m venv .venv && .venv/bin/pip install torch safetensors
+#   PY=.venv/bin/python tools/safetensors/make_fixtures.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PY:-/root/venvs/torch/bin/python}
+PY=${PY:-.venv/bin/python}
 BIN=${RETORT_BIN:-.build/release/retort}
 OUT=Tests/InteropTests/Fixtures/safetensors
 rm -rf "$OUT"; mkdir -p "$OUT"

@@ -4,11 +4,11 @@
 # `tensorboard` package reads from them (read_events.py). Then checks that tensorboard's
 # strict reader also rejects corrupted copies (length CRC, data CRC, truncation).
 #
-#   python3 -m venv /root/venvs/tb && /root/venvs/tb/bin/pip install tensorboard
-#   PY=/root/venvs/tb/bin/python tools/tensorboard/make_fixtures.sh
+#   python3 -m venv .venv && .venv/bin/pip install tensorboard
+#   PY=.venv/bin/python tools/tensorboard/make_fixtures.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PY:-/root/venvs/tb/bin/python}
+PY=${PY:-.venv/bin/python}
 BIN=${RETORT_BIN:-.build/release/retort}
 OUT=Tests/InteropTests/Fixtures/tensorboard
 mkdir -p "$OUT"
