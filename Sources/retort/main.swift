@@ -10,6 +10,8 @@ import TrainEngine
 // Must run before any BLAS call: re-executes once with OPENBLAS_CORETYPE set when
 // Debian's OpenBLAS fell back to a generic kernel on this CPU.
 BLASRuntime.ensureFastKernel()
+// One line and exit 128+n on INT/TERM/HUP/QUIT (the TUI replaces these with its own).
+HeadlessSignals.install()
 
 // Bad input from files or option values ends the program with one line naming the file,
 // line and field (exit 2); argument-syntax errors keep ArgumentParser's message (exit 64).
