@@ -77,15 +77,25 @@ public struct GradientAlignment: Sendable, Equatable {
     public init(dot: Double = 0, studentNorm2: Double = 0, teacherNorm2: Double = 0) {
         self.dot = dot; self.studentNorm2 = studentNorm2; self.teacherNorm2 = teacherNorm2
     }
-    /// cos(g_s, g_t|shared); NaN when either gradient is zero there.
+    /// Below this norm a gradient on the shared elements has no direction (rounding noise,
+    /// dead units): its cosine is 0 and it never conflicts. PyTorch's `cosine_similarity`
+    /// uses the same 1e-8 as its floor.
+    public static let negligibleNorm = 1e-8
+    /// Both gradients have a direction on the shared elements.
+    public var isDefined: Bool {
+        studentNorm2.squareRoot() > Self.negligibleNorm && teacherNorm2.squareRoot() > Self.negligibleNorm
+    }
+    /// cos(g_s, g_t|shared); 0 when either gradient is (numerically) zero there — neither
+    /// agreement nor conflict, as after `drop` removes the teacher's shared gradient (an
+    /// undefined value would drop out of the averages and make `drop` look aligned).
     public var cosine: Double {
-        studentNorm2 > 0 && teacherNorm2 > 0 ? dot / (studentNorm2.squareRoot() * teacherNorm2.squareRoot()) : .nan
+        isDefined ? dot / (studentNorm2.squareRoot() * teacherNorm2.squareRoot()) : 0
     }
     public static func + (a: Self, b: Self) -> Self {
         Self(dot: a.dot + b.dot, studentNorm2: a.studentNorm2 + b.studentNorm2, teacherNorm2: a.teacherNorm2 + b.teacherNorm2)
     }
-    /// cos < τ (false when the cosine is undefined).
-    public func conflicts(threshold tau: Double) -> Bool { let c = cosine; return c.isFinite && c < tau }
+    /// cos < τ, and both gradients have a direction (a 1e-14 gradient is no conflict at τ = 0).
+    public func conflicts(threshold tau: Double) -> Bool { isDefined && cosine < tau }
 }
 
 /// What surgery saw and did in one step.

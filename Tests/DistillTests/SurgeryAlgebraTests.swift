@@ -109,7 +109,18 @@ final class SurgeryAlgebraTests: XCTestCase {
                 XCTAssertEqual(t[i][j], layout.contains(tensor: i, index: j) ? 0 : t0[i][j])
             }
         }
-        XCTAssertTrue(o.after.cosine.isNaN, "no teacher gradient left on the shared elements")
+        XCTAssertEqual(o.after.cosine, 0, "no teacher gradient left on the shared elements: counted as 0, not skipped")
+    }
+
+    func testNegligibleGradientsHaveCosineZeroAndNeverConflict() {
+        let (s, t) = gradients(seed: 5, conflictStrength: 1)
+        for x in t { for j in 0..<x.count { x[j] *= 1e-15 } }   // a conflicting teacher gradient of ~1e-14
+        let o = GradientSurgery.apply(.asymmetric, granularity: .whole, tau: 0, student: s, teacher: t, layout: layout)
+        XCTAssertLessThan(o.before.dot, 0, "the tiny gradients point against each other")
+        XCTAssertFalse(o.conflict, "a 1e-14 gradient is rounding noise, not a conflict at τ = 0")
+        XCTAssertEqual(o.before.cosine, 0)
+        XCTAssertEqual(o.projections, 0)
+        XCTAssertEqual(GradientAlignment(dot: -1e-30, studentNorm2: 1e-30, teacherNorm2: 1).cosine, 0)
     }
 
     func testNoneAndAlignedGradientsAreLeftAlone() {
