@@ -18,7 +18,7 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "Data set: mnist5k (28×28, patch 4 → 49+1 tokens) or digits (8×8, patch 2 → 16+1).") var data: SampleData = .mnist5k
     @Option(help: "Epochs per run.") var epochs: Int = AttentionTrainConfig().epochs
     @Option(help: "Comma-separated seeds (data split, initialisation, order, augmentation).") var seeds: String = "1,2,3"
-    @Option(help: "Comma-separated kinds: \(AttentionKind.allCases.map(\.rawValue).joined(separator: ", ")).") var kinds: CommaList<AttentionKind> = CommaList([.softmax, .taylor, .taylorSparse])
+    @Option(help: "Attention kinds, comma-separated.") var kinds: CommaList<AttentionKind> = CommaList([.softmax, .taylor, .taylorSparse])
     @Option(help: "Mini-batch size.") var batchSize: Int = AttentionTrainConfig().batchSize
     @Option(help: "AdamW base learning rate (warm-up, then cosine to --min-lr).") var lr: Float = AttentionTrainConfig().lr
     @Option(help: "Final learning rate of the cosine schedule.") var minLR: Float = AttentionTrainConfig().minLR

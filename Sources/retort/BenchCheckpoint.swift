@@ -9,7 +9,7 @@ struct BenchCheckpoint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint", abstract: "Checkpoint size, write time (with fsync) and read+verify time for the MLP and the tiny CNN.")
 
-    @Option(help: "Data set: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")).") var data: SampleData = .mnist5k
+    @Option(help: "Data set.") var data: SampleData = .mnist5k
     @Option(help: "Writes and reads timed per model (median reported).") var repeats: Int = 20
     @Option(help: "Folder to write the checkpoints in (its disk is what is measured; default: a temporary folder).") var dir: String?
     @OptionGroup var dataOptions: DataOptions

@@ -14,7 +14,7 @@ struct BenchGuard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guard", abstract: "Divergence-guard cost per step against a step, for the training, distill and attention engines.")
 
-    @Option(help: "Data set: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")).") var data: SampleData = .digits
+    @Option(help: "Data set.") var data: SampleData = .digits
     @Option(help: "Steps timed per model (median reported).") var repeats: Int = 30
     @Option(help: "Threads.") var threads: Int = 1
     @OptionGroup var dataOptions: DataOptions

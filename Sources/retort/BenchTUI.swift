@@ -16,7 +16,7 @@ struct BenchTUI: ParsableCommand {
     /// `--tab`: the tab rendered.
     enum Tab: String, ExpressibleByArgument, CaseIterable { case training, attention }
 
-    @Option(help: "Tab to render: training or attention (a ViT queue on the digits).") var tab: Tab = .training
+    @Option(help: "Tab to render (attention: a ViT queue on the digits).") var tab: Tab = .training
 
     func validate() throws {
         guard (steps ?? 1) >= 0, width >= 1, height >= 1, frames >= 1 else { throw ValidationError("--steps must be ≥ 0 and --width, --height, --frames ≥ 1") }

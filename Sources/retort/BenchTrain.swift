@@ -13,7 +13,7 @@ struct BenchTrain: ParsableCommand {
 
     @OptionGroup var bench: TorchBenchOptions
     @Option(help: "Timed steps per repetition (best of 3).") var steps: Int = 50
-    @Option(help: "Models: comma-separated from mlp, cnn.") var models: CommaList<TrainConfig.ModelKind> = CommaList([.mlp, .cnn])
+    @Option(help: "Models, comma-separated.") var models: CommaList<TrainConfig.ModelKind> = CommaList([.mlp, .cnn])
 
     var batch: Int { bench.batch }
     var threads: Int { bench.threads }

@@ -25,9 +25,9 @@ enum DistillDefaults: OptimDefaults {
 /// (λ, surgery, uncertainty) are nil unless given. Ranges and combinations are checked by
 /// `DistillConfig.validate()` in `validate()` (exit 64 with the config's message).
 struct DistillOptions: ParsableArguments {
-    @Option(help: "Method preset [R]: \(DistillMethod.allCases.map(\.rawValue).joined(separator: ", ")) (default full). Explicit options override it.") var method: DistillMethod?
-    @Option(help: "Data set: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")) (default digits).") var data: SampleData?
-    @Option(help: "Model: mlp or cnn (tiny MobileNetV2-style) (default mlp).") var model: TrainConfig.ModelKind?
+    @Option(help: "Method preset [R] (default full); explicit options override it.") var method: DistillMethod?
+    @Option(help: "Data set (default digits).") var data: SampleData?
+    @Option(help: "Model: the MLP or the tiny MobileNetV2-style CNN (default mlp).") var model: TrainConfig.ModelKind?
     @Option(help: "MLP: the student's hidden widths, e.g. 4,4 (default 4,4).") var hidden: String?
     @Option(help: "Student width multiplier (MLP hidden widths; CNN channels of the data set's tiny config) (default 1).") var studentWidth: Float?
     @Option(help: "Teacher output-width factor(s) relative to the student: one value or one per layer group [U → R] (default 4).") var teacherWidth: String?
@@ -37,7 +37,7 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "NetAug stop_aug_w_epoch: pin sampled widths to 1× (the student's) for the last N epochs; expand factors stay sampled (default 0 = never).") var stopWidthAug: Int?
     @Option(help: "Weight α of the teacher's gradient in g = g_s' + α·g_t' (default 1).") var alpha: Float?
     @Option(help: "Gradient surgery [R]: none, sym (PCGrad), asym (project the teacher off the student), drop (default asym).") var surgery: SurgeryMode?
-    @Option(help: "Surgery granularity: whole (flattened shared vector) or per-tensor (default whole).") var granularity: SurgeryGranularity?
+    @Option(help: "Surgery granularity: the whole flattened shared vector or each tensor (default whole).") var granularity: SurgeryGranularity?
     @Option(help: "Conflict threshold τ: surgery acts when cos(g_s, g_t) < τ (default 0).") var tau: Double?
     @Option(help: "Distillation temperature T [R] (default 2).") var temperature: Float?
     @Option(help: "Distillation weight λ [R]; 0 = no KD (default 1).") var lambda: Float?
@@ -45,7 +45,7 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "Ensemble size K for --uncertainty ensemble (default 3).") var ensembleK: Int?
     @Option(help: "KD warm-up: λ ramps from 0 over this many epochs (default 0).") var kdWarmup: Float?
     @Flag(help: "Sort hidden channels by L1 importance at the start of every epoch after the first (NetAug).") var sortChannels = false
-    @Option(help: "BatchNorm statistics: per-width or recalibrate (default per-width).") var bn: BatchNormMode?
+    @Option(help: "BatchNorm statistics: kept per width or recalibrated before evaluation (default per-width).") var bn: BatchNormMode?
     @Option(help: "Training images used to re-estimate BatchNorm statistics (default 2000).") var recalibrationSamples: Int?
     @OptionGroup var optim: OptimOptions<DistillDefaults>
     @Option(help: "Images held out for testing (default 597 digits, 1000 MNIST-5k).") var testCount: Int?

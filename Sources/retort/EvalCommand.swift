@@ -19,11 +19,11 @@ struct EvalCommand: ParsableCommand {
     /// The architectures a weights file can hold (`retort.model`).
     enum Architecture: String, ExpressibleByArgument, CaseIterable { case mlp, cnn, vit }
 
-    @Option(help: "Model: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")) (default: the file's retort.model).") var model: Architecture?
-    @Option(help: "Data set: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")) (default: the file's retort.data).") var data: SampleData?
+    @Option(help: "Model (default: the file's retort.model).") var model: Architecture?
+    @Option(help: "Data set (default: the file's retort.data).") var data: SampleData?
     @Option(help: "Seed of the train/test split and normalisation (default: the file's retort.split_seed, else 1).") var seed: UInt64?
     @Option(help: "Images held out for testing (default: the file's retort.test_count, else 1000).") var testCount: Int?
-    @Option(help: "ViT: attention at inference, \(AttentionKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: the file's retort.attention).") var attention: AttentionKind?
+    @Option(help: "ViT: attention at inference (default: the file's retort.attention).") var attention: AttentionKind?
     @Option(help: "ViT: attention heads (default: the file's retort.heads).") var heads: Int?
     @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
     @OptionGroup var dataOptions: DataOptions

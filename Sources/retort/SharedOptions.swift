@@ -59,7 +59,7 @@ protocol OptimDefaults {
 struct OptimOptions<D: OptimDefaults>: ParsableArguments {
     @Option(help: "Epochs.") var epochs: Int = D.epochs
     @Option(help: "Mini-batch size.") var batchSize: Int = D.batchSize
-    @Option(help: "Optimiser: sgd (momentum, Nesterov) or adamw.") var optimizer: TrainConfig.OptimizerKind = D.optimizer
+    @Option(help: "Optimiser: SGD with (Nesterov) momentum or AdamW.") var optimizer: TrainConfig.OptimizerKind = D.optimizer
     @Option(help: "Base learning rate (cosine schedule after a linear warm-up).") var lr: Float = D.lr
     @Option(help: "SGD momentum.") var momentum: Float = D.momentum
     @Flag(help: "Plain momentum instead of Nesterov.") var noNesterov = false

@@ -54,7 +54,7 @@ struct SimGemm: ParsableCommand {
         var dataflows: [Dataflow] { self == .all ? Dataflow.allCases : [Dataflow(scaleSim: rawValue)!] }
     }
 
-    @Option(help: "Dataflow: os, ws, is, or all.") var dataflow: DataflowChoice = .all
+    @Option(help: "Dataflow: output, weight or input stationary, or all three.") var dataflow: DataflowChoice = .all
     @Flag(help: "Also run the functional (value-level) array on random matrices and check the product.") var functional = false
     @Flag(help: "Machine-readable: one line 'dataflow,total_cycles,overall_util,mapping_eff,compute_util,demand_sim_cycles' per dataflow (full precision).") var csv = false
 

@@ -24,9 +24,9 @@ struct SimVitality: ParsableCommand {
         var kinds: [AttentionKind] { self == .both ? [.taylor, .softmax] : [AttentionKind(rawValue: rawValue)!] }
     }
 
-    @Option(help: "Workload: \(ViTModel.presets.map(\.name).joined(separator: ", ")).") var model: ViTModel = .preset("deit-tiny")!
+    @Option(help: "Workload.") var model: ViTModel = .preset("deit-tiny")!
     @Option(help: "JSON config overriding the defaults (same layout as configs/accelerator/vitality-default.json).") var config: String?
-    @Option(help: "taylor, softmax or both.") var attention: AttentionChoice = .both
+    @Option(help: "Attention simulated: Taylor, softmax or both.") var attention: AttentionChoice = .both
     @Flag(help: "Also simulate the linear layers (QKV, projection, MLP): end-to-end instead of attention-only.") var linear = false
     @Option(help: "Only the first N layers.") var layers: Int?
     @Option(help: "Write a per-unit utilisation timeline CSV (bucketed) to this file.") var timeline: String?

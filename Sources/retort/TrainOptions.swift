@@ -4,7 +4,7 @@ import RetortData
 
 /// Options shared by every command that trains the plain model (`train`, `tui`).
 struct TrainOptions: ParsableArguments {
-    @Option(help: "Data set: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")).") var data: SampleData = .mnist5k
+    @Option(help: "Data set.") var data: SampleData = .mnist5k
     @Option(help: "Model: mlp (784-256-256-10) or cnn (tiny MobileNetV2-style).") var model: TrainConfig.ModelKind = .cnn
     @Option(help: "Width multiplier of the model.") var width: Float = 1
     @OptionGroup var optim: OptimOptions<TrainDefaults>
