@@ -29,5 +29,5 @@ expect "sim gemm: unknown dataflow" 64 "'rs' is invalid for '--dataflow.*'os', '
 expect "sim vitality: unknown attention" 64 "'linear' is invalid for '--attention.*'taylor', 'softmax' or 'both'" -- "$BIN" sim vitality --attention linear
 expect "bench train: unknown model in the list" 64 "'mlp,vit' is invalid for '--models.*'mlp' and 'cnn'" -- "$BIN" bench train --models mlp,vit
 expect "sim gemm --dataflow ws: one row" 0 '^ws,[0-9]+,' -- "$BIN" sim gemm -m 8 -k 8 -n 8 --dataflow ws --csv
-expect "attention ops: unknown preset" 64 "'deit-huge' is invalid for '--configs" -- "$BIN" attention ops --configs deit-tiny,deit-huge
+expect "attention ops: unknown preset" 64 "'deit-tiny,deit-huge' is invalid for '--configs" -- "$BIN" attention ops --configs deit-tiny,deit-huge
 expect "attention ops: presets by name" 0 'deit-small' -- "$BIN" attention ops --configs vit-digits,deit-small
