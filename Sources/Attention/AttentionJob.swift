@@ -86,7 +86,7 @@ public final class AttentionJob {
     /// Loads and splits the data set named in `config` (seeded by `config.seed`).
     public convenience init(config: AttentionTrainConfig, dataDirectory: String, log: MetricsLog?) throws {
         try config.validate()
-        let sample: SampleData = config.data == .mnist5k ? .mnist5k : .digits
+        let sample = config.data
         let data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
         try self.init(config: config, data: data, log: log)
     }

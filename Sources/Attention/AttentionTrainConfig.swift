@@ -1,9 +1,10 @@
+import RetortData
 import TrainEngine
 
 /// Everything that defines one ViT training run of the attention engine; written to
 /// `config.json` in the run folder. Defaults are the ones used for docs/attention.md.
 public struct AttentionTrainConfig: Codable, Sendable, Equatable {
-    public var data: TrainConfig.DataSet = .mnist5k
+    public var data: SampleData = .mnist5k
     public var kind: AttentionKind = .softmax
     /// The ViT; nil picks `ViTConfig.mnist` or `ViTConfig.digits` from `data`.
     public var vit: ViTConfig? = nil
@@ -54,7 +55,7 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
         if sparse.bits < 0 || sparse.bits > 16 { throw bad("quant-bits", "in 0…16", sparse.bits) }
         if !(sparse.momentum >= 0 && sparse.momentum < 1) { throw bad("quant-momentum", "in [0, 1)", sparse.momentum) }
         try model.validate()
-        let side = data == .mnist5k ? 28 : 8
+        let side = data.imageSide
         if model.imageSize != side || model.channels != 1 {
             throw AttentionError("vit \(model.name): expects \(model.imageSize)²×\(model.channels) images, \(data.rawValue) has \(side)²×1")
         }

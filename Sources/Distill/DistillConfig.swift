@@ -1,4 +1,5 @@
 import Foundation
+import RetortData
 import TrainEngine
 
 /// Where gradient surgery measures and projects: the whole flattened vector of shared
@@ -59,7 +60,7 @@ public enum DistillMethod: String, Codable, Sendable, CaseIterable {
 /// The model is allocated at the largest factor; the student is the first-k slice.
 public struct DistillConfig: Codable, Sendable, Equatable {
     public var method: DistillMethod = .full
-    public var data: TrainConfig.DataSet = .digits
+    public var data: SampleData = .digits
     public var model: TrainConfig.ModelKind = .mlp
     /// MLP: the student's hidden widths (before `studentWidth`).
     public var mlpHidden: [Int] = [4, 4]
@@ -271,7 +272,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         }
         switch key {
         case "method": applyPreset(try choice(DistillMethod.self))
-        case "data": data = try choice(TrainConfig.DataSet.self)
+        case "data": data = try choice(SampleData.self)
         case "model": model = try choice(TrainConfig.ModelKind.self)
         case "hidden":
             let parts = t.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -161,7 +161,7 @@ public final class DistillJob {
     /// DataError with a one-line message.
     public convenience init(config: DistillConfig, dataDirectory: String, log: MetricsLog?) throws {
         try config.validate()
-        let sample: SampleData = config.data == .mnist5k ? .mnist5k : .digits
+        let sample = config.data
         let data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.effectiveTestCount, seed: config.splitSeed)
         try self.init(config: config, data: data, log: log)
     }

@@ -88,7 +88,7 @@ public final class WeightSharingNet {
 
     /// The tiny MobileNetV2 config of the data set, scaled by the student width.
     public static func cnnConfig(_ c: DistillConfig, sample: SampleData) -> TinyCNNConfig {
-        var cfg = sample == .mnist5k ? TinyCNNConfig.mnist(classes: sample.classCount) : TinyCNNConfig.digits(classes: sample.classCount)
+        var cfg = TinyCNNConfig.preset(for: sample)
         if c.studentWidth != 1 {
             func s(_ v: Int) -> Int { max(1, Int((Float(v) * c.studentWidth).rounded())) }
             cfg.stem = s(cfg.stem); cfg.head = s(cfg.head)

@@ -1,13 +1,13 @@
 import Foundation
+import RetortData
 import RetortModels
 
 /// Everything that defines a training run; written to `config.json` in the run folder.
 public struct TrainConfig: Codable, Sendable, Equatable {
-    public enum DataSet: String, Codable, Sendable, CaseIterable { case mnist5k, digits }
     public enum ModelKind: String, Codable, Sendable, CaseIterable { case mlp, cnn }
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case sgd, adamw }
 
-    public var data: DataSet = .mnist5k
+    public var data: SampleData = .mnist5k
     public var model: ModelKind = .cnn
     /// Width multiplier of the model (MLP hidden widths or CNN channels).
     public var width: Float = 1

@@ -68,7 +68,7 @@ public final class TrainingJob {
         try config.validate()
         self.config = config
         Threads.set(config.threads)
-        let sample: SampleData = config.data == .mnist5k ? .mnist5k : .digits
+        let sample = config.data
         data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
         model = Self.makeModel(config, sample: sample)
         hyper = Hyperparameters(config)
@@ -85,7 +85,7 @@ public final class TrainingJob {
             return MLP(inputs: sample.featureCount, hidden: c.mlpHidden.map { max(1, Int((Float($0) * c.width).rounded())) },
                        classes: sample.classCount, seed: c.seed)
         case .cnn:
-            var cfg = sample == .mnist5k ? TinyCNNConfig.mnist() : TinyCNNConfig.digits()
+            var cfg = TinyCNNConfig.preset(for: sample)
             if c.width != 1 {
                 func s(_ v: Int) -> Int { max(1, Int((Float(v) * c.width).rounded())) }
                 cfg.stem = s(cfg.stem); cfg.head = s(cfg.head)

@@ -9,7 +9,7 @@ import RetortModels
 public struct WeightsInfo: Equatable, Sendable {
     /// mlp, cnn or vit.
     public var model: String?
-    public var data: TrainConfig.DataSet?
+    public var data: SampleData?
     /// Seed of the train/test split (and so of the normalisation, fitted on the train split).
     public var splitSeed: UInt64?
     public var testCount: Int?
@@ -19,14 +19,14 @@ public struct WeightsInfo: Equatable, Sendable {
     /// Which command wrote it, e.g. "retort train", "retort distill: student slice".
     public var source: String?
 
-    public init(model: String? = nil, data: TrainConfig.DataSet? = nil, splitSeed: UInt64? = nil, testCount: Int? = nil,
+    public init(model: String? = nil, data: SampleData? = nil, splitSeed: UInt64? = nil, testCount: Int? = nil,
                 heads: Int? = nil, attention: String? = nil, source: String? = nil) {
         self.model = model; self.data = data; self.splitSeed = splitSeed; self.testCount = testCount
         self.heads = heads; self.attention = attention; self.source = source
     }
 
     public init(metadata m: [String: String]) {
-        model = m["retort.model"]; data = m["retort.data"].flatMap(TrainConfig.DataSet.init(rawValue:))
+        model = m["retort.model"]; data = m["retort.data"].flatMap(SampleData.init(rawValue:))
         splitSeed = m["retort.split_seed"].flatMap { UInt64($0) }; testCount = m["retort.test_count"].flatMap { Int($0) }
         heads = m["retort.heads"].flatMap { Int($0) }; attention = m["retort.attention"]; source = m["retort.source"]
     }

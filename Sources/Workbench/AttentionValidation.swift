@@ -1,4 +1,5 @@
 import Attention
+import RetortData
 import TrainEngine
 
 /// The Attention tab's live settings and the options its queue of runs is built from.
@@ -44,8 +45,8 @@ public enum AttentionSettings {
             }
             switch k {
             case "data":
-                guard let d = TrainConfig.DataSet(rawValue: v) else {
-                    throw JobFailure("attention option data: unknown data set '\(v)' (allowed: \(TrainConfig.DataSet.allCases.map(\.rawValue).joined(separator: ", ")))")
+                guard let d = SampleData(rawValue: v) else {
+                    throw JobFailure("attention option data: unknown data set '\(v)' (allowed: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 c.data = d
             case "kinds": kinds = try AttentionKind.parseList(v)

@@ -74,7 +74,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         let kinds = try AttentionSettings.apply(options, to: &c)
         c.runRoot = runRoot
         let data: PreparedData
-        do { data = try PreparedData.load(c.data == .mnist5k ? .mnist5k : .digits, directory: dataDirectory, testCount: c.testCount, seed: c.seed) }
+        do { data = try PreparedData.load(c.data, directory: dataDirectory, testCount: c.testCount, seed: c.seed) }
         catch { throw JobFailure("\(error)") }
         return try AttentionWorkbenchJob(config: c, kinds: kinds, data: data, runRoot: runRoot,
                                          diagnosticImages: diagnosticImages, scalingSizes: scalingSizes)

@@ -3,6 +3,15 @@ import Attention
 import Foundation
 import RetortCore
 
+extension ViTConfig: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let c = ViTConfig.preset(argument) else { return nil }
+        self = c
+    }
+    public var defaultValueDescription: String { name }
+    public static var allValueStrings: [String] { presets.map(\.name) }
+}
+
 /// Operation-count tables (vitality §1.5) for any configuration, from the formulas and,
 /// with --measure, from the kernels' own counters.
 struct AttentionOps: ParsableCommand {
@@ -10,7 +19,7 @@ struct AttentionOps: ParsableCommand {
         commandName: "ops",
         abstract: "MACs, exps, divisions, additions and storage of softmax vs Taylor attention for ViT configurations.")
 
-    @Option(help: "Comma-separated presets: \(ViTConfig.presets.map(\.name).joined(separator: ", ")).") var configs: String = "vit-mnist,vit-digits,deit-tiny,deit-small,deit-base"
+    @Option(help: "ViT presets, comma-separated.") var configs: CommaList<ViTConfig> = CommaList(ViTConfig.presets)
     @Option(help: "A custom shape instead: tokens n.") var tokens: Int?
     @Option(help: "With --tokens: head dimension d.") var dim: Int = 64
     @Option(help: "With --tokens: heads H.") var heads: Int = 3
@@ -19,15 +28,12 @@ struct AttentionOps: ParsableCommand {
     func validate() throws {
         if let tokens, tokens < 1 { throw ValidationError("--tokens must be ≥ 1") }
         guard dim >= 1, heads >= 1 else { throw ValidationError("--dim and --heads must be ≥ 1") }
-        for name in configs.split(separator: ",") where ViTConfig.preset(String(name)) == nil {
-            throw ValidationError("--configs: unknown preset '\(name)' (allowed: \(ViTConfig.presets.map(\.name).joined(separator: ", ")))")
-        }
     }
 
     func run() throws {
         Threads.set(1)
         let shapes: [(String, Int, Int, Int, Int?)] = tokens.map { [("custom", $0, dim, heads, nil)] }
-            ?? configs.split(separator: ",").map { ViTConfig.preset(String($0))! }.map { ($0.name, $0.tokens, $0.headDim, $0.heads, $0.width) }
+            ?? configs.values.map { ($0.name, $0.tokens, $0.headDim, $0.heads, $0.width) }
         print(AttentionReport.opTable(shapes.map { (name: $0.0, n: $0.1, d: $0.2, h: $0.3, width: $0.4) }))
         guard measure else { return }
         print("\ncounted by the kernels (one forward pass of one image, counters on):")

@@ -8,15 +8,17 @@ import TrainEngine
 /// Trains the ViT once per (seed, attention kind) on the same data split and initialisation,
 /// then prints the accuracy table (mean ± std over seeds), the op-count table and, with
 /// --diagnostics, the per-layer Taylor-vs-softmax diagnostics of each trained model.
+extension AttentionKind: ExpressibleByArgument {}
+
 struct AttentionTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train the ViT with each attention kind on the same seeds; accuracy table, op table, run folders.")
 
-    @Option(help: "Data set: mnist5k (28×28, patch 4 → 49+1 tokens) or digits (8×8, patch 2 → 16+1).") var data: TrainConfig.DataSet = .mnist5k
+    @Option(help: "Data set: mnist5k (28×28, patch 4 → 49+1 tokens) or digits (8×8, patch 2 → 16+1).") var data: SampleData = .mnist5k
     @Option(help: "Epochs per run.") var epochs: Int = AttentionTrainConfig().epochs
     @Option(help: "Comma-separated seeds (data split, initialisation, order, augmentation).") var seeds: String = "1,2,3"
-    @Option(help: "Comma-separated kinds: softmax, taylor, taylor-sparse, taylor-repo.") var kinds: String = "softmax,taylor,taylor-sparse"
+    @Option(help: "Attention kinds, comma-separated.") var kinds: CommaList<AttentionKind> = CommaList([.softmax, .taylor, .taylorSparse])
     @Option(help: "Mini-batch size.") var batchSize: Int = AttentionTrainConfig().batchSize
     @Option(help: "AdamW base learning rate (warm-up, then cosine to --min-lr).") var lr: Float = AttentionTrainConfig().lr
     @Option(help: "Final learning rate of the cosine schedule.") var minLR: Float = AttentionTrainConfig().minLR
@@ -34,11 +36,10 @@ struct AttentionTrain: ParsableCommand {
     @Option(name: .customLong("init"), help: "Initialise every run's ViT from this safetensors file (timm names and layout, as --export-dir writes).") var initWeights: String?
     @Option(help: "Write each trained ViT to DIR/vit-<kind>-<data>-s<seed>.safetensors (timm names and layout; `retort eval --weights FILE`).") var exportDir: String?
     @Flag(help: "Do not write TensorBoard event files in the run folders.") var noTensorboard = false
-    @Option(help: "Also write a checkpoint every N steps (0 = only at the end of each epoch, which always writes one; `retort resume RUN` continues a run folder).") var checkpointEvery: Int = 0
-    @Option(help: "Checkpoints kept in each run folder's checkpoints/ (older ones are deleted).") var keepCheckpoints: Int = 3
+    @OptionGroup var checkpoints: CheckpointOptions
     @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
     @Option(help: "Folder that holds run folders.") var runs: String = "runs"
-    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @OptionGroup var dataOptions: DataOptions
     @Flag(help: "Print per-layer diagnostics (Taylor vs softmax error, centred-logit histogram, negative weights) of each kind's first-seed model.") var diagnostics = false
     @Option(help: "Test images used for the diagnostics.") var diagnosticImages: Int = 100
 
@@ -66,19 +67,14 @@ struct AttentionTrain: ParsableCommand {
     func validate() throws {
         guard let s = seedList, Set(s).count == s.count else { throw ValidationError("--seeds must be distinct comma-separated integers, got '\(seeds)'") }
         do {
-            let ks = try AttentionKind.parseList(kinds)
-            for k in ks { try config(kind: k, seed: s[0]).validate() }
+            for k in kinds.values { try config(kind: k, seed: s[0]).validate() }
         } catch let e as AttentionError { throw ValidationError(e.description) }
         guard diagnosticImages >= 1 else { throw ValidationError("--diagnostic-images must be ≥ 1") }
-        guard checkpointEvery >= 0 else { throw ValidationError("checkpoint-every: must be ≥ 0 steps (0 = at the end of each epoch only), got \(checkpointEvery)") }
-        guard (1...1000).contains(keepCheckpoints) else { throw ValidationError("keep-checkpoints: must be in 1…1000, got \(keepCheckpoints)") }
     }
 
     func run() throws {
-        let kindList = try AttentionKind.parseList(kinds)
-        guard let dir = DataLocator.find(explicit: dataDir) else {
-            fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
-        }
+        let kindList = kinds.values
+        let dir = dataOptions.directory()
         Threads.set(threads)
         let base = config(kind: kindList[0], seed: seedList![0])
         // A file that does not fit the ViT fails here, before any run folder exists.
@@ -104,7 +100,7 @@ struct AttentionTrain: ParsableCommand {
         let compareFolder = try RunFolder.create(root: runs, name: compareName, config: base)
         var keptSparse: [UInt64: Double] = [:]
         for seed in seedList! {
-            let sample: SampleData = data == .mnist5k ? .mnist5k : .digits
+            let sample = data
             let prepared: PreparedData
             do { prepared = try PreparedData.load(sample, directory: dir, testCount: testCount, seed: seed) }
             catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
@@ -115,8 +111,8 @@ struct AttentionTrain: ParsableCommand {
                 let folder = try RunFolder.create(root: runs, name: name, config: c)
                 let job = try AttentionJob(config: c, data: prepared, log: try MetricsLog(folder: folder, tensorBoard: !noTensorboard))
                 if let initFile { try ViTWeights.load(initFile, into: job.model) }
-                job.checkpointEvery = checkpointEvery
-                job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
+                job.checkpointEvery = checkpoints.checkpointEvery
+                job.checkpoints = CheckpointStore(runFolder: folder, keep: checkpoints.keepCheckpoints)
                 let t0 = Date()
                 var last: AttentionEpochSummary?
                 attentionHeadless(job, folder: folder) { last = $0 }

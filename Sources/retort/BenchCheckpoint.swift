@@ -9,17 +9,17 @@ struct BenchCheckpoint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint", abstract: "Checkpoint size, write time (with fsync) and read+verify time for the MLP and the tiny CNN.")
 
-    @Option(help: "Data set: mnist5k or digits.") var data: TrainConfig.DataSet = .mnist5k
+    @Option(help: "Data set.") var data: SampleData = .mnist5k
     @Option(help: "Writes and reads timed per model (median reported).") var repeats: Int = 20
     @Option(help: "Folder to write the checkpoints in (its disk is what is measured; default: a temporary folder).") var dir: String?
-    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
         guard repeats >= 1 && repeats <= 10_000 else { throw ValidationError("--repeats must be in 1…10000, got \(repeats)") }
     }
 
     func run() throws {
-        guard let dataDirectory = DataLocator.find(explicit: dataDir) else { fail("data folder not found: pass --data-dir DIR or set RETORT_DATA") }
+        let dataDirectory = dataOptions.directory()
         let root = URL(fileURLWithPath: dir ?? NSTemporaryDirectory()).appendingPathComponent("retort-bench-checkpoint-\(getpid())")
         defer { try? FileManager.default.removeItem(at: root) }
         print("checkpoints on \(data.rawValue), SGD Nesterov (momentum buffers included), median of \(repeats), folder \(root.deletingLastPathComponent().path)")

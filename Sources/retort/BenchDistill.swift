@@ -12,18 +12,23 @@ struct BenchDistill: ParsableCommand {
         commandName: "distill",
         abstract: "ms per NetDistiller joint step of the tiny CNN (teacher + student fwd/bwd, entropy-weighted KD, whole-vector PCGrad, SGD); with --python, the same step in PyTorch and the ratio.")
 
-    @Option(help: "Mini-batch size.") var batch: Int = 64
-    @Option(help: "Threads (BLAS and Retort loops; torch.set_num_threads for PyTorch).") var threads: Int = 2
+    @OptionGroup var bench: TorchBenchOptions
     @Option(help: "Timed steps per repetition (best of 3).") var steps: Int = 20
     @Option(help: "Student width multiplier of the MNIST tiny CNN.") var studentWidth: Float = 0.5
     @Option(help: "Teacher output-width factor.") var teacherWidth: Float = 2
     @Option(help: "Teacher expand-ratio factor.") var teacherExpand: Float = 2
-    @Option(help: "A Python with torch installed: also runs tools/pytorch/distill_bench.py and prints the ratio.") var python: String?
-    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @OptionGroup var dataOptions: DataOptions
+
+    var batch: Int { bench.batch }
+    var threads: Int { bench.threads }
+    var python: String? { bench.python }
+
+    func validate() throws {
+        guard batch >= 2, steps >= 1 else { throw ValidationError("--batch must be ≥ 2 and --steps ≥ 1") }
+    }
 
     func run() throws {
-        guard batch >= 2, threads >= 1, steps >= 1 else { fail("batch must be ≥ 2, threads and steps ≥ 1") }
-        guard let dir = DataLocator.find(explicit: dataDir) else { fail("data folder not found: pass --data-dir DIR or set RETORT_DATA") }
+        let dir = dataOptions.directory()
         var c = DistillConfig.preset(.full)
         c.data = .mnist5k; c.model = .cnn; c.studentWidth = studentWidth
         c.teacherWidth = [teacherWidth]; c.teacherExpand = [teacherExpand]

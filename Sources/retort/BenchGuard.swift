@@ -3,6 +3,7 @@ import Attention
 import Distill
 import Foundation
 import RetortCore
+import RetortData
 import TrainEngine
 
 /// What the divergence guard costs per step in each engine, against the step itself, in
@@ -13,10 +14,10 @@ struct BenchGuard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guard", abstract: "Divergence-guard cost per step against a step, for the training, distill and attention engines.")
 
-    @Option(help: "Data set: mnist5k or digits.") var data: TrainConfig.DataSet = .digits
+    @Option(help: "Data set.") var data: SampleData = .digits
     @Option(help: "Steps timed per model (median reported).") var repeats: Int = 30
     @Option(help: "Threads.") var threads: Int = 1
-    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
         guard repeats >= 3 && repeats <= 10_000 else { throw ValidationError("--repeats must be in 3…10000, got \(repeats)") }
@@ -24,7 +25,7 @@ struct BenchGuard: ParsableCommand {
     }
 
     func run() throws {
-        guard let dir = DataLocator.find(explicit: dataDir) else { fail("data folder not found: pass --data-dir DIR or set RETORT_DATA") }
+        let dir = dataOptions.directory()
         print("divergence guard on \(data.rawValue), \(threads) thread(s), median of \(repeats) steps; BLAS \(BLASRuntime.coreName)")
         print("engine / model".padding(toLength: 44, withPad: " ", startingAt: 0) + columns([("params", 9), ("guard µs", 9), ("step µs", 9), ("guard/step", 10)]))
         for kind in [TrainConfig.ModelKind.mlp, .cnn] {

@@ -10,22 +10,24 @@ struct BenchSim: ParsableCommand {
         commandName: "sim",
         abstract: "Simulated cycles/s: Retort's GEMM timing on the DeiT-Tiny GEMM set (vs SCALE-Sim with --scalesim) and the ViTALiTy model on DeiT-Base attention.")
 
-    @Option(help: "GEMM set: 'spec' (the 20 DeiT-Tiny runs of the SCALE-Sim reference, §8) or 'full' (8 shapes × 16²/32² × os/ws/is = 48).") var set: String = "spec"
+    /// `--set`: the GEMM runs timed.
+    enum GemmSet: String, ExpressibleByArgument, CaseIterable { case spec, full }
+
+    @Option(help: "GEMM set: 'spec' (the 20 DeiT-Tiny runs of the SCALE-Sim reference, §8) or 'full' (8 shapes × 16²/32² × os/ws/is = 48).") var set: GemmSet = .spec
     @Option(help: "Python with SCALE-Sim 3.0.0 installed: also time SCALE-Sim's run_scale() on the same set (tools/scalesim/bench_scalesim.py).") var scalesim: String?
     @Option(name: .customLong("repeat"), help: "Repetitions (best-of) for Retort's timings.") var repeats: Int = 5
 
     struct Job { var name: String; var gemm: GemmShape; var array: ArrayShape; var df: Dataflow }
 
     func validate() throws {
-        guard ["spec", "full"].contains(set) else { throw ValidationError("--set must be spec or full") }
         guard repeats >= 1 else { throw ValidationError("--repeat must be ≥ 1") }
     }
 
     var jobs: [Job] {
         let attn: [(String, Int, Int, Int)] = [("Q·Kᵀ", 197, 64, 197), ("attn·V", 197, 197, 64), ("Kᵀ·V", 64, 197, 64), ("Q·G", 197, 64, 64)]
-        let lin: [(String, Int, Int, Int)] = set == "spec" ? [("fc1", 197, 192, 768)]
+        let lin: [(String, Int, Int, Int)] = set == .spec ? [("fc1", 197, 192, 768)]
             : [("qkv", 197, 192, 576), ("proj", 197, 192, 192), ("fc1", 197, 192, 768), ("fc2", 197, 768, 192)]
-        let dfs: [Dataflow] = set == "spec" ? [.outputStationary, .weightStationary] : Dataflow.allCases
+        let dfs: [Dataflow] = set == .spec ? [.outputStationary, .weightStationary] : Dataflow.allCases
         var out: [Job] = []
         for (name, m, k, n) in attn + lin { for a in [16, 32] { for df in dfs {
             out.append(Job(name: name, gemm: GemmShape(m: m, k: k, n: n), array: ArrayShape(rows: a, cols: a), df: df))
@@ -41,7 +43,7 @@ struct BenchSim: ParsableCommand {
 
     func run() throws {
         let js = jobs
-        print("DeiT-Tiny GEMM set '\(set)': \(js.count) runs. Retort: cycle-by-cycle demand-driven replay (every demand row, ports and PE wavefront), best of \(repeats).")
+        print("DeiT-Tiny GEMM set '\(set.rawValue)': \(js.count) runs. Retort: cycle-by-cycle demand-driven replay (every demand row, ports and PE wavefront), best of \(repeats).")
         var ours: [Double] = [], cycles: [Int] = []
         for j in js {
             let plan = FoldPlan(gemm: j.gemm, array: j.array, dataflow: j.df)

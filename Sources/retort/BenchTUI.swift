@@ -13,16 +13,18 @@ struct BenchTUI: ParsableCommand {
     @Option(help: "Frame height.") var height: Int = 60
     @Option(help: "Frames to render.") var frames: Int = 500
     @Option(help: "Training steps before rendering (more data in the charts; default 2000, 300 for the attention tab).") var steps: Int?
-    @Option(help: "Tab to render: training or attention (a ViT queue on the digits).") var tab: String = "training"
+    /// `--tab`: the tab rendered.
+    enum Tab: String, ExpressibleByArgument, CaseIterable { case training, attention }
+
+    @Option(help: "Tab to render (attention: a ViT queue on the digits).") var tab: Tab = .training
 
     func validate() throws {
-        guard ["training", "attention"].contains(tab) else { throw ValidationError("--tab must be training or attention, got '\(tab)'") }
         guard (steps ?? 1) >= 0, width >= 1, height >= 1, frames >= 1 else { throw ValidationError("--steps must be ≥ 0 and --width, --height, --frames ≥ 1") }
     }
 
     func run() throws {
         guard let dir = DataLocator.find(explicit: nil) else { fail("data folder not found") }
-        if tab == "attention" { return try attention(dir) }
+        if tab == .attention { return try attention(dir) }
         let steps = self.steps ?? 2000
         var c = TrainConfig(); c.data = .digits; c.model = .mlp; c.epochs = 1000; c.testCount = 300; c.threads = 1
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-tui-\(getpid())")

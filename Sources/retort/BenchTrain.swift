@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RetortCore
 import RetortModels
+import TrainEngine
 
 /// Training throughput of the MLP and the tiny CNN, optionally against PyTorch CPU
 /// (tools/pytorch/bench_train.py) run in the same invocation.
@@ -10,24 +11,25 @@ struct BenchTrain: ParsableCommand {
         commandName: "train",
         abstract: "Training samples/s of the MLP and the tiny CNN; with --python, PyTorch on the same models, batch and threads.")
 
-    @Option(help: "Mini-batch size.") var batch: Int = 64
-    @Option(help: "Threads (BLAS and Retort loops; torch.set_num_threads for PyTorch).") var threads: Int = 2
+    @OptionGroup var bench: TorchBenchOptions
     @Option(help: "Timed steps per repetition (best of 3).") var steps: Int = 50
-    @Option(help: "Models: comma-separated from mlp, cnn.") var models: String = "mlp,cnn"
-    @Option(help: "A Python with torch installed: also runs tools/pytorch/bench_train.py and prints the ratio.") var python: String?
+    @Option(help: "Models, comma-separated.") var models: CommaList<TrainConfig.ModelKind> = CommaList([.mlp, .cnn])
+
+    var batch: Int { bench.batch }
+    var threads: Int { bench.threads }
+    var python: String? { bench.python }
 
     func validate() throws {
-        guard batch >= 1, threads >= 1, steps >= 1 else { throw ValidationError("--batch, --threads and --steps must be ≥ 1") }
-        let bad = models.split(separator: ",").filter { !["mlp", "cnn"].contains($0) }
-        guard bad.isEmpty else { throw ValidationError("--models: unknown model '\(bad[0])' (allowed: mlp, cnn)") }
+        guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1") }
     }
 
     func run() throws {
         Threads.set(threads)
         print("training throughput, batch \(batch), \(threads) threads, SGD Nesterov; BLAS \(BLASRuntime.coreName)")
         var ours: [String: Double] = [:]
-        for name in models.split(separator: ",").map(String.init) {
-            let (model, shape): (Model, [Int]) = name == "mlp"
+        for kind in models.values {
+            let name = kind.rawValue
+            let (model, shape): (Model, [Int]) = kind == .mlp
                 ? (MLP(inputs: 784, hidden: [256, 256], classes: 10, seed: 1), [784])
                 : (TinyCNN(.mnist(), seed: 1), [28, 28, 1])
             let sps = Self.measure(model, shape: shape, batch: batch, steps: steps)
@@ -39,7 +41,7 @@ struct BenchTrain: ParsableCommand {
         guard FileManager.default.fileExists(atPath: script) else { throw ValidationError("PyTorch script not found at \(script)") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script, "--threads", "\(threads)", "--batch", "\(batch)", "--steps", "\(steps)", "--models", models]
+        p.arguments = [script, "--threads", "\(threads)", "--batch", "\(batch)", "--steps", "\(steps)", "--models", models.description]
         let pipe = Pipe(); p.standardOutput = pipe
         try p.run()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

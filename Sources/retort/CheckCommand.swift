@@ -29,7 +29,7 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "What the file is: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: Kind
     @Argument(help: "The file.") var file: String
     @Option(name: .customLong("as"), help: "data: check as this sample set (\(SampleData.allCases.map(\.rawValue).joined(separator: ", "))): its column count, value range and classes.")
-    var sample: String?
+    var sample: SampleData?
 
     func run() throws {
         switch kind {
@@ -38,10 +38,7 @@ struct CheckCommand: ParsableCommand {
             print("ok: theme \(file) (\(t.name))")
         case .data:
             let d: Dataset
-            if let s = sample {
-                guard let sd = SampleData(rawValue: s) else {
-                    throw ValidationError("--as: must be one of \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")), got '\(s)'")
-                }
+            if let sd = sample {
                 d = try Dataset.load(path: file, featureCount: sd.featureCount, valueRange: sd.valueRange, classCount: sd.classCount)
             } else {
                 d = try Dataset.load(path: file)

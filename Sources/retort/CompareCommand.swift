@@ -23,14 +23,19 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Seeds: a count N (seeds 1…N) or a comma-separated list.") var seeds: String = "5"
     @Option(help: "The condition(s) the paired differences are taken against, comma-separated (default: the first condition); extra ones get their own difference table.") var baseline: String?
     @Option(help: "Runs at a time (default: min(2, cores)); each run uses --threads threads (default 1 here).") var parallel: Int?
+    @Option(help: "Threads per run for BLAS and Retort's loops.") var threads: Int = 1
     @Option(help: "Folder for the comparison's results (table.md, runs.csv).") var runs: String = "runs"
     @Option(help: "Comparison folder name (default: timestamp-compare-model-data).") var name: String?
     @Flag(help: "Also keep every run's metrics in <comparison>/<condition>-s<seed>/.") var keepRuns = false
 
+    func validate() throws {
+        if options.method != nil { throw ValidationError("method: compare sets the method per condition; list them with --conditions (e.g. base,kd,full)") }
+        guard (1...256).contains(threads) else { throw ValidationError("threads: must be in 1…256, got \(threads)") }
+    }
+
     func run() throws {
-        if options.method != nil { fail("method: compare sets the method per condition; list them with --conditions (e.g. base,kd,full)") }
         var base = DistillConfig()
-        base.threads = 1
+        base.threads = threads
         base = options.config(base: base)
         let seedList: [UInt64]
         if let n = Int(seeds), !seeds.contains(",") {
@@ -61,7 +66,7 @@ struct CompareCommand: ParsableCommand {
         }
 
         let dir = options.dataDirectory()
-        let sample: SampleData = base.data == .mnist5k ? .mnist5k : .digits
+        let sample = base.data
         let data: PreparedData
         do { data = try PreparedData.load(sample, directory: dir, testCount: base.effectiveTestCount, seed: base.splitSeed) }
         catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }

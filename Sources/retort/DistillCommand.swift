@@ -6,82 +6,6 @@ import RetortData
 import TrainEngine
 import Workbench
 
-/// The options of a NetDistiller run, shared by `distill` and `compare`. Values are taken
-/// as text and parsed by `DistillConfig.set`, so that a bad value is one line naming the
-/// option (and the method preset can be overridden by any explicit option).
-struct DistillOptions: ParsableArguments {
-    @Option(help: "Method preset [R]: base, netaug, netaug-random, kd, ukd, surgery, full (default full). Explicit options override it.") var method: String?
-    @Option(help: "Data set: mnist5k or digits (default digits).") var data: String?
-    @Option(help: "Model: mlp or cnn (tiny MobileNetV2-style) (default mlp).") var model: String?
-    @Option(help: "MLP: the student's hidden widths, e.g. 4,4 (default 4,4).") var hidden: String?
-    @Option(help: "Student width multiplier (MLP hidden widths; CNN channels of the data set's tiny config) (default 1).") var studentWidth: String?
-    @Option(help: "Teacher output-width factor(s) relative to the student: one value or one per layer group [U → R] (default 4).") var teacherWidth: String?
-    @Option(help: "CNN: teacher expand-ratio factor(s) of the inverted blocks: one value or one per block (default 1).") var teacherExpand: String?
-    @Option(help: "NetAug random widths: per step and layer group, sample the teacher's factor uniformly from this list, e.g. 1,2.5,4 (default off; netaug-random: 1,(1+max)/2,max).") var randomWidths: String?
-    @Option(help: "CNN: NetAug random expand factors per block (default off).") var randomExpands: String?
-    @Option(help: "NetAug stop_aug_w_epoch: pin sampled widths to 1× (the student's) for the last N epochs; expand factors stay sampled (default 0 = never).") var stopWidthAug: String?
-    @Option(help: "Weight α of the teacher's gradient in g = g_s' + α·g_t' (default 1).") var alpha: String?
-    @Option(help: "Gradient surgery [R]: none, sym (PCGrad), asym (project the teacher off the student), drop (default asym).") var surgery: String?
-    @Option(help: "Surgery granularity: whole (flattened shared vector) or per-tensor (default whole).") var granularity: String?
-    @Option(help: "Conflict threshold τ: surgery acts when cos(g_s, g_t) < τ (default 0).") var tau: String?
-    @Option(help: "Distillation temperature T [R] (default 2).") var temperature: String?
-    @Option(help: "Distillation weight λ [R]; 0 = no KD (default 1).") var lambda: String?
-    @Option(help: "KD sample weights [R]: entropy (w = 1 − H/log C), gate (teacher correct), ensemble (K widths), none (default entropy).") var uncertainty: String?
-    @Option(help: "Ensemble size K for --uncertainty ensemble (default 3).") var ensembleK: String?
-    @Option(help: "KD warm-up: λ ramps from 0 over this many epochs (default 0).") var kdWarmup: String?
-    @Flag(help: "Sort hidden channels by L1 importance at the start of every epoch after the first (NetAug).") var sortChannels = false
-    @Option(help: "BatchNorm statistics: per-width or recalibrate (default per-width).") var bn: String?
-    @Option(help: "Training images used to re-estimate BatchNorm statistics (default 2000).") var recalibrationSamples: String?
-    @Option(help: "Epochs (default 40).") var epochs: String?
-    @Option(help: "Mini-batch size (default 32).") var batchSize: String?
-    @Option(help: "Optimiser: sgd (Nesterov) or adamw (default sgd).") var optimizer: String?
-    @Option(help: "Base learning rate, cosine decay (default 0.02).") var lr: String?
-    @Option(help: "SGD momentum (default 0.9).") var momentum: String?
-    @Flag(help: "Plain momentum instead of Nesterov.") var noNesterov = false
-    @Option(help: "Weight decay on weights (default 5e-4).") var weightDecay: String?
-    @Option(help: "Label smoothing of both CE terms (default 0).") var labelSmoothing: String?
-    @Option(help: "Linear LR warm-up epochs (default 0).") var warmupEpochs: String?
-    @Option(help: "Images held out for testing (default 597 digits, 1000 MNIST-5k).") var testCount: String?
-    @Option(help: "CNN: random shift augmentation in pixels (default 0).") var shift: String?
-    @Option(help: "Seed of the train/test split (fixed across seeds so runs are paired) (default 1).") var splitSeed: String?
-    @Option(help: "Threads per run for BLAS and Retort's loops.") var threads: String?
-    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
-
-    /// (key, value) pairs of the options given, method first.
-    var pairs: [(String, String)] {
-        let all: [(String, String?)] = [
-            ("method", method), ("data", data), ("model", model), ("hidden", hidden), ("student-width", studentWidth),
-            ("teacher-width", teacherWidth), ("teacher-expand", teacherExpand), ("random-widths", randomWidths),
-            ("random-expands", randomExpands), ("stop-width-aug", stopWidthAug), ("alpha", alpha), ("surgery", surgery), ("granularity", granularity),
-            ("tau", tau), ("temperature", temperature), ("lambda", lambda), ("uncertainty", uncertainty),
-            ("ensemble-k", ensembleK), ("kd-warmup", kdWarmup), ("bn", bn), ("recalibration-samples", recalibrationSamples),
-            ("epochs", epochs), ("batch-size", batchSize), ("optimizer", optimizer), ("lr", lr), ("momentum", momentum),
-            ("weight-decay", weightDecay), ("label-smoothing", labelSmoothing), ("warmup-epochs", warmupEpochs),
-            ("test-count", testCount), ("shift", shift), ("split-seed", splitSeed), ("threads", threads),
-        ]
-        return all.compactMap { k, v in v.map { (k, $0) } }
-    }
-
-    /// The config these options describe on top of `base`; a bad value ends the program
-    /// with one line (exit 2).
-    func config(base: DistillConfig = DistillConfig()) -> DistillConfig {
-        var c = base
-        do {
-            for (k, v) in pairs { try c.set(k, v) }
-            if sortChannels { c.sortChannels = true }
-            if noNesterov { c.nesterov = false }
-        } catch let e as ConfigError { fail(e.description) } catch { fail("\(error)") }
-        return c
-    }
-
-    func dataDirectory() -> String {
-        guard let dir = DataLocator.find(explicit: dataDir) else {
-            fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
-        }
-        return dir
-    }
-}
-
 let reconstructionNotice = "NetDistiller reconstruction [R]: the paper's surgery rule, uncertainty measure, loss weights and defaults are unknown [U]; these are our choices, not the paper's method."
 
 struct DistillCommand: ParsableCommand {
@@ -97,9 +21,7 @@ struct DistillCommand: ParsableCommand {
         """)
 
     @OptionGroup var options: DistillOptions
-    @Option(help: "Seed of the initialisation, data order and sampling (default 1).") var seed: String?
-    @Option(help: "Folder that holds run folders.") var runs: String = "runs"
-    @Option(help: "Run folder name (default: timestamp-method-model-data-seed).") var name: String?
+    @OptionGroup var runOptions: RunOptions
     @Option(help: "Write a step row every N steps (default 1: every step).") var logEvery: Int = 1
     @Option(parsing: .singleValue, help: "Change a live setting before step N: N:name=value (repeatable), e.g. 600:surgery=asym.") var setAt: [String] = []
     @Flag(help: "Drive the run through the workbench adapter (JobRunner + DistillWorkbenchJob), as the TUI does.") var workbench = false
@@ -107,19 +29,17 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "At the end, write the student slice to this safetensors file: a standalone MLP / tiny CNN at the student's widths (`retort eval --weights FILE`).") var export: String?
     @Flag(help: "Do not write the TensorBoard event file in the run folder.") var noTensorboard = false
     @Flag(help: "Plain progress lines even on a terminal.") var plain = false
-    @Option(help: "Also write a checkpoint every N steps (0 = only at the end of each epoch, which always writes one; `retort resume RUN` continues).") var checkpointEvery: Int = 0
-    @Option(help: "Checkpoints kept in the run folder's checkpoints/ (older ones are deleted).") var keepCheckpoints: Int = 3
+    @OptionGroup var checkpoints: CheckpointOptions
+
+    func validate() throws {
+        guard logEvery >= 1 else { throw ValidationError("log-every: must be ≥ 1, got \(logEvery)") }
+    }
 
     func run() throws {
         var config = options.config()
-        if let seed {
-            do { try config.set("seed", seed) } catch { fail("\(error)") }
-        }
-        config.runRoot = runs; config.runName = name
+        config.seed = runOptions.seed; config.threads = runOptions.threads
+        config.runRoot = runOptions.runs; config.runName = runOptions.name
         do { try config.validate() } catch { fail("\(error)") }
-        guard logEvery >= 1 else { fail("log-every: must be ≥ 1, got \(logEvery)") }
-        guard checkpointEvery >= 0 else { fail("checkpoint-every: must be ≥ 0 steps (0 = at the end of each epoch only), got \(checkpointEvery)") }
-        guard (1...1000).contains(keepCheckpoints) else { fail("keep-checkpoints: must be in 1…1000, got \(keepCheckpoints)") }
         var changes: [ScheduledSetting] = []
         for spec in setAt {
             guard let colon = spec.firstIndex(of: ":"), let step = Int(spec[..<colon]), step >= 0,
@@ -132,14 +52,14 @@ struct DistillCommand: ParsableCommand {
         changes.sort { $0.step < $1.step }
         let dir = options.dataDirectory()
         // Factor lists that do not fit the model fail here, before a run folder exists.
-        do { _ = try WeightSharingNet(config: config, sample: config.data == .mnist5k ? .mnist5k : .digits) } catch { fail("\(error)") }
+        do { _ = try WeightSharingNet(config: config, sample: config.data) } catch { fail("\(error)") }
         let runName = config.runName ?? RunFolder.defaultName([config.method.rawValue, config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
         let folder: URL, job: DistillJob
         var adapter: DistillWorkbenchJob?
         do {
             if workbench {
                 // The way the TUI builds a run: option text through the adapter's factory.
-                var opts = options.pairs + [("seed", "\(config.seed)")]
+                var opts = options.pairs + [("seed", "\(config.seed)"), ("threads", "\(config.threads)")]
                 if config.sortChannels { opts.append(("sort-channels", "on")) }
                 if !config.nesterov { opts.append(("nesterov", "off")) }
                 let a = try DistillWorkbenchJob.create(options: opts, dataDirectory: dir, runRoot: config.runRoot, runName: runName,
@@ -165,8 +85,8 @@ struct DistillCommand: ParsableCommand {
             try runThroughWorkbench(adapter!, changes: changes, row: row)
         } else {
             job.logEvery = logEvery
-            job.checkpointEvery = checkpointEvery
-            job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
+            job.checkpointEvery = checkpoints.checkpointEvery
+            job.checkpoints = CheckpointStore(runFolder: folder, keep: checkpoints.keepCheckpoints)
             job.schedule = changes
             distillHeadless(job, folder: folder, plain: plain)
             if save {
@@ -268,14 +188,8 @@ func distillHeadless(_ job: DistillJob, folder: URL, plain: Bool) {
             for (c, from, to) in try job.applyDueSettings() { print("  step \(job.step): \(c.name) \(from) → \(to)") }
         } catch { fail("set-at: \(error)") }
         let r = job.step()
-        for case .failed(let m) in r.checkpoints {
-            if tty { print("\r\u{1B}[2K", terminator: "") }
-            FileHandle.standardError.write(Data("retort: checkpoint not written: \(m)\n".utf8))
-        }
-        if let d = r.divergence {
-            if tty { print("\r\u{1B}[2K", terminator: "") }
-            exitDiverged(d, lastCheckpoint: job.lastCheckpoint, folder: folder)
-        }
+        reportStep(checkpoints: r.checkpoints, logFailure: nil, divergence: r.divergence, tty: tty,
+                   lastCheckpoint: job.lastCheckpoint, folder: folder)
         if tty && r.epochSummary == nil {
             let done = (r.step - 1) % job.stepsPerEpoch + 1
             print(String(format: "\r  epoch %d/%d  step %d/%d  loss %.4f  cos %+.3f", r.epoch + 1, job.config.epochs, done, job.stepsPerEpoch,

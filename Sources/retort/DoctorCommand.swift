@@ -7,8 +7,7 @@ struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor", abstract: "Report the platform, BLAS kernel and threads, terminal and data files.")
 
-    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).")
-    var dataDir: String?
+    @OptionGroup var dataOptions: DataOptions
 
     func run() throws {
         var u = utsname(); uname(&u)
@@ -38,7 +37,7 @@ struct DoctorCommand: ParsableCommand {
             if c != -2 && cn_has_cup() == 0 { colours += " (no cursor addressing: the TUI cannot run here)" }
         }
         print("  terminal:     TERM=\(term), tty=\(tty ? "yes" : "no"), colours=\(colours), codeset=\(codeset)\(codeset == "UTF-8" ? "" : " (ASCII glyphs)")\(env["NO_COLOR"].map { $0.isEmpty ? "" : ", NO_COLOR set" } ?? "")")
-        let dir = DataLocator.find(explicit: dataDir)
+        let dir = DataLocator.find(explicit: dataOptions.dataDir)
         print("  data dir:     \(dir ?? "not found (pass --data-dir)")")
         if let dir {
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".csv.gz") }.sorted()

@@ -16,14 +16,17 @@ struct EvalCommand: ParsableCommand {
         abstract: "Test accuracy of a safetensors file (MLP, tiny CNN, Distill student or ViT) on the held-out split.")
 
     @Option(help: "The safetensors file.") var weights: String
-    @Option(help: "Model: mlp, cnn or vit (default: the file's retort.model).") var model: String?
-    @Option(help: "Data set: mnist5k or digits (default: the file's retort.data).") var data: TrainConfig.DataSet?
+    /// The architectures a weights file can hold (`retort.model`).
+    enum Architecture: String, ExpressibleByArgument, CaseIterable { case mlp, cnn, vit }
+
+    @Option(help: "Model (default: the file's retort.model).") var model: Architecture?
+    @Option(help: "Data set (default: the file's retort.data).") var data: SampleData?
     @Option(help: "Seed of the train/test split and normalisation (default: the file's retort.split_seed, else 1).") var seed: UInt64?
     @Option(help: "Images held out for testing (default: the file's retort.test_count, else 1000).") var testCount: Int?
-    @Option(help: "ViT: attention at inference, softmax, taylor, taylor-sparse or taylor-repo (default: the file's retort.attention).") var attention: String?
+    @Option(help: "ViT: attention at inference (default: the file's retort.attention).") var attention: AttentionKind?
     @Option(help: "ViT: attention heads (default: the file's retort.heads).") var heads: Int?
     @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
-    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @OptionGroup var dataOptions: DataOptions
     @Option(help: "Also write the first --probe-count test images with their logits and labels to this safetensors file.") var probe: String?
     @Option(help: "Images in the --probe file.") var probeCount: Int = 8
 
@@ -40,23 +43,21 @@ struct EvalCommand: ParsableCommand {
         do { file = try SafeTensors.read(url) } catch { fail("\(error)") }
         let info = WeightsInfo(metadata: file.metadata)
         let name = url.lastPathComponent
-        guard let kind = model ?? info.model else { fail("\(name): the metadata does not name the model (retort.model): pass --model mlp|cnn|vit") }
-        guard ["mlp", "cnn", "vit"].contains(kind) else { fail("\(name): model '\(kind)' unknown (allowed: mlp, cnn, vit)") }
+        guard let kindText = model?.rawValue ?? info.model else { fail("\(name): the metadata does not name the model (retort.model): pass --model mlp|cnn|vit") }
+        guard let kind = Architecture(rawValue: kindText) else { fail("\(name): model '\(kindText)' unknown (allowed: mlp, cnn, vit)") }
         guard let dataSet = data ?? info.data else { fail("\(name): the metadata does not name the data set (retort.data): pass --data mnist5k|digits") }
-        let sample: SampleData = dataSet == .mnist5k ? .mnist5k : .digits
+        let sample = dataSet
         let splitSeed = seed ?? info.splitSeed ?? 1, tests = testCount ?? info.testCount ?? 1000
-        guard let dir = DataLocator.find(explicit: dataDir) else {
-            fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
-        }
+        let dir = dataOptions.directory()
         Threads.set(threads)
 
         let net: Layer, inputShape: [Int], described: String
         do {
-            if kind == "vit" {
+            if kind == .vit {
                 guard let h = heads ?? info.heads else { fail("\(name): the metadata does not give the heads (retort.heads): pass --heads N") }
-                guard let kindText = attention ?? info.attention else { fail("\(name): the metadata does not give the attention (retort.attention): pass --attention softmax|taylor") }
-                guard let ak = AttentionKind(rawValue: kindText) else {
-                    fail("attention: unknown '\(kindText)' (allowed: \(AttentionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                guard let attentionText = attention?.rawValue ?? info.attention else { fail("\(name): the metadata does not give the attention (retort.attention): pass --attention softmax|taylor") }
+                guard let ak = AttentionKind(rawValue: attentionText) else {
+                    fail("attention: unknown '\(attentionText)' (allowed: \(AttentionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 let cfg = try ViTWeights.config(file, imageSize: sample.imageSide, heads: h, name: "vit-\(dataSet.rawValue)")
                 let vit = VisionTransformer(cfg, kind: ak, seed: 0)
@@ -64,7 +65,7 @@ struct EvalCommand: ParsableCommand {
                 net = vit; inputShape = vit.inputShape
                 described = "ViT (\(cfg.width) wide, \(cfg.depth) blocks, \(h) heads, patch \(cfg.patchSize), \(ak.rawValue) attention, \(vit.parameterCount) parameters)"
             } else {
-                let m = try TrainWeights.model(from: file, kind: kind == "mlp" ? .mlp : .cnn, sample: sample)
+                let m = try TrainWeights.model(from: file, kind: kind == .mlp ? .mlp : .cnn, sample: sample)
                 net = m; inputShape = m.inputShape
                 described = "\(m.name) (\(m.parameterCount) parameters)"
             }

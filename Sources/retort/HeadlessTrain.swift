@@ -14,18 +14,8 @@ func trainHeadless(_ job: TrainingJob, folder: URL, plain: Bool) {
     let started = Date()
     while !job.isFinished {
         let r = job.step()
-        for case .failed(let m) in r.checkpoints {
-            if tty { print("\r\u{1B}[2K", terminator: "") }
-            FileHandle.standardError.write(Data("retort: checkpoint not written: \(m)\n".utf8))
-        }
-        if let f = r.logFailure {
-            if tty { print("\r\u{1B}[2K", terminator: "") }
-            FileHandle.standardError.write(Data("retort: metrics not written: \(f)\n".utf8))
-        }
-        if let d = r.divergence {
-            if tty { print("\r\u{1B}[2K", terminator: "") }
-            exitDiverged(d, lastCheckpoint: job.lastCheckpoint, folder: folder)
-        }
+        reportStep(checkpoints: r.checkpoints, logFailure: r.logFailure, divergence: r.divergence, tty: tty,
+                   lastCheckpoint: job.lastCheckpoint, folder: folder)
         if tty && r.epochSummary == nil {
             let done = (r.step - 1) % stepsPerEpoch + 1
             let bar = String(repeating: "█", count: 30 * done / stepsPerEpoch).padding(toLength: 30, withPad: "·", startingAt: 0)
@@ -42,10 +32,25 @@ func trainHeadless(_ job: TrainingJob, folder: URL, plain: Bool) {
     print(String(format: "done in %.1f s; metrics in %@/metrics.csv and metrics.jsonl", Date().timeIntervalSince(started), folder.path))
 }
 
+/// What one headless step could not do, on stderr (a line per checkpoint not written, one
+/// for metrics not written; a progress line on a terminal is cleared first), and the end
+/// of a run that diverged.
+func reportStep(checkpoints: [CheckpointEvent], logFailure: String?, divergence: Divergence?, tty: Bool,
+                lastCheckpoint: (url: URL, step: Int)?, folder: URL) {
+    func line(_ text: String) {
+        if tty { print("\r\u{1B}[2K", terminator: "") }
+        FileHandle.standardError.write(Data("retort: \(text)\n".utf8))
+    }
+    for case .failed(let m) in checkpoints { line("checkpoint not written: \(m)") }
+    if let logFailure { line("metrics not written: \(logFailure)") }
+    if let divergence {
+        if tty { print("\r\u{1B}[2K", terminator: "") }
+        exitDiverged(divergence, lastCheckpoint: lastCheckpoint, folder: folder)
+    }
+}
+
 /// Ends a headless run that diverged: one line on stderr (what, the last good checkpoint,
 /// the `retort resume RUN --lr X` that goes on) and exit status 3.
 func exitDiverged(_ d: Divergence, run: String? = nil, lastCheckpoint: (url: URL, step: Int)?, folder: URL) -> Never {
-    fflush(nil)
-    FileHandle.standardError.write(Data("retort: \(Rollback.headlessLine(d, run: run, lastCheckpoint: lastCheckpoint, folder: folder))\n".utf8))
-    Foundation.exit(3)
+    terminate(.diverged, Rollback.headlessLine(d, run: run, lastCheckpoint: lastCheckpoint, folder: folder))
 }

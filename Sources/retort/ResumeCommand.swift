@@ -15,7 +15,7 @@ struct ResumeCommand: ParsableCommand {
     @Argument(help: "The run folder (e.g. runs/20250101-120000-cnn-mnist5k-s1).") var runFolder: String
     @Option(help: "Threads (default: the run's; results equal an uninterrupted run only with the same count).") var threads: Int?
     @Option(help: "Set the base learning rate before continuing (e.g. after a divergence).") var lr: String?
-    @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
+    @OptionGroup var dataOptions: DataOptions
     @Flag(help: "Plain progress lines even on a terminal.") var plain = false
     @Flag(help: "Continue in the TUI.") var tui = false
     @OptionGroup var ui: TUIOptions
@@ -31,9 +31,7 @@ struct ResumeCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
             fail("\(runFolder): no such run folder")
         }
-        guard let dir = DataLocator.find(explicit: dataDir) else {
-            fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
-        }
+        let dir = dataOptions.directory()
         let runRoot = folder.deletingLastPathComponent().path
         if tui {   // refuse a terminal the TUI cannot use before the run folder is touched
             do { try CursesBackend.checkTerminal() } catch { fail("\(error)") }

@@ -48,19 +48,24 @@ struct SimGemm: ParsableCommand {
     @Option(name: .customShort("k"), help: "K (reduction).") var k: Int
     @Option(name: .customShort("n"), help: "N (columns of B and C).") var n: Int
     @Option(help: "Array RxC, e.g. 16x16.") var array: String = "16x16"
-    @Option(help: "Dataflow: os, ws, is, or all.") var dataflow: String = "all"
+    /// `--dataflow`: one of SCALE-Sim's dataflows or all three.
+    enum DataflowChoice: String, ExpressibleByArgument, CaseIterable {
+        case os, ws, `is`, all
+        var dataflows: [Dataflow] { self == .all ? Dataflow.allCases : [Dataflow(scaleSim: rawValue)!] }
+    }
+
+    @Option(help: "Dataflow: output, weight or input stationary, or all three.") var dataflow: DataflowChoice = .all
     @Flag(help: "Also run the functional (value-level) array on random matrices and check the product.") var functional = false
     @Flag(help: "Machine-readable: one line 'dataflow,total_cycles,overall_util,mapping_eff,compute_util,demand_sim_cycles' per dataflow (full precision).") var csv = false
 
     func validate() throws {
         guard m > 0, k > 0, n > 0 else { throw ValidationError("-m, -k, -n must be positive") }
         guard ArrayShape(parsing: array) != nil else { throw ValidationError("--array must look like 16x16, got '\(array)'") }
-        guard dataflow == "all" || Dataflow(scaleSim: dataflow) != nil else { throw ValidationError("--dataflow must be os, ws, is or all") }
     }
 
     func run() throws {
         let arr = ArrayShape(parsing: array)!, g = GemmShape(m: m, k: k, n: n)
-        let flows = dataflow == "all" ? Dataflow.allCases : [Dataflow(scaleSim: dataflow)!]
+        let flows = dataflow.dataflows
         if csv {
             for df in flows {
                 let plan = FoldPlan(gemm: g, array: arr, dataflow: df)

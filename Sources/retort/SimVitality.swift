@@ -2,6 +2,15 @@ import Accelerator
 import ArgumentParser
 import Foundation
 
+extension ViTModel: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let m = ViTModel.preset(argument) else { return nil }
+        self = m
+    }
+    public var defaultValueDescription: String { name }
+    public static var allValueStrings: [String] { presets.map(\.name) }
+}
+
 /// `retort sim vitality`: the ViTALiTy accelerator model, Taylor and/or softmax attention.
 struct SimVitality: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,25 +18,27 @@ struct SimVitality: ParsableCommand {
         abstract: "Cycle-level ViTALiTy accelerator model: Taylor attention vs a softmax baseline on the same hardware.",
         discussion: "Defaults: configs/accelerator/vitality-default.json (every value marked with its source). --config overrides any subset.")
 
-    @Option(help: "Workload: deit-tiny, deit-small, deit-base or mnist-vit.") var model: String = "deit-tiny"
+    /// `--attention`: the attention kinds simulated.
+    enum AttentionChoice: String, ExpressibleByArgument, CaseIterable {
+        case taylor, softmax, both
+        var kinds: [AttentionKind] { self == .both ? [.taylor, .softmax] : [AttentionKind(rawValue: rawValue)!] }
+    }
+
+    @Option(help: "Workload.") var model: ViTModel = .preset("deit-tiny")!
     @Option(help: "JSON config overriding the defaults (same layout as configs/accelerator/vitality-default.json).") var config: String?
-    @Option(help: "taylor, softmax or both.") var attention: String = "both"
+    @Option(help: "Attention simulated: Taylor, softmax or both.") var attention: AttentionChoice = .both
     @Flag(help: "Also simulate the linear layers (QKV, projection, MLP): end-to-end instead of attention-only.") var linear = false
     @Option(help: "Only the first N layers.") var layers: Int?
     @Option(help: "Write a per-unit utilisation timeline CSV (bucketed) to this file.") var timeline: String?
     @Option(help: "Timeline buckets (the bucket width is total cycles / buckets of the longest run).") var buckets: Int = 200
 
     func validate() throws {
-        guard ViTModel.preset(model) != nil else {
-            throw ValidationError("--model must be one of \(ViTModel.presets.map(\.name).joined(separator: ", ")), got '\(model)'")
-        }
-        guard ["taylor", "softmax", "both"].contains(attention) else { throw ValidationError("--attention must be taylor, softmax or both") }
         guard buckets >= 1 else { throw ValidationError("--buckets must be ≥ 1") }
         if let layers { guard layers >= 1 else { throw ValidationError("--layers must be ≥ 1") } }
     }
 
     func run() throws {
-        let m = ViTModel.preset(model)!
+        let m = model
         let cfg = try config.map { try VitalityConfig.load(path: $0) } ?? .defaults()
         let h = cfg.hardware
         let nl = min(layers ?? m.layers, m.layers)
@@ -37,7 +48,7 @@ struct SimVitality: ParsableCommand {
                        h.clockMHz, h.dramGBPerSecond, h.dramBytesPerCycle,
                        h.sramInputKB + h.sramScratchKB + h.sramOutputKB + h.sramWeightKB, h.sramInputKB, h.sramScratchKB, h.sramOutputKB, h.sramWeightKB))
         print("config: \(config ?? "defaults (configs/accelerator/vitality-default.json)")")
-        let kinds: [AttentionKind] = attention == "both" ? [.taylor, .softmax] : [AttentionKind(rawValue: attention)!]
+        let kinds = attention.kinds
         var reports: [AttentionKind: AcceleratorReport] = [:]
         var sims: [AttentionKind: AcceleratorSimulation] = [:]
         for k in kinds {

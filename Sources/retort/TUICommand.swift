@@ -58,7 +58,7 @@ struct TUIOptions: ParsableArguments {
         backend.shutdown()
         // quitting keeps the work: a checkpoint of where each run stopped (written unless the newest is current)
         for line in app.finish() { print(line) }
-        if sig != 0 { Foundation.exit(128 + sig) }
+        if sig != 0 { terminate(.signal(sig)) }
     }
 }
 
@@ -79,9 +79,7 @@ struct TUICommand: ParsableCommand {
 
     func run() throws {
         let config = options.config
-        guard let dataDir = DataLocator.find(explicit: options.dataDir) else {
-            fail("data folder not found: pass --data-dir DIR or set RETORT_DATA")
-        }
+        let dataDir = options.dataOptions.directory()
         ui.run(dataDirectory: dataDir, runRoot: config.runRoot, dataSet: config.data.rawValue, session: .training {
             let name = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
             return try RunFolder.create(root: config.runRoot, name: name, config: config) { folder in

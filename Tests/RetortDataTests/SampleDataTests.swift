@@ -52,6 +52,14 @@ final class SampleDataTests: XCTestCase {
         XCTAssertEqual(SampleData(rawValue: "digits"), .digits)
     }
 
+    /// Configs, checkpoints and weights metadata hold the raw value; it stays what it was.
+    func testCodableAsRawValue() throws {
+        XCTAssertEqual(String(decoding: try JSONEncoder().encode([SampleData.mnist5k, .digits]), as: UTF8.self), #"["mnist5k","digits"]"#)
+        XCTAssertEqual(try JSONDecoder().decode([SampleData].self, from: Data(#"["digits","mnist5k"]"#.utf8)), [.digits, .mnist5k])
+        XCTAssertThrowsError(try JSONDecoder().decode([SampleData].self, from: Data(#"["cifar10"]"#.utf8)))
+        XCTAssertEqual(SampleData.allCases, [.mnist5k, .digits])
+    }
+
     func testFindDirectoryWalksUp() {
         let deep = dir + "/../Tests/RetortDataTests"
         let found = SampleData.digits.findDirectory(startingAt: deep)

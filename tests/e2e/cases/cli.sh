@@ -18,3 +18,23 @@ expect "missing data folder" 2 'data folder not found' -- "$BIN" train --data-di
 out=$("$BIN" bench guard --repeats 3 2>&1); rc=$?
 [ "$rc" = 0 ] && [ "$(grep -cE '^(train|distill|attention) .* [0-9.]+%$' <<<"$out")" = 5 ] && ok "bench guard: five engine rows with guard/step ratios" || bad "bench guard (exit $rc)" "$out"
 expect "bench guard: --repeats out of range" 64 'repeats must be in 3…10000, got 1' -- "$BIN" bench guard --repeats 1
+
+# Typed options: an enumerated choice that is not one of its values is a usage error (64)
+# naming the allowed values; range checks of option values are usage errors too, with the
+# engine config's message. Defaults in --help come from each engine's config.
+expect "distill: unknown method" 64 "'fullest' is invalid for '--method" -- "$BIN" distill --method fullest
+expect "distill: unknown uncertainty" 64 "'variance' is invalid for '--uncertainty.*'entropy', 'gate', 'ensemble' or 'none'" -- "$BIN" distill --uncertainty variance
+expect "distill: a preset combination the config refuses" 64 'lambda: distillation needs the trained teacher' -- "$BIN" distill --method base --lambda 1
+expect "distill: bad hidden-width list" 64 "hidden: must be comma-separated whole numbers, got '4,x'" -- "$BIN" distill --hidden 4,x
+expect "distill: checkpoint option range" 64 'keep-checkpoints: must be in 1…1000, got 0' -- "$BIN" distill --keep-checkpoints 0
+expect "distill: --help shows the distill defaults" 0 'Epochs\. \(default: 40\)' -- "$BIN" distill --help
+expect "train: --help shows the train defaults" 0 'Epochs\. \(default: 15\)' -- "$BIN" train --help
+expect "compare: --method is refused as a usage error" 64 'compare sets the method per condition' -- "$BIN" compare --method kd
+expect "eval: unknown model" 64 "'resnet' is invalid for '--model.*'mlp', 'cnn' or 'vit'" -- "$BIN" eval --weights x.safetensors --model resnet
+expect "eval: unknown attention" 64 "'linear' is invalid for '--attention" -- "$BIN" eval --weights x.safetensors --attention linear
+expect "sim gemm: unknown dataflow" 64 "'rs' is invalid for '--dataflow.*'os', 'ws', 'is' or 'all'" -- "$BIN" sim gemm -m 4 -k 4 -n 4 --dataflow rs
+expect "sim vitality: unknown attention" 64 "'linear' is invalid for '--attention.*'taylor', 'softmax' or 'both'" -- "$BIN" sim vitality --attention linear
+expect "bench train: unknown model in the list" 64 "'mlp,vit' is invalid for '--models.*'mlp' and 'cnn'" -- "$BIN" bench train --models mlp,vit
+expect "sim gemm --dataflow ws: one row" 0 '^ws,[0-9]+,' -- "$BIN" sim gemm -m 8 -k 8 -n 8 --dataflow ws --csv
+expect "attention ops: unknown preset" 64 "'deit-tiny,deit-huge' is invalid for '--configs" -- "$BIN" attention ops --configs deit-tiny,deit-huge
+expect "attention ops: presets by name" 0 'deit-small' -- "$BIN" attention ops --configs vit-digits,deit-small

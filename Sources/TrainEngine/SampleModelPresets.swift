@@ -1,0 +1,12 @@
+import RetortData
+import RetortModels
+
+extension TinyCNNConfig {
+    /// The tiny CNN sized for a data set's images: `mnist` for 28×28, `digits` for 8×8.
+    public static func preset(for sample: SampleData) -> TinyCNNConfig {
+        switch sample {
+        case .mnist5k: return .mnist(classes: sample.classCount)
+        case .digits: return .digits(classes: sample.classCount)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Accelerator
+import Attention
+import Foundation
+import RetortCore
+import RetortData
+import RetortUI
+import TrainEngine
+
+/// The exit statuses of `retort`, one table for the whole program (the README's
+/// "Exit codes" lists the same).
+enum ExitStatus: Equatable {
+    /// 0: the command did what it was asked.
+    case ok
+    /// 1: an internal or I/O failure (a file that cannot be written, a failed subprocess).
+    case failure
+    /// 2: a bad input file or value; one line `retort: file:line: field: problem`.
+    case badInput
+    /// 3: a run diverged (non-finite loss or weights); the line says how to go on.
+    case diverged
+    /// 64: a usage error (unknown option, bad option value), ArgumentParser's message.
+    case usage
+    /// 128 + n: ended by signal n (the TUI after SIGINT/SIGTERM/SIGHUP; the shell reports
+    /// the same for a process killed outright).
+    case signal(Int32)
+
+    var code: Int32 {
+        switch self {
+        case .ok: return 0
+        case .failure: return 1
+        case .badInput: return 2
+        case .diverged: return 3
+        case .usage: return 64
+        case .signal(let n): return 128 + n
+        }
+    }
+
+    /// The status and one-line message an error ends the program with, or nil for the
+    /// errors ArgumentParser reports itself (usage errors, 64; `--help`, 0). The one place
+    /// that maps error types to statuses.
+    static func of(_ error: Error) -> (status: ExitStatus, message: String)? {
+        switch error {
+        case let e as DataError: return (.badInput, e.description)
+        case let e as InputFileError: return (.badInput, e.description)
+        case let e as ConfigError: return (.badInput, e.description)
+        case let e as AttentionError: return (.badInput, e.description)
+        case let e as Theme.ParseError: return (.badInput, e.description)
+        case let e as SafeTensorsError: return (.badInput, e.description)
+        case let e as TFRecord.FormatError: return (.badInput, e.description)
+        case let e as CheckpointError: return (.badInput, e.description)
+        case let e as AtomicFile.WriteError: return (.failure, e.description)
+        default: return nil
+        }
+    }
+}
+
+/// Ends the program with `status`, after one line `retort: message` on stderr.
+func terminate(_ status: ExitStatus, _ message: String) -> Never {
+    fflush(nil)
+    FileHandle.standardError.write(Data("retort: \(message)\n".utf8))
+    Foundation.exit(status.code)
+}
+
+/// Ends the program with `status` and no message.
+func terminate(_ status: ExitStatus) -> Never {
+    fflush(nil)
+    Foundation.exit(status.code)
+}
+
+/// Prints a one-line error and exits with status 2 (bad input).
+func fail(_ message: String) -> Never { terminate(.badInput, message) }
