@@ -192,7 +192,7 @@ func attentionHeadless(_ job: AttentionJob, folder: URL, onEpoch: (AttentionEpoc
     while !job.isFinished {
         let r = job.step()
         for case .failed(let m) in r.checkpoints {
-            FileHandle.standardError.write(Data("retort: checkpoint not written: \(m)\n".utf8))
+            writeStderr("retort: checkpoint not written: \(m)\n")
         }
         if let d = r.divergence { exitDiverged(d, run: "\(kind.rawValue) seed \(seed)", lastCheckpoint: job.lastCheckpoint, folder: folder) }
         guard let s = r.epochSummary else { continue }

@@ -62,7 +62,7 @@ struct CompareCommand: ParsableCommand {
         let par = parallel ?? max(1, min(2, cores / max(1, base.threads)))
         guard par >= 1 && par <= 64 else { fail("parallel: must be in 1…64, got \(par)") }
         if par * base.threads > cores {
-            FileHandle.standardError.write(Data("retort: warning: \(par) runs × \(base.threads) threads exceed the \(cores) cores; wall times will be inflated\n".utf8))
+            writeStderr("retort: warning: \(par) runs × \(base.threads) threads exceed the \(cores) cores; wall times will be inflated\n")
         }
 
         let dir = options.dataDirectory()

@@ -56,8 +56,30 @@ enum ExitStatus: Equatable {
 /// Ends the program with `status`, after one line `retort: message` on stderr.
 func terminate(_ status: ExitStatus, _ message: String) -> Never {
     fflush(nil)
-    FileHandle.standardError.write(Data("retort: \(message)\n".utf8))
+    writeStderr("retort: \(message)\n")
     Foundation.exit(status.code)
+}
+
+/// Writes to file descriptor 2 and ignores a failure: with stderr closed (`2>&-`) or full,
+/// an error path must still exit with its status instead of trapping in FileHandle.
+func writeStderr(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }
+        bytes = bytes.dropFirst(n)
+    }
+}
+
+/// After a command that printed its results: a failed write to stdout (a full disk,
+/// `> /dev/full`, a closed stdout) is a failure, not exit 0 with the output lost.
+func checkStdout() {
+    errno = 0
+    if fflush(stdout) != 0 || ferror(stdout) != 0 {
+        let reason = errno != 0 ? String(cString: strerror(errno)) : "write error"
+        terminate(.failure, "standard output: write failed (\(reason)); the results above are incomplete")
+    }
 }
 
 /// Ends the program with `status` and no message.

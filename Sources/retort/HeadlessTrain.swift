@@ -39,7 +39,7 @@ func reportStep(checkpoints: [CheckpointEvent], logFailure: String?, divergence:
                 lastCheckpoint: (url: URL, step: Int)?, folder: URL) {
     func line(_ text: String) {
         if tty { print("\r\u{1B}[2K", terminator: "") }
-        FileHandle.standardError.write(Data("retort: \(text)\n".utf8))
+        writeStderr("retort: \(text)\n")
     }
     for case .failed(let m) in checkpoints { line("checkpoint not written: \(m)") }
     if let logFailure { line("metrics not written: \(logFailure)") }

@@ -88,9 +88,9 @@ struct ResumeCommand: ParsableCommand {
         let notes: [String]
         do { (job, notes) = try J.resume(runFolder: folder, dataDirectory: dir, threads: threads) }
         catch { fail("\(error)") }
-        for n in notes { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) }
+        for n in notes { writeStderr("retort: \(n)\n") }
         if let lr {
-            do { for n in try job.setLR(lr) { FileHandle.standardError.write(Data("retort: \(n)\n".utf8)) } } catch { fail("\(error)") }
+            do { for n in try job.setLR(lr) { writeStderr("retort: \(n)\n") } } catch { fail("\(error)") }
         }
         if job.isFinished {
             print("\(folder.path): already finished (\(job.totalEpochs) epochs, step \(job.step))")

@@ -13,7 +13,9 @@ HeadlessSignals.install()
 do {
     var command = try RetortCommand.parseAsRoot()
     try command.run()
+    checkStdout()
 } catch {
+    checkStdout()
     if let (status, message) = ExitStatus.of(error) { terminate(status, message) }
     RetortCommand.exit(withError: error)
 }
