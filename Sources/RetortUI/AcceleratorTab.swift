@@ -1,4 +1,3 @@
-import Accelerator
 import Foundation
 import Workbench
 
@@ -62,7 +61,7 @@ extension Screen {
                    a.attention == "taylor" ? Double(a.otherCycles) / Double(max(1, a.totalCycles)) : Double(a.totalCycles) / Double(max(1, a.otherCycles)),
                    a.attention == "taylor" ? "softmax" : "taylor"),
             "busy PEs \(a.busyPEs) / \(a.pe.rows * a.pe.cols)",
-            a.buffers.map { String(format: "%@ %.0f%%", String($0.buffer.rawValue.prefix(4)), 100 * $0.fraction) }.joined(separator: " "),
+            a.buffers.map { String(format: "%@ %.0f%%", String($0.name.prefix(4)), 100 * $0.fraction) }.joined(separator: " "),
             a.breakpoints.isEmpty ? "no breakpoints" : "break: " + a.breakpoints.joined(separator: ", "),
         ]
         for (i, l) in lines.enumerated() where i < ci.height { g.put(ci.x, ci.y + i, l, fg: .fg, clip: ci) }

@@ -1,5 +1,3 @@
-import Accelerator
-
 /// One unit's row in the Accelerator tab: what it does at the cursor.
 public struct AcceleratorUnitRow: Sendable, Equatable {
     public let name: String
@@ -15,6 +13,29 @@ public struct GanttBar: Sendable, Equatable {
     public let start: Int, end: Int
 }
 
+/// The SA-General PE array at the cursor: what each PE does in that cycle.
+public struct AcceleratorPEArray: Sendable, Equatable {
+    public enum Activity: UInt8, Sendable {
+        case idle, loading, mac
+    }
+    public let rows: Int, cols: Int
+    /// Row-major rows×cols.
+    public let cells: [Activity]
+    public init(rows: Int, cols: Int, cells: [Activity]) {
+        precondition(cells.count == rows * cols, "PE array cells must be rows×cols")
+        self.rows = rows; self.cols = cols; self.cells = cells
+    }
+    public subscript(row: Int, col: Int) -> Activity { cells[row * cols + col] }
+}
+
+/// One on-chip buffer's occupancy at the cursor.
+public struct AcceleratorBufferRow: Sendable, Equatable {
+    public let name: String           // input, scratch, output, weight
+    public let usedBytes: Int
+    public let capacityBytes: Int
+    public var fraction: Double { capacityBytes > 0 ? Double(usedBytes) / Double(capacityBytes) : 0 }
+}
+
 /// Immutable view of the accelerator simulation at the cursor.
 public struct AcceleratorSnapshot: Sendable {
     public var state: JobState
@@ -26,9 +47,9 @@ public struct AcceleratorSnapshot: Sendable {
     public var clockMHz: Double
     public var layer: Int
     public var units: [AcceleratorUnitRow]
-    public var pe: PEActivityMap
+    public var pe: AcceleratorPEArray
     public var busyPEs: Int
-    public var buffers: [BufferSnapshot]
+    public var buffers: [AcceleratorBufferRow]
     /// Unit × time utilisation (rows = `timelineUnits`, columns = buckets of `bucketCycles`).
     public var timelineUnits: [String]
     public var timeline: [[Double]]

@@ -189,13 +189,27 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
         return AcceleratorSnapshot(
             state: state, model: model.name, attention: attention.rawValue, includeLinear: includeLinear,
             cycle: c, totalCycles: report.totalCycles, clockMHz: report.clockMHz, layer: layer,
-            units: rows, pe: sim.peActivity(chunk: 0, at: c), busyPEs: sim.busyPEs(chunk: 0, at: c),
-            buffers: sim.bufferOccupancy(at: c),
+            units: rows, pe: Self.peArray(sim.peActivity(chunk: 0, at: c)), busyPEs: sim.busyPEs(chunk: 0, at: c),
+            buffers: sim.bufferOccupancy(at: c).map(Self.bufferRow),
             timelineUnits: timeline.units.map(\.description), timeline: timeline.busy, bucketCycles: timeline.bucketCycles,
             gantt: bars, ganttRange: lo...hi,
             energyMicrojoules: report.totalEnergyPJ / 1e6,
             otherAttention: attention == .taylor ? "softmax" : "taylor", otherCycles: other.totalCycles,
             otherEnergyMicrojoules: other.totalEnergyPJ / 1e6,
             breakpoints: breakpoints.map(\.1), settings: settings, messages: messages)
+    }
+
+    static func peArray(_ m: PEActivityMap) -> AcceleratorPEArray {
+        AcceleratorPEArray(rows: m.rows, cols: m.cols, cells: m.cells.map { a -> AcceleratorPEArray.Activity in
+            switch a {
+            case .idle: return .idle
+            case .loading: return .loading
+            case .mac: return .mac
+            }
+        })
+    }
+
+    static func bufferRow(_ b: BufferSnapshot) -> AcceleratorBufferRow {
+        AcceleratorBufferRow(name: b.buffer.rawValue, usedBytes: b.usedBytes, capacityBytes: b.capacityBytes)
     }
 }

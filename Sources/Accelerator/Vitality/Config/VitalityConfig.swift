@@ -9,15 +9,8 @@ public struct VitalityConfig: Sendable, Equatable {
     /// `section.key` → source note of the value in effect.
     public var sources: [String: String]
 
-    public static let hardwareKeys = [
-        "clock_mhz", "chunks", "sa_rows", "sa_cols", "sa_diag_rows", "accumulator_lanes", "adder_lanes",
-        "divider_lanes", "exp_lanes", "accumulator_latency", "adder_latency", "divider_latency", "exp_latency",
-        "sa_double_buffered", "word_bytes", "dram_gb_per_s", "dram_latency_cycles", "sram_input_kb",
-        "sram_scratch_kb", "sram_output_kb", "sram_weight_kb", "softmax_max_subtraction",
-    ]
-    public static let energyKeys = [
-        "mac", "add", "mul", "div", "exp", "sram_read_per_word", "sram_write_per_word", "dram_per_byte", "static_per_cycle",
-    ]
+    public static let hardwareKeys = hardwareFields.map(\.key)
+    public static let energyKeys = energyFields.map(\.key)
 
     /// The committed defaults (`configs/accelerator/vitality-default.json`).
     public static func defaults() -> VitalityConfig {
@@ -100,43 +93,17 @@ public struct VitalityConfig: Sendable, Equatable {
             guard isJSONBool(v), let b = v as? Bool else { throw InputFileError(file: file, line: nil, field: f, "expected true or false") }
             return b
         }
-        var h = r.hardware
-        let H = "hardware."
-        if let v = try pos(H + "clock_mhz") { h.clockMHz = v }
-        if let v = try int(H + "chunks", min: 1) { h.chunks = v }
-        if let v = try int(H + "sa_rows", min: 1) { h.saRows = v }
-        if let v = try int(H + "sa_cols", min: 1) { h.saCols = v }
-        if let v = try int(H + "sa_diag_rows", min: 1) { h.saDiagRows = v }
-        if let v = try int(H + "accumulator_lanes", min: 1) { h.accumulatorLanes = v }
-        if let v = try int(H + "adder_lanes", min: 1) { h.adderLanes = v }
-        if let v = try int(H + "divider_lanes", min: 1) { h.dividerLanes = v }
-        if let v = try int(H + "exp_lanes", min: 1) { h.expLanes = v }
-        if let v = try int(H + "accumulator_latency", min: 0) { h.accumulatorLatency = v }
-        if let v = try int(H + "adder_latency", min: 0) { h.adderLatency = v }
-        if let v = try int(H + "divider_latency", min: 0) { h.dividerLatency = v }
-        if let v = try int(H + "exp_latency", min: 0) { h.expLatency = v }
-        if let v = try bool(H + "sa_double_buffered") { h.saDoubleBuffered = v }
-        if let v = try int(H + "word_bytes", min: 1) { h.wordBytes = v }
-        if let v = try pos(H + "dram_gb_per_s") { h.dramGBPerSecond = v }
-        if let v = try int(H + "dram_latency_cycles", min: 0) { h.dramLatencyCycles = v }
-        if let v = try pos(H + "sram_input_kb") { h.sramInputKB = v }
-        if let v = try pos(H + "sram_scratch_kb") { h.sramScratchKB = v }
-        if let v = try pos(H + "sram_output_kb") { h.sramOutputKB = v }
-        if let v = try pos(H + "sram_weight_kb") { h.sramWeightKB = v }
-        if let v = try bool(H + "softmax_max_subtraction") { h.softmaxMaxSubtraction = v }
-        r.hardware = h
-        var e = r.energy
-        let E = "energy_pj."
-        if let v = try num(E + "mac") { e.mac = v }
-        if let v = try num(E + "add") { e.add = v }
-        if let v = try num(E + "mul") { e.mul = v }
-        if let v = try num(E + "div") { e.div = v }
-        if let v = try num(E + "exp") { e.exp = v }
-        if let v = try num(E + "sram_read_per_word") { e.sramReadPerWord = v }
-        if let v = try num(E + "sram_write_per_word") { e.sramWritePerWord = v }
-        if let v = try num(E + "dram_per_byte") { e.dramPerByte = v }
-        if let v = try num(E + "static_per_cycle") { e.staticPerCycle = v }
-        r.energy = e
+        for (key, field) in hardwareFields {
+            let f = "hardware." + key
+            switch field {
+            case .integer(let p, let lo): if let v = try int(f, min: lo) { r.hardware[keyPath: p] = v }
+            case .positive(let p): if let v = try pos(f) { r.hardware[keyPath: p] = v }
+            case .flag(let p): if let v = try bool(f) { r.hardware[keyPath: p] = v }
+            }
+        }
+        for (key, p) in energyFields {
+            if let v = try num("energy_pj." + key) { r.energy[keyPath: p] = v }
+        }
         return r
     }
 

@@ -34,15 +34,6 @@ public struct AcceleratorHardware: Sendable, Equatable {
     }
 }
 
-/// Energy per operation (pJ), spec vitality §5.1/§5.4. Assumed values from the spec's ranges until the paper's
-/// numbers are available.
-public struct EnergyTable: Sendable, Equatable {
-    public var mac: Double, add: Double, mul: Double, div: Double, exp: Double
-    public var sramReadPerWord: Double, sramWritePerWord: Double
-    public var dramPerByte: Double
-    public var staticPerCycle: Double
-}
-
 /// On-chip SRAM buffers.
 public enum BufferKind: String, CaseIterable, Sendable, Codable {
     /// Q/K/V of the heads in flight, or a GEMM's input activations.

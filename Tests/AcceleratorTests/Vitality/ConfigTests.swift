@@ -45,4 +45,33 @@ final class ConfigTests: XCTestCase {
         let noSource = VitalityConfig.defaultJSON.replacingOccurrences(of: #""chunks": {"value": 1, "source": "#, with: #""chunks": {"value": 1, "x": "#)
         XCTAssertThrowsError(try VitalityConfig.parse(noSource, file: "d.json", base: nil))
     }
+
+    /// Each key sets one parameter of its own: changing key k alone changes exactly one
+    /// stored property, and no two keys change the same one.
+    func testEveryKeySetsItsOwnParameter() throws {
+        let base = VitalityConfig.defaults()
+        let root = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(VitalityConfig.defaultJSON.utf8)) as? [String: Any])
+        func changed<T>(_ a: T, _ b: T) -> [String] {
+            zip(Mirror(reflecting: a).children, Mirror(reflecting: b).children)
+                .filter { "\($0.value)" != "\($1.value)" }.compactMap(\.0.label)
+        }
+        for (section, keys) in [("hardware", VitalityConfig.hardwareKeys), ("energy_pj", VitalityConfig.energyKeys)] {
+            let entries = try XCTUnwrap(root[section] as? [String: [String: Any]])
+            var seen: [String: String] = [:]
+            for k in keys {
+                let v = try XCTUnwrap(entries[k]?["value"], k)
+                let isBool = type(of: v) == Bool.self || String(describing: type(of: v)).contains("Boolean")
+                let number = (v as? NSNumber)?.doubleValue ?? (v as? Double) ?? (v as? Int).map(Double.init)
+                let override = isBool ? String(!(v as! Bool)) : String(try XCTUnwrap(number, k) + 3)
+                let o = try VitalityConfig.parse(#"{"\#(section)": {"\#(k)": \#(override)}}"#, file: "o.json", base: base)
+                let props = section == "hardware" ? changed(base.hardware, o.hardware) : changed(base.energy, o.energy)
+                XCTAssertEqual(props.count, 1, "\(section).\(k) changed \(props)")
+                if let p = props.first {
+                    XCTAssertNil(seen[p], "\(section).\(k) and \(section).\(seen[p] ?? "") both set \(p)")
+                    seen[p] = k
+                }
+            }
+            XCTAssertEqual(seen.count, keys.count, section)
+        }
+    }
 }

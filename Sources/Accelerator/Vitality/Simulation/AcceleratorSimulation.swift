@@ -190,3 +190,8 @@ public final class AcceleratorSimulation {
     /// Task starts/ends recorded so far, in cycle order.
     public var transitions: [TaskTransition] { engine.transitions }
 }
+
+/// The scheduler could not finish (e.g. buffers too small for the workload).
+public struct SimulationError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
