@@ -1,8 +1,10 @@
 import Foundation
+import RetortCore
 
 /// Hardware + energy configuration read from JSON. Layout:
 /// `{"hardware": {key: {"value": v, "source": "..."}}, "energy_pj": {...}}`; override files
-/// may give plain values (`"chunks": 2`) and only the keys they change.
+/// may give plain values (`"chunks": 2`) and only the keys they change. Sizes are bounded by
+/// `SizeLimits`; a byte-order mark, CRLF line ends and trailing blanks are accepted.
 public struct VitalityConfig: Sendable, Equatable {
     public var hardware: AcceleratorHardware
     public var energy: EnergyTable
@@ -36,7 +38,7 @@ public struct VitalityConfig: Sendable, Equatable {
     /// override on top of `base`.
     public static func parse(_ text: String, file: String, base: VitalityConfig?) throws -> VitalityConfig {
         let obj: Any
-        do { obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        do { obj = try JSONSerialization.jsonObject(with: Data(TextLines.normalized(text).utf8)) }  // BOM, CRLF, trailing blanks
         catch { throw InputFileError(file: file, line: nil, field: nil, "invalid JSON: \(error.localizedDescription)") }
         guard let root = obj as? [String: Any] else { throw InputFileError(file: file, line: nil, field: nil, "top level must be an object") }
         for k in root.keys where !["about", "hardware", "energy_pj"].contains(k) {
@@ -82,17 +84,19 @@ public struct VitalityConfig: Sendable, Equatable {
             guard d.isFinite, d >= 0 else { throw InputFileError(file: file, line: nil, field: f, "must be a finite number ≥ 0") }
             return d
         }
-        func int(_ f: String, min lo: Int) throws -> Int? {
+        func shown(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
+        func int(_ f: String, min lo: Int, max hi: Int) throws -> Int? {
             guard let d = try num(f) else { return nil }
             guard d == d.rounded(), d >= Double(lo), d < 1e12 else {
-                let shown = d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-                throw InputFileError(file: file, line: nil, field: f, "must be an integer ≥ \(lo), got \(shown)")
+                throw InputFileError(file: file, line: nil, field: f, "must be an integer ≥ \(lo), got \(shown(d))")
             }
+            guard d <= Double(hi) else { throw InputFileError(file: file, line: nil, field: f, "must be at most \(hi), got \(shown(d))") }
             return Int(d)
         }
-        func pos(_ f: String) throws -> Double? {
+        func pos(_ f: String, max hi: Double) throws -> Double? {
             guard let d = try num(f) else { return nil }
             guard d > 0 else { throw InputFileError(file: file, line: nil, field: f, "must be > 0") }
+            guard d <= hi else { throw InputFileError(file: file, line: nil, field: f, "must be at most \(shown(hi)), got \(shown(d))") }
             return d
         }
         func bool(_ f: String) throws -> Bool? {
@@ -102,27 +106,27 @@ public struct VitalityConfig: Sendable, Equatable {
         }
         var h = r.hardware
         let H = "hardware."
-        if let v = try pos(H + "clock_mhz") { h.clockMHz = v }
-        if let v = try int(H + "chunks", min: 1) { h.chunks = v }
-        if let v = try int(H + "sa_rows", min: 1) { h.saRows = v }
-        if let v = try int(H + "sa_cols", min: 1) { h.saCols = v }
-        if let v = try int(H + "sa_diag_rows", min: 1) { h.saDiagRows = v }
-        if let v = try int(H + "accumulator_lanes", min: 1) { h.accumulatorLanes = v }
-        if let v = try int(H + "adder_lanes", min: 1) { h.adderLanes = v }
-        if let v = try int(H + "divider_lanes", min: 1) { h.dividerLanes = v }
-        if let v = try int(H + "exp_lanes", min: 1) { h.expLanes = v }
-        if let v = try int(H + "accumulator_latency", min: 0) { h.accumulatorLatency = v }
-        if let v = try int(H + "adder_latency", min: 0) { h.adderLatency = v }
-        if let v = try int(H + "divider_latency", min: 0) { h.dividerLatency = v }
-        if let v = try int(H + "exp_latency", min: 0) { h.expLatency = v }
+        if let v = try pos(H + "clock_mhz", max: SizeLimits.clockMHz) { h.clockMHz = v }
+        if let v = try int(H + "chunks", min: 1, max: SizeLimits.chunks) { h.chunks = v }
+        if let v = try int(H + "sa_rows", min: 1, max: SizeLimits.arraySide) { h.saRows = v }
+        if let v = try int(H + "sa_cols", min: 1, max: SizeLimits.arraySide) { h.saCols = v }
+        if let v = try int(H + "sa_diag_rows", min: 1, max: SizeLimits.arraySide) { h.saDiagRows = v }
+        if let v = try int(H + "accumulator_lanes", min: 1, max: SizeLimits.lanes) { h.accumulatorLanes = v }
+        if let v = try int(H + "adder_lanes", min: 1, max: SizeLimits.lanes) { h.adderLanes = v }
+        if let v = try int(H + "divider_lanes", min: 1, max: SizeLimits.lanes) { h.dividerLanes = v }
+        if let v = try int(H + "exp_lanes", min: 1, max: SizeLimits.lanes) { h.expLanes = v }
+        if let v = try int(H + "accumulator_latency", min: 0, max: SizeLimits.latency) { h.accumulatorLatency = v }
+        if let v = try int(H + "adder_latency", min: 0, max: SizeLimits.latency) { h.adderLatency = v }
+        if let v = try int(H + "divider_latency", min: 0, max: SizeLimits.latency) { h.dividerLatency = v }
+        if let v = try int(H + "exp_latency", min: 0, max: SizeLimits.latency) { h.expLatency = v }
         if let v = try bool(H + "sa_double_buffered") { h.saDoubleBuffered = v }
-        if let v = try int(H + "word_bytes", min: 1) { h.wordBytes = v }
-        if let v = try pos(H + "dram_gb_per_s") { h.dramGBPerSecond = v }
-        if let v = try int(H + "dram_latency_cycles", min: 0) { h.dramLatencyCycles = v }
-        if let v = try pos(H + "sram_input_kb") { h.sramInputKB = v }
-        if let v = try pos(H + "sram_scratch_kb") { h.sramScratchKB = v }
-        if let v = try pos(H + "sram_output_kb") { h.sramOutputKB = v }
-        if let v = try pos(H + "sram_weight_kb") { h.sramWeightKB = v }
+        if let v = try int(H + "word_bytes", min: 1, max: SizeLimits.wordBytes) { h.wordBytes = v }
+        if let v = try pos(H + "dram_gb_per_s", max: SizeLimits.dramGBPerSecond) { h.dramGBPerSecond = v }
+        if let v = try int(H + "dram_latency_cycles", min: 0, max: SizeLimits.latency) { h.dramLatencyCycles = v }
+        if let v = try pos(H + "sram_input_kb", max: Double(SizeLimits.sramKB)) { h.sramInputKB = v }
+        if let v = try pos(H + "sram_scratch_kb", max: Double(SizeLimits.sramKB)) { h.sramScratchKB = v }
+        if let v = try pos(H + "sram_output_kb", max: Double(SizeLimits.sramKB)) { h.sramOutputKB = v }
+        if let v = try pos(H + "sram_weight_kb", max: Double(SizeLimits.sramKB)) { h.sramWeightKB = v }
         if let v = try bool(H + "softmax_max_subtraction") { h.softmaxMaxSubtraction = v }
         r.hardware = h
         var e = r.energy

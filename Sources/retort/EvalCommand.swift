@@ -5,11 +5,12 @@ import RetortCore
 import RetortData
 import RetortModels
 import TrainEngine
+import Workbench
 
 /// Evaluates a safetensors file — an export of `retort train`, `retort distill` (the student)
 /// or `retort attention train`, or a file PyTorch wrote in the same names — on the held-out
 /// test split. The architecture is read from the tensor shapes; model, data, split, heads and
-/// attention come from the file's `retort.*` metadata unless given here.
+/// attention come from the file's `retort.*` metadata unless given here (`SavedModel`).
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -36,39 +37,16 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: weights)
-        let file: SafeTensorsFile
-        do { file = try SafeTensors.read(url) } catch { fail("\(error)") }
-        let info = WeightsInfo(metadata: file.metadata)
-        let name = url.lastPathComponent
-        guard let kind = model ?? info.model else { fail("\(name): the metadata does not name the model (retort.model): pass --model mlp|cnn|vit") }
-        guard ["mlp", "cnn", "vit"].contains(kind) else { fail("\(name): model '\(kind)' unknown (allowed: mlp, cnn, vit)") }
-        guard let dataSet = data ?? info.data else { fail("\(name): the metadata does not name the data set (retort.data): pass --data mnist5k|digits") }
-        let sample: SampleData = dataSet == .mnist5k ? .mnist5k : .digits
+        let saved: SavedModel
+        do { saved = try SavedModel.load(url, model: model, data: data, heads: heads, attention: attention) } catch { fail("\(error)") }
+        let info = saved.info, sample = saved.sample
+        let dataSet: TrainConfig.DataSet = sample == .mnist5k ? .mnist5k : .digits
         let splitSeed = seed ?? info.splitSeed ?? 1, tests = testCount ?? info.testCount ?? 1000
         guard let dir = DataLocator.find(explicit: dataDir) else {
             fail("data folder not found: pass --data-dir DIR (a folder with mnist_5k.csv.gz / digits_8x8.csv.gz) or set RETORT_DATA")
         }
         Threads.set(threads)
-
-        let net: Layer, inputShape: [Int], described: String
-        do {
-            if kind == "vit" {
-                guard let h = heads ?? info.heads else { fail("\(name): the metadata does not give the heads (retort.heads): pass --heads N") }
-                guard let kindText = attention ?? info.attention else { fail("\(name): the metadata does not give the attention (retort.attention): pass --attention softmax|taylor") }
-                guard let ak = AttentionKind(rawValue: kindText) else {
-                    fail("attention: unknown '\(kindText)' (allowed: \(AttentionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                let cfg = try ViTWeights.config(file, imageSize: sample.imageSide, heads: h, name: "vit-\(dataSet.rawValue)")
-                let vit = VisionTransformer(cfg, kind: ak, seed: 0)
-                try ViTWeights.load(file, into: vit)
-                net = vit; inputShape = vit.inputShape
-                described = "ViT (\(cfg.width) wide, \(cfg.depth) blocks, \(h) heads, patch \(cfg.patchSize), \(ak.rawValue) attention, \(vit.parameterCount) parameters)"
-            } else {
-                let m = try TrainWeights.model(from: file, kind: kind == "mlp" ? .mlp : .cnn, sample: sample)
-                net = m; inputShape = m.inputShape
-                described = "\(m.name) (\(m.parameterCount) parameters)"
-            }
-        } catch { fail("\(error)") }
+        let net = saved.net, inputShape = saved.inputShape, described = saved.described, name = url.lastPathComponent
 
         let prepared: PreparedData
         do { prepared = try PreparedData.load(sample, directory: dir, testCount: tests, seed: splitSeed) }
