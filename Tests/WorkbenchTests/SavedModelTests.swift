@@ -2,6 +2,7 @@ import Attention
 import Distill
 import Foundation
 import RetortCore
+import RetortData
 import TrainEngine
 @testable import Workbench
 import XCTest
@@ -29,7 +30,7 @@ final class SavedModelTests: XCTestCase {
         let a = Evaluation.probe(reference, inputShape: saved.inputShape, on: test, count: 16)[1].tensor
         let b = Evaluation.probe(saved.net, inputShape: saved.inputShape, on: test, count: 16)[1].tensor
         XCTAssertEqual(a.shape, b.shape, file: file, line: line)
-        let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? .infinity
+        let worst = zip(a.array, b.array).map { abs($0 - $1) }.max() ?? .infinity
         XCTAssertLessThanOrEqual(worst, 1e-4, "largest logit difference", file: file, line: line)
     }
 
@@ -37,6 +38,7 @@ final class SavedModelTests: XCTestCase {
         var c = TrainConfig()
         c.data = .digits; c.model = .cnn; c.epochs = 1; c.testCount = 300; c.threads = 1; c.seed = 3
         let folder = root.appendingPathComponent("train")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let job = try TrainingJob(config: c, dataDirectory: Self.dataDir, log: try MetricsLog(folder: folder),
                                   checkpoints: CheckpointStore(runFolder: folder))
         let wb = TrainingWorkbenchJob(job: job, runFolder: folder)

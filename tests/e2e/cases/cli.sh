@@ -11,3 +11,12 @@ expect "missing data folder" 2 'data folder not found' -- "$BIN" train --data-di
 out=$("$BIN" bench guard --repeats 3 2>&1); rc=$?
 [ "$rc" = 0 ] && [ "$(grep -cE '^(train|distill|attention) .* [0-9.]+%$' <<<"$out")" = 5 ] && ok "bench guard: five engine rows with guard/step ratios" || bad "bench guard (exit $rc)" "$out"
 expect "bench guard: --repeats out of range" 64 'repeats must be in 3…10000, got 1' -- "$BIN" bench guard --repeats 1
+
+# absurd sizes: the largest GEMM inside the limits is answered by the closed form (the demand
+# simulation skipped), one past them is refused naming the flag and the limit
+expect "sim gemm: the largest GEMM is answered by the closed form" 0 '^ os 1099511627776 1152921504606846975 .* skipped' -- \
+  "$BIN" sim gemm -m 1048576 -n 1048576 -k 1048576 --array 1x1
+expect "sim gemm --csv: the demand column says skipped" 0 '^os,[0-9]+,[0-9.]+,100\.0,[0-9.]+,skipped$' -- \
+  "$BIN" sim gemm -m 1048576 -n 1048576 -k 1048576 --csv --dataflow os
+expect "sim gemm: M = N = K = 10^11 is refused" 64 '-m must be at most 1048576, got 100000000000' -- \
+  "$BIN" sim gemm -m 100000000000 -n 100000000000 -k 100000000000
