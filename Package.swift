@@ -44,7 +44,7 @@ let package = Package(
         // engines
         .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "TrainEngine"], swiftSettings: fast),
         .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "TrainEngine"], swiftSettings: fast),
-        .target(name: "Accelerator", dependencies: [], swiftSettings: fast),
+        .target(name: "Accelerator", dependencies: ["RetortCore"], swiftSettings: fast),
         // runs engines on a background thread; immutable snapshots out, commands in
         .target(name: "Workbench", dependencies: ["RetortCore", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
         // the TUI: pure cell-grid rendering plus a small ncurses backend

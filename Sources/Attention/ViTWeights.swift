@@ -106,11 +106,12 @@ public enum ViTWeights {
 }
 
 public extension ViTWeights {
-    /// Writes the job's ViT with the metadata `retort eval` needs (heads, attention, split).
+    /// Writes the job's ViT with the metadata `retort eval` needs (heads, attention, split):
+    /// `attention train --export-dir` and the Attention tab's save.
     static func export(_ job: AttentionJob, to url: URL) throws {
         let c = job.config
         let info = WeightsInfo(model: "vit", data: c.data, splitSeed: c.seed, testCount: c.testCount, heads: c.model.heads,
                                attention: job.model.kind.rawValue, source: "retort attention train (step \(job.step))")
-        try SafeTensors.write(tensors(of: job.model), metadata: info.metadata.merging(["model": c.model.name]) { a, _ in a }, to: url)
+        try info.write(tensors(of: job.model), extra: ["model": c.model.name, "step": "\(job.step)"], to: url)
     }
 }

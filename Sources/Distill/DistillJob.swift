@@ -592,10 +592,10 @@ public final class DistillJob {
         if recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
         let info = WeightsInfo(model: config.model.rawValue, data: config.data, splitSeed: config.splitSeed,
                                testCount: config.effectiveTestCount, source: "retort distill: student slice (step \(step))")
-        try SafeTensors.write(net.studentTensors(), metadata: info.metadata.merging([
+        try info.write(net.studentTensors(), extra: [
             "step": "\(step)", "model": net.name, "slice": "student (first-k of every widened layer)",
             "method": config.method.rawValue + " [R] reconstruction",
-        ]) { a, _ in a }, to: url)
+        ], to: url)
     }
 }
 

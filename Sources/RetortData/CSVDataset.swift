@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RetortCore
 
 /// Height × width × channels of one sample when the features are an image (NHWC order).
 public struct ImageShape: Sendable, Equatable, Codable, CustomStringConvertible {
@@ -81,8 +82,8 @@ public struct Dataset: Sendable {
 
 extension Dataset {
     /// Loads a CSV file (gzip or plain) of rows `f1,…,fk,label`: no header row, the
-    /// label last, an integer in `0..<classCount`. Blank lines at the end and CRLF line
-    /// ends are accepted; spaces around cells are ignored.
+    /// label last, an integer in `0..<classCount`. Blank lines at the end, a byte-order mark, CRLF
+    /// line ends and trailing blanks are accepted (as `TextLines`); spaces around cells are ignored.
     ///
     /// - featureCount: columns before the label; `nil` takes it from the first row.
     /// - valueRange: when given, every feature must lie inside it.
@@ -143,13 +144,12 @@ private struct CSVParser {
 
     private enum CellStatus { case ok, empty, notNumber, notFinite }
 
-    private static let comma: UInt8 = 0x2C, newline: UInt8 = 0x0A, cr: UInt8 = 0x0D
+    private static let comma: UInt8 = 0x2C, newline: UInt8 = 0x0A
 
     func parse(_ buf: UnsafeBufferPointer<UInt8>) throws -> Result {
         guard var p = buf.baseAddress, buf.count > 0 else { throw emptyFile() }
         let end = p + buf.count
-        // Skip a UTF-8 byte-order mark.
-        if buf.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { p += 3 }
+        p += TextLines.bomLength(buf)  // a UTF-8 byte-order mark
 
         var lineCount = 1
         for b in UnsafeBufferPointer(start: p, count: end - p) where b == Self.newline { lineCount += 1 }
@@ -169,8 +169,7 @@ private struct CSVParser {
                 line += 1
                 let nl = memchr(p, Int32(Self.newline), end - p)
                 let lineEnd = nl.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
-                var e = lineEnd
-                if e > p && e[-1] == Self.cr { e -= 1 }
+                let e = TextLines.contentEnd(p, lineEnd)  // without a CR and trailing blanks
                 defer { p = lineEnd < end ? lineEnd + 1 : end }
 
                 var q = p

@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// An RGB colour from a theme file.
 public struct RGB: Equatable, Sendable {
@@ -32,10 +33,9 @@ public struct Theme: Equatable, Sendable {
     public static func parse(_ text: String, file: String) throws -> Theme {
         var t = Theme.builtinDark
         t.name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let n = i + 1
-            var line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasSuffix("\r") { line.removeLast() }
+        for textLine in TextLines.split(text) {  // BOM, CRLF and trailing blanks as every reader
+            let n = textLine.number
+            let line = textLine.text.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("[") {
                 guard line == "[colors]" else { throw ParseError(file: file, line: n, key: nil, message: "unknown section \(line) (only [colors] is allowed)") }

@@ -41,6 +41,16 @@ public struct WeightsInfo: Equatable, Sendable {
     }
 }
 
+extension WeightsInfo {
+    /// The one model writer of every save path (`train --export`, `distill --export`/`--save`,
+    /// `attention train --export-dir`, each workbench tab's save): tensors in PyTorch/timm names
+    /// and layout, `format: pt`, the `retort.*` keys `retort eval` rebuilds the model from, and
+    /// any `extra` descriptive keys (which never replace those).
+    public func write(_ tensors: [(name: String, tensor: Tensor)], extra: [String: String] = [:], to url: URL) throws {
+        try SafeTensors.write(tensors, metadata: metadata.merging(extra) { known, _ in known }, to: url)
+    }
+}
+
 /// Export and import of the plain training engine's models (see `ModelWeights` for names and layout).
 public enum TrainWeights {
     /// Writes the job's model with the metadata to rebuild it and its test split.
@@ -48,7 +58,7 @@ public enum TrainWeights {
         let c = job.config
         let info = WeightsInfo(model: c.model.rawValue, data: c.data, splitSeed: c.seed, testCount: c.testCount,
                                source: "retort train (step \(job.step))")
-        try SafeTensors.write(ModelWeights.tensors(of: job.model), metadata: info.metadata, to: url)
+        try info.write(ModelWeights.tensors(of: job.model), to: url)
     }
 
     /// Builds an MLP or tiny CNN for `sample` whose widths are read from the file's shapes and

@@ -36,7 +36,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
     private var kinds: [AttentionKind]
     /// 0-based index of the run training now (== kinds.count once all finished).
     private var current = 0
-    private var job: AttentionJob?
+    private(set) var job: AttentionJob?
     /// The last run that finished (what `save` writes when no run is training) and its folder.
     private var finished: (job: AttentionJob, folder: URL)?
     private var folders: [URL?] = []
@@ -245,16 +245,14 @@ public final class AttentionWorkbenchJob: SteppableJob {
     }
 
     /// Writes the training (else the last finished) run's ViT to `model.safetensors` in its
-    /// folder (timm names) and a checkpoint (unless its newest is at this step).
+    /// folder (the export `retort eval` and PyTorch read) and a checkpoint (unless its newest is at this step).
     private func save() throws -> String {
         guard let (j, folder) = job.map({ ($0, folders[current]!) }) ?? finished else {
             throw JobFailure("save: no run has started yet (space starts the queue)")
         }
         if let d = j.divergence { throw JobFailure("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first") }
         let url = folder.appendingPathComponent("model.safetensors")
-        try SafeTensors.write(j.model.parameters.map { ($0.name, $0.value) }, metadata: [
-            "step": "\(j.step)", "model": j.config.model.name, "attention": j.config.kind.rawValue, "format": "pt",
-        ], to: url)
+        try ViTWeights.export(j, to: url)  // timm names and the metadata `retort eval` needs
         let what = "\(j.config.kind.rawValue) (run \(folders.firstIndex(of: folder).map { $0 + 1 } ?? 0))"
         let checkpoint: String
         if let last = j.lastCheckpoint, last.step == j.step { checkpoint = last.url.path } else {

@@ -7,6 +7,21 @@ import RetortUI
 /// The parsers a user's files reach, by name. Each takes raw bytes and must either return
 /// or throw its one-line error — never trap, hang or read out of bounds.
 enum FuzzParsers {
+    /// What `retort sim scalesim` does with accepted sizes: the closed form for every
+    /// dataflow, and the demand simulation when its size limit lets it run.
+    static func timeBounded(_ gemms: [GemmShape], on array: ArrayShape) {
+        for g in gemms {
+            for df in Dataflow.allCases {
+                let plan = FoldPlan(gemm: g, array: array, dataflow: df)
+                let r = ScaleSimModel.run(plan)
+                if SizeLimits.demandSimulationFits(plan) && plan.foldCount * plan.foldLength <= 1 << 16 {
+                    let d = DemandSimulation(plan).run()
+                    precondition(d.totalCycles == r.totalCycles, "demand simulation disagrees with the closed form on \(g)")
+                }
+            }
+        }
+    }
+
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "theme": { b in _ = try? Theme.parse(String(decoding: b, as: UTF8.self), file: "fuzz.toml") },
         "csv": { b in
@@ -18,11 +33,21 @@ enum FuzzParsers {
                 _ = try? Dataset.parse(bytes: inflated, file: "fuzz.csv.gz")
             }
         },
-        "scalesim-config": { b in _ = try? ScaleSimConfig.parse(String(decoding: b, as: UTF8.self), file: "fuzz.cfg") },
+        "scalesim-config": { b in
+            // an accepted config's array (within SizeLimits) times a GEMM in closed form
+            if let c = try? ScaleSimConfig.parse(String(decoding: b, as: UTF8.self), file: "fuzz.cfg") {
+                timeBounded([GemmShape(m: 197, k: 64, n: 197)], on: c.array)
+            }
+        },
         "topology": { b in
             let text = String(decoding: b, as: UTF8.self)
-            _ = try? ScaleSimTopology.parse(text, file: "fuzz.csv", gemm: false)
-            _ = try? ScaleSimTopology.parse(text, file: "fuzz.csv", gemm: true)
+            // every accepted layer (within SizeLimits) goes through the closed form, on the
+            // smallest array (the most folds) and a large one
+            for gemm in [false, true] {
+                if let layers = try? ScaleSimTopology.parse(text, file: "fuzz.csv", gemm: gemm) {
+                    for array in [ArrayShape(rows: 1, cols: 1), ArrayShape(rows: 128, cols: 128)] { timeBounded(layers.map(\.gemm), on: array) }
+                }
+            }
         },
         "safetensors": { b in _ = try? SafeTensors.decode(Data(b), file: "fuzz.safetensors") },
         "tfrecord": { b in _ = try? TFRecord.records(b, file: "fuzz.tfevents") },

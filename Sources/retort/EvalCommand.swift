@@ -5,11 +5,12 @@ import RetortCore
 import RetortData
 import RetortModels
 import TrainEngine
+import Workbench
 
 /// Evaluates a safetensors file — an export of `retort train`, `retort distill` (the student)
 /// or `retort attention train`, or a file PyTorch wrote in the same names — on the held-out
 /// test split. The architecture is read from the tensor shapes; model, data, split, heads and
-/// attention come from the file's `retort.*` metadata unless given here.
+/// attention come from the file's `retort.*` metadata unless given here (`SavedModel`).
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -39,37 +40,13 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: weights)
-        let file: SafeTensorsFile
-        do { file = try SafeTensors.read(url) } catch { fail("\(error)") }
-        let info = WeightsInfo(metadata: file.metadata)
-        let name = url.lastPathComponent
-        guard let kindText = model?.rawValue ?? info.model else { fail("\(name): the metadata does not name the model (retort.model): pass --model mlp|cnn|vit") }
-        guard let kind = Architecture(rawValue: kindText) else { fail("\(name): model '\(kindText)' unknown (allowed: mlp, cnn, vit)") }
-        guard let dataSet = data ?? info.data else { fail("\(name): the metadata does not name the data set (retort.data): pass --data mnist5k|digits") }
-        let sample = dataSet
+        let saved: SavedModel
+        do { saved = try SavedModel.load(url, model: model?.rawValue, data: data, heads: heads, attention: attention?.rawValue) } catch { fail("\(error)") }
+        let info = saved.info, sample = saved.sample, dataSet = saved.sample
         let splitSeed = seed ?? info.splitSeed ?? 1, tests = testCount ?? info.testCount ?? 1000
         let dir = dataOptions.directory()
         Threads.set(threads)
-
-        let net: Layer, inputShape: [Int], described: String
-        do {
-            if kind == .vit {
-                guard let h = heads ?? info.heads else { fail("\(name): the metadata does not give the heads (retort.heads): pass --heads N") }
-                guard let attentionText = attention?.rawValue ?? info.attention else { fail("\(name): the metadata does not give the attention (retort.attention): pass --attention softmax|taylor") }
-                guard let ak = AttentionKind(rawValue: attentionText) else {
-                    fail("attention: unknown '\(attentionText)' (allowed: \(AttentionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                let cfg = try ViTWeights.config(file, imageSize: sample.imageSide, heads: h, name: "vit-\(dataSet.rawValue)")
-                let vit = VisionTransformer(cfg, kind: ak, seed: 0)
-                try ViTWeights.load(file, into: vit)
-                net = vit; inputShape = vit.inputShape
-                described = "ViT (\(cfg.width) wide, \(cfg.depth) blocks, \(h) heads, patch \(cfg.patchSize), \(ak.rawValue) attention, \(vit.parameterCount) parameters)"
-            } else {
-                let m = try TrainWeights.model(from: file, kind: kind == .mlp ? .mlp : .cnn, sample: sample)
-                net = m; inputShape = m.inputShape
-                described = "\(m.name) (\(m.parameterCount) parameters)"
-            }
-        } catch { fail("\(error)") }
+        let net = saved.net, inputShape = saved.inputShape, described = saved.described, name = url.lastPathComponent
 
         let prepared: PreparedData
         do { prepared = try PreparedData.load(sample, directory: dir, testCount: tests, seed: splitSeed) }

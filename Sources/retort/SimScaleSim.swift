@@ -32,18 +32,24 @@ struct SimScaleSim: ParsableCommand {
             let plan = FoldPlan(gemm: l.gemm, array: cfg.array, dataflow: cfg.dataflow)
             let r = ScaleSimModel.run(plan)
             if simulate {
+                guard SizeLimits.demandSimulationFits(plan) else {
+                    throw InputFileError(file: topology, line: l.line, field: l.name,
+                                         "--simulate: \(plan.foldCount) folds × \(plan.foldLength) rows on \(plan.array.rows) array rows is beyond the demand simulation's limit (\(SizeLimits.demandRows) rows, \(SizeLimits.demandWork) row × array-row steps); drop --simulate for the closed form")
+                }
                 let d = DemandSimulation(plan, offsets: cfg.offsets).run()
                 guard d.totalCycles == r.totalCycles, d.macs == l.gemm.macs else {
                     throw ValidationError("layer \(l.name): demand simulation \(d.totalCycles) cycles / \(d.macs) MACs vs closed form \(r.totalCycles) / \(l.gemm.macs)")
                 }
             }
-            results.append(r); total += r.totalCycles
+            results.append(r)
+            let (sum, overflow) = total.addingReportingOverflow(r.totalCycles)
+            total = overflow ? Int.max : sum
             let name = l.name.count > 18 ? String(l.name.prefix(17)) + "…" : l.name
             print(columns([("\(i)", 4), (name, 18), ("\(l.gemm.m)", 7), ("\(l.gemm.k)", 7), ("\(l.gemm.n)", 7), ("\(r.folds)", 7),
                            ("\(r.totalCycles)", 10), (String(format: "%.2f", r.overallUtil), 10),
                            (String(format: "%.2f", r.mappingEfficiency), 10), (String(format: "%.2f", r.computeUtil), 10)]))
         }
-        print("total cycles \(grouped(total))" + (simulate ? " (cycle-by-cycle demand simulation agrees on every layer)" : ""))
+        print("total cycles \(total == Int.max ? "more than \(grouped(Int.max))" : grouped(total))" + (simulate ? " (cycle-by-cycle demand simulation agrees on every layer)" : ""))
         let dir = URL(fileURLWithPath: out).appendingPathComponent(cfg.runName)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("COMPUTE_REPORT.csv")

@@ -30,10 +30,11 @@ struct SimVitality: ParsableCommand {
     @Flag(help: "Also simulate the linear layers (QKV, projection, MLP): end-to-end instead of attention-only.") var linear = false
     @Option(help: "Only the first N layers.") var layers: Int?
     @Option(help: "Write a per-unit utilisation timeline CSV (bucketed) to this file.") var timeline: String?
-    @Option(help: "Timeline buckets (the bucket width is total cycles / buckets of the longest run).") var buckets: Int = 200
+    @Option(help: "Timeline buckets, 1…100000 (the bucket width is total cycles / buckets of the longest run).") var buckets: Int = 200
 
     func validate() throws {
         guard buckets >= 1 else { throw ValidationError("--buckets must be ≥ 1") }
+        guard buckets <= 100_000 else { throw ValidationError("--buckets must be at most 100000, got \(buckets)") }
         if let layers { guard layers >= 1 else { throw ValidationError("--layers must be ≥ 1") } }
     }
 

@@ -159,6 +159,20 @@ final class ValidationTests: XCTestCase {
         }
     }
 
+    func testOtherToolsFileEqualsTheCleanFile() throws {
+        let clean = "0,1,2,3,4\n5,6.5,7,8,9\n1,2,3,4,0\n"
+        // BOM, CRLF and spaces and tabs before every line end, as a Windows tool writes it
+        let other = "\u{FEFF}0,1,2,3,4 \t\r\n5,6.5,7,8,9\t\r\n1,2,3,4,0 \r\n"
+        let a = try Dataset.load(path: dir.write("clean.csv", clean), featureCount: 4, valueRange: 0...16)
+        for path in [dir.write("other.csv", other), try dir.writeGzip("other.csv.gz", other)] {
+            let b = try Dataset.load(path: path, featureCount: 4, valueRange: 0...16)
+            XCTAssertEqual(b.features, a.features)
+            XCTAssertEqual(b.labels, a.labels)
+        }
+        // line numbers count from the first line after the BOM
+        try check("\u{FEFF}0,1,2,3,4\t\r\n5,6.5,7,8,9 \r\n1,2,x,4,0\r\n", featureCount: 4, line: 3, "column 3: 'x' is not a number")
+    }
+
     func testNumberFormats() throws {
         let path = dir.write("nums.csv", "-0.125,1e2,0.1,123456.75,2.5E-1,3\n")
         let d = try Dataset.load(path: path)

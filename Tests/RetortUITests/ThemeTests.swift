@@ -12,6 +12,16 @@ final class ThemeTests: XCTestCase {
         XCTAssertEqual(try ThemeLocator.load("dark", directory: Self.themesDir), Theme.builtinDark)
     }
 
+    func testThemeFromAnotherToolEqualsTheCleanFile() throws {
+        let clean = try String(contentsOfFile: Self.themesDir + "/light.toml", encoding: .utf8)
+        // BOM, CRLF, trailing blanks: before, a CRLF theme was read as one comment line
+        let other = "\u{FEFF}" + clean.split(separator: "\n", omittingEmptySubsequences: false).map { $0 + " \t" }.joined(separator: "\r\n")
+        let a = try Theme.parse(clean, file: "light.toml"), b = try Theme.parse(other, file: "light.toml")
+        XCTAssertEqual(b, a)
+        XCTAssertNotEqual(b.colors, Theme.builtinDark.colors)
+        check("\u{FEFF}# c\r\n\r\nfg = \"#12345\" \r\n", "t.toml:3: fg: '#12345' is not a colour: use \"#RRGGBB\" (six hex digits) or \"\" for the terminal default")
+    }
+
     func check(_ text: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try Theme.parse(text, file: "t.toml"), file: file, line: line) {
             XCTAssertEqual("\($0)", expected, file: file, line: line)

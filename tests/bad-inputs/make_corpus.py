@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the bad-input corpus: malformed files under tests/bad-inputs/files/ and the
 manifest tests/bad-inputs/cases.tsv (exit code, regex the one-line error must match,
-arguments to `retort`; `@` stands for tests/bad-inputs/files). Run from anywhere; the
+arguments to `retort`; `@` stands for tests/bad-inputs/files). Cases with exit 0 are inputs
+that must be accepted (files from other tools); their regex is matched against stdout. Run from anywhere; the
 output is committed. tests/e2e/cases/badinputs.sh runs every case."""
 import gzip, io, json, os, re, shutil, zlib
 
@@ -223,6 +224,75 @@ for name, data, rx in ckpts:
     case("checkpoint: " + name, 2, rx, "check", "checkpoint", f)
 case("resume: a folder that is not a run", 2, r"no usable checkpoint", "resume", "@/checkpoints")
 
+# ---- inputs from other tools: a UTF-8 BOM, CRLF line ends and trailing blanks are accepted ----
+# (exit 0; the pattern is matched against stdout)
+def windows(text):
+    return "\ufeff" + "\r\n".join(l + " \t" for l in text.split("\n"))
+good_data = gzip.decompress(real).decode()
+gemm_topo = open(os.path.join(ROOT, "configs/accelerator/deit-tiny-gemm.csv")).read()
+conv_topo = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nconv1, 32, 32, 3, 3, 3, 16, 1,\nDP2, 16, 16, 3, 3, 4, 1, 1,\n"
+accel_json = open(os.path.join(ROOT, "configs/accelerator/vitality-default.json")).read()
+windows_files = [
+    ("theme", "themes/windows-dark.toml", good_theme, r"ok: theme", ["check", "theme"]),
+    ("data", "data/windows/digits_8x8.csv.gz", gz(windows(good_data)), r"ok: .*1797 rows", ["check", "data"], ["--as", "digits"]),
+    ("scalesim cfg", "scalesim/windows.cfg", cfg, r"ok: ", ["check", "scalesim-config"]),
+    ("gemm topology", "topology/windows-gemm.csv", gemm_topo, r"ok: topology .*: %d layers" % (len([l for l in gemm_topo.splitlines()[1:] if l.strip()])), ["check", "gemm-topology"]),
+    ("conv topology", "topology/windows-conv.csv", conv_topo, r"ok: topology .*: 5 layers", ["check", "topology"]),
+    ("accel config", "accel/windows.json", accel_json, r"ok: ", ["check", "accel-config"]),
+]
+for entry in windows_files:
+    what, rel, text, rx, cmd = entry[:5]
+    extra = entry[5] if len(entry) > 5 else []
+    f = put(rel, text if isinstance(text, bytes) else windows(text))
+    case(f"accepted: {what} with BOM, CRLF and trailing blanks", 0, rx, *cmd, f, *extra)
+case("accepted: sim scalesim on Windows files", 0, r"total cycles", "sim", "scalesim", "--config", "@/scalesim/windows.cfg",
+     "--topology", "@/topology/windows-gemm.csv", "--gemm", "--out", "@/../runs-ok")
+
+# ---- absurd sizes: refused at once with the field and the limit (or answered by the closed form) ----
+big = "100000000000"
+conv_h = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+absurd_topo = [
+    ("gemm: absurd M N K", f"Layer, M, N, K,\nhuge, {big}, {big}, {big},\n", r":2: M: must be at most 1048576, got 100000000000", True),
+    ("gemm: absurd K", "Layer, M, N, K,\nqkv, 197, 576, 2000000,\n", r":2: K: must be at most 1048576, got 2000000", True),
+    ("gemm: M beyond Int", "Layer, M, N, K,\nqkv, 99999999999999999999, 576, 192,\n", r":2: M: .*not an integer", True),
+    ("conv: absurd IFMAP", conv_h + f"c1, {big}, {big}, 3, 3, 3, 8, 1,\n", r":2: IFMAP Height: must be at most 1048576", False),
+    ("conv: output map beyond the GEMM limit", conv_h + "c1, 4096, 4096, 3, 3, 3, 8, 1,\n", r":2: IFMAP Height: the layer's GEMM M = out_h.out_w = [0-9]+ must be at most 1048576", False),
+    ("conv: absurd channels", conv_h + f"c1, 8, 8, 3, 3, {big}, 8, 1,\n", r":2: Channels: must be at most 1048576", False),
+    ("conv: depthwise layer count", conv_h + "DP1, 8, 8, 3, 3, 1000000, 1, 1,\n", r":2: Channels: the topology has more than 16384 layers", False),
+    ("conv: zero channels", conv_h + "c1, 8, 8, 3, 3, 0, 8, 1,\n", r":2: Channels: must be positive", False),
+]
+for name, text, rx, is_gemm in absurd_topo:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    f = put(f"topology/{slug}.csv", text)
+    case("topology: " + name, 2, rx, "check", "gemm-topology" if is_gemm else "topology", f)
+case("sim scalesim: absurd GEMM refused before simulating", 2, r"absurd-m-n-k\.csv:2: M: must be at most 1048576",
+     "sim", "scalesim", "--config", "configs/accelerator/scalesim-16x16-os.cfg", "--topology", "@/topology/gemm-absurd-m-n-k.csv", "--gemm", "--out", "@/../runs-never")
+absurd_cfg = [
+    ("absurd array height", cfg_with("ArrayHeight : 16", "ArrayHeight : " + big), r"ArrayHeight: must be at most 4096, got 100000000000"),
+    ("absurd array width", cfg_with("ArrayWidth : 16", "ArrayWidth : 5000"), r"ArrayWidth: must be at most 4096, got 5000"),
+    ("absurd SRAM", cfg_with("IfmapSramSzkB : 256", "IfmapSramSzkB : 99999999999999"), r"IfmapSramSzkB: must be at most 1073741824"),
+    ("negative SRAM", cfg_with("OfmapSramSzkB : 128", "OfmapSramSzkB : -1"), r"OfmapSramSzkB: must be ≥ 1, got -1"),
+    ("absurd offset", cfg_with("FilterOffset : 10000000", "FilterOffset : 9000000000000000000"), r"FilterOffset: must be at most 1099511627776"),
+]
+for name, text, rx in absurd_cfg:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    f = put(f"scalesim/{slug}.cfg", text)
+    case("scalesim cfg: " + name, 2, rx, "check", "scalesim-config", f)
+absurd_accel = [
+    ("absurd array rows", json.dumps({"hardware": {"sa_rows": 10**11}}), r"hardware\.sa_rows: must be at most 4096, got 100000000000"),
+    ("absurd array cols", json.dumps({"hardware": {"sa_cols": 5000}}), r"hardware\.sa_cols: must be at most 4096"),
+    ("zero array rows", json.dumps({"hardware": {"sa_rows": 0}}), r"hardware\.sa_rows: must be an integer ≥ 1, got 0"),
+    ("absurd SRAM", json.dumps({"hardware": {"sram_input_kb": 1e14}}), r"hardware\.sram_input_kb: must be at most 1073741824"),
+    ("absurd chunks", json.dumps({"hardware": {"chunks": 100000}}), r"hardware\.chunks: must be at most 256"),
+    ("absurd lanes", json.dumps({"hardware": {"exp_lanes": 10**9}}), r"hardware\.exp_lanes: must be at most 65536"),
+    ("absurd latency", json.dumps({"hardware": {"dram_latency_cycles": 10**11}}), r"hardware\.dram_latency_cycles: must be at most 1000000"),
+]
+for name, text, rx in absurd_accel:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    f = put(f"accel/{slug}.json", text)
+    case("accel config: " + name, 2, rx, "check", "accel-config", f)
+case("accel config: absurd array through sim vitality", 2, r"sa_rows: must be at most 4096", "sim", "vitality", "--config", "@/accel/absurd-array-rows.json")
+
 # ---- CLI arguments ----------------------------------------------------------------------
 cli = [
     ("unknown flag", 64, r"Unknown option '--colour'", ["train", "--colour", "red"]),
@@ -242,6 +312,10 @@ cli = [
     ("tui: fps out of range", 64, r"--fps must be in 1…60", ["tui", "--fps", "500"]),
     ("check: unknown kind", 64, r"kind", ["check", "pickle", "x"]),
     ("check data: unknown --as", 64, r"--as", ["check", "data", "sample-data/digits_8x8.csv.gz", "--as", "cifar"]),
+    ("sim gemm: absurd M N K", 64, r"-m must be at most 1048576, got 100000000000", ["sim", "gemm", "-m", "100000000000", "-n", "100000000000", "-k", "100000000000"]),
+    ("sim gemm: absurd array", 64, r"--array: rows and columns must be at most 4096", ["sim", "gemm", "-m", "8", "-n", "8", "-k", "8", "--array", "100000x4"]),
+    ("sim gemm: functional beyond its limit", 64, r"--functional: .*beyond the functional array's limit", ["sim", "gemm", "-m", "100000", "-n", "100000", "-k", "100000", "--functional"]),
+    ("sim vitality: absurd buckets", 64, r"--buckets must be at most 100000", ["sim", "vitality", "--buckets", "100000000000"]),
 ]
 for name, code, rx, args in cli:
     case("cli: " + name, code, rx, *args)

@@ -38,3 +38,11 @@ expect "bench train: unknown model in the list" 64 "'mlp,vit' is invalid for '--
 expect "sim gemm --dataflow ws: one row" 0 '^ws,[0-9]+,' -- "$BIN" sim gemm -m 8 -k 8 -n 8 --dataflow ws --csv
 expect "attention ops: unknown preset" 64 "'deit-tiny,deit-huge' is invalid for '--configs" -- "$BIN" attention ops --configs deit-tiny,deit-huge
 expect "attention ops: presets by name" 0 'deit-small' -- "$BIN" attention ops --configs vit-digits,deit-small
+# absurd sizes: the largest GEMM inside the limits is answered by the closed form (the demand
+# simulation skipped), one past them is refused naming the flag and the limit
+expect "sim gemm: the largest GEMM is answered by the closed form" 0 '^ os 1099511627776 1152921504606846975 .* skipped' -- \
+  "$BIN" sim gemm -m 1048576 -n 1048576 -k 1048576 --array 1x1
+expect "sim gemm --csv: the demand column says skipped" 0 '^os,[0-9]+,[0-9.]+,100\.0,[0-9.]+,skipped$' -- \
+  "$BIN" sim gemm -m 1048576 -n 1048576 -k 1048576 --csv --dataflow os
+expect "sim gemm: M = N = K = 10^11 is refused" 64 '-m must be at most 1048576, got 100000000000' -- \
+  "$BIN" sim gemm -m 100000000000 -n 100000000000 -k 100000000000

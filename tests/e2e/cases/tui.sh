@@ -160,6 +160,11 @@ wait_for att 'run 4 queued: taylor-repo' 10 && wait_for att '4 taylor-repo +queu
 sleep 0.5
 grep -qE '^[0-9]+,[0-9]+,lr,0\.002,0\.001,' "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>/dev/null && ok "attention lr change logged with its step in the run's hparams.csv" \
   || bad "attention hparams.csv" "$(cat "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/hparams.csv 2>&1)"
+# s writes the running ViT through the one export: retort eval reads it (timm names, retort.* metadata)
+tmuxq send-keys -t att s
+wait_for att 'saved softmax \(run 1\) to ' 10 && ok "s in the Attention tab saves the running ViT" || bad "attention save" "$(screen att | tail -3)"
+att_model=$(ls "$tmp"/tui-runs/*-vit-softmax-digits-s1-run1/model.safetensors 2>/dev/null | head -1)
+expect "retort eval reads the Attention tab's save" 0 '^ViT \(.*softmax attention' -- "$BIN" eval --weights "${att_model:-missing.safetensors}" --threads 1
 tmuxq send-keys -t att q; restored att "Attention tab: quit with q" 0
 
 # Attention tab: a divergence (test hook: a NaN weight before step 60 of run 1, after its

@@ -37,19 +37,29 @@ public enum ScaleSimModel {
     }
 
     static func overallUtil(macs: Int, cycles: Int, array: ArrayShape) -> Double {
-        // Python: (num_compute * 100) / (total_cycles * num_mac_unit), exact ints then one rounding.
-        Double(macs * 100) / Double(cycles * array.pes)
+        // Python: (num_compute * 100) / (total_cycles * num_mac_unit), exact ints then one rounding
+        // (in Double once the products leave Int: only GEMMs far beyond any real layer).
+        let (num, o1) = macs.multipliedReportingOverflow(by: 100)
+        let (den, o2) = cycles.multipliedReportingOverflow(by: array.pes)
+        return o1 || o2 ? Double(macs) * 100 / (Double(cycles) * Double(array.pes)) : Double(num) / Double(den)
     }
+
+    /// Folds up to which the utilisations are summed fold by fold, as SCALE-Sim does (and so
+    /// bit for bit as it rounds); above it the exact sums Σ rows·cols = Sr·Sc are used, so the
+    /// closed form takes constant time for any size.
+    static let foldByFoldLimit = 1 << 14
 
     static func mappingEfficiency(_ p: FoldPlan) -> Double {
         let pes = Double(p.array.pes)
+        if p.foldCount > foldByFoldLimit { return Double(p.sr) * Double(p.sc) / pes / Double(p.foldCount) * 100 }
         var sum = 0.0
         forEachFold(p) { ru, cu in sum += Double(ru * cu) / pes }
         return sum / Double(p.foldCount) * 100
     }
 
     static func computeUtil(_ p: FoldPlan) -> Double {
-        let denom = Double(p.array.pes * p.computeUtilDenominator)
+        let denom = Double(p.array.pes) * Double(p.computeUtilDenominator)
+        if p.foldCount > foldByFoldLimit { return Double(p.sr) * Double(p.sc) * Double(p.t) / denom / Double(p.foldCount) * 100 }
         var sum = 0.0
         forEachFold(p) { ru, cu in sum += Double(ru * cu * p.t) / denom }
         return sum / Double(p.foldCount) * 100

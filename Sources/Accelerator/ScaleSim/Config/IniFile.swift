@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// An INI file read with the semantics of Python's `configparser.ConfigParser()` defaults,
 /// which is what SCALE-Sim uses:
@@ -7,6 +8,7 @@ import Foundation
 /// - whole-line comments start with `#` or `;`; **inline comments are not stripped**
 ///   (`16 # rows` is the value);
 /// - an indented line continues the previous value (joined with a newline);
+/// - a byte-order mark, CRLF line ends and trailing blanks are ignored (`TextLines`);
 /// - an option before any `[section]`, a duplicate section or a duplicate option in one
 ///   section, and a line that is neither are errors.
 public struct IniFile: Sendable {
@@ -20,10 +22,9 @@ public struct IniFile: Sendable {
         self.file = file
         var current: String? = nil
         var lastKey: String? = nil, lastIndent = 0, blanks = 0
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (idx, raw) in lines.enumerated() {
-            let lineNo = idx + 1
-            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+        for textLine in TextLines.split(text) {
+            let lineNo = textLine.number
+            let line = String(textLine.text)
             let stripped = line.trimmingCharacters(in: .whitespaces)
             let indent = line.prefix { $0 == " " || $0 == "\t" }.count
             if stripped.isEmpty { blanks += 1; continue }  // kept inside a value only if a continuation follows
@@ -78,7 +79,7 @@ public struct IniFile: Sendable {
         return e
     }
 
-    public func int(_ section: String, _ key: String, min lo: Int? = nil) throws -> Int {
+    public func int(_ section: String, _ key: String, min lo: Int? = nil, max hi: Int? = nil) throws -> Int {
         let e = try require(section, key)
         guard let v = Int(e.value) else {
             var msg = "'\(e.value)' is not an integer"
@@ -86,6 +87,7 @@ public struct IniFile: Sendable {
             throw InputFileError(file: file, line: e.line, field: "\(section).\(e.key)", msg)
         }
         if let lo, v < lo { throw InputFileError(file: file, line: e.line, field: "\(section).\(e.key)", "must be ≥ \(lo), got \(v)") }
+        if let hi, v > hi { throw InputFileError(file: file, line: e.line, field: "\(section).\(e.key)", SizeLimits.tooLarge(v, hi)) }
         return v
     }
 

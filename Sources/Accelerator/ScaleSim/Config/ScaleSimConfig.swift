@@ -2,7 +2,7 @@ import Foundation
 
 /// A SCALE-Sim `.cfg` (spec scalesim §6.1), validated. Retort only times CALC-mode compute,
 /// so the SRAM sizes, offsets and bandwidths are read and checked but only the array,
-/// the dataflow and the offsets (for traces) affect results.
+/// the dataflow and the offsets (for traces) affect results. Sizes are bounded by `SizeLimits`.
 public struct ScaleSimConfig: Sendable, Equatable {
     public enum InterfaceBandwidth: String, Sendable { case calc = "CALC", user = "USER" }
 
@@ -42,21 +42,21 @@ public struct ScaleSimConfig: Sendable, Equatable {
             throw InputFileError(file: file, line: ini.entry("general", "run_name")?.line, field: "general.run_name", "empty run name")
         }
         var c = ScaleSimConfig(runName: runName,
-                               array: ArrayShape(rows: try ini.int(arch, "ArrayHeight", min: 1),
-                                                 cols: try ini.int(arch, "ArrayWidth", min: 1)),
+                               array: ArrayShape(rows: try ini.int(arch, "ArrayHeight", min: 1, max: SizeLimits.arraySide),
+                                                 cols: try ini.int(arch, "ArrayWidth", min: 1, max: SizeLimits.arraySide)),
                                dataflow: .outputStationary)
         let df = try ini.require(arch, "Dataflow")
         guard let flow = Dataflow(scaleSim: df.value) else {
             throw InputFileError(file: file, line: df.line, field: "\(arch).\(df.key)", "'\(df.value)' is not one of os, ws, is")
         }
         c.dataflow = flow
-        c.sramKB = (try ini.int(arch, "IfmapSramSzkB", min: 1), try ini.int(arch, "FilterSramSzkB", min: 1),
-                    try ini.int(arch, "OfmapSramSzkB", min: 1))
-        c.offsets = OperandOffsets(ifmap: try ini.int(arch, "IfmapOffset", min: 0),
-                                   filter: try ini.int(arch, "FilterOffset", min: 0),
-                                   ofmap: try ini.int(arch, "OfmapOffset", min: 0))
-        _ = try ini.int(arch, "ReadRequestBuffer", min: 1)
-        _ = try ini.int(arch, "WriteRequestBuffer", min: 1)
+        c.sramKB = (try ini.int(arch, "IfmapSramSzkB", min: 1, max: SizeLimits.sramKB), try ini.int(arch, "FilterSramSzkB", min: 1, max: SizeLimits.sramKB),
+                    try ini.int(arch, "OfmapSramSzkB", min: 1, max: SizeLimits.sramKB))
+        c.offsets = OperandOffsets(ifmap: try ini.int(arch, "IfmapOffset", min: 0, max: SizeLimits.offset),
+                                   filter: try ini.int(arch, "FilterOffset", min: 0, max: SizeLimits.offset),
+                                   ofmap: try ini.int(arch, "OfmapOffset", min: 0, max: SizeLimits.offset))
+        _ = try ini.int(arch, "ReadRequestBuffer", min: 1, max: SizeLimits.buffer)
+        _ = try ini.int(arch, "WriteRequestBuffer", min: 1, max: SizeLimits.buffer)
 
         let ib = try ini.require("run_presets", "InterfaceBandwidth")
         guard let mode = InterfaceBandwidth(rawValue: ib.value) else {
@@ -68,6 +68,9 @@ public struct ScaleSimConfig: Sendable, Equatable {
             let parts = bw.value.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw InputFileError(file: file, line: bw.line, field: "\(arch).\(bw.key)", "'\(bw.value)' is not a comma-separated list of positive integers")
+            }
+            if let big = parts.first(where: { $0! > SizeLimits.buffer }) {
+                throw InputFileError(file: file, line: bw.line, field: "\(arch).\(bw.key)", SizeLimits.tooLarge(big!, SizeLimits.buffer))
             }
             c.bandwidths = parts.map { $0! }
             c.notes.append("InterfaceBandwidth USER: Retort reports CALC-mode (stall-free) cycles; SCALE-Sim's USER-mode stall counts are model artefacts (spec §7)")
@@ -84,7 +87,7 @@ public struct ScaleSimConfig: Sendable, Equatable {
             }
             for k in ["IfmapSRAMBankBandwidth", "IfmapSRAMBankNum", "IfmapSRAMBankPort",
                       "FilterSRAMBankBandwidth", "FilterSRAMBankNum", "FilterSRAMBankPort"] where ini.entry("layout", k) != nil {
-                _ = try ini.int("layout", k, min: 1)
+                _ = try ini.int("layout", k, min: 1, max: SizeLimits.buffer)
             }
         } else {
             c.notes.append("no [layout] section (SCALE-Sim 3.0.0 would stop with NoSectionError)")

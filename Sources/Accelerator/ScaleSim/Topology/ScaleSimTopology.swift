@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// One layer of a SCALE-Sim topology, already lowered to the GEMM SCALE-Sim runs.
 public struct TopologyLayer: Sendable, Hashable {
@@ -18,13 +19,15 @@ public struct TopologyLayer: Sendable, Hashable {
     public var sparsity: String?
 }
 
-/// SCALE-Sim topology CSVs (spec scalesim §6.2): the first line is a header; every row ends
+/// SCALE-Sim topology CSVs (spec scalesim §6.2), read through `TextLines` (a byte-order
+/// mark, CRLF line ends and trailing blanks are accepted): the first line is a header; every row ends
 /// with a trailing comma (SCALE-Sim drops the last comma-separated field, so a row without
 /// one is rejected here instead of being silently truncated).
 /// - GEMM (`--gemm`, SCALE-Sim `-i gemm`): `Layer, M, N, K, [N:M],` — note the order M, N, K.
 /// - Convolution: `Layer, IFMAP H, IFMAP W, Filter H, Filter W, Channels, Num Filter, Strides, [N:M],`.
 ///   A layer whose name contains "DP" is split into one depthwise layer per channel, named
 ///   `<name>Channel_<i>`, each with 1 channel (as SCALE-Sim does).
+/// Sizes are bounded by `SizeLimits` (GEMM dimensions, convolution fields, layers).
 public enum ScaleSimTopology {
     public static func load(path: String, gemm: Bool) throws -> [TopologyLayer] {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -39,11 +42,10 @@ public enum ScaleSimTopology {
 
     public static func parse(_ text: String, file: String, gemm: Bool) throws -> [TopologyLayer] {
         var layers: [TopologyLayer] = []
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let names = gemm ? gemmFields : convFields
-        for (idx, raw) in lines.enumerated() where idx > 0 {
-            let lineNo = idx + 1
-            let row = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        for line in TextLines.split(text) where line.number > 1 {
+            let lineNo = line.number
+            let row = line.text.trimmingCharacters(in: .whitespaces)
             if row.isEmpty { continue }
             var fields = row.split(separator: ",", omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: .whitespaces)
@@ -69,6 +71,8 @@ public enum ScaleSimTopology {
                     throw InputFileError(file: file, line: lineNo, field: names[i], "'\(fields[i])' is not an integer")
                 }
                 guard v > 0 else { throw InputFileError(file: file, line: lineNo, field: names[i], "must be positive, got \(v)") }
+                let limit = gemm ? SizeLimits.gemmDimension : SizeLimits.convField
+                guard v <= limit else { throw InputFileError(file: file, line: lineNo, field: names[i], SizeLimits.tooLarge(v, limit)) }
                 ints.append(v)
             }
             var sparsity: String? = nil
@@ -81,6 +85,9 @@ public enum ScaleSimTopology {
                 sparsity = s
             }
             if gemm {
+                guard layers.count < SizeLimits.layers else {
+                    throw InputFileError(file: file, line: lineNo, field: nil, "the topology has more than \(SizeLimits.layers) layers, the most Retort simulates")
+                }
                 // SCALE-Sim order: M, N, K
                 layers.append(TopologyLayer(name: name, line: lineNo, conv: nil,
                                             gemm: GemmShape(m: ints[0], k: ints[2], n: ints[1]), sparsity: sparsity))
@@ -94,12 +101,25 @@ public enum ScaleSimTopology {
             guard conv.filterW <= conv.ifmapW else {
                 throw InputFileError(file: file, line: lineNo, field: names[4], "filter width \(conv.filterW) > IFMAP width \(conv.ifmapW)")
             }
+            // the lowered GEMM obeys the GEMM limit (named by the fields that make it up)
+            let isDepthwise = name.contains("DP")
+            let lowered = [("M = out_h·out_w", "IFMAP Height", conv.ofmapH * conv.ofmapW),
+                           ("K = Fh·Fw·C", "Filter Height", conv.filterH * conv.filterW * (isDepthwise ? 1 : conv.channels))]
+            for (what, field, v) in lowered where v > SizeLimits.gemmDimension {
+                throw InputFileError(file: file, line: lineNo, field: field,
+                                     "the layer's GEMM \(what) = \(v) must be at most \(SizeLimits.gemmDimension)")
+            }
+            let adds = isDepthwise ? conv.channels : 1
+            guard layers.count + adds <= SizeLimits.layers else {
+                throw InputFileError(file: file, line: lineNo, field: isDepthwise ? names[5] : nil,
+                                     "the topology has more than \(SizeLimits.layers) layers (depthwise rows count one per channel), the most Retort simulates")
+            }
             func lower(_ c: TopologyLayer.Conv, _ n: String) -> TopologyLayer {
                 TopologyLayer(name: n, line: lineNo, conv: c,
                               gemm: GemmShape(m: c.ofmapH * c.ofmapW, k: c.filterH * c.filterW * c.channels, n: c.filters),
                               sparsity: sparsity)
             }
-            if name.contains("DP") {
+            if isDepthwise {
                 let ch = conv.channels
                 conv.channels = 1
                 for i in 0..<ch { layers.append(lower(conv, name + "Channel_" + String(i))) }

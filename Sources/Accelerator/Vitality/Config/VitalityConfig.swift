@@ -1,8 +1,10 @@
 import Foundation
+import RetortCore
 
 /// Hardware + energy configuration read from JSON. Layout:
 /// `{"hardware": {key: {"value": v, "source": "..."}}, "energy_pj": {...}}`; override files
-/// may give plain values (`"chunks": 2`) and only the keys they change.
+/// may give plain values (`"chunks": 2`) and only the keys they change. Sizes are bounded by
+/// `SizeLimits`; a byte-order mark, CRLF line ends and trailing blanks are accepted.
 public struct VitalityConfig: Sendable, Equatable {
     public var hardware: AcceleratorHardware
     public var energy: EnergyTable
@@ -29,7 +31,7 @@ public struct VitalityConfig: Sendable, Equatable {
     /// override on top of `base`.
     public static func parse(_ text: String, file: String, base: VitalityConfig?) throws -> VitalityConfig {
         let obj: Any
-        do { obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        do { obj = try JSONSerialization.jsonObject(with: Data(TextLines.normalized(text).utf8)) }  // BOM, CRLF, trailing blanks
         catch { throw InputFileError(file: file, line: nil, field: nil, "invalid JSON: \(error.localizedDescription)") }
         guard let root = obj as? [String: Any] else { throw InputFileError(file: file, line: nil, field: nil, "top level must be an object") }
         for k in root.keys where !["about", "hardware", "energy_pj"].contains(k) {
@@ -75,17 +77,19 @@ public struct VitalityConfig: Sendable, Equatable {
             guard d.isFinite, d >= 0 else { throw InputFileError(file: file, line: nil, field: f, "must be a finite number ≥ 0") }
             return d
         }
-        func int(_ f: String, min lo: Int) throws -> Int? {
+        func shown(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
+        func int(_ f: String, min lo: Int, max hi: Int) throws -> Int? {
             guard let d = try num(f) else { return nil }
             guard d == d.rounded(), d >= Double(lo), d < 1e12 else {
-                let shown = d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-                throw InputFileError(file: file, line: nil, field: f, "must be an integer ≥ \(lo), got \(shown)")
+                throw InputFileError(file: file, line: nil, field: f, "must be an integer ≥ \(lo), got \(shown(d))")
             }
+            guard d <= Double(hi) else { throw InputFileError(file: file, line: nil, field: f, "must be at most \(hi), got \(shown(d))") }
             return Int(d)
         }
-        func pos(_ f: String) throws -> Double? {
+        func pos(_ f: String, max hi: Double) throws -> Double? {
             guard let d = try num(f) else { return nil }
             guard d > 0 else { throw InputFileError(file: file, line: nil, field: f, "must be > 0") }
+            guard d <= hi else { throw InputFileError(file: file, line: nil, field: f, "must be at most \(shown(hi)), got \(shown(d))") }
             return d
         }
         func bool(_ f: String) throws -> Bool? {
@@ -96,8 +100,8 @@ public struct VitalityConfig: Sendable, Equatable {
         for (key, field) in hardwareFields {
             let f = "hardware." + key
             switch field {
-            case .integer(let p, let lo): if let v = try int(f, min: lo) { r.hardware[keyPath: p] = v }
-            case .positive(let p): if let v = try pos(f) { r.hardware[keyPath: p] = v }
+            case .integer(let p, let lo, let hi): if let v = try int(f, min: lo, max: hi) { r.hardware[keyPath: p] = v }
+            case .positive(let p, let hi): if let v = try pos(f, max: hi) { r.hardware[keyPath: p] = v }
             case .flag(let p): if let v = try bool(f) { r.hardware[keyPath: p] = v }
             }
         }
