@@ -1,3 +1,4 @@
+import RunKit
 import TrainEngine
 
 /// Everything that defines one ViT training run of the attention engine; written to
@@ -41,7 +42,7 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> AttentionError { AttentionError("\(field): must be \(allowed), got \(got)") }
         if epochs < 1 { throw bad("epochs", "≥ 1", epochs) }
         if batchSize < 1 || batchSize > 4096 { throw bad("batch-size", "in 1…4096", batchSize) }
-        if !(lr > 0 && lr <= 10) { throw bad("lr", "in (0, 10]", lr) }
+        if !Hyperparameters.lrKind.admits(Double(lr)) { throw bad("lr", "in \(Hyperparameters.lrKind.allowed)", lr) }
         if !(weightDecay >= 0 && weightDecay <= 1) { throw bad("weight-decay", "in [0, 1]", weightDecay) }
         if !(warmupEpochs >= 0) { throw bad("warmup-epochs", "≥ 0", warmupEpochs) }
         if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }

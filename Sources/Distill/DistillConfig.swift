@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import TrainEngine
 
 /// Where gradient surgery measures and projects: the whole flattened vector of shared
@@ -188,7 +189,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> ConfigError { ConfigError("\(field): must be \(allowed), got \(got)") }
         if epochs < 1 || epochs > 10_000 { throw bad("epochs", "in 1…10000", epochs) }
         if batchSize < 2 || batchSize > 4096 { throw bad("batch-size", "in 2…4096", batchSize) }
-        if !(lr > 0 && lr <= 10) { throw bad("lr", "in (0, 10]", lr) }
+        if !Hyperparameters.lrKind.admits(Double(lr)) { throw bad("lr", "in \(Hyperparameters.lrKind.allowed)", lr) }
         if !(momentum >= 0 && momentum < 1) { throw bad("momentum", "in [0, 1)", momentum) }
         if !(weightDecay >= 0 && weightDecay <= 1) { throw bad("weight-decay", "in [0, 1]", weightDecay) }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw bad("label-smoothing", "in [0, 1)", labelSmoothing) }
@@ -241,7 +242,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
             throw ConfigError("\(key): must be one of \(E.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
         }
         func number() throws -> Double {
-            guard let v = Hyperparameters.parse(t), v.isFinite else { throw ConfigError("\(key): '\(text)' is not a number") }
+            guard let v = SettingValue.parseNumber(t), v.isFinite else { throw ConfigError("\(key): '\(text)' is not a number") }
             return v
         }
         func integer() throws -> Int {
@@ -257,7 +258,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
             let parts = t.split(separator: ",", omittingEmptySubsequences: false)
             var out: [Float] = []
             for p in parts {
-                guard let v = Hyperparameters.parse(String(p)), v.isFinite else { throw ConfigError("\(key): '\(text)' is not a comma-separated list of numbers") }
+                guard let v = SettingValue.parseNumber(String(p)), v.isFinite else { throw ConfigError("\(key): '\(text)' is not a comma-separated list of numbers") }
                 out.append(Float(v))
             }
             return out

@@ -1,5 +1,6 @@
 import Foundation
 import RetortModels
+import RunKit
 
 /// Everything that defines a training run; written to `config.json` in the run folder.
 public struct TrainConfig: Codable, Sendable, Equatable {
@@ -44,7 +45,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> ConfigError { ConfigError("\(field): must be \(allowed), got \(got)") }
         if epochs < 1 { throw bad("epochs", "≥ 1", epochs) }
         if batchSize < 1 || batchSize > 4096 { throw bad("batch-size", "in 1…4096", batchSize) }
-        if !(lr > 0 && lr <= 10) { throw bad("lr", "in (0, 10]", lr) }
+        if !Hyperparameters.lrKind.admits(Double(lr)) { throw bad("lr", "in \(Hyperparameters.lrKind.allowed)", lr) }
         if !(momentum >= 0 && momentum < 1) { throw bad("momentum", "in [0, 1)", momentum) }
         if !(weightDecay >= 0 && weightDecay <= 1) { throw bad("weight-decay", "in [0, 1]", weightDecay) }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw bad("label-smoothing", "in [0, 1)", labelSmoothing) }

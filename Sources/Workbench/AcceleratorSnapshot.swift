@@ -1,4 +1,5 @@
 import Accelerator
+import RunKit
 
 /// One unit's row in the Accelerator tab: what it does at the cursor.
 public struct AcceleratorUnitRow: Sendable, Equatable {
@@ -40,6 +41,6 @@ public struct AcceleratorSnapshot: Sendable {
     public var otherCycles: Int
     public var otherEnergyMicrojoules: Double
     public var breakpoints: [String]
-    public var settings: [SettingField]
+    public var settings: [SettingRow]
     public var messages: [JobMessage]
 }
