@@ -20,13 +20,11 @@ public struct Hyperparameters: Codable, Sendable, Equatable {
         case lr, momentum, weightDecay = "weight_decay", batchSize = "batch_size", labelSmoothing = "label_smoothing", warmupEpochs = "warmup_epochs"
     }
 
-    /// The range of every engine's base learning rate, (0, 10] (its live setting and its option check).
-    public static let lrKind = SettingKind.number(min: 0, max: 10, minInclusive: false, logScale: true)
-
-    /// The base learning rate as a live setting of any engine.
+    /// The base learning rate, in (0, 10], as a live setting of any engine (the engines'
+    /// option checks use its range too, through `outOfRange`).
     public static func learningRate<T>(help: String = "base learning rate (the cosine schedule scales it)",
                                        get: @escaping @Sendable (T) -> Float, set: @escaping @Sendable (inout T, Float) -> Void) -> LiveSetting<T> {
-        .number("lr", lrKind, help: help, get: { Double(get($0)) }, set: { set(&$0, Float($1)) })
+        .number("lr", .number(min: 0, max: 10, minInclusive: false, logScale: true), help: help, get: { Double(get($0)) }, set: { set(&$0, Float($1)) })
     }
 
     public static let settings = LiveSettings<Hyperparameters>(noun: "hyperparameter", [
@@ -42,6 +40,13 @@ public struct Hyperparameters: Codable, Sendable, Equatable {
         .number("warmup_epochs", .number(min: 0, max: 1000, logScale: false), help: "linear warm-up length in epochs",
                 get: { Double($0.warmupEpochs) }, set: { $0.warmupEpochs = Float($1) }),
     ])
+
+    /// For the engines' option checks, which share these ranges: nil when `value` is allowed
+    /// for the setting `name`, else what is ("in (0, 10]").
+    public static func outOfRange(_ name: String, _ value: Float) -> String? {
+        guard let s = settings[name], !s.kind.admits(Double(value)) else { return nil }
+        return "in " + s.allowed
+    }
 
     /// The value of the setting `name` (nil for an unknown name).
     public func value(of name: String) -> Double? { Self.settings.value(name, of: self)?.number }
