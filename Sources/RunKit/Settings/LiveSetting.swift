@@ -25,7 +25,7 @@ public struct LiveSetting<Target>: Sendable {
     }
 
     /// A choice among the raw values of `E`.
-    public static func choice<E: RawRepresentable & CaseIterable>(_ name: String, _: E.Type, help: String,
+    public static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ name: String, _: E.Type, help: String,
                                                                   get: @escaping @Sendable (Target) -> E,
                                                                   set: @escaping @Sendable (inout Target, E) -> Void) -> LiveSetting
         where E.RawValue == String {
