@@ -7,8 +7,9 @@ public struct Controller {
     public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a
-    /// value is refused (nil = fine; by default each row's own check). `diverged`: the front tab's run (Training, Distill or
-    /// Attention) has diverged, so `r` rolls it back instead of resuming.
+    /// value is refused (nil = fine; by default the row's own check, i.e. its setting's
+    /// definition). `diverged`: the front tab's run (Training, Distill or Attention) has
+    /// diverged, so `r` rolls it back instead of resuming.
     public static func handle(_ key: Key, state s: inout UIState, panel hyper: [SettingRow], jobState: JobState = .running,
                               diverged: Bool = false,
                               validate: ((String, String) -> String?)? = nil) -> [UIEffect] {
