@@ -39,21 +39,23 @@ let package = Package(
         .target(name: "RetortData", dependencies: ["CZlib", "RetortCore"], swiftSettings: checked),
         // models built from core layers, sliceable by width
         .target(name: "RetortModels", dependencies: ["RetortCore"], swiftSettings: fast),
+        // run infrastructure shared by the engines: the live-setting schema
+        .target(name: "RunKit", dependencies: ["RetortCore"], swiftSettings: checked),
         // the plain training engine (headless job, run folder, metrics)
-        .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels"], swiftSettings: checked),
+        .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit"], swiftSettings: checked),
         // engines
-        .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "TrainEngine"], swiftSettings: fast),
-        .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "TrainEngine"], swiftSettings: fast),
+        .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine"], swiftSettings: fast),
+        .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Accelerator", dependencies: ["RetortCore"], swiftSettings: fast),
         // runs engines on a background thread; immutable snapshots out, commands in
-        .target(name: "Workbench", dependencies: ["RetortCore", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
+        .target(name: "Workbench", dependencies: ["RetortCore", "RunKit", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
         // the TUI: pure cell-grid rendering plus a small ncurses backend
-        .target(name: "RetortUI", dependencies: ["CNcurses", "Workbench"], swiftSettings: checked),
+        .target(name: "RetortUI", dependencies: ["CNcurses", "RunKit", "Workbench"], swiftSettings: checked),
         // thin executable
         .executableTarget(
             name: "retort",
             dependencies: [
-                "CNcurses", "RetortCore", "RetortData", "RetortModels", "TrainEngine",
+                "CNcurses", "RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine",
                 "Distill", "Attention", "Accelerator", "Workbench", "RetortUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -65,12 +67,13 @@ let package = Package(
         .target(name: "RetortTestSupport", dependencies: ["RetortCore", "TrainEngine"], path: "Tests/RetortTestSupport"),
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
+        .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "RetortTestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TrainEngine", "Distill", "Attention"]),
-        .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "TrainEngine"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention"]),
+        .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "RunKit", "Workbench", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages
         .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "TrainEngine", "Distill", "Attention"],
                     resources: [.copy("Fixtures")]),

@@ -1,6 +1,7 @@
 import Foundation
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 
 /// Outcome of one `AttentionJob.step()`.
@@ -121,31 +122,15 @@ public final class AttentionJob {
         return sched.lr(at: samplesSeen)
     }
 
-    /// Changes a setting between steps: lr, weight_decay, batch_size, label_smoothing,
-    /// warmup_epochs (validated; `momentum` is accepted but AdamW ignores it) or
-    /// sparse_threshold (τ of the sparse path, in (0, 1); kept by every kind, used by the
-    /// kinds with the sparse path). Logged as an `hparam` record (name, from, to) at the
+    /// Changes one of `settings` between steps (validated; nothing changes when refused). Logged as an `hparam` record (name, from, to) at the
     /// current step; returns the old and new values as text.
     @discardableResult
     public func set(_ name: String, to text: String) throws -> (from: String, to: String) {
-        let old: Double, new: Double
-        if name == "sparse_threshold" {
-            guard let v = Hyperparameters.parse(text), v.isFinite else { throw AttentionError("sparse_threshold: '\(text)' is not a number") }
-            guard v > 0 && v < 1 else { throw AttentionError("sparse_threshold: must be in (0, 1), got \(text)") }
-            old = Double(sparseThreshold)
-            for c in model.cores { c.sparse.threshold = Float(v) }
-            new = Double(sparseThreshold)
-        } else {
-            old = hyper.value(of: name) ?? .nan
-            do { try hyper.set(name, text) } catch {
-                guard Hyperparameters.spec(name) == nil else { throw error }
-                throw AttentionError("unknown setting '\(name)': one of \((Hyperparameters.specs.map(\.name) + ["sparse_threshold"]).joined(separator: ", "))")
-            }
-            optimizer.weightDecay = hyper.weightDecay
-            new = hyper.value(of: name) ?? .nan
-        }
-        let r = (from: String(format: "%g", old), to: String(format: "%g", new))
-        log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch, values: [("from", old), ("to", new)],
+        var job = self
+        let (old, new) = try Self.settings.apply(name, text, to: &job)
+        optimizer.weightDecay = hyper.weightDecay
+        let r = (from: String(format: "%g", old.number ?? .nan), to: String(format: "%g", new.number ?? .nan))
+        log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch, values: [("from", old.number ?? .nan), ("to", new.number ?? .nan)],
                                 note: "\(name) \(r.from) → \(r.to)", name: name))
         return r
     }

@@ -41,12 +41,12 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
     public func validate() throws {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> AttentionError { AttentionError("\(field): must be \(allowed), got \(got)") }
         if epochs < 1 { throw bad("epochs", "≥ 1", epochs) }
-        if batchSize < 1 || batchSize > 4096 { throw bad("batch-size", "in 1…4096", batchSize) }
-        if !(lr > 0 && lr <= 10) { throw bad("lr", "in (0, 10]", lr) }
-        if !(weightDecay >= 0 && weightDecay <= 1) { throw bad("weight-decay", "in [0, 1]", weightDecay) }
+        if let a = Hyperparameters.outOfRange("batch_size", Float(batchSize)) { throw bad("batch-size", a, batchSize) }
+        if let a = Hyperparameters.outOfRange("lr", lr) { throw bad("lr", a, lr) }
+        if let a = Hyperparameters.outOfRange("weight_decay", weightDecay) { throw bad("weight-decay", a, weightDecay) }
         if !(warmupEpochs >= 0) { throw bad("warmup-epochs", "≥ 0", warmupEpochs) }
         if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }
-        if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw bad("label-smoothing", "in [0, 1)", labelSmoothing) }
+        if let a = Hyperparameters.outOfRange("label_smoothing", labelSmoothing) { throw bad("label-smoothing", a, labelSmoothing) }
         if testCount < 1 { throw bad("test-count", "≥ 1", testCount) }
         if shift < 0 || shift > 4 { throw bad("shift", "in 0…4", shift) }
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }

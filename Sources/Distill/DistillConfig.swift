@@ -1,5 +1,6 @@
 import Foundation
 import RetortData
+import RunKit
 import TrainEngine
 
 /// Where gradient surgery measures and projects: the whole flattened vector of shared
@@ -189,10 +190,10 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> ConfigError { ConfigError("\(field): must be \(allowed), got \(got)") }
         if epochs < 1 || epochs > 10_000 { throw bad("epochs", "in 1…10000", epochs) }
         if batchSize < 2 || batchSize > 4096 { throw bad("batch-size", "in 2…4096", batchSize) }
-        if !(lr > 0 && lr <= 10) { throw bad("lr", "in (0, 10]", lr) }
-        if !(momentum >= 0 && momentum < 1) { throw bad("momentum", "in [0, 1)", momentum) }
-        if !(weightDecay >= 0 && weightDecay <= 1) { throw bad("weight-decay", "in [0, 1]", weightDecay) }
-        if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw bad("label-smoothing", "in [0, 1)", labelSmoothing) }
+        if let a = Hyperparameters.outOfRange("lr", lr) { throw bad("lr", a, lr) }
+        if let a = Hyperparameters.outOfRange("momentum", momentum) { throw bad("momentum", a, momentum) }
+        if let a = Hyperparameters.outOfRange("weight_decay", weightDecay) { throw bad("weight-decay", a, weightDecay) }
+        if let a = Hyperparameters.outOfRange("label_smoothing", labelSmoothing) { throw bad("label-smoothing", a, labelSmoothing) }
         if !(warmupEpochs >= 0 && warmupEpochs <= Float(epochs)) { throw bad("warmup-epochs", "in [0, epochs]", warmupEpochs) }
         if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }
         if !(studentWidth > 0 && studentWidth <= 16) { throw bad("student-width", "in (0, 16]", studentWidth) }
@@ -242,7 +243,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
             throw ConfigError("\(key): must be one of \(E.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
         }
         func number() throws -> Double {
-            guard let v = Hyperparameters.parse(t), v.isFinite else { throw ConfigError("\(key): '\(text)' is not a number") }
+            guard let v = SettingValue.parseNumber(t), v.isFinite else { throw ConfigError("\(key): '\(text)' is not a number") }
             return v
         }
         func integer() throws -> Int {
@@ -258,7 +259,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
             let parts = t.split(separator: ",", omittingEmptySubsequences: false)
             var out: [Float] = []
             for p in parts {
-                guard let v = Hyperparameters.parse(String(p)), v.isFinite else { throw ConfigError("\(key): '\(text)' is not a comma-separated list of numbers") }
+                guard let v = SettingValue.parseNumber(String(p)), v.isFinite else { throw ConfigError("\(key): '\(text)' is not a comma-separated list of numbers") }
                 out.append(Float(v))
             }
             return out

@@ -65,7 +65,7 @@ extension Screen {
             a.breakpoints.isEmpty ? "no breakpoints" : "break: " + a.breakpoints.joined(separator: ", "),
         ]
         for (i, l) in lines.enumerated() where i < ci.height { g.put(ci.x, ci.y + i, l, fg: .fg, clip: ci) }
-        panel(&g, pR, title: "Simulator (live)", fields: a.settings.map(PanelField.init), s)
+        panel(&g, pR, title: "Simulator (live)", fields: a.settings, s)
     }
 
     func gantt(_ g: inout CellGrid, _ r: Rect, _ a: AcceleratorSnapshot) {

@@ -27,7 +27,7 @@ extension Screen {
         let setH = min(side.height / 2, a.settings.count + 6)
         let (factsR, setR) = side.top(side.height - setH)
         attentionFacts(&g, a, factsR)
-        panel(&g, setR, title: "Attention settings (live)", fields: a.settings.map(PanelField.init), s)
+        panel(&g, setR, title: "Attention settings (live)", fields: a.settings, s)
     }
 
     private func runColor(_ i: Int) -> ColorRole { .series(i - 1) }

@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import Workbench
 
 /// Turns keys into state changes and effects. Pure: no curses, no threads — unit-tested.
@@ -6,11 +7,13 @@ public struct Controller {
     public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a
-    /// value is refused (nil = fine). `diverged`: the front tab's run (Training, Distill or
-    /// Attention) has diverged, so `r` rolls it back instead of resuming.
-    public static func handle(_ key: Key, state s: inout UIState, panel hyper: [PanelField], jobState: JobState = .running,
+    /// value is refused (nil = fine; by default the row's own check, i.e. its setting's
+    /// definition). `diverged`: the front tab's run (Training, Distill or Attention) has
+    /// diverged, so `r` rolls it back instead of resuming.
+    public static func handle(_ key: Key, state s: inout UIState, panel hyper: [SettingRow], jobState: JobState = .running,
                               diverged: Bool = false,
-                              validate: (String, String) -> String? = HyperValidation.check) -> [UIEffect] {
+                              validate: ((String, String) -> String?)? = nil) -> [UIEffect] {
+        let validate = validate ?? { name, text in hyper.first { $0.name == name }?.check(text) }
         if s.tab == .runs && s.commandLine == nil && !s.showHelp, let e = runsKey(key, &s) { return e }
         if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper, validate: validate) }
         if s.editBuffer != nil { return editKey(key, &s, hyper: hyper, validate: validate) }
@@ -64,12 +67,12 @@ public struct Controller {
     }
     static func tabAt(_ x: Int) -> Tab? { tabLabels().first { $0.1.contains(x) }?.0 }
 
-    static func stepField(_ dir: Int, _ s: inout UIState, hyper: [PanelField], validate: (String, String) -> String?) -> [UIEffect] {
+    static func stepField(_ dir: Int, _ s: inout UIState, hyper: [SettingRow], validate: (String, String) -> String?) -> [UIEffect] {
         guard s.selectedField < hyper.count, let text = hyper[s.selectedField].stepped(dir) else { return [] }
         return apply(hyper[s.selectedField], text: text, &s, validate: validate)
     }
 
-    static func apply(_ f: PanelField, text: String, _ s: inout UIState, validate: (String, String) -> String?) -> [UIEffect] {
+    static func apply(_ f: SettingRow, text: String, _ s: inout UIState, validate: (String, String) -> String?) -> [UIEffect] {
         if let err = validate(f.name, text) {
             s.message = (err, true)
             return []
@@ -85,7 +88,7 @@ public struct Controller {
         return [.command(.set(name: name, value: value))]
     }
 
-    static func editKey(_ key: Key, _ s: inout UIState, hyper: [PanelField], validate: (String, String) -> String?) -> [UIEffect] {
+    static func editKey(_ key: Key, _ s: inout UIState, hyper: [SettingRow], validate: (String, String) -> String?) -> [UIEffect] {
         switch key {
         case .escape: s.editBuffer = nil; s.message = ("edit cancelled", false)
         case .enter:
@@ -103,7 +106,7 @@ public struct Controller {
         return []
     }
 
-    static func commandLineKey(_ key: Key, _ s: inout UIState, hyper: [PanelField], validate: (String, String) -> String?) -> [UIEffect] {
+    static func commandLineKey(_ key: Key, _ s: inout UIState, hyper: [SettingRow], validate: (String, String) -> String?) -> [UIEffect] {
         switch key {
         case .escape: s.commandLine = nil
         case .backspace, .delete:
@@ -130,7 +133,7 @@ public struct Controller {
     }
 
     /// Completes the word being typed: a command, then a hyperparameter or theme name.
-    public static func complete(_ line: String, hyper: [PanelField], themes: [String]) -> String {
+    public static func complete(_ line: String, hyper: [SettingRow], themes: [String]) -> String {
         let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         let candidates: [String]
         if words.count <= 1 { candidates = commands }
@@ -146,7 +149,7 @@ public struct Controller {
         return (words.dropLast() + [completed]).joined(separator: " ")
     }
 
-    public static func run(_ line: String, _ s: inout UIState, hyper: [PanelField], validate: (String, String) -> String? = HyperValidation.check) -> [UIEffect] {
+    public static func run(_ line: String, _ s: inout UIState, hyper: [SettingRow], validate: (String, String) -> String?) -> [UIEffect] {
         let w = line.split(separator: " ").map(String.init)
         switch w[0] {
         case "set":

@@ -61,7 +61,7 @@ extension Screen {
             let fg: ColorRole = i == facts.count - 1 ? .inactive : (i == 2 && d.diverged != nil ? .error : .fg)
             g.put(fi.x, fi.y + i, l, fg: fg, attrs: i == 2 && d.diverged != nil ? .bold : [], clip: fi)
         }
-        panel(&g, setR, title: "Distill settings (live)", fields: d.settings.map(PanelField.init), s)
+        panel(&g, setR, title: "Distill settings (live)", fields: d.settings, s)
     }
 
     private func fmtCos(_ v: Double) -> String { v.isFinite ? String(format: "%+.2f", v) : "–" }

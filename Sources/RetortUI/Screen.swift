@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import Workbench
 
 /// Renders the whole screen into a cell grid. Pure: the same inputs give the same grid.
@@ -114,7 +115,7 @@ public struct Screen {
         acc.render(into: &g, in: accR.inset(1), glyphs: glyphs)
         // Hyperparameters
         let (hpR, logR) = side.top(min(side.height - 5, t.hyper.count + 6))
-        panel(&g, hpR, title: "Hyperparameters (live)", fields: t.hyper.map(PanelField.init), s)
+        panel(&g, hpR, title: "Hyperparameters (live)", fields: t.hyper, s)
         // Run facts and log
         g.box(logR, title: "Run", glyphs: glyphs)
         let li = logR.inset(1)
@@ -134,7 +135,7 @@ public struct Screen {
 
     /// The live-settings panel: one row per field, the selected one highlighted (or being
     /// typed into), its allowed range and help underneath.
-    func panel(_ g: inout CellGrid, _ r: Rect, title: String, fields: [PanelField], _ s: UIState) {
+    func panel(_ g: inout CellGrid, _ r: Rect, title: String, fields: [SettingRow], _ s: UIState) {
         g.box(r, title: title, glyphs: glyphs, focused: true)
         let inner = r.inset(1)
         let nameW = min(18, max(8, (fields.map(\.name.count).max() ?? 8) + 1))

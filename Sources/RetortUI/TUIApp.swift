@@ -1,22 +1,17 @@
 import Foundation
 import Workbench
 
-/// The UI loop: the only thread that touches curses. Polls the jobs' latest snapshots at
-/// a capped frame rate, renders them into a cell grid and lets the backend draw it.
+/// The UI loop: the only thread that touches the terminal. Polls the tab sessions' latest
+/// snapshots at a capped frame rate, renders them into a cell grid and lets the backend draw it.
 ///
 /// A session may have no training run (`retort resume DISTILLRUN --tui` opens on the Distill
 /// tab with the resumed job): the Training tab then says so and ignores run keys.
 public final class TUIApp {
-    let backend: CursesBackend
-    /// The Training tab's run (nil: none in this session).
-    let runner: JobRunner<TrainingWorkbenchJob>?
+    let backend: any TerminalBackend
     let themeDirectory: String?
-    /// The accelerator simulation, built the first time its tab is opened.
-    var accelerator: JobRunner<AcceleratorWorkbenchJob>?
-    /// The NetDistiller run, started (paused) the first time its tab is opened.
-    var distill: JobRunner<DistillWorkbenchJob>?
-    /// The queue of ViT runs (softmax, Taylor, Taylor-sparse), started (paused) the first time its tab is opened.
-    var attention: JobRunner<AttentionWorkbenchJob>?
+    /// One session per tab with an engine: the training run's from the start (if any), the
+    /// others built (and started paused) the first time their tab is opened.
+    var sessions: [Tab: any TabSession] = [:]
     let dataDirectory: String
     /// The data set of the ViT runs: the TUI's --data (mnist5k → vit-mnist, digits → vit-digits).
     let dataSet: String
@@ -25,14 +20,18 @@ public final class TUIApp {
     var screen: Screen
     public var frameInterval: Double = 0.05
 
-    /// `distill`/`attention`: runners already started (a resumed run) for those tabs, else
-    /// they are built the first time their tab is opened; `initialTab` is in front at start.
-    public init(backend: CursesBackend, runner: JobRunner<TrainingWorkbenchJob>?, distill: JobRunner<DistillWorkbenchJob>? = nil,
+    /// `runner`: the Training tab's run (nil: none in this session). `distill`/`attention`:
+    /// runners already started (a resumed run) for those tabs, else they are built the first
+    /// time their tab is opened; `initialTab` is in front at start.
+    public init(backend: any TerminalBackend, runner: JobRunner<TrainingWorkbenchJob>?, distill: JobRunner<DistillWorkbenchJob>? = nil,
                 attention: JobRunner<AttentionWorkbenchJob>? = nil, initialTab: Tab = .training, themeDirectory: String?,
                 dataDirectory: String, runRoot: String, dataSet: String = "mnist5k", initialMessage: (String, Bool)? = nil) {
-        self.backend = backend; self.runner = runner; self.distill = distill; self.attention = attention
+        self.backend = backend
         self.themeDirectory = themeDirectory
         self.dataDirectory = dataDirectory; self.runRoot = runRoot; self.dataSet = dataSet
+        if let runner { sessions[.training] = TrainingSession(runner) }
+        if let distill { sessions[.distill] = DistillSession(distill) }
+        if let attention { sessions[.attention] = AttentionSession(attention) }
         screen = Screen(glyphs: backend.utf8 ? .unicodeSet : .asciiSet, colour: backend.tier != .mono)
         state.themeNames = ThemeLocator.names(in: themeDirectory)
         state.hasTrainingRun = runner != nil
@@ -42,6 +41,13 @@ public final class TUIApp {
 
     /// Uses ASCII glyphs whatever the locale says.
     public func forceASCII() { screen.glyphs = .asciiSet }
+
+    /// The sessions in tab order.
+    var ordered: [any TabSession] { Tab.allCases.compactMap { sessions[$0] } }
+
+    /// The session keys and commands go to: the front tab's, else the training run's (the
+    /// Runs tab, or a tab whose engine could not be built).
+    var front: (any TabSession)? { sessions[state.tab] ?? sessions[.training] }
 
     /// Runs until the user quits or a signal arrives; returns the signal number (0 for q).
     public func run() -> Int32 {
@@ -56,27 +62,8 @@ public final class TUIApp {
                 if key == .resize { dirty = true; continue }
                 if key == .ctrl("l") { dirty = true; continue }
                 let tabBefore = state.tab
-                let effects: [UIEffect]
-                if state.tab == .distill, let dr = distill {
-                    let d = dr.snapshot
-                    let fields = d.settings
-                    effects = Controller.handle(key, state: &state, panel: fields.map(PanelField.init), jobState: d.state,
-                                                diverged: d.diverged != nil, validate: { n, v in DistillWorkbenchJob.validate(n, v) })
-                } else if state.tab == .attention, let ar = attention {
-                    let a = ar.snapshot
-                    effects = Controller.handle(key, state: &state, panel: a.settings.map(PanelField.init), jobState: a.state,
-                                                diverged: a.diverged != nil, validate: { n, v in AttentionWorkbenchJob.validate(n, v) })
-                } else if state.tab == .accelerator, let acc = accelerator {
-                    let a = acc.snapshot
-                    let fields = a.settings
-                    effects = Controller.handle(key, state: &state, panel: fields.map(PanelField.init), jobState: a.state,
-                                                validate: { n, v in fields.first { $0.name == n }?.check(v) })
-                } else if let snap = runner?.snapshot {
-                    effects = Controller.handle(key, state: &state, panel: snap.hyper.map(PanelField.init), jobState: snap.state,
-                                                diverged: snap.diverged != nil)
-                } else {
-                    effects = Controller.handle(key, state: &state, panel: [], jobState: .paused)
-                }
+                let c = front?.controls() ?? SessionControls(rows: [], jobState: .paused, diverged: false)
+                let effects = Controller.handle(key, state: &state, panel: c.rows, jobState: c.jobState, diverged: c.diverged)
                 for e in effects {
                     switch e {
                     case .quit: return 0
@@ -87,36 +74,19 @@ public final class TUIApp {
                         if ProcessInfo.processInfo.environment["RETORT_ALLOW_CRASH"] == "1" { fatalError("crash requested with :__crash") }
                     }
                 }
-                if state.tab == .accelerator && accelerator == nil { openAccelerator() }
-                if state.tab == .distill && distill == nil { openDistill() }
-                if state.tab == .attention && attention == nil { openAttention() }
+                if sessions[state.tab] == nil { open(state.tab) }
                 if state.tab == .runs && tabBefore != .runs { RunsActions.perform(.scan, state: &state, catalog: runCatalog()) }
                 dirty = true
                 continue   // drain queued keys before drawing
             }
             if dirty || clock() - lastDraw >= frameInterval {
-                let snap = runner?.snapshot
-                if let snap, snap.messages.count != state.lastJobMessageCount, let m = snap.messages.last {
-                    state.lastJobMessageCount = snap.messages.count
-                    if !m.text.isEmpty { state.message = (m.text, m.level == .error || m.text == snap.diverged) }
+                var frame = FrameSnapshots()
+                for s in ordered where s.observedFromBehind || s.tab == state.tab {
+                    if let m = s.observe(into: &frame) { state.message = m }
                 }
                 let (w, h) = backend.size
-                let acc = state.tab == .accelerator ? accelerator?.snapshot : nil
-                if let acc, acc.messages.count != state.lastAcceleratorMessageCount, let m = acc.messages.last {
-                    state.lastAcceleratorMessageCount = acc.messages.count
-                    state.message = (m.text, m.level == .error)
-                }
-                let dst = state.tab == .distill ? distill?.snapshot : nil
-                if let dst, dst.messages.count != state.lastDistillMessageCount, let m = dst.messages.last {
-                    state.lastDistillMessageCount = dst.messages.count
-                    state.message = (m.text, m.level == .error || m.text == dst.diverged)
-                }
-                let att = state.tab == .attention ? attention?.snapshot : nil
-                if let att, att.messages.count != state.lastAttentionMessageCount, let m = att.messages.last {
-                    state.lastAttentionMessageCount = att.messages.count
-                    state.message = (m.text, m.level == .error || m.text == att.diverged)
-                }
-                backend.draw(screen.render(state, training: snap, accelerator: acc, distill: dst, attention: att, width: w, height: h))
+                backend.draw(screen.render(state, training: frame.training, accelerator: frame.accelerator, distill: frame.distill,
+                                           attention: frame.attention, width: w, height: h))
                 lastDraw = clock(); dirty = false
             }
         }
@@ -124,53 +94,26 @@ public final class TUIApp {
 
     /// Sends a command to the job of the tab in front.
     func route(_ c: JobCommand) {
-        if state.tab == .distill, let d = distill { d.send(c); return }
-        if state.tab == .attention, let a = attention { a.send(c); return }
-        guard state.tab == .accelerator, let acc = accelerator else {
-            if let runner { runner.send(c) } else if state.tab == .training { state.message = (Self.noTrainingRun, true) }
-            return
-        }
-        switch c {
-        case .resume: acc.send(.set(name: "mode", value: "run")); acc.send(.resume)
-        case .step: acc.send(.set(name: "mode", value: "step")); acc.send(c)
-        default: acc.send(c)
-        }
+        if let s = front { s.send(c) } else if state.tab == .training { state.message = (Self.noTrainingRun, true) }
     }
 
-    func openAccelerator() {
+    /// Builds and starts (paused) the engine of `tab`, if it has one; says what it is, or why not.
+    func open(_ tab: Tab) {
         do {
-            let r = JobRunner(job: try AcceleratorWorkbenchJob(), startPaused: true)
-            r.start()
-            accelerator = r
-            state.message = ("DeiT-Tiny attention on the ViTALiTy accelerator: space runs, n steps, g next event, :break q-g@H1", false)
+            switch tab {
+            case .training, .runs: return
+            case .accelerator:
+                sessions[tab] = try AcceleratorSession.open()
+                state.message = (AcceleratorSession.openMessage, false)
+            case .distill:
+                sessions[tab] = try DistillSession.open(dataDirectory: dataDirectory, runRoot: runRoot)
+                state.message = (DistillSession.openMessage, false)
+            case .attention:
+                sessions[tab] = try AttentionSession.open(dataSet: dataSet, dataDirectory: dataDirectory, runRoot: runRoot)
+                state.message = (AttentionSession.openMessage(dataSet: dataSet), false)
+            }
         } catch {
-            state.message = ("accelerator: \(error)", true)
-        }
-    }
-
-    func openDistill() {
-        do {
-            let job = try DistillWorkbenchJob.create(options: [("method", "full"), ("data", "digits"), ("model", "mlp"), ("epochs", "2000")],
-                                                     dataDirectory: dataDirectory, runRoot: runRoot)
-            let r = JobRunner(job: job, startPaused: true)
-            r.start()
-            distill = r
-            state.message = ("NetDistiller on digits (MLP student in a 4× teacher): space starts; ←→ change surgery, T, λ … live", false)
-        } catch {
-            state.message = ("distill: \(error)", true)
-        }
-    }
-
-    func openAttention() {
-        do {
-            let epochs = dataSet == "digits" ? "30" : "10"
-            let job = try AttentionWorkbenchJob.create(options: [("data", dataSet), ("epochs", epochs)], dataDirectory: dataDirectory, runRoot: runRoot)
-            let r = JobRunner(job: job, startPaused: true)
-            r.start()
-            attention = r
-            state.message = ("ViT on \(dataSet): softmax, then Taylor, then Taylor-sparse, same seed; space starts; :set kind K queues a run", false)
-        } catch {
-            state.message = ("attention: \(error)", true)
+            state.message = ("\(tab.title.lowercased()): \(error)", true)
         }
     }
 
@@ -181,29 +124,14 @@ public final class TUIApp {
     /// Attention runs stopped (unless the newest is current). Returns the lines to print once
     /// the terminal is restored (where each run stopped, its checkpoint or why none was written).
     public func finish() -> [String] {
-        runner?.send(.stop); accelerator?.send(.stop); distill?.send(.stop); attention?.send(.stop)
-        accelerator?.waitUntilDone()
-        var lines: [String] = []
-        if let r = runner {
-            let checkpoint = r.afterDone { $0.checkpointOnQuit() }
-            let s = r.snapshot
-            lines += ["\(s.state == .finished ? "finished" : "stopped") at epoch \(s.epoch), step \(s.step); run folder \(s.runFolder)", checkpoint]
-        }
-        if let d = distill {
-            let checkpoint = d.afterDone { $0.checkpointOnQuit() }
-            let s = d.snapshot
-            lines += ["distill \(s.state == .finished ? "finished" : "stopped") at epoch \(s.epoch), step \(s.step); run folder \(s.runFolder)", checkpoint]
-        }
-        if let a = attention { lines += a.afterDone { $0.checkpointOnQuit() } }
-        return lines.map { "retort: " + $0 }
+        for s in ordered { s.stop() }
+        return ordered.flatMap { $0.finish() }.map { "retort: " + $0 }
     }
 
     /// The run root as a catalog; the runs this process is writing are marked active
     /// (shown as running, never deleted).
     func runCatalog() -> RunCatalog {
-        var folders = runner.map { [$0.snapshot.runFolder] } ?? []
-        if let d = distill { folders.append(d.snapshot.runFolder) }
-        if let a = attention { folders += a.snapshot.runs.filter { $0.status == .running }.map(\.runFolder) }
+        let folders = ordered.flatMap(\.activeRunFolders)
         return RunCatalog(root: runRoot, active: Set(folders.compactMap { RunCatalog.name(of: $0, in: runRoot) }))
     }
 

@@ -44,10 +44,6 @@ public struct UIState: Sendable {
     /// Earlier values for `u` (undo): (name, value as text).
     public var undo: [(String, String)] = []
     public var themeNames: [String] = []
-    public var lastJobMessageCount = 0
-    public var lastAcceleratorMessageCount = 0
-    public var lastDistillMessageCount = 0
-    public var lastAttentionMessageCount = 0
     /// The Runs tab (list, marks, opened run or overlay, pending delete).
     public var runs = RunsTabState()
     public init() {}

@@ -1,3 +1,5 @@
+import RunKit
+
 /// The hyperparameters that may change while a run trains, with their allowed ranges.
 /// Values are parsed from text ("3e-4", "0.0003", "1/3000") and validated; a bad value
 /// throws a one-line message and changes nothing.
@@ -18,65 +20,38 @@ public struct Hyperparameters: Codable, Sendable, Equatable {
         case lr, momentum, weightDecay = "weight_decay", batchSize = "batch_size", labelSmoothing = "label_smoothing", warmupEpochs = "warmup_epochs"
     }
 
-    public struct Spec: Sendable {
-        public let name: String
-        public let range: String
-        public let help: String
-        public let logScale: Bool
-        public let integer: Bool
-        let check: @Sendable (Double) -> Bool
+    /// The base learning rate, in (0, 10], as a live setting of any engine (the engines'
+    /// option checks use its range too, through `outOfRange`).
+    public static func learningRate<T>(help: String = "base learning rate (the cosine schedule scales it)",
+                                       get: @escaping @Sendable (T) -> Float, set: @escaping @Sendable (inout T, Float) -> Void) -> LiveSetting<T> {
+        .number("lr", .number(min: 0, max: 10, minInclusive: false, logScale: true), help: help, get: { Double(get($0)) }, set: { set(&$0, Float($1)) })
     }
 
-    public static let specs: [Spec] = [
-        Spec(name: "lr", range: "(0, 10]", help: "base learning rate (the cosine schedule scales it)", logScale: true, integer: false) { $0 > 0 && $0 <= 10 },
-        Spec(name: "momentum", range: "[0, 1)", help: "SGD momentum", logScale: false, integer: false) { $0 >= 0 && $0 < 1 },
-        Spec(name: "weight_decay", range: "[0, 1]", help: "weight decay (not on biases and norm parameters)", logScale: true, integer: false) { $0 >= 0 && $0 <= 1 },
-        Spec(name: "batch_size", range: "1…4096", help: "mini-batch size, from the next step", logScale: true, integer: true) { $0 >= 1 && $0 <= 4096 },
-        Spec(name: "label_smoothing", range: "[0, 1)", help: "label smoothing ε of the cross-entropy", logScale: false, integer: false) { $0 >= 0 && $0 < 1 },
-        Spec(name: "warmup_epochs", range: "≥ 0", help: "linear warm-up length in epochs", logScale: false, integer: false) { $0 >= 0 && $0 <= 1000 },
-    ]
+    public static let settings = LiveSettings<Hyperparameters>(noun: "hyperparameter", [
+        learningRate(get: { $0.lr }, set: { $0.lr = $1 }),
+        .number("momentum", .number(min: 0, max: 1, maxInclusive: false, logScale: false), help: "SGD momentum",
+                get: { Double($0.momentum) }, set: { $0.momentum = Float($1) }),
+        .number("weight_decay", .number(min: 0, max: 1, logScale: true), help: "weight decay (not on biases and norm parameters)",
+                get: { Double($0.weightDecay) }, set: { $0.weightDecay = Float($1) }),
+        .number("batch_size", .number(min: 1, max: 4096, integer: true, logScale: true), help: "mini-batch size, from the next step",
+                get: { Double($0.batchSize) }, set: { $0.batchSize = Int($1) }),
+        .number("label_smoothing", .number(min: 0, max: 1, maxInclusive: false, logScale: false), help: "label smoothing ε of the cross-entropy",
+                get: { Double($0.labelSmoothing) }, set: { $0.labelSmoothing = Float($1) }),
+        .number("warmup_epochs", .number(min: 0, max: 1000, logScale: false), help: "linear warm-up length in epochs",
+                get: { Double($0.warmupEpochs) }, set: { $0.warmupEpochs = Float($1) }),
+    ])
 
-    public static func spec(_ name: String) -> Spec? { specs.first { $0.name == name } }
-
-    public func value(of name: String) -> Double? {
-        switch name {
-        case "lr": return Double(lr)
-        case "momentum": return Double(momentum)
-        case "weight_decay": return Double(weightDecay)
-        case "batch_size": return Double(batchSize)
-        case "label_smoothing": return Double(labelSmoothing)
-        case "warmup_epochs": return Double(warmupEpochs)
-        default: return nil
-        }
+    /// For the engines' option checks, which share these ranges: nil when `value` is allowed
+    /// for the setting `name`, else what is ("in (0, 10]").
+    public static func outOfRange(_ name: String, _ value: Float) -> String? {
+        guard let s = settings[name], !s.kind.admits(Double(value)) else { return nil }
+        return "in " + s.allowed
     }
 
-    /// Parses "3e-4", "0.0003" or "1/3000".
-    public static func parse(_ text: String) -> Double? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        if let slash = t.firstIndex(of: "/") {
-            guard let a = Double(t[..<slash]), let b = Double(t[t.index(after: slash)...]), b != 0 else { return nil }
-            return a / b
-        }
-        return Double(t)
-    }
+    /// The value of the setting `name` (nil for an unknown name).
+    public func value(of name: String) -> Double? { Self.settings.value(name, of: self)?.number }
 
-    public mutating func set(_ name: String, _ text: String) throws {
-        guard let spec = Self.spec(name) else {
-            throw ConfigError("unknown hyperparameter '\(name)': one of \(Self.specs.map(\.name).joined(separator: ", "))")
-        }
-        guard let v = Self.parse(text), v.isFinite else { throw ConfigError("\(name): '\(text)' is not a number") }
-        if spec.integer && v != v.rounded() { throw ConfigError("\(name): must be a whole number, got \(text)") }
-        guard spec.check(v) else { throw ConfigError("\(name): must be in \(spec.range), got \(text)") }
-        switch name {
-        case "lr": lr = Float(v)
-        case "momentum": momentum = Float(v)
-        case "weight_decay": weightDecay = Float(v)
-        case "batch_size": batchSize = Int(v)
-        case "label_smoothing": labelSmoothing = Float(v)
-        case "warmup_epochs": warmupEpochs = Float(v)
-        default: break
-        }
-    }
+    /// Checks `text` for the setting `name` and applies it; throws a one-line reason and
+    /// changes nothing when it is refused.
+    public mutating func set(_ name: String, _ text: String) throws { try Self.settings.apply(name, text, to: &self) }
 }
-
-import Foundation

@@ -43,11 +43,11 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public func validate() throws {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> ConfigError { ConfigError("\(field): must be \(allowed), got \(got)") }
         if epochs < 1 { throw bad("epochs", "≥ 1", epochs) }
-        if batchSize < 1 || batchSize > 4096 { throw bad("batch-size", "in 1…4096", batchSize) }
-        if !(lr > 0 && lr <= 10) { throw bad("lr", "in (0, 10]", lr) }
-        if !(momentum >= 0 && momentum < 1) { throw bad("momentum", "in [0, 1)", momentum) }
-        if !(weightDecay >= 0 && weightDecay <= 1) { throw bad("weight-decay", "in [0, 1]", weightDecay) }
-        if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw bad("label-smoothing", "in [0, 1)", labelSmoothing) }
+        if let a = Hyperparameters.outOfRange("batch_size", Float(batchSize)) { throw bad("batch-size", a, batchSize) }
+        if let a = Hyperparameters.outOfRange("lr", lr) { throw bad("lr", a, lr) }
+        if let a = Hyperparameters.outOfRange("momentum", momentum) { throw bad("momentum", a, momentum) }
+        if let a = Hyperparameters.outOfRange("weight_decay", weightDecay) { throw bad("weight-decay", a, weightDecay) }
+        if let a = Hyperparameters.outOfRange("label_smoothing", labelSmoothing) { throw bad("label-smoothing", a, labelSmoothing) }
         if !(warmupEpochs >= 0) { throw bad("warmup-epochs", "≥ 0", warmupEpochs) }
         if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }
         if !(width > 0 && width <= 16) { throw bad("width", "in (0, 16]", width) }

@@ -1,3 +1,5 @@
+import RunKit
+
 /// One unit's row in the Accelerator tab: what it does at the cursor.
 public struct AcceleratorUnitRow: Sendable, Equatable {
     public let name: String
@@ -61,6 +63,6 @@ public struct AcceleratorSnapshot: Sendable {
     public var otherCycles: Int
     public var otherEnergyMicrojoules: Double
     public var breakpoints: [String]
-    public var settings: [SettingField]
+    public var settings: [SettingRow]
     public var messages: [JobMessage]
 }

@@ -1,5 +1,6 @@
 import Accelerator
 import Foundation
+import RunKit
 
 /// Drives an `AcceleratorSimulation` for the TUI: runs the cursor forward at a watchable
 /// pace, steps by a configurable number of cycles, jumps to events, honours breakpoints,
@@ -72,20 +73,46 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
 
     public static let models = ViTModel.presets.map(\.name)
 
-    public var settings: [SettingField] {
-        let h = config.hardware
-        return [
-            SettingField(name: "attention", value: attention.rawValue, kind: .choice(["taylor", "softmax"]), help: "attention on the accelerator (re-simulates)"),
-            SettingField(name: "model", value: model.name, kind: .choice(Self.models), help: "workload (re-simulates)"),
-            SettingField(name: "linear", value: includeLinear ? "on" : "off", kind: .choice(["off", "on"]), help: "also simulate QKV/proj/MLP layers"),
-            SettingField(name: "step", value: String(stepCycles), kind: .number(min: 1, max: 1_000_000, integer: true, logScale: true), help: "cycles per single step (n)"),
-            SettingField(name: "speed", value: String(runCycles), kind: .number(min: 1, max: 1_000_000, integer: true, logScale: true), help: "cycles per tick while running"),
-            SettingField(name: "sa", value: String(h.saRows), kind: .number(min: 4, max: 256, integer: true, logScale: true), help: "SA-General rows = columns (re-simulates)"),
-            SettingField(name: "lanes", value: String(h.accumulatorLanes), kind: .number(min: 1, max: 512, integer: true, logScale: true), help: "accumulator/adder/divider lanes (re-simulates)"),
-            SettingField(name: "chunks", value: String(h.chunks), kind: .number(min: 1, max: 8, integer: true, logScale: false), help: "chunks (re-simulates)"),
-            SettingField(name: "dram_gb_per_s", value: String(format: "%g", h.dramGBPerSecond), kind: .number(min: 0.1, max: 2000, integer: false, logScale: true), help: "DRAM bandwidth (re-simulates)"),
-        ]
+    /// What the Accelerator tab's settings change: the workload, the hardware and the pace.
+    public struct Settings: Sendable, Equatable {
+        public var model: ViTModel
+        public var attention: Accelerator.AttentionKind
+        public var includeLinear: Bool
+        public var config: VitalityConfig
+        public var stepCycles: Int
+        public var runCycles: Int
     }
+
+    /// The live settings; all but `step` and `speed` re-simulate.
+    public static let settings = LiveSettings<Settings>([
+        .words("attention", ["taylor", "softmax"], help: "attention on the accelerator (re-simulates)",
+               get: { $0.attention.rawValue }, set: { $0.attention = Accelerator.AttentionKind(rawValue: $1)! }),
+        .words("model", models, help: "workload (re-simulates)", get: { $0.model.name }, set: { $0.model = ViTModel.preset($1)! }),
+        .words("linear", ["off", "on"], help: "also simulate QKV/proj/MLP layers",
+               get: { $0.includeLinear ? "on" : "off" }, set: { $0.includeLinear = $1 == "on" }),
+        .number("step", .number(min: 1, max: 1_000_000, integer: true, logScale: true), help: "cycles per single step (n)",
+                get: { Double($0.stepCycles) }, set: { $0.stepCycles = Int($1) }),
+        .number("speed", .number(min: 1, max: 1_000_000, integer: true, logScale: true), help: "cycles per tick while running",
+                get: { Double($0.runCycles) }, set: { $0.runCycles = Int($1) }),
+        .number("sa", .number(min: 4, max: 256, integer: true, logScale: true), help: "SA-General rows = columns (re-simulates)",
+                get: { Double($0.config.hardware.saRows) },
+                set: { let n = Int($1); $0.config.hardware.saRows = n; $0.config.hardware.saCols = n; $0.config.hardware.saDiagRows = n }),
+        .number("lanes", .number(min: 1, max: 512, integer: true, logScale: true), help: "accumulator/adder/divider lanes (re-simulates)",
+                get: { Double($0.config.hardware.accumulatorLanes) },
+                set: { let l = Int($1); $0.config.hardware.accumulatorLanes = l; $0.config.hardware.adderLanes = l; $0.config.hardware.dividerLanes = l }),
+        .number("chunks", .number(min: 1, max: 8, integer: true, logScale: false), help: "chunks (re-simulates)",
+                get: { Double($0.config.hardware.chunks) }, set: { $0.config.hardware.chunks = Int($1) }),
+        .number("dram_gb_per_s", .number(min: 0.1, max: 2000, logScale: true), help: "DRAM bandwidth (re-simulates)",
+                get: { $0.config.hardware.dramGBPerSecond }, set: { $0.config.hardware.dramGBPerSecond = $1 }),
+    ])
+
+    /// The settings now.
+    public var current: Settings {
+        Settings(model: model, attention: attention, includeLinear: includeLinear, config: config, stepCycles: stepCycles, runCycles: runCycles)
+    }
+
+    /// The settings as the panel shows them.
+    public var settings: [SettingRow] { Self.settings.rows(of: current) }
 
     public func handle(_ command: JobCommand) throws -> String {
         switch command {
@@ -98,25 +125,18 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             case "break": return try addBreakpoint(value)
             default: break
             }
-            guard let f = settings.first(where: { $0.name == name }) else {
-                throw JobFailure("unknown setting '\(name)': one of \(settings.map(\.name).joined(separator: ", ")), goto, break")
+            guard Self.settings[name] != nil else {
+                throw JobFailure("unknown setting '\(name)': one of \(Self.settings.names.joined(separator: ", ")), goto, break")
             }
-            if let err = f.check(value) { throw JobFailure(err) }
-            var m = model, a = attention, lin = includeLinear, c = config
+            var s = current
+            try Self.settings.apply(name, value, to: &s)
             switch name {
-            case "step": stepCycles = Int(Double(value)!); return "step = \(stepCycles) cycles"
-            case "speed": runCycles = Int(Double(value)!); return "speed = \(runCycles) cycles per tick"
-            case "attention": a = Accelerator.AttentionKind(rawValue: value)!
-            case "model": m = ViTModel.preset(value)!
-            case "linear": lin = value == "on"
-            case "sa": c.hardware.saRows = Int(Double(value)!); c.hardware.saCols = c.hardware.saRows; c.hardware.saDiagRows = c.hardware.saRows
-            case "lanes": let l = Int(Double(value)!); c.hardware.accumulatorLanes = l; c.hardware.adderLanes = l; c.hardware.dividerLanes = l
-            case "chunks": c.hardware.chunks = Int(Double(value)!)
-            case "dram_gb_per_s": c.hardware.dramGBPerSecond = Double(value)!
+            case "step": stepCycles = s.stepCycles; return "step = \(stepCycles) cycles"
+            case "speed": runCycles = s.runCycles; return "speed = \(runCycles) cycles per tick"
             default: break
             }
-            let built = try Self.build(m, a, lin, c)
-            (model, attention, includeLinear, config) = (m, a, lin, c)
+            let built = try Self.build(s.model, s.attention, s.includeLinear, s.config)
+            (model, attention, includeLinear, config) = (s.model, s.attention, s.includeLinear, s.config)
             (sim, report, other, timeline) = built
             return "\(name) = \(value): re-simulated, \(report.totalCycles) cycles"
         case .save:

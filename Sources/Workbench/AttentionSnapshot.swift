@@ -1,3 +1,5 @@
+import RunKit
+
 /// A setting change made between steps (it applies from step `step + 1` of run `run` on).
 public struct AttentionSettingChange: Sendable, Equatable {
     /// 1-based index of the run that was training (0: before the first run started).
@@ -157,7 +159,7 @@ public struct AttentionSnapshot: Sendable {
     public var crossover: Int? = nil
 
     // settings
-    public var settings: [SettingField] = []
+    public var settings: [SettingRow] = []
     public var changes: [AttentionSettingChange] = []
     public var messages: [JobMessage] = []
     /// Set while the running run is diverged: what happened and how to roll back.

@@ -1,6 +1,7 @@
 import Attention
 import Dispatch
 import Foundation
+import RunKit
 import RetortCore
 import RetortData
 import TrainEngine
@@ -71,7 +72,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
     public static func create(options: [(String, String)] = [], dataDirectory: String, runRoot: String = "runs",
                               diagnosticImages: Int = 64, scalingSizes: [Int] = [4, 8, 16, 32, 64, 128, 256, 512]) throws -> AttentionWorkbenchJob {
         var c = AttentionTrainConfig()
-        let kinds = try AttentionSettings.apply(options, to: &c)
+        let kinds = try AttentionQueueOptions.apply(options, to: &c)
         c.runRoot = runRoot
         let data: PreparedData
         do { data = try PreparedData.load(c.data, directory: dataDirectory, testCount: c.testCount, seed: c.seed) }
@@ -218,11 +219,13 @@ public final class AttentionWorkbenchJob: SteppableJob {
         if command == .save { return try save() }
         if case .rollback(let lr) = command { return try rollback(lr: lr) }
         guard case .set(let name, let text) = command else { return "" }
-        let value = try AttentionSettings.parse(name, text)
+        var live = queueSettings
+        try AttentionQueueSettings.settings.apply(name, text, to: &live)
         let step = job?.step ?? 0
         let from: String, to: String
-        switch value {
-        case .kind(let k):
+        switch name {
+        case "kind":
+            let k = live.kind
             let waiting = kinds.count - current - (job == nil ? 0 : 1)
             guard waiting < Self.maxQueued else {
                 throw JobFailure("kind: \(Self.maxQueued) runs are already waiting; let one start first")
@@ -233,15 +236,23 @@ public final class AttentionWorkbenchJob: SteppableJob {
                                          note: "kind: run \(kinds.count) queued with \(k.rawValue)", name: "kind"))
             record(name, from, to, step)
             return "run \(kinds.count) queued: \(k.rawValue) (after \(kinds[current..<(kinds.count - 1)].map(\.rawValue).joined(separator: ", ")))"
-        case .sparseThreshold(let v):
+        case "sparse_threshold":
+            let v = live.sparseThreshold
             if let j = job { (from, to) = try j.set(name, to: text) } else { from = String(format: "%g", Double(base.sparse.threshold)); to = String(format: "%g", Double(v)) }
             base.sparse.threshold = v
-        case .lr(let v):
+        default:   // lr
+            let v = live.lr
             if let j = job { (from, to) = try j.set(name, to: text) } else { from = String(format: "%g", Double(base.lr)); to = String(format: "%g", Double(v)) }
             base.lr = v; base.minLR = min(base.minLR, v)
         }
         record(name, from, to, step)
         return job == nil ? "\(name) \(from) → \(to) (from run \(current + 1))" : "\(name) \(from) → \(to) (from step \(step + 1) of run \(current + 1))"
+    }
+
+    /// The live settings now: the kind of the newest queued run, and the running run's τ and
+    /// lr (the queue's before the first run starts).
+    var queueSettings: AttentionQueueSettings {
+        AttentionQueueSettings(kind: kinds.last!, sparseThreshold: job?.sparseThreshold ?? base.sparse.threshold, lr: job?.hyper.lr ?? base.lr)
     }
 
     /// Writes the training (else the last finished) run's ViT to `model.safetensors` in its
@@ -298,16 +309,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         ]
         let threshold = Double(job?.sparseThreshold ?? base.sparse.threshold)
         let baseLR = Double(job?.hyper.lr ?? base.lr)
-        let settings = [
-            SettingField(name: "kind", value: kinds.last!.rawValue, kind: .choice(AttentionSettings.kindNames),
-                         help: "each change queues one more run with that attention"),
-            SettingField(name: "sparse_threshold", value: String(format: "%g", threshold), numericValue: threshold,
-                         kind: .number(min: 0, max: 1, minInclusive: false, logScale: true), allowed: "(0, 1)",
-                         help: "τ of the sparse mask [P̃ > τ]; now and for queued runs"),
-            SettingField(name: "lr", value: String(format: "%g", baseLR), numericValue: baseLR,
-                         kind: .number(min: 0, max: 10, minInclusive: false, logScale: true), allowed: "(0, 10]",
-                         help: "AdamW base lr (cosine schedule); now and for queued runs"),
-        ]
+        let settings = AttentionQueueSettings.settings.rows(of: queueSettings)
         let i = min(current, kinds.count - 1), batch = job?.hyper.batchSize ?? base.batchSize
         var v = AttentionSnapshot()
         v.modelName = m.name; v.modelDescription = m.description; v.parameterCount = m.parameterCount

@@ -1,4 +1,5 @@
 import Distill
+import RunKit
 
 /// A setting change that took effect from step `step + 1` on (made between steps).
 public struct DistillSettingChange: Sendable, Equatable {
@@ -138,7 +139,7 @@ public struct DistillSnapshot: Sendable {
     public var anyTensorConflictFraction: Double
 
     // settings
-    public var settings: [SettingField]
+    public var settings: [SettingRow]
     public var changes: [DistillSettingChange]
     public var messages: [JobMessage]
     /// Set while the run is diverged: what happened and how to roll back.

@@ -1,5 +1,6 @@
 import Distill
 import Foundation
+import RunKit
 import RetortCore
 import TrainEngine
 
@@ -251,15 +252,7 @@ public final class DistillWorkbenchJob: SteppableJob {
                 meanCosine: tensorCosCount[i] > 0 ? tensorCosSum[i] / Double(tensorCosCount[i]) : .nan,
                 latestCosine: latest[i])
         }
-        let s = job.settings
-        let fields = DistillSettings.specs.map { spec -> SettingField in
-            let kind: SettingField.Kind
-            switch spec.kind {
-            case .choice(let o): kind = .choice(o)
-            case .number(let lo, let hi, let inc, let log): kind = .number(min: lo, max: hi, minInclusive: inc, logScale: log)
-            }
-            return SettingField(name: spec.name, value: s.text(of: spec.name) ?? "?", kind: kind, allowed: spec.allowed, help: spec.help)
-        }
+        let fields = DistillSettings.settings.rows(of: job.settings)
         return DistillSnapshot(
             runName: runFolder.lastPathComponent, runFolder: runFolder.path, modelName: job.net.name,
             parameterCount: job.model.parameterCount, sharedElements: job.layout.totalShared,

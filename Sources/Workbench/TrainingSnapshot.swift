@@ -1,17 +1,5 @@
+import RunKit
 import TrainEngine
-
-/// One hyperparameter as the UI shows it.
-public struct HyperField: Sendable, Equatable {
-    public let name: String
-    public let value: Double
-    public let range: String
-    public let help: String
-    public let logScale: Bool
-    public let integer: Bool
-    public init(name: String, value: Double, range: String, help: String, logScale: Bool, integer: Bool) {
-        self.name = name; self.value = value; self.range = range; self.help = help; self.logScale = logScale; self.integer = integer
-    }
-}
 
 /// A hyperparameter change that took effect at `step`.
 public struct HyperChange: Sendable, Equatable {
@@ -43,7 +31,7 @@ public struct TrainingSnapshot: Sendable {
     public var testLoss: DownsampledSeries
     public var trainAccuracy: DownsampledSeries
     public var testAccuracy: DownsampledSeries
-    public var hyper: [HyperField]
+    public var hyper: [SettingRow]
     public var changes: [HyperChange]
     public var messages: [JobMessage]
     /// Set while the run is diverged: what happened and how to roll back.

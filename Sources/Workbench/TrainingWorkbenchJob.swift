@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import RetortCore
 import TrainEngine
 
@@ -120,10 +121,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
             stepsPerEpoch: (n + job.hyper.batchSize - 1) / job.hyper.batchSize,
             samplesPerSecond: state == .running ? samplesPerSecond : 0, elapsed: elapsed, lr: lastLR,
             stepLoss: stepLoss, trainLoss: trainLoss, testLoss: testLoss, trainAccuracy: trainAcc, testAccuracy: testAcc,
-            hyper: Hyperparameters.specs.map { s in
-                HyperField(name: s.name, value: job.hyper.value(of: s.name) ?? .nan, range: s.range, help: s.help,
-                           logScale: s.logScale, integer: s.integer)
-            },
+            hyper: Hyperparameters.settings.rows(of: job.hyper),
             changes: changes, messages: messages,
             diverged: job.divergence.map(divergenceMessage), lastCheckpoint: job.lastCheckpoint?.url.path,
             blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)")

@@ -1,15 +1,12 @@
 import RetortUI
+import RunKit
+import TrainEngine
 import Workbench
 import XCTest
 
 /// Keys → state changes and commands, without a terminal.
 final class ControllerTests: XCTestCase {
-    let hyper: [PanelField] = [
-        HyperField(name: "lr", value: 0.1, range: "(0, 10]", help: "", logScale: true, integer: false),
-        HyperField(name: "momentum", value: 0.9, range: "[0, 1)", help: "", logScale: false, integer: false),
-        HyperField(name: "weight_decay", value: 5e-4, range: "[0, 1]", help: "", logScale: true, integer: false),
-        HyperField(name: "batch_size", value: 64, range: "1…4096", help: "", logScale: true, integer: true),
-    ].map(PanelField.init)
+    let hyper = Hyperparameters.settings.rows(of: Hyperparameters(TrainConfig()))
 
     func keys(_ ks: [Key], _ s: inout UIState, job: JobState = .running) -> [UIEffect] {
         ks.flatMap { Controller.handle($0, state: &s, panel: hyper, jobState: job) }
@@ -103,7 +100,7 @@ final class ControllerTests: XCTestCase {
         XCTAssertEqual(s.zoom, 1)
         XCTAssertEqual(s.message?.text, "charts: last 1/2 of the run")
         XCTAssertEqual(keys([.char("q")], &s), [.quit])
-        let choice = [PanelField(name: "surgery", value: "none", numeric: nil, kind: .choice(["none", "sym", "asym", "drop"]), allowed: "", help: "")]
+        let choice = [SettingRow(name: "surgery", value: "none", kind: .choice(["none", "sym", "asym", "drop"]), help: "")]
         var c = UIState()
         XCTAssertEqual(Controller.handle(.left, state: &c, panel: choice, validate: { _, _ in nil }), [.command(.set(name: "surgery", value: "drop"))])
         XCTAssertEqual(keys([.char("?")], &s), [])

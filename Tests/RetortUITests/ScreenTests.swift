@@ -1,5 +1,6 @@
 import Foundation
 import RetortUI
+import RunKit
 import TrainEngine
 import Workbench
 import XCTest
@@ -131,10 +132,10 @@ final class AttentionTabTests: XCTestCase {
         a.scaling = times.map { AttentionScalingPoint(tokens: $0.0, softmaxMs: $0.1, taylorMs: $0.2) }
         a.crossover = 64
         a.settings = [
-            SettingField(name: "kind", value: "taylor-sparse", kind: .choice(["softmax", "taylor", "taylor-sparse", "taylor-repo"]),
+            SettingRow(name: "kind", value: "taylor-sparse", kind: .choice(["softmax", "taylor", "taylor-sparse", "taylor-repo"]),
                          help: "each change queues one more run"),
-            SettingField(name: "sparse_threshold", value: "0.002", kind: .number(min: 0, max: 1, minInclusive: false, logScale: true), help: "τ"),
-            SettingField(name: "lr", value: "0.001", kind: .number(min: 0, max: 10, minInclusive: false, logScale: true), help: "base lr"),
+            SettingRow(name: "sparse_threshold", value: "0.002", kind: .number(min: 0, max: 1, minInclusive: false, logScale: true), help: "τ"),
+            SettingRow(name: "lr", value: "0.001", kind: .number(min: 0, max: 10, minInclusive: false, logScale: true), help: "base lr"),
         ]
         a.changes = [AttentionSettingChange(run: 2, step: 100, name: "lr", from: "0.002", to: "0.001")]
         return a

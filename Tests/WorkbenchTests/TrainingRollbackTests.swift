@@ -43,7 +43,7 @@ final class TrainingRollbackTests: XCTestCase {
         let back = waitFor(runner, "rollback") { $0.diverged == nil && $0.state == .running && $0.step > 30 }
         XCTAssertTrue(back.messages.contains { $0.text == "diverged at step \(n) (loss is NaN); rolled back to step-00000000.ckpt, lr 10 → 1" },
                       "\(back.messages.map(\.text))")
-        XCTAssertEqual(back.hyper.first { $0.name == "lr" }?.value, 1)
+        XCTAssertEqual(back.hyper.first { $0.name == "lr" }?.numericValue, 1)
         runner.send(.pause)
         _ = waitFor(runner, "pause") { $0.state == .paused }
         runner.send(.save)

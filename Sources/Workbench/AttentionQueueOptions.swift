@@ -2,39 +2,8 @@ import Attention
 import RetortData
 import TrainEngine
 
-/// The Attention tab's live settings and the options its queue of runs is built from.
-public enum AttentionSettings {
-    public static let names = ["kind", "sparse_threshold", "lr"]
-    static let kindNames = AttentionKind.allCases.map(\.rawValue)
-
-    /// A validated live setting.
-    enum Value {
-        case kind(AttentionKind)
-        case sparseThreshold(Float)
-        case lr(Float)
-    }
-
-    /// Parses and checks `text` for the live setting `name`; throws a one-line reason.
-    static func parse(_ name: String, _ text: String) throws -> Value {
-        switch name {
-        case "kind":
-            guard let k = AttentionKind(rawValue: text) else {
-                throw JobFailure("kind: unknown attention '\(text)' (allowed: \(kindNames.joined(separator: ", ")))")
-            }
-            return .kind(k)
-        case "sparse_threshold":
-            guard let v = Hyperparameters.parse(text), v.isFinite else { throw JobFailure("sparse_threshold: '\(text)' is not a number") }
-            guard v > 0 && v < 1 else { throw JobFailure("sparse_threshold: must be in (0, 1), got \(text)") }
-            return .sparseThreshold(Float(v))
-        case "lr":
-            var h = Hyperparameters(TrainConfig())
-            do { try h.set("lr", text) } catch { throw JobFailure("\(error)") }
-            return .lr(h.lr)
-        default:
-            throw JobFailure("unknown setting '\(name)': one of \(names.joined(separator: ", "))")
-        }
-    }
-
+/// The options the Attention tab's queue of runs is built from.
+enum AttentionQueueOptions {
     /// Applies `retort attention train`-style options (names without "--") over `c`.
     static func apply(_ options: [(String, String)], to c: inout AttentionTrainConfig) throws -> [AttentionKind] {
         var kinds: [AttentionKind] = [.softmax, .taylor, .taylorSparse]
@@ -65,13 +34,5 @@ public enum AttentionSettings {
         }
         do { try c.validate() } catch { throw JobFailure("\(error)") }
         return kinds
-    }
-}
-
-extension AttentionWorkbenchJob {
-    /// nil when `text` is allowed for the live setting `name`, else a one-line reason
-    /// (the job checks again when it applies the change, e.g. that the queue has room).
-    public static func validate(_ name: String, _ text: String) -> String? {
-        do { _ = try AttentionSettings.parse(name, text); return nil } catch { return "\(error)" }
     }
 }

@@ -8,7 +8,7 @@ public struct TerminalError: Error, CustomStringConvertible {
 
 /// The only code that talks to ncurses: starts and restores the terminal, draws a
 /// `CellGrid`, and reads keys.
-public final class CursesBackend {
+public final class CursesBackend: TerminalBackend {
     private var screen: OpaquePointer?
     public private(set) var colors = 0
     public let utf8: Bool
