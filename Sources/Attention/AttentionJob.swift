@@ -1,6 +1,7 @@
 import Foundation
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 
 /// Outcome of one `AttentionJob.step()`.

@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import TrainEngine
 
 /// Where gradient surgery measures and projects: the whole flattened vector of shared

@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// Everything in a distillation checkpoint that is not a tensor (JSON in the file's header).

@@ -2,6 +2,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortModels
+import RunKit
 import TrainEngine
 
 /// Outcome of one joint step.

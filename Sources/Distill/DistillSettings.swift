@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import TrainEngine
 
 /// The settings of a NetDistiller run that may change while it trains.

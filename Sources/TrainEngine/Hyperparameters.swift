@@ -1,3 +1,5 @@
+import RunKit
+
 /// The hyperparameters that may change while a run trains, with their allowed ranges.
 /// Values are parsed from text ("3e-4", "0.0003", "1/3000") and validated; a bad value
 /// throws a one-line message and changes nothing.
@@ -80,3 +82,4 @@ public struct Hyperparameters: Codable, Sendable, Equatable {
 }
 
 import Foundation
+import RunKit

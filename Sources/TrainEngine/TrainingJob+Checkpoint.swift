@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import RetortCore
 
 /// Checkpoints of a `TrainingJob`: model parameters, BatchNorm running statistics,

@@ -1,4 +1,5 @@
 import Attention
+import RunKit
 import TrainEngine
 
 /// The Attention tab's live settings and the options its queue of runs is built from.

@@ -1,3 +1,4 @@
+import RunKit
 import TrainEngine
 
 /// Validation of hyperparameter text for the UI (the job validates again when applying).

@@ -1,3 +1,4 @@
+import RunKit
 import TrainEngine
 
 /// One hyperparameter as the UI shows it.

@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// Adapts a `TrainingJob` to the workbench: steps it, keeps downsampled curves and

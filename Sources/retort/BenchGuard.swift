@@ -3,6 +3,7 @@ import Attention
 import Distill
 import Foundation
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// What the divergence guard costs per step in each engine, against the step itself, in

@@ -1,6 +1,7 @@
 import Attention
 import Distill
 import Foundation
+import RunKit
 import TrainEngine
 
 /// What `retort resume` needs of an engine's job, whichever engine wrote the run folder.

@@ -5,6 +5,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortUI
+import RunKit
 import TrainEngine
 
 // Must run before any BLAS call: re-executes once with OPENBLAS_CORETYPE set when
