@@ -64,8 +64,8 @@ extension AttentionJob: CheckpointedJob {
         AttentionState(
             config: config, modelName: config.model.name, hyper: hyper, step: step, epoch: epoch, cursor: epochCursor.position,
             order: epochCursor.order, samplesSeen: epochCursor.samplesSeen, rng: rng.state.map { String($0, radix: 16) },
-            epochLoss: epochLoss, epochCorrect: epochCorrect, epochSamples: epochSamples, epochDensity: epochDensity,
-            densitySteps: densitySteps, trainSeconds: trainSeconds,
+            epochLoss: totals.loss, epochCorrect: totals.correct, epochSamples: totals.samples, epochDensity: epochDensity,
+            densitySteps: densitySteps, trainSeconds: totals.trainSeconds,
             sparse: model.cores.map(\.sparse), quantQ: model.cores.map(\.quantQ), quantK: model.cores.map(\.quantK),
             curveLoss: curves.loss, curveAccuracy: curves.accuracy, curveLR: curves.lr, curveDensity: curves.maskDensity,
             epochs: curves.epochs, optimizerSteps: optimizer.stepCount, checkpointEvery: checkpointEvery,
@@ -109,11 +109,10 @@ extension AttentionJob: RestorableJob {
         optimizer.weightDecay = hyper.weightDecay
         step = s.step; epochCursor = cursor
         rng = r
-        epochLoss = s.epochLoss; epochCorrect = s.epochCorrect; epochSamples = s.epochSamples
-        epochDensity = s.epochDensity; densitySteps = s.densitySteps; trainSeconds = s.trainSeconds
+        totals = EpochTotals(loss: s.epochLoss, correct: s.epochCorrect, samples: s.epochSamples, trainSeconds: s.trainSeconds)
+        epochDensity = s.epochDensity; densitySteps = s.densitySteps
         curves = AttentionCurves(loss: s.curveLoss, accuracy: s.curveAccuracy, lr: s.curveLR, maskDensity: s.curveDensity, epochs: s.epochs)
         checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
-        epochStart = DispatchTime.now().uptimeNanoseconds
         divergence = nil
     }
 

@@ -77,9 +77,9 @@ public final class AttentionJob {
 
     var rng: RNG
     var epochCursor: EpochCursor
-    var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0, epochDensity = 0.0, densitySteps = 0
-    var epochStart = DispatchTime.now().uptimeNanoseconds
-    var trainSeconds = 0.0
+    var totals = EpochTotals()
+    /// Sum of the steps' mean mask densities this epoch, and how many steps had one.
+    var epochDensity = 0.0, densitySteps = 0
     private let augmentFill: Float
 
     /// Loads and splits the data set named in `config` (seeded by `config.seed`).
@@ -183,7 +183,7 @@ public final class AttentionJob {
                                        epochSummary: nil, divergence: d)
         }
         if epochCursor.startEpochIfDue(rng: &rng) {
-            epochLoss = 0; epochCorrect = 0; epochSamples = 0; epochDensity = 0; densitySteps = 0; trainSeconds = 0
+            totals.reset(); epochDensity = 0; densitySteps = 0
         }
         if config.sparseAnneal > 0 {
             let w = Self.sparseWeight(progress: progress, anneal: config.sparseAnneal)
@@ -213,11 +213,8 @@ public final class AttentionJob {
         epochCursor.count(labels.count)
         let densities = model.cores.compactMap(\.lastMaskDensity)
         let density = densities.isEmpty ? nil : densities.reduce(0, +) / Double(densities.count)
-        epochLoss += Double(loss) * Double(labels.count)
-        epochCorrect += Double(acc) * Double(labels.count)
-        epochSamples += labels.count
         if let density { epochDensity += density; densitySteps += 1 }
-        trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        totals.add(loss: loss, accuracy: acc, samples: labels.count, since: t0)
         curves.loss.append(loss); curves.accuracy.append(acc); curves.lr.append(lr)
         curves.maskDensity.append(density.map { Float($0) } ?? .nan)
         if step % logEvery == 0 {
@@ -230,13 +227,11 @@ public final class AttentionJob {
             let (tl, ta) = evaluate(data.test)
             let withSparse = config.kind == .taylorSparse ? evaluate(data.test, sparseAtInference: true).accuracy : nil
             let s = AttentionEpochSummary(
-                epoch: epoch, step: step, trainLoss: Float(epochLoss / Double(epochSamples)),
-                trainAccuracy: Float(epochCorrect / Double(epochSamples)), testLoss: tl, testAccuracy: ta,
+                epoch: epoch, step: step, trainLoss: totals.meanLoss, trainAccuracy: totals.meanAccuracy, testLoss: tl, testAccuracy: ta,
                 testAccuracyWithSparse: withSparse, lr: lr,
                 maskDensity: densitySteps > 0 ? epochDensity / Double(densitySteps) : nil,
-                seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
-                samplesPerSecond: Double(epochSamples) / max(trainSeconds, 1e-9))
-            epochStart = DispatchTime.now().uptimeNanoseconds
+                seconds: totals.wallSeconds, samplesPerSecond: totals.samplesPerSecond)
+            totals.restartClock()
             curves.epochs.append(s)
             var values: [(String, Double)] = [
                 ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),

@@ -29,7 +29,7 @@ extension TrainingJob: CheckpointedJob {
         let f = ISO8601DateFormatter()
         return TrainingState(config: config, modelName: model.name, hyper: hyper, step: step, epoch: epoch, cursor: epochCursor.position,
                              order: epochCursor.order, samplesSeen: epochCursor.samplesSeen, rng: rng.state.map { String($0, radix: 16) },
-                             epochLoss: epochLoss, epochCorrect: epochCorrect, epochSamples: epochSamples, trainSeconds: trainSeconds,
+                             epochLoss: totals.loss, epochCorrect: totals.correct, epochSamples: totals.samples, trainSeconds: totals.trainSeconds,
                              optimizerSteps: (optimizer as? AdamW)?.stepCount ?? 0, metrics: log?.positions() ?? [:],
                              saved: f.string(from: Date()))
     }
@@ -59,8 +59,7 @@ extension TrainingJob: RestorableJob {
         if let adam = optimizer as? AdamW { adam.weightDecay = s.hyper.weightDecay }
         hyper = s.hyper
         step = s.step; epochCursor = cursor; rng = r
-        epochLoss = s.epochLoss; epochCorrect = s.epochCorrect; epochSamples = s.epochSamples; trainSeconds = s.trainSeconds
-        epochStart = DispatchTime.now().uptimeNanoseconds
+        totals = EpochTotals(loss: s.epochLoss, correct: s.epochCorrect, samples: s.epochSamples, trainSeconds: s.trainSeconds)
         divergence = nil
     }
 

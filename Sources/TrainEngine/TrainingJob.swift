@@ -55,9 +55,7 @@ public final class TrainingJob {
 
     var rng: RNG
     var epochCursor: EpochCursor
-    var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0
-    var epochStart = DispatchTime.now().uptimeNanoseconds
-    var trainSeconds = 0.0
+    var totals = EpochTotals()
     /// Value of a blank (background) pixel after normalisation, used to fill shifted borders.
     private let augmentFill: Float
 
@@ -141,7 +139,7 @@ public final class TrainingJob {
         var saved: [CheckpointEvent] = []
         if checkpoints != nil && lastCheckpoint == nil && step == 0 && epochCursor.atEpochStart { saved.append(checkpointEvent()) }
         if epochCursor.startEpochIfDue(rng: &rng) {
-            epochLoss = 0; epochCorrect = 0; epochSamples = 0; trainSeconds = 0
+            totals.reset()
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
         let (x, labels) = PreparedData.batch(data.train, epochCursor.take(hyper.batchSize), sampleShape: model.inputShape)
@@ -164,10 +162,7 @@ public final class TrainingJob {
                               divergence: d, checkpoints: saved, logFailure: log?.takeFailure())
         }
         epochCursor.count(labels.count)
-        epochLoss += Double(loss) * Double(labels.count)
-        epochCorrect += Double(acc) * Double(labels.count)
-        epochSamples += labels.count
-        trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        totals.add(loss: loss, accuracy: acc, samples: labels.count, since: t0)
         if step % logEvery == 0 {
             log?.write(MetricRecord(kind: "step", step: step, epoch: epoch,
                                     values: [("loss", Double(loss)), ("accuracy", Double(acc)), ("lr", Double(lr))]))
@@ -176,11 +171,10 @@ public final class TrainingJob {
         if epochCursor.finishEpochIfDone() {
             let (tl, ta) = evaluate(data.test)
             summary = EpochSummary(epoch: epoch, step: step,
-                                   trainLoss: Float(epochLoss / Double(epochSamples)), trainAccuracy: Float(epochCorrect / Double(epochSamples)),
+                                   trainLoss: totals.meanLoss, trainAccuracy: totals.meanAccuracy,
                                    testLoss: tl, testAccuracy: ta, lr: lr,
-                                   seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
-                                   samplesPerSecond: Double(epochSamples) / max(trainSeconds, 1e-9))
-            epochStart = DispatchTime.now().uptimeNanoseconds
+                                   seconds: totals.wallSeconds, samplesPerSecond: totals.samplesPerSecond)
+            totals.restartClock()
             if let s = summary {
                 log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: [
                     ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),
