@@ -39,9 +39,10 @@ let package = Package(
         .target(name: "RetortData", dependencies: ["CZlib", "RetortCore"], swiftSettings: checked),
         // models built from core layers, sliceable by width
         .target(name: "RetortModels", dependencies: ["RetortCore"], swiftSettings: fast),
-        // run infrastructure shared by the engines: the live-setting schema
-        .target(name: "RunKit", dependencies: ["RetortCore"], swiftSettings: checked),
-        // the plain training engine (headless job, run folder, metrics)
+        // run infrastructure the engines share: run folders and their lock, metrics and TensorBoard
+        // files, checkpoints, rollback, divergence, prepared data, the epoch cursor and LR schedule
+        .target(name: "RunKit", dependencies: ["RetortCore", "RetortData"], swiftSettings: checked),
+        // the plain training engine (headless job, config, hyperparameters)
         .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit"], swiftSettings: checked),
         // engines
         .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine"], swiftSettings: fast),
@@ -64,18 +65,18 @@ let package = Package(
         // fuzz harness for every file parser (tools/fuzz.sh builds it with -sanitize=fuzzer)
         .executableTarget(name: "retort-fuzz", dependencies: ["RetortCore", "RetortData", "RetortUI", "Accelerator"], swiftSettings: checked),
         // finite-difference gradient checks and PyTorch fixtures shared by the test targets
-        .target(name: "RetortTestSupport", dependencies: ["RetortCore", "TrainEngine"], path: "Tests/RetortTestSupport"),
+        .target(name: "RetortTestSupport", dependencies: ["RetortCore", "RunKit", "TrainEngine"], path: "Tests/RetortTestSupport"),
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
-        .testTarget(name: "RunKitTests", dependencies: ["RunKit"]),
-        .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "RetortTestSupport"]),
-        .testTarget(name: "AttentionTests", dependencies: ["Attention", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RunKitTests", dependencies: ["RunKit", "RetortCore", "RetortTestSupport"]),
+        .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine", "RunKit", "RetortTestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "RunKit", "RetortTestSupport"]),
+        .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention"]),
-        .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "RunKit", "Workbench", "TrainEngine"]),
+        .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "RunKit", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages
-        .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "TrainEngine", "Distill", "Attention"],
+        .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "RunKit", "TrainEngine", "Distill", "Attention"],
                     resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,5 +1,6 @@
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 
 /// Counts of values in equal bins over [lower, upper), plus those below and at/above.

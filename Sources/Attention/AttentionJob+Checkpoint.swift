@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// Everything in an attention checkpoint that is not a tensor (JSON in the file's header).
@@ -61,10 +62,10 @@ extension AttentionJob: CheckpointedJob {
 
     var state: AttentionState {
         AttentionState(
-            config: config, modelName: config.model.name, hyper: hyper, step: step, epoch: epoch, cursor: cursor, order: order,
-            samplesSeen: samplesSeen, rng: rng.state.map { String($0, radix: 16) },
-            epochLoss: epochLoss, epochCorrect: epochCorrect, epochSamples: epochSamples, epochDensity: epochDensity,
-            densitySteps: densitySteps, trainSeconds: trainSeconds,
+            config: config, modelName: config.model.name, hyper: hyper, step: step, epoch: epoch, cursor: epochCursor.position,
+            order: epochCursor.order, samplesSeen: epochCursor.samplesSeen, rng: rng.state.map { String($0, radix: 16) },
+            epochLoss: totals.loss, epochCorrect: totals.correct, epochSamples: totals.samples, epochDensity: epochDensity,
+            densitySteps: densitySteps, trainSeconds: totals.trainSeconds,
             sparse: model.cores.map(\.sparse), quantQ: model.cores.map(\.quantQ), quantK: model.cores.map(\.quantK),
             curveLoss: curves.loss, curveAccuracy: curves.accuracy, curveLR: curves.lr, curveDensity: curves.maskDensity,
             epochs: curves.epochs, optimizerSteps: optimizer.stepCount, checkpointEvery: checkpointEvery,
@@ -73,16 +74,18 @@ extension AttentionJob: CheckpointedJob {
     }
 
     public func encodedState() throws -> Data { try AttentionState.encoder().encode(state) }
+}
 
-    /// Puts the job into the state a checkpoint holds. Everything is checked before
-    /// anything changes, so a refused checkpoint leaves the job as it was.
-    func restore(_ s: AttentionState, _ tensors: [String: Tensor], file: String) throws {
+/// Resume and rollback (`RestorableJob`): an attention checkpoint's state and how a job is
+/// put back into it (the curves go back to the checkpoint's too).
+extension AttentionJob: RestorableJob {
+    public func restore(_ s: AttentionState, _ tensors: [String: Tensor], file: String) throws {
         func bad(_ why: String) -> CheckpointError { CheckpointError("\(file): \(why)") }
         guard s.kind == "attention" else { throw bad("not an attention checkpoint (kind \(s.kind))") }
         guard s.modelName == config.model.name else { throw bad("holds model \(s.modelName), this run trains \(config.model.name)") }
         guard let r = RNG(state: s.rng.compactMap { UInt64($0, radix: 16) }) else { throw bad("malformed RNG state") }
-        guard s.cursor >= 0, s.cursor <= s.order.count, s.order.allSatisfy({ $0 >= 0 && $0 < data.train.count }),
-              s.order.isEmpty || s.order.count == data.train.count else { throw bad("epoch position does not fit the data set") }
+        let cursor = try EpochCursor(rows: data.train.count, order: s.order, position: s.cursor, epoch: s.epoch,
+                                     samplesSeen: s.samplesSeen, bad: bad)
         let cores = model.cores
         guard s.sparse.count == cores.count, s.quantQ.count == cores.count, s.quantK.count == cores.count else {
             throw bad("sparse state of \(s.sparse.count) attention layers, the model has \(cores.count)")
@@ -104,48 +107,29 @@ extension AttentionJob: CheckpointedJob {
         }
         hyper = s.hyper
         optimizer.weightDecay = hyper.weightDecay
-        step = s.step; epoch = s.epoch; cursor = s.cursor; order = s.order; samplesSeen = s.samplesSeen
+        step = s.step; epochCursor = cursor
         rng = r
-        epochLoss = s.epochLoss; epochCorrect = s.epochCorrect; epochSamples = s.epochSamples
-        epochDensity = s.epochDensity; densitySteps = s.densitySteps; trainSeconds = s.trainSeconds
+        totals = EpochTotals(loss: s.epochLoss, correct: s.epochCorrect, samples: s.epochSamples, trainSeconds: s.trainSeconds)
+        epochDensity = s.epochDensity; densitySteps = s.densitySteps
         curves = AttentionCurves(loss: s.curveLoss, accuracy: s.curveAccuracy, lr: s.curveLR, maskDensity: s.curveDensity, epochs: s.epochs)
         checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
-        epochStart = DispatchTime.now().uptimeNanoseconds
         divergence = nil
     }
 
-    /// Reads a checkpoint file and its state; one line naming the file on any problem.
-    static func read(_ url: URL) throws -> (AttentionState, [String: Tensor]) {
+    public static func readCheckpoint(_ url: URL) throws -> (AttentionState, [String: Tensor]) {
         try CheckpointFile.read(url, as: AttentionState.self, decoder: AttentionState.decoder(), what: "attention")
     }
 
-    /// Opens an attention run folder at its newest good checkpoint (refused ones are set
-    /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
-    /// thread count (results stay bit-identical only with the same count).
-    public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: AttentionJob, notes: [String]) {
-        var loadedData: PreparedData?
-        return try resumeRun(runFolder) { url in
-            let (s, t) = try read(url)
-            var c = s.config
-            if let threads { c.threads = threads }
-            let j: AttentionJob
-            if let d = loadedData { j = try AttentionJob(config: c, data: d, log: nil) }
-            else { j = try AttentionJob(config: c, dataDirectory: dataDirectory, log: nil); loadedData = j.data }
-            try j.restore(s, t, file: url.path)
-            return (j, s.metrics, s.keepCheckpoints)
-        }
+    public static func fresh(for s: AttentionState, threads: Int?, dataDirectory: String, data: PreparedData?) throws -> AttentionJob {
+        var c = s.config
+        if let threads { c.threads = threads }
+        if let data { return try AttentionJob(config: c, data: data, log: nil) }
+        return try AttentionJob(config: c, dataDirectory: dataDirectory, log: nil)
     }
 
-    /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,
-    /// else to a tenth of the rate that diverged (see `Rollback.perform`). The curves go
-    /// back to the checkpoint's. Returns a confirmation line.
-    public func rollback(lr text: String? = nil) throws -> String {
-        let r = try Rollback.perform(
-            store: checkpoints, divergence: divergence, lr: text, log: log, baseLR: { hyper.lr },
-            check: { var probe = hyper; try probe.set("lr", $0) },
-            restore: { url in let (s, t) = try Self.read(url); try restore(s, t, file: url.path); return s.metrics },
-            position: { (step, epoch) }, setLR: { _ = try set("lr", to: $0) })
-        lastCheckpoint = (r.url, step)
-        return r.message
-    }
+    public static func recorded(_ s: AttentionState) -> (metrics: [String: UInt64], keep: Int) { (s.metrics, s.keepCheckpoints) }
+
+    public var baseLR: Float { hyper.lr }
+    public func checkLR(_ text: String) throws { var probe = hyper; try probe.set("lr", text) }
+    public func applyLR(_ text: String) throws { _ = try set("lr", to: text) }
 }

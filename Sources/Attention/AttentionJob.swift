@@ -62,7 +62,7 @@ public final class AttentionJob {
     public internal(set) var hyper: Hyperparameters
     public internal(set) var step = 0
     /// Epochs completed.
-    public internal(set) var epoch = 0
+    public var epoch: Int { epochCursor.epoch }
     public internal(set) var curves = AttentionCurves()
     public var log: MetricsLog?
     /// Where checkpoints go (nil: none). One is written at every epoch end and, with
@@ -76,12 +76,10 @@ public final class AttentionJob {
     public internal(set) var divergence: Divergence?
 
     var rng: RNG
-    var order: [Int] = []
-    var cursor = 0
-    var samplesSeen = 0
-    var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0, epochDensity = 0.0, densitySteps = 0
-    var epochStart = DispatchTime.now().uptimeNanoseconds
-    var trainSeconds = 0.0
+    var epochCursor: EpochCursor
+    var totals = EpochTotals()
+    /// Sum of the steps' mean mask densities this epoch, and how many steps had one.
+    var epochDensity = 0.0, densitySteps = 0
     private let augmentFill: Float
 
     /// Loads and splits the data set named in `config` (seeded by `config.seed`).
@@ -105,6 +103,7 @@ public final class AttentionJob {
         hyper = Hyperparameters(tc)
         optimizer = AdamW(parameters: model.parameters, lr: config.lr, weightDecay: config.weightDecay)
         rng = RNG(seed: config.seed &+ 0x5EED)
+        epochCursor = EpochCursor(rows: data.train.count)
         augmentFill = data.train.features.min() ?? 0
         self.log = log
     }
@@ -113,13 +112,12 @@ public final class AttentionJob {
     public var stepsPerEpoch: Int { (data.train.count + hyper.batchSize - 1) / hyper.batchSize }
     public var totalSamples: Int { config.epochs * data.train.count }
     /// Fraction of the run done, by samples.
-    public var progress: Double { Double(samplesSeen) / Double(max(1, totalSamples)) }
+    public var progress: Double { Double(epochCursor.samplesSeen) / Double(max(1, totalSamples)) }
 
     /// Learning rate at the current progress (cosine schedule in samples, as `TrainingJob`).
     public var currentLR: Float {
-        let sched = CosineSchedule(baseLR: hyper.lr, warmupSteps: Int(Double(hyper.warmupEpochs) * Double(data.train.count)),
-                                   totalSteps: totalSamples, minLR: min(config.minLR, hyper.lr))
-        return sched.lr(at: samplesSeen)
+        LRSchedule(baseLR: hyper.lr, minLR: config.minLR, warmupEpochs: hyper.warmupEpochs, epochs: config.epochs,
+                   rowsPerEpoch: data.train.count).lr(after: epochCursor.samplesSeen)
     }
 
     /// Changes one of `settings` between steps (validated; nothing changes when refused). Logged as an `hparam` record (name, from, to) at the
@@ -155,7 +153,7 @@ public final class AttentionJob {
     /// first epoch has one to roll back to), at every epoch end and every `checkpointEvery` steps.
     @discardableResult
     public func step(logEvery: Int? = nil) -> AttentionStepResult {
-        let first = checkpoints != nil && lastCheckpoint == nil && step == 0 && cursor == 0 && divergence == nil ? [checkpointEvent()] : []
+        let first = checkpoints != nil && lastCheckpoint == nil && step == 0 && epochCursor.atEpochStart && divergence == nil ? [checkpointEvent()] : []
         var r = trainStep(logEvery: logEvery)
         r.checkpoints = first + r.checkpoints
         return r
@@ -168,19 +166,16 @@ public final class AttentionJob {
             return AttentionStepResult(step: step, epoch: epoch, loss: .nan, accuracy: 0, lr: currentLR, samples: 0, maskDensity: nil,
                                        epochSummary: nil, divergence: d)
         }
-        if cursor == 0 {
-            order = Array(0..<data.train.count); rng.shuffle(&order)
-            epochLoss = 0; epochCorrect = 0; epochSamples = 0; epochDensity = 0; densitySteps = 0; trainSeconds = 0
+        if epochCursor.startEpochIfDue(rng: &rng) {
+            totals.reset(); epochDensity = 0; densitySteps = 0
         }
         if config.sparseAnneal > 0 {
             let w = Self.sparseWeight(progress: progress, anneal: config.sparseAnneal)
             for c in model.cores where c.sparse.weight != w { c.sparse.weight = w }
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let end = min(order.count, cursor + hyper.batchSize)
-        let (x, labels) = PreparedData.batch(data.train, order[cursor..<end], sampleShape: model.inputShape)
+        let (x, labels) = PreparedData.batch(data.train, epochCursor.take(hyper.batchSize), sampleShape: model.inputShape)
         if config.shift > 0 { Augment.shift(x, maxShift: config.shift, fill: augmentFill, rng: &rng) }
-        cursor = end
         let lr = currentLR
         optimizer.lr = lr
         optimizer.zeroGrad()
@@ -199,14 +194,11 @@ public final class AttentionJob {
             return AttentionStepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, maskDensity: nil,
                                        epochSummary: nil, divergence: d)
         }
-        samplesSeen += labels.count
+        epochCursor.count(labels.count)
         let densities = model.cores.compactMap(\.lastMaskDensity)
         let density = densities.isEmpty ? nil : densities.reduce(0, +) / Double(densities.count)
-        epochLoss += Double(loss) * Double(labels.count)
-        epochCorrect += Double(acc) * Double(labels.count)
-        epochSamples += labels.count
         if let density { epochDensity += density; densitySteps += 1 }
-        trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        totals.add(loss: loss, accuracy: acc, samples: labels.count, since: t0)
         curves.loss.append(loss); curves.accuracy.append(acc); curves.lr.append(lr)
         curves.maskDensity.append(density.map { Float($0) } ?? .nan)
         if step % logEvery == 0 {
@@ -215,19 +207,15 @@ public final class AttentionJob {
             log?.write(MetricRecord(kind: "step", step: step, epoch: epoch, values: values))
         }
         var summary: AttentionEpochSummary?
-        if cursor >= order.count {
-            cursor = 0
-            epoch += 1
+        if epochCursor.finishEpochIfDone() {
             let (tl, ta) = evaluate(data.test)
             let withSparse = config.kind == .taylorSparse ? evaluate(data.test, sparseAtInference: true).accuracy : nil
             let s = AttentionEpochSummary(
-                epoch: epoch, step: step, trainLoss: Float(epochLoss / Double(epochSamples)),
-                trainAccuracy: Float(epochCorrect / Double(epochSamples)), testLoss: tl, testAccuracy: ta,
+                epoch: epoch, step: step, trainLoss: totals.meanLoss, trainAccuracy: totals.meanAccuracy, testLoss: tl, testAccuracy: ta,
                 testAccuracyWithSparse: withSparse, lr: lr,
                 maskDensity: densitySteps > 0 ? epochDensity / Double(densitySteps) : nil,
-                seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
-                samplesPerSecond: Double(epochSamples) / max(trainSeconds, 1e-9))
-            epochStart = DispatchTime.now().uptimeNanoseconds
+                seconds: totals.wallSeconds, samplesPerSecond: totals.samplesPerSecond)
+            totals.restartClock()
             curves.epochs.append(s)
             var values: [(String, Double)] = [
                 ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),

@@ -1,4 +1,5 @@
 import RetortData
+import RunKit
 import TrainEngine
 
 /// Everything that defines one ViT training run of the attention engine; written to
@@ -61,6 +62,6 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
         }
     }
 
-    /// A run folder name: <timestamp>-vit-<kind>-<data>-s<seed>.
-    public var defaultRunName: String { RunFolder.defaultName(["vit", kind.rawValue, data.rawValue, "s\(seed)"]) }
+    /// A generated run folder name after its timestamp: vit-<kind>-<data>-s<seed> (see `RunFolder`).
+    public var runNameParts: [String] { ["vit", kind.rawValue, data.rawValue, "s\(seed)"] }
 }

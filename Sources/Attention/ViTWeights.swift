@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// The ViT's weights in timm's naming and layout (the PyTorch `VisionTransformer` of

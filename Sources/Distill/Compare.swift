@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RunKit
 import Synchronization
 import TrainEngine
 

@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// Everything in a distillation checkpoint that is not a tensor (JSON in the file's header).
@@ -85,8 +86,8 @@ extension DistillJob: CheckpointedJob {
     var state: DistillState {
         func hex(_ r: RNG) -> [String] { r.state.map { String($0, radix: 16) } }
         return DistillState(
-            config: config, modelName: net.name, settings: settings, step: step, epoch: epoch, cursor: cursor, order: order,
-            samplesSeen: samplesSeen, orderRNG: hex(orderRNG), augmentRNG: hex(augmentRNG), widthRNG: hex(widthRNG),
+            config: config, modelName: net.name, settings: settings, step: step, epoch: epoch, cursor: epochCursor.position,
+            order: epochCursor.order, samplesSeen: epochCursor.samplesSeen, orderRNG: hex(orderRNG), augmentRNG: hex(augmentRNG), widthRNG: hex(widthRNG),
             acc: acc, trainSeconds: trainSeconds, cosines: cosines,
             runCounts: [runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps], runSums: [runEntropy, runWeight],
             lastEpoch: lastEpoch, schedule: schedule,
@@ -98,10 +99,12 @@ extension DistillJob: CheckpointedJob {
     }
 
     public func encodedState() throws -> Data { try DistillState.encoder().encode(state) }
+}
 
-    /// Puts the job into the state a checkpoint holds. Everything is checked before
-    /// anything changes, so a refused checkpoint leaves the job as it was.
-    func restore(_ s: DistillState, _ tensors: [String: Tensor], file: String) throws {
+/// Resume and rollback (`RestorableJob`): a distillation checkpoint's state and how a job is
+/// put back into it.
+extension DistillJob: RestorableJob {
+    public func restore(_ s: DistillState, _ tensors: [String: Tensor], file: String) throws {
         func bad(_ why: String) -> CheckpointError { CheckpointError("\(file): \(why)") }
         guard s.modelName == net.name else { throw bad("holds model \(s.modelName), this run trains \(net.name)") }
         func rng(_ h: [String]) throws -> RNG {
@@ -109,8 +112,8 @@ extension DistillJob: CheckpointedJob {
             return r
         }
         let (r0, r1, r2) = (try rng(s.orderRNG), try rng(s.augmentRNG), try rng(s.widthRNG))
-        guard s.cursor >= 0, s.cursor <= s.order.count, s.order.allSatisfy({ $0 >= 0 && $0 < data.train.count }),
-              s.order.isEmpty || s.order.count == data.train.count else { throw bad("epoch position does not fit the data set") }
+        let cursor = try EpochCursor(rows: data.train.count, order: s.order, position: s.cursor, epoch: s.epoch,
+                                     samplesSeen: s.samplesSeen, bad: bad)
         guard s.acc.tensorConflicts.count == net.parameters.count, s.runCounts.count == 5, s.runSums.count == 2 else {
             throw bad("epoch accumulators do not fit the model")
         }
@@ -137,7 +140,7 @@ extension DistillJob: CheckpointedJob {
         for (layer, w, m, v) in stats { layer.setRunningStatistics(width: w, mean: m, variance: v) }
         restoreOptimizer()
         settings = s.settings
-        step = s.step; epoch = s.epoch; cursor = s.cursor; order = s.order; samplesSeen = s.samplesSeen
+        step = s.step; epochCursor = cursor
         orderRNG = r0; augmentRNG = r1; widthRNG = r2
         acc = s.acc; trainSeconds = s.trainSeconds; cosines = s.cosines
         (runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps) = (s.runCounts[0], s.runCounts[1], s.runCounts[2], s.runCounts[3], s.runCounts[4])
@@ -150,38 +153,20 @@ extension DistillJob: CheckpointedJob {
         divergence = nil
     }
 
-    /// Reads a checkpoint file and its state; one line naming the file on any problem.
-    static func read(_ url: URL) throws -> (DistillState, [String: Tensor]) {
+    public static func readCheckpoint(_ url: URL) throws -> (DistillState, [String: Tensor]) {
         try CheckpointFile.read(url, as: DistillState.self, decoder: DistillState.decoder(), what: "distillation")
     }
 
-    /// Opens a distillation run folder at its newest good checkpoint (refused ones are set
-    /// aside as `….ckpt.corrupt` and described in `notes`). `threads` overrides the saved
-    /// thread count (results stay bit-identical only with the same count).
-    public static func resume(runFolder: URL, dataDirectory: String, threads: Int? = nil) throws -> (job: DistillJob, notes: [String]) {
-        var loadedData: PreparedData?
-        return try resumeRun(runFolder) { url in
-            let (s, t) = try read(url)
-            var c = s.config
-            if let threads { c.threads = threads }
-            let j: DistillJob
-            if let d = loadedData { j = try DistillJob(config: c, data: d, log: nil) }
-            else { j = try DistillJob(config: c, dataDirectory: dataDirectory, log: nil); loadedData = j.data }
-            try j.restore(s, t, file: url.path)
-            return (j, s.metrics, s.keepCheckpoints)
-        }
+    public static func fresh(for s: DistillState, threads: Int?, dataDirectory: String, data: PreparedData?) throws -> DistillJob {
+        var c = s.config
+        if let threads { c.threads = threads }
+        if let data { return try DistillJob(config: c, data: data, log: nil) }
+        return try DistillJob(config: c, dataDirectory: dataDirectory, log: nil)
     }
 
-    /// Restores the newest good checkpoint and lowers the learning rate: to `lr` when given,
-    /// else to a tenth of the rate that diverged (see `Rollback.perform`). Returns a
-    /// confirmation line.
-    public func rollback(lr text: String? = nil) throws -> String {
-        let r = try Rollback.perform(
-            store: checkpoints, divergence: divergence, lr: text, log: log, baseLR: { settings.lr },
-            check: { var probe = settings; try probe.set("lr", $0) },
-            restore: { url in let (s, t) = try Self.read(url); try restore(s, t, file: url.path); return s.metrics },
-            position: { (step, epoch) }, setLR: { _ = try set("lr", to: $0) })
-        lastCheckpoint = (r.url, step)
-        return r.message
-    }
+    public static func recorded(_ s: DistillState) -> (metrics: [String: UInt64], keep: Int) { (s.metrics, s.keepCheckpoints) }
+
+    public var baseLR: Float { settings.lr }
+    public func checkLR(_ text: String) throws { var probe = settings; try probe.set("lr", text) }
+    public func applyLR(_ text: String) throws { _ = try set("lr", to: text) }
 }

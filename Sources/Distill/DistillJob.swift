@@ -2,6 +2,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortModels
+import RunKit
 import TrainEngine
 
 /// Outcome of one joint step.
@@ -105,7 +106,8 @@ public final class DistillJob {
     public var log: MetricsLog?
     public internal(set) var settings: DistillSettings
     public internal(set) var step = 0
-    public internal(set) var epoch = 0
+    /// Epochs completed.
+    public var epoch: Int { epochCursor.epoch }
     /// Where checkpoints go (nil: none). One is written at every epoch end and, with
     /// `checkpointEvery` > 0, every that many steps.
     public var checkpoints: CheckpointStore?
@@ -123,9 +125,7 @@ public final class DistillJob {
 
     private let gs: [Tensor], gt: [Tensor], combined: [Tensor]
     var orderRNG: RNG, augmentRNG: RNG, widthRNG: RNG
-    var order: [Int] = []
-    var cursor = 0
-    var samplesSeen = 0
+    var epochCursor: EpochCursor
     private let augmentFill: Float
     /// Re-estimate BatchNorm statistics before evaluating the student / the teacher.
     public let recalibrateStudent: Bool
@@ -187,6 +187,7 @@ public final class DistillJob {
         orderRNG = RNG(seed: config.seed &+ 0x0DE7)
         augmentRNG = RNG(seed: config.seed &+ 0xA06)
         widthRNG = RNG(seed: config.seed &+ 0x71D7)
+        epochCursor = EpochCursor(rows: data.train.count)
         augmentFill = data.train.features.min() ?? 0
         acc = EpochAccumulator(tensors: params.count)
         // Ensemble members: per group uniform over 3 evenly spaced factors in (1, teacher].
@@ -240,10 +241,8 @@ public final class DistillJob {
 
     /// Learning rate from the cosine schedule at the current progress (in samples).
     public var currentLR: Float {
-        let n = data.train.count
-        let sched = CosineSchedule(baseLR: settings.lr, warmupSteps: Int(Double(config.warmupEpochs) * Double(n)),
-                                   totalSteps: totalSamples, minLR: min(config.minLR, settings.lr))
-        return sched.lr(at: samplesSeen)
+        LRSchedule(baseLR: settings.lr, minLR: config.minLR, warmupEpochs: config.warmupEpochs, epochs: config.epochs,
+                   rowsPerEpoch: data.train.count).lr(after: epochCursor.samplesSeen)
     }
 
     /// Applies the scheduled changes whose step has been reached (call between steps) and
@@ -271,7 +270,7 @@ public final class DistillJob {
     /// λ after the linear KD warm-up.
     public var currentLambda: Float {
         guard config.teacherLoss else { return 0 }
-        let ramp = config.kdWarmupEpochs > 0 ? min(1, Float(Double(samplesSeen) / (Double(config.kdWarmupEpochs) * Double(data.train.count)))) : 1
+        let ramp = config.kdWarmupEpochs > 0 ? min(1, Float(Double(epochCursor.samplesSeen) / (Double(config.kdWarmupEpochs) * Double(data.train.count)))) : 1
         return settings.lambda * ramp
     }
 
@@ -306,7 +305,7 @@ public final class DistillJob {
     /// first epoch has one to roll back to), at every epoch end and every `checkpointEvery` steps.
     @discardableResult
     public func step(logEvery: Int? = nil) -> DistillStepResult {
-        let first = checkpoints != nil && lastCheckpoint == nil && step == 0 && cursor == 0 && divergence == nil ? [checkpointEvent()] : []
+        let first = checkpoints != nil && lastCheckpoint == nil && step == 0 && epochCursor.atEpochStart && divergence == nil ? [checkpointEvent()] : []
         var r = trainStep(logEvery: logEvery)
         r.checkpoints = first + r.checkpoints
         return r
@@ -317,23 +316,21 @@ public final class DistillJob {
         if let d = divergence { return diverged(d, lr: currentLR, samples: 0) }
         if let logEvery { self.logEvery = logEvery }
         let logEvery = self.logEvery
-        if cursor == 0 {
+        if epochCursor.atEpochStart {
             if config.sortChannels && epoch > 0 {
                 let sorted = net.sortChannels(optimizer: optimizer)
                 log?.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [("groups_permuted", Double(sorted.count))],
                                         note: "channels sorted by L1 importance"))
             }
-            order = Array(0..<data.train.count); orderRNG.shuffle(&order)
+            _ = epochCursor.startEpochIfDue(rng: &orderRNG)
             acc = EpochAccumulator(tensors: net.parameters.count)
             trainSeconds = 0
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let end = min(order.count, cursor + config.batchSize)
-        var idx = order[cursor..<end]
-        if idx.count < 2 { idx = order[(end - 2)..<end] }   // BatchNorm needs two samples
+        var idx = epochCursor.take(config.batchSize)
+        if idx.count < 2 { idx = epochCursor.order[(idx.endIndex - 2)..<idx.endIndex] }   // BatchNorm needs two samples
         let (x, labels) = PreparedData.batch(data.train, idx, sampleShape: model.inputShape)
         if config.shiftAugment > 0 && x.rank == 4 { Augment.shift(x, maxShift: config.shiftAugment, fill: augmentFill, rng: &augmentRNG) }
-        cursor = end
         let lr = currentLR
         optimizer.lr = lr
         let lambda = currentLambda
@@ -424,7 +421,7 @@ public final class DistillJob {
         for (p, g) in zip(params, combined) { p.grad = g }
 
         step += 1
-        samplesSeen += labels.count
+        epochCursor.count(labels.count)
         trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         acc.add(labels.count, sLoss, sAcc, outcome, entropies, weights, tau: s.tau)
         if let o = outcome {
@@ -447,13 +444,11 @@ public final class DistillJob {
                                         teacherWidth: teacherWidth, epochSummary: nil)
         if let log, step % max(1, logEvery) == 0 { writeStep(result0, to: log) }
 
-        guard cursor >= order.count else {
+        guard epochCursor.finishEpochIfDone() else {
             var r = result0
             if checkpoints != nil && checkpointEvery > 0 && step % checkpointEvery == 0 { r.checkpoints.append(checkpointEvent()) }
             return r
         }
-        cursor = 0
-        epoch += 1
         let summary = endEpoch(lr: lr)
         var r = DistillStepResult(step: step, epoch: epoch, lr: lr, samples: labels.count, studentLoss: sLoss, kdLoss: kdLoss,
                                  studentAccuracy: sAcc, teacherLoss: tLoss, teacherAccuracy: tAcc, lambda: lambda,

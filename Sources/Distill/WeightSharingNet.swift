@@ -2,6 +2,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortModels
+import RunKit
 import TrainEngine
 
 /// A RetortModels network (MLP or tiny CNN) allocated at the teacher's maximum width,

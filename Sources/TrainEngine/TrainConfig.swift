@@ -1,5 +1,6 @@
 import Foundation
 import RetortData
+import RunKit
 import RetortModels
 
 /// Everything that defines a training run; written to `config.json` in the run folder.
@@ -58,9 +59,4 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if keepCheckpoints < 1 || keepCheckpoints > 1000 { throw bad("keep-checkpoints", "in 1…1000", keepCheckpoints) }
         if mlpHidden.isEmpty || mlpHidden.contains(where: { $0 < 1 }) { throw bad("mlp-hidden", "positive widths", mlpHidden) }
     }
-}
-
-public struct ConfigError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ d: String) { description = d }
 }

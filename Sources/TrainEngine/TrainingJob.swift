@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import RetortCore
 import RetortData
 import RetortModels
@@ -42,7 +43,8 @@ public final class TrainingJob {
     public private(set) var optimizer: Optimizer
     public internal(set) var hyper: Hyperparameters
     public internal(set) var step = 0
-    public internal(set) var epoch = 0          // epochs completed
+    /// Epochs completed.
+    public var epoch: Int { epochCursor.epoch }
     public var log: MetricsLog?
     /// Where checkpoints go (nil: none are written). See `TrainingJob+Checkpoint`.
     public var checkpoints: CheckpointStore?
@@ -52,28 +54,32 @@ public final class TrainingJob {
     public internal(set) var divergence: Divergence?
 
     var rng: RNG
-    var order: [Int] = []
-    var cursor = 0
-    var samplesSeen = 0
-    var epochLoss = 0.0, epochCorrect = 0.0, epochSamples = 0
-    var epochStart = DispatchTime.now().uptimeNanoseconds
-    var trainSeconds = 0.0
+    var epochCursor: EpochCursor
+    var totals = EpochTotals()
     /// Value of a blank (background) pixel after normalisation, used to fill shifted borders.
     private let augmentFill: Float
 
     public var isFinished: Bool { epoch >= config.epochs }
     public var totalSamples: Int { config.epochs * data.train.count }
 
-    public init(config: TrainConfig, dataDirectory: String, log: MetricsLog?, checkpoints: CheckpointStore? = nil) throws {
+    /// Loads and splits the data set named in `config` (seeded by `config.seed`).
+    public convenience init(config: TrainConfig, dataDirectory: String, log: MetricsLog?, checkpoints: CheckpointStore? = nil) throws {
+        try config.validate()
+        let data = try PreparedData.load(config.data, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
+        try self.init(config: config, data: data, log: log, checkpoints: checkpoints)
+    }
+
+    /// Uses already prepared data (that of `config`).
+    public init(config: TrainConfig, data: PreparedData, log: MetricsLog?, checkpoints: CheckpointStore? = nil) throws {
         try config.validate()
         self.config = config
         Threads.set(config.threads)
-        let sample = config.data
-        data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
-        model = Self.makeModel(config, sample: sample)
+        self.data = data
+        model = Self.makeModel(config, sample: data.sample)
         hyper = Hyperparameters(config)
         optimizer = Self.makeOptimizer(config, model: model)
         rng = RNG(seed: config.seed &+ 0x5EED)
+        epochCursor = EpochCursor(rows: data.train.count)
         augmentFill = data.train.features.min() ?? 0
         self.log = log
         self.checkpoints = checkpoints
@@ -105,10 +111,8 @@ public final class TrainingJob {
     /// Learning rate from the schedule at the current progress (measured in samples, so a
     /// batch-size change mid-run keeps the schedule's shape).
     public var currentLR: Float {
-        let n = data.train.count
-        let sched = CosineSchedule(baseLR: hyper.lr, warmupSteps: Int(Double(hyper.warmupEpochs) * Double(n)),
-                                   totalSteps: totalSamples, minLR: min(config.minLR, hyper.lr))
-        return sched.lr(at: samplesSeen)
+        LRSchedule(baseLR: hyper.lr, minLR: config.minLR, warmupEpochs: hyper.warmupEpochs, epochs: config.epochs,
+                   rowsPerEpoch: data.train.count).lr(after: epochCursor.samplesSeen)
     }
 
     /// Applies a hyperparameter change now (call between steps) and logs it.
@@ -132,16 +136,13 @@ public final class TrainingJob {
             return StepResult(step: step, epoch: epoch, loss: .nan, accuracy: 0, lr: currentLR, samples: 0, epochSummary: nil, divergence: d)
         }
         var saved: [CheckpointEvent] = []
-        if checkpoints != nil && lastCheckpoint == nil && step == 0 && cursor == 0 { saved.append(checkpointEvent()) }
-        if cursor == 0 {
-            order = Array(0..<data.train.count); rng.shuffle(&order)
-            epochLoss = 0; epochCorrect = 0; epochSamples = 0; trainSeconds = 0
+        if checkpoints != nil && lastCheckpoint == nil && step == 0 && epochCursor.atEpochStart { saved.append(checkpointEvent()) }
+        if epochCursor.startEpochIfDue(rng: &rng) {
+            totals.reset()
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let end = min(order.count, cursor + hyper.batchSize)
-        let (x, labels) = PreparedData.batch(data.train, order[cursor..<end], sampleShape: model.inputShape)
+        let (x, labels) = PreparedData.batch(data.train, epochCursor.take(hyper.batchSize), sampleShape: model.inputShape)
         if config.shiftAugment > 0 && x.rank == 4 { Augment.shift(x, maxShift: config.shiftAugment, fill: augmentFill, rng: &rng) }
-        cursor = end
         let lr = currentLR
         optimizer.lr = lr
         optimizer.zeroGrad()
@@ -159,26 +160,20 @@ public final class TrainingJob {
             return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: nil,
                               divergence: d, checkpoints: saved, logFailure: log?.takeFailure())
         }
-        samplesSeen += labels.count
-        epochLoss += Double(loss) * Double(labels.count)
-        epochCorrect += Double(acc) * Double(labels.count)
-        epochSamples += labels.count
-        trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        epochCursor.count(labels.count)
+        totals.add(loss: loss, accuracy: acc, samples: labels.count, since: t0)
         if step % logEvery == 0 {
             log?.write(MetricRecord(kind: "step", step: step, epoch: epoch,
                                     values: [("loss", Double(loss)), ("accuracy", Double(acc)), ("lr", Double(lr))]))
         }
         var summary: EpochSummary?
-        if cursor >= order.count {
-            cursor = 0
-            epoch += 1
+        if epochCursor.finishEpochIfDone() {
             let (tl, ta) = evaluate(data.test)
             summary = EpochSummary(epoch: epoch, step: step,
-                                   trainLoss: Float(epochLoss / Double(epochSamples)), trainAccuracy: Float(epochCorrect / Double(epochSamples)),
+                                   trainLoss: totals.meanLoss, trainAccuracy: totals.meanAccuracy,
                                    testLoss: tl, testAccuracy: ta, lr: lr,
-                                   seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
-                                   samplesPerSecond: Double(epochSamples) / max(trainSeconds, 1e-9))
-            epochStart = DispatchTime.now().uptimeNanoseconds
+                                   seconds: totals.wallSeconds, samplesPerSecond: totals.samplesPerSecond)
+            totals.restartClock()
             if let s = summary {
                 log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: [
                     ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),

@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 
 /// Everything in a training checkpoint that is not a tensor (stored as JSON in the file's
 /// header): with the tensors it continues a run exactly where it was.

@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import RetortCore
 import RetortData
 import RetortModels

@@ -4,6 +4,7 @@ import Foundation
 import RunKit
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 
 /// Adapts the attention engine to the workbench: a queue of ViT runs on one data split and
@@ -149,9 +150,10 @@ public final class AttentionWorkbenchJob: SteppableJob {
         guard current < kinds.count else { return }
         var c = base
         c.kind = kinds[current]
-        let name = RunFolder.defaultName(["vit", c.kind.rawValue, c.data.rawValue, "s\(c.seed)", "run\(current + 1)"])
-        c.runName = name
-        let folder = try RunFolder.create(root: runRoot, name: name, config: c)
+        let folder = try RunFolder.makeDirectory(root: runRoot, name: nil,
+                                                 generated: ["vit", c.kind.rawValue, c.data.rawValue, "s\(c.seed)", "run\(current + 1)"])
+        c.runName = folder.lastPathComponent
+        _ = try RunFolder.open(folder, config: c)
         let j = try AttentionJob(config: c, data: data, log: try MetricsLog(folder: folder))
         j.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
         job = j

@@ -2,6 +2,7 @@ import Distill
 import Foundation
 import RunKit
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// Adapts a `DistillJob` to the workbench: steps it, keeps downsampled curves, the per-tensor
@@ -135,8 +136,8 @@ public final class DistillWorkbenchJob: SteppableJob {
         for (k, v) in options { try c.set(k, v) }
         try c.validate()
         c.runRoot = runRoot; c.runName = runName
-        let name = runName ?? RunFolder.defaultName(["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"])
-        return try RunFolder.create(root: runRoot, name: name, config: c) { folder in
+        let generated = ["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"]
+        return try RunFolder.create(root: runRoot, name: runName, generated: generated, config: c) { folder in
             let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder, tensorBoard: tensorBoard))
             job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
             return DistillWorkbenchJob(job: job, runFolder: folder)

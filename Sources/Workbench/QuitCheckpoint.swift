@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import TrainEngine
 
 /// What a workbench job leaves when the TUI quits: its newest checkpoint when that is at

@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import TrainEngine
 
 /// Which engine wrote a run folder (inferred from config.json keys and the folder name).

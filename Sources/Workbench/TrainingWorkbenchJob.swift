@@ -1,6 +1,7 @@
 import Foundation
 import RunKit
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// Adapts a `TrainingJob` to the workbench: steps it, keeps downsampled curves and

@@ -3,6 +3,7 @@ import Attention
 import Foundation
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 
 /// Trains the ViT once per (seed, attention kind) on the same data split and initialisation,
@@ -96,8 +97,8 @@ struct AttentionTrain: ParsableCommand {
         let started = Date()
         var results: [AttentionKind: [UInt64: Double]] = [:]
         var firstModels: [AttentionKind: AttentionJob] = [:]
-        let compareName = RunFolder.defaultName(["vit-compare", data.rawValue])
-        let compareFolder = try RunFolder.create(root: runs, name: compareName, config: base)
+        let compareFolder = try RunFolder.create(root: runs, name: nil, generated: ["vit-compare", data.rawValue], config: base)
+        let compareName = compareFolder.lastPathComponent
         var keptSparse: [UInt64: Double] = [:]
         for seed in seedList! {
             let sample = data
@@ -107,8 +108,8 @@ struct AttentionTrain: ParsableCommand {
             for kind in kindList {
                 var c = config(kind: kind, seed: seed)
                 c.compareFolder = compareName
-                let name = c.defaultRunName
-                let folder = try RunFolder.create(root: runs, name: name, config: c)
+                let folder = try RunFolder.create(root: runs, name: nil, generated: c.runNameParts, config: c)
+                let name = folder.lastPathComponent
                 let job = try AttentionJob(config: c, data: prepared, log: try MetricsLog(folder: folder, tensorBoard: !noTensorboard))
                 if let initFile { try ViTWeights.load(initFile, into: job.model) }
                 job.checkpointEvery = checkpoints.checkpointEvery

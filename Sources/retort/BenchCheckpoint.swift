@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RetortData
+import RunKit
 import TrainEngine
 
 /// Size of a training checkpoint and the time to write one (atomic: temporary file,

@@ -3,6 +3,7 @@ import Distill
 import Foundation
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 
 /// One NetDistiller joint step of the tiny CNN, against the same step in PyTorch

@@ -4,6 +4,7 @@ import Distill
 import Foundation
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 
 /// What the divergence guard costs per step in each engine, against the step itself, in

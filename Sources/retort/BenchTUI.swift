@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RetortUI
+import RunKit
 import TrainEngine
 import Workbench
 

@@ -4,6 +4,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortUI
+import RunKit
 import TrainEngine
 
 /// `retort check KIND FILE`: validates an input file the way the command that uses it

@@ -3,6 +3,7 @@ import Distill
 import Foundation
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 
 struct CompareCommand: ParsableCommand {
@@ -70,9 +71,9 @@ struct CompareCommand: ParsableCommand {
         let data: PreparedData
         do { data = try PreparedData.load(sample, directory: dir, testCount: base.effectiveTestCount, seed: base.splitSeed) }
         catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
-        let folderName = name ?? RunFolder.defaultName(["compare", base.model.rawValue, base.data.rawValue])
         let folder: URL
-        do { folder = try RunFolder.create(root: runs, name: folderName, config: base) } catch { fail("\(error)") }
+        do { folder = try RunFolder.create(root: runs, name: name, generated: ["compare", base.model.rawValue, base.data.rawValue], config: base) }
+        catch { fail("\(error)") }
 
         print(reconstructionNotice)
         let cmd = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")

@@ -3,6 +3,7 @@ import Distill
 import Foundation
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 import Workbench
 
@@ -53,7 +54,7 @@ struct DistillCommand: ParsableCommand {
         let dir = options.dataDirectory()
         // Factor lists that do not fit the model fail here, before a run folder exists.
         do { _ = try WeightSharingNet(config: config, sample: config.data) } catch { fail("\(error)") }
-        let runName = config.runName ?? RunFolder.defaultName([config.method.rawValue, config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
+        let generatedName = [config.method.rawValue, config.model.rawValue, config.data.rawValue, "s\(config.seed)"]
         let folder: URL, job: DistillJob
         var adapter: DistillWorkbenchJob?
         do {
@@ -62,12 +63,12 @@ struct DistillCommand: ParsableCommand {
                 var opts = options.pairs + [("seed", "\(config.seed)"), ("threads", "\(config.threads)")]
                 if config.sortChannels { opts.append(("sort-channels", "on")) }
                 if !config.nesterov { opts.append(("nesterov", "off")) }
-                let a = try DistillWorkbenchJob.create(options: opts, dataDirectory: dir, runRoot: config.runRoot, runName: runName,
+                let a = try DistillWorkbenchJob.create(options: opts, dataDirectory: dir, runRoot: config.runRoot, runName: config.runName,
                                                        tensorBoard: !noTensorboard)
                 precondition(a.job.config.seed == config.seed && a.job.config.surgery == config.surgery, "workbench config differs")
                 adapter = a; folder = a.runFolder; job = a.job
             } else {
-                (folder, job) = try RunFolder.create(root: config.runRoot, name: runName, config: config) { f in
+                (folder, job) = try RunFolder.create(root: config.runRoot, name: config.runName, generated: generatedName, config: config) { f in
                     (f, try DistillJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard)))
                 }
             }

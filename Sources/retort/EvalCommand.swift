@@ -4,6 +4,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortModels
+import RunKit
 import TrainEngine
 import Workbench
 

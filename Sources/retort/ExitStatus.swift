@@ -1,9 +1,11 @@
+import CNcurses
 import Accelerator
 import Attention
 import Foundation
 import RetortCore
 import RetortData
 import RetortUI
+import RunKit
 import TrainEngine
 
 /// The exit statuses of `retort`, one table for the whole program (the README's
@@ -76,7 +78,8 @@ func writeStderr(_ text: String) {
 /// `> /dev/full`, a closed stdout) is a failure, not exit 0 with the output lost.
 func checkStdout() {
     errno = 0
-    if fflush(stdout) != 0 || ferror(stdout) != 0 {
+    let out = cn_stdout()
+    if fflush(out) != 0 || ferror(out) != 0 {
         let reason = errno != 0 ? String(cString: strerror(errno)) : "write error"
         terminate(.failure, "standard output: write failed (\(reason)); the results above are incomplete")
     }

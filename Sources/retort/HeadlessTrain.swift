@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RunKit
 import TrainEngine
 
 /// Runs a training job to its last epoch with progress output (`retort train` and

@@ -4,6 +4,7 @@ import Distill
 import Foundation
 import RetortData
 import RetortUI
+import RunKit
 import TrainEngine
 import Workbench
 

@@ -3,6 +3,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortUI
+import RunKit
 import TrainEngine
 import Workbench
 
@@ -81,8 +82,8 @@ struct TUICommand: ParsableCommand {
         let config = options.config
         let dataDir = options.dataOptions.directory()
         ui.run(dataDirectory: dataDir, runRoot: config.runRoot, dataSet: config.data.rawValue, session: .training {
-            let name = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
-            return try RunFolder.create(root: config.runRoot, name: name, config: config) { folder in
+            try RunFolder.create(root: config.runRoot, name: config.runName,
+                                 generated: [config.model.rawValue, config.data.rawValue, "s\(config.seed)"], config: config) { folder in
                 let job = try TrainingJob(config: config, dataDirectory: dataDir, log: try MetricsLog(folder: folder),
                                           checkpoints: CheckpointStore(runFolder: folder, keep: config.keepCheckpoints))
                 return TrainingWorkbenchJob(job: job, runFolder: folder)

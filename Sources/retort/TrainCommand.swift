@@ -3,6 +3,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortModels
+import RunKit
 import TrainEngine
 
 struct TrainCommand: ParsableCommand {
@@ -27,11 +28,11 @@ struct TrainCommand: ParsableCommand {
                 initFile = f
             } catch { fail("\(error)") }
         }
-        let runName = config.runName ?? RunFolder.defaultName([config.model.rawValue, config.data.rawValue, "s\(config.seed)"])
         let job: TrainingJob
         let folder: URL
         do {
-            (folder, job) = try RunFolder.create(root: config.runRoot, name: runName, config: config) { f in
+            (folder, job) = try RunFolder.create(root: config.runRoot, name: config.runName,
+                                                 generated: [config.model.rawValue, config.data.rawValue, "s\(config.seed)"], config: config) { f in
                 let j = try TrainingJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard),
                                         checkpoints: CheckpointStore(runFolder: f, keep: config.keepCheckpoints))
                 if let initFile { try ModelWeights.load(initFile, into: j.model) }

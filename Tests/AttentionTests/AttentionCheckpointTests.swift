@@ -1,6 +1,7 @@
 import Attention
 import Foundation
 import RetortCore
+import RunKit
 import TrainEngine
 import XCTest
 

@@ -1,8 +1,9 @@
 import Attention
 import Foundation
 import RetortCore
-import TrainEngine
 import RetortTestSupport
+import RunKit
+import TrainEngine
 import XCTest
 
 /// The divergence guard of the attention engine: a NaN loss or a weight that an update made

@@ -1,8 +1,9 @@
-import Foundation
-import XCTest
-import RetortCore
-import TrainEngine
 import Attention
+import Foundation
+import RetortCore
+import RunKit
+import TrainEngine
+import XCTest
 
 final class AttentionJobTests: XCTestCase {
     static let dataDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

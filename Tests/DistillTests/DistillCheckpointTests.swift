@@ -2,6 +2,7 @@ import Distill
 import Foundation
 import RetortCore
 import RetortData
+import RunKit
 import TrainEngine
 import XCTest
 

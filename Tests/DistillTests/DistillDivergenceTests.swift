@@ -1,8 +1,9 @@
 import Distill
 import Foundation
 import RetortCore
-import TrainEngine
 import RetortTestSupport
+import RunKit
+import TrainEngine
 import XCTest
 
 /// The divergence guard of the distillation engine: a NaN loss, a too-high lr or a

@@ -1,5 +1,6 @@
 import Distill
 import Foundation
+import RunKit
 import TrainEngine
 import XCTest
 

@@ -3,6 +3,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RetortModels
+import RunKit
 import TrainEngine
 import XCTest
 

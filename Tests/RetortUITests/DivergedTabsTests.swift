@@ -1,5 +1,6 @@
 import Foundation
 import RetortUI
+import RunKit
 import TrainEngine
 import Workbench
 import XCTest

@@ -1,6 +1,7 @@
 import Foundation
 import RetortCore
 import RetortModels
+import RunKit
 import TrainEngine
 import XCTest
 

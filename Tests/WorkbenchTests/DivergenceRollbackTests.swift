@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import TrainEngine
 import Workbench
 import XCTest

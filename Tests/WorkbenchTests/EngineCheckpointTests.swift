@@ -1,6 +1,7 @@
 import Attention
 import Distill
 import Foundation
+import RunKit
 import TrainEngine
 import Workbench
 import XCTest

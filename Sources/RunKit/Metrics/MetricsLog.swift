@@ -112,36 +112,3 @@ public final class MetricsLog {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }
-
-/// Creates `<root>/<name or timestamp-model-data>`, takes its `RunLock` for the rest of the
-/// process and writes `config.json`.
-public enum RunFolder {
-    public static func create(root: String, name: String, config: some Encodable) throws -> URL {
-        let url = URL(fileURLWithPath: root).appendingPathComponent(name)
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw ConfigError("run folder \(url.path): cannot create it (\(error.localizedDescription))")
-        }
-        try RunLock.hold(url)
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try enc.encode(config).write(to: url.appendingPathComponent("config.json"), options: .atomic)
-        return url
-    }
-
-    /// Creates the run folder and runs `body` with it; when `body` throws (bad data, a bad
-    /// option found late) the folder is removed again, so refused input leaves no run behind.
-    public static func create<T>(root: String, name: String, config: some Encodable, _ body: (URL) throws -> T) throws -> T {
-        let url = try create(root: root, name: name, config: config)
-        do { return try body(url) } catch {
-            RunLock.release(url)
-            try? FileManager.default.removeItem(at: url)
-            throw error
-        }
-    }
-
-    public static func defaultName(_ parts: [String]) -> String {
-        let f = DateFormatter(); f.dateFormat = "yyyyMMdd-HHmmss"; f.locale = Locale(identifier: "en_US_POSIX")
-        return ([f.string(from: Date())] + parts).joined(separator: "-")
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
-import TrainEngine
+import RetortTestSupport
+import RunKit
 import XCTest
 
 /// One writer per run folder: the lock is per process, refused while another process holds
@@ -12,16 +13,7 @@ final class RunLockTests: XCTestCase {
         return url
     }
 
-    /// Starts `flock -x FOLDER/.lock sleep 30` and waits until it holds the lock.
-    func holdElsewhere(_ folder: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        p.arguments = ["-x", folder.appendingPathComponent(RunLock.fileName).path, "sleep", "30"]
-        try p.run()
-        addTeardownBlock { if p.isRunning { p.terminate(); p.waitUntilExit() } }
-        for _ in 0..<200 where RunLock.otherHolder(folder) == nil { usleep(10_000) }
-        return p
-    }
+    func holdElsewhere(_ folder: URL) throws -> Process { try holdLockElsewhere(folder, in: self) }
 
     func testHoldWritesThePidAndIsIdempotentInOneProcess() throws {
         let f = try tempFolder()
@@ -47,19 +39,6 @@ final class RunLockTests: XCTestCase {
         p.terminate(); p.waitUntilExit()
         XCTAssertNil(RunLock.otherHolder(f))
         try RunLock.hold(f)
-    }
-
-    func testResumeOfAFolderInUseIsRefusedAndTouchesNothing() throws {
-        let f = try tempFolder()
-        let ck = f.appendingPathComponent("checkpoints")
-        try FileManager.default.createDirectory(at: ck, withIntermediateDirectories: true)
-        let tmp = ck.appendingPathComponent(".step-00000007.ckpt.tmp-1")
-        try Data([1, 2, 3]).write(to: tmp)
-        _ = try holdElsewhere(f)
-        XCTAssertThrowsError(try TrainingJob.resume(runFolder: f, dataDirectory: TrainingJobTests.dataDir)) { e in
-            XCTAssertTrue("\(e)".contains("in use by another retort process"), "\(e)")
-        }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: tmp.path), "the other process's checkpoint files are left alone")
     }
 
     func testAFolderThatIsNotARunGetsNoLockFile() throws {
