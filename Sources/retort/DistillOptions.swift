@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distill
 import RetortData
+import RunKit
 import TrainEngine
 
 extension DistillMethod: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
-import TrainEngine
 import RetortData
+import RunKit
+import TrainEngine
 
 /// Options shared by every command that trains the plain model (`train`, `tui`).
 struct TrainOptions: ParsableArguments {
