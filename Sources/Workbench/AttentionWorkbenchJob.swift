@@ -38,7 +38,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
     private var kinds: [AttentionKind]
     /// 0-based index of the run training now (== kinds.count once all finished).
     private var current = 0
-    private(set) var job: AttentionJob?
+    public private(set) var job: AttentionJob?
     /// The last run that finished (what `save` writes when no run is training) and its folder.
     private var finished: (job: AttentionJob, folder: URL)?
     private var folders: [URL?] = []

@@ -1,4 +1,4 @@
-@testable import Accelerator
+import Accelerator
 import XCTest
 
 /// Absurd sizes are refused with one line naming the field and the limit, and sizes inside

@@ -4,7 +4,8 @@ import Foundation
 import RetortCore
 import RetortData
 import TrainEngine
-@testable import Workbench
+import RunKit
+import Workbench
 import XCTest
 
 /// Every tab's save writes the one export: the file loads through `SavedModel` (what

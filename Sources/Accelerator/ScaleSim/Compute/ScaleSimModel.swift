@@ -47,9 +47,9 @@ public enum ScaleSimModel {
     /// Folds up to which the utilisations are summed fold by fold, as SCALE-Sim does (and so
     /// bit for bit as it rounds); above it the exact sums Σ rows·cols = Sr·Sc are used, so the
     /// closed form takes constant time for any size.
-    static let foldByFoldLimit = 1 << 14
+    public static let foldByFoldLimit = 1 << 14
 
-    static func mappingEfficiency(_ p: FoldPlan) -> Double {
+    public static func mappingEfficiency(_ p: FoldPlan) -> Double {
         let pes = Double(p.array.pes)
         if p.foldCount > foldByFoldLimit { return Double(p.sr) * Double(p.sc) / pes / Double(p.foldCount) * 100 }
         var sum = 0.0
@@ -57,7 +57,7 @@ public enum ScaleSimModel {
         return sum / Double(p.foldCount) * 100
     }
 
-    static func computeUtil(_ p: FoldPlan) -> Double {
+    public static func computeUtil(_ p: FoldPlan) -> Double {
         let denom = Double(p.array.pes) * Double(p.computeUtilDenominator)
         if p.foldCount > foldByFoldLimit { return Double(p.sr) * Double(p.sc) * Double(p.t) / denom / Double(p.foldCount) * 100 }
         var sum = 0.0
@@ -67,7 +67,7 @@ public enum ScaleSimModel {
 
     /// Used rows × cols of every fold, in SCALE-Sim order (column fold outer).
     @inline(__always)
-    static func forEachFold(_ p: FoldPlan, _ body: (Int, Int) -> Void) {
+    public static func forEachFold(_ p: FoldPlan, _ body: (Int, Int) -> Void) {
         for fc in 0..<p.colFolds {
             let cu = min(p.array.cols, p.sc - fc * p.array.cols)
             for fr in 0..<p.rowFolds { body(min(p.array.rows, p.sr - fr * p.array.rows), cu) }
