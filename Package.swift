@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "DistillTests", dependencies: ["Distill", "RunKit", "RetortTestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention", "RetortTestSupport"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "RunKit", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages
         .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "RunKit", "TrainEngine", "Distill", "Attention"],

@@ -1,6 +1,7 @@
 import Attention
 import Foundation
 import RetortCore
+import RetortTestSupport
 import RunKit
 import TrainEngine
 import XCTest
@@ -13,11 +14,7 @@ final class AttentionCheckpointTests: XCTestCase {
     static let dataDir = AttentionJobTests.dataDir
 
     var root: URL!
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("retort-ackpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try temporaryFolder("ackpt") }
 
     func config() -> AttentionTrainConfig {
         var c = AttentionTrainConfig()

@@ -13,11 +13,7 @@ final class AttentionDivergenceTests: XCTestCase {
     static let dataDir = AttentionJobTests.dataDir
 
     var root: URL!
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("retort-adiv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try temporaryFolder("adiv") }
 
     func newJob(kind: AttentionKind = .taylorSparse) throws -> (AttentionJob, URL) {
         var c = AttentionTrainConfig()

@@ -2,6 +2,7 @@ import Distill
 import Foundation
 import RetortCore
 import RetortData
+import RetortTestSupport
 import RunKit
 import TrainEngine
 import XCTest
@@ -13,11 +14,7 @@ final class DistillCheckpointTests: XCTestCase {
     static let dataDir = DistillJobTests.dataDir
 
     var root: URL!
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("retort-dckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try temporaryFolder("dckpt") }
 
     func mlpConfig() -> DistillConfig {
         var c = DistillConfig.preset(.full)

@@ -13,11 +13,7 @@ final class DistillDivergenceTests: XCTestCase {
     static let dataDir = DistillJobTests.dataDir
 
     var root: URL!
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("retort-ddiv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try temporaryFolder("ddiv") }
 
     func newJob(_ c: DistillConfig) throws -> (DistillJob, URL) {
         let f = root.appendingPathComponent("run")

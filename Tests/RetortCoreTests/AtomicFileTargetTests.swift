@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import RetortTestSupport
 import XCTest
 
 /// Output paths: regular files are replaced atomically; devices and FIFOs are written
@@ -7,11 +8,7 @@ import XCTest
 /// Every special file is made in a temporary folder, never the system's.
 final class AtomicFileTargetTests: XCTestCase {
     var dir: URL!
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-atomic-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+    override func setUpWithError() throws { dir = try temporaryFolder("atomic") }
 
     func kind(_ url: URL) -> mode_t { var st = stat(); lstat(url.path, &st); return st.st_mode & S_IFMT }
 

@@ -6,12 +6,7 @@ import XCTest
 /// One writer per run folder: the lock is per process, refused while another process holds
 /// it (here util-linux `flock`, as a second retort would), and free once that process ends.
 final class RunLockTests: XCTestCase {
-    func tempFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("retort-lock-\(UUID())")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { RunLock.release(url); try? FileManager.default.removeItem(at: url) }
-        return url
-    }
+    func tempFolder() throws -> URL { try temporaryFolder("lock") }
 
     func holdElsewhere(_ folder: URL) throws -> Process { try holdLockElsewhere(folder, in: self) }
 

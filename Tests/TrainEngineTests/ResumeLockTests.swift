@@ -6,12 +6,7 @@ import XCTest
 
 /// `TrainingJob.resume` takes the run folder's lock before anything in it changes.
 final class ResumeLockTests: XCTestCase {
-    func tempFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("retort-lock-\(UUID())")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { RunLock.release(url); try? FileManager.default.removeItem(at: url) }
-        return url
-    }
+    func tempFolder() throws -> URL { try temporaryFolder("lock") }
 
     func holdElsewhere(_ folder: URL) throws -> Process { try holdLockElsewhere(folder, in: self) }
 

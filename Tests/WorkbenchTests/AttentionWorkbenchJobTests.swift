@@ -1,5 +1,6 @@
 import Attention
 import Foundation
+import RetortTestSupport
 import Workbench
 import XCTest
 
@@ -9,11 +10,7 @@ final class AttentionWorkbenchJobTests: XCTestCase {
         .deletingLastPathComponent().appendingPathComponent("sample-data").path
     var root: URL!
 
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("retort-attn-wb-\(UUID())")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDown() { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try temporaryFolder("attn-wb") }
 
     func make(_ kinds: String, epochs: Int = 1) throws -> AttentionWorkbenchJob {
         try AttentionWorkbenchJob.create(options: [("data", "digits"), ("kinds", kinds), ("epochs", "\(epochs)"), ("test-count", "300"),

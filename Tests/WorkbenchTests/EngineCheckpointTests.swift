@@ -1,6 +1,7 @@
 import Attention
 import Distill
 import Foundation
+import RetortTestSupport
 import RunKit
 import TrainEngine
 import Workbench
@@ -14,11 +15,7 @@ final class EngineCheckpointTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("sample-data").path
     var root: URL!
 
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("retort-ckpt-wb-\(UUID())")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDown() { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try temporaryFolder("ckpt-wb") }
 
     func wait<J: SteppableJob>(_ runner: JobRunner<J>, timeout: Double = 120, _ cond: (J.Snapshot) -> Bool) -> J.Snapshot {
         let end = Date().addingTimeInterval(timeout)

@@ -1,4 +1,5 @@
 import Foundation
+import RetortTestSupport
 import Workbench
 import XCTest
 
@@ -6,11 +7,7 @@ import XCTest
 final class RunCatalogTests: XCTestCase {
     var root: URL!
 
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("retort-catalog-\(UUID())")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try temporaryFolder("catalog") }
 
     @discardableResult
     func run(_ name: String, config: String?, files: [String: String] = [:], under dir: URL? = nil) throws -> URL {

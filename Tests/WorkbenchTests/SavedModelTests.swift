@@ -3,8 +3,9 @@ import Distill
 import Foundation
 import RetortCore
 import RetortData
-import TrainEngine
+import RetortTestSupport
 import RunKit
+import TrainEngine
 import Workbench
 import XCTest
 
@@ -15,11 +16,7 @@ final class SavedModelTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("sample-data").path
     var root: URL!
 
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("retort-saved-\(UUID())")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDown() { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try temporaryFolder("saved") }
 
     /// Loads `url` as `retort eval` does and compares its logits on the first test images
     /// with `reference`'s.

@@ -83,7 +83,7 @@ public enum AtomicFile {
     static func replace(_ data: Data, at url: URL, shown: String, beforeRename: (() -> Void)?) throws {
         let dir = url.deletingLastPathComponent()
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             let reason = errno == ENOENT ? "the folder \(dir.path) does not exist" : String(cString: strerror(errno))
             throw WriteError(description: "\(shown): cannot create a temporary file in \(dir.path) (\(reason))")
