@@ -43,6 +43,10 @@ struct CheckCommand: ParsableCommand {
                     throw ValidationError("--as: must be one of \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")), got '\(s)'")
                 }
                 d = try Dataset.load(path: file, featureCount: sd.featureCount, valueRange: sd.valueRange, classCount: sd.classCount)
+            } else if !ImageSetReader.isCSV(path: file) {
+                let set = try ImageSetReader.load(path: file)
+                print("ok: data \(file): \(set.format), \(set.train.count) images of \(set.shape), \(set.classCount) classes" + (set.test.map { ", test set of \($0.count)" } ?? ""))
+                return
             } else {
                 d = try Dataset.load(path: file)
             }
