@@ -19,15 +19,18 @@ struct DataInspect: ParsableCommand {
     @Argument(help: "The data file or folder.") var path: String
     @Option(help: "Axis order of 4-d NumPy image arrays: \(ImageLayout.allCases.map(\.rawValue).joined(separator: ", ")) (default: inferred).")
     var layout: ImageLayout?
+    @Option(help: "Image shape of a CSV row, HxW or HxWxC (default: square grey when the row length is a square).")
+    var shape: String?
     @Option(help: "How many images to draw.") var samples: Int = 4
     @Flag(help: "ASCII drawing even on a UTF-8 terminal.") var ascii = false
 
     func validate() throws {
         guard (0...16).contains(samples) else { throw ValidationError("--samples must be 0…16, got \(samples)") }
+        if let shape, DeclaredShape(shape) == nil { throw ValidationError("--shape must be HxW or HxWxC with positive sizes, got '\(shape)'") }
     }
 
     func run() throws {
-        let set = try ImageSetReader.load(path: path, options: ImageLoadOptions(layout: layout))
+        let set = try ImageSetReader.load(path: path, options: ImageLoadOptions(layout: layout, shape: shape.flatMap(DeclaredShape.init)))
         setlocale(LC_ALL, "")
         let utf8 = !ascii && String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         for line in DataInspect.summary(set) { print(line) }

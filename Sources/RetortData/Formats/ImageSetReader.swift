@@ -28,7 +28,7 @@ public enum ImageSetReader {
     public static func isCSV(path: String) -> Bool {
         guard case .regular = BoundedFile.kind(of: path) else { return false }
         guard let head = try? firstBytes(path) else { return false }
-        if NpyArray.isNpy(head) || ZipArchive.isZip(head) || IdxFile.isIdx(head) { return false }
+        if NpyArray.isNpy(head) || ZipArchive.isZip(head) || IdxFile.isIdx(head) || formatHint(path) != nil { return false }
         if GzipReader.isGzip(head) {
             // A gzip file is CSV unless it inflates to IDX.
             guard let raw = try? BoundedFile.read(path: path, budget: 1 << 30), let inflated = try? GzipReader.inflate(raw, file: path, limit: 1 << 30) else { return true }
@@ -41,15 +41,18 @@ public enum ImageSetReader {
 
     static func loadFile(_ path: String, options: ImageLoadOptions, budget: Int) throws -> RawImageSet {
         let bytes = try BoundedFile.readMaybeGzip(path: path, budget: budget)
-        if NpyArray.isNpy(bytes) { return try loadNpyPair(path, bytes: bytes, options: options, budget: budget) }
-        if ZipArchive.isZip(bytes) { return try loadNpz(path, bytes: bytes, options: options, budget: budget) }
-        if IdxFile.isIdx(bytes) { return try loadIdx(path, bytes: bytes, budget: budget) }
+        // Content decides; a file whose name claims a binary format but whose content
+        // matches none is reported as that format (wrong magic), not parsed as CSV.
+        let hint = formatHint(path)
+        if NpyArray.isNpy(bytes) || (hint == .npy && !ZipArchive.isZip(bytes) && !IdxFile.isIdx(bytes)) { return try loadNpyPair(path, bytes: bytes, options: options, budget: budget) }
+        if ZipArchive.isZip(bytes) || hint == .npz { return try loadNpz(path, bytes: bytes, options: options, budget: budget) }
+        if IdxFile.isIdx(bytes) || hint == .idx { return try loadIdx(path, bytes: bytes, budget: budget) }
         if let v = cifarVariant(path) ?? (name(path).hasSuffix(".bin") ? (name(path).hasPrefix("data_batch") || name(path).hasPrefix("test_batch") ? .cifar10 : .cifar100) : nil) {
             let samples = try CifarBatch.parse(bytes: bytes, file: path, variant: v, budget: budget)
             return RawImageSet(path: path, format: v.name, shape: CifarBatch.shape, classCount: v.classCount,
                                classNames: cifarNames(dir(path), v), train: samples)
         }
-        return try loadCSV(path, bytes: bytes)
+        return try loadCSV(path, bytes: bytes, declared: options.shape)
     }
 
     static func loadNpyPair(_ path: String, bytes: [UInt8], options: ImageLoadOptions, budget: Int) throws -> RawImageSet {
@@ -106,7 +109,8 @@ public enum ImageSetReader {
     }
 
     static func loadIdx(_ path: String, bytes: [UInt8], budget: Int) throws -> RawImageSet {
-        guard bytes[3] >= 3 else {
+        let (dims, _) = try IdxFile.parse(bytes: bytes, file: path, budget: budget)
+        guard dims.count >= 3 else {
             throw DataError(file: path, "is an IDX labels file (1 dimension); give the images file or the folder holding both")
         }
         let labelsPath = try idxLabels(for: path)
@@ -137,9 +141,10 @@ public enum ImageSetReader {
         throw DataError(file: path, "labels: no IDX labels file beside it (expected \(l == base ? "a name with 'labels' for 'images'" : l))")
     }
 
-    static func loadCSV(_ path: String, bytes: [UInt8]) throws -> RawImageSet {
+    static func loadCSV(_ path: String, bytes: [UInt8], declared: DeclaredShape?) throws -> RawImageSet {
         let d = try Dataset.parse(bytes: bytes, file: path)
-        let shape = d.imageShape ?? ImageShape(height: 1, width: d.featureCount, channels: 1)
+        let shape = try declared?.resolve(values: d.featureCount, file: path)
+            ?? d.imageShape ?? ImageShape(height: 1, width: d.featureCount, channels: 1)
         let bytesLike = d.features.allSatisfy { $0 >= 0 && $0 <= 255 && $0 == $0.rounded() }
         let pixels: ImagePixels = bytesLike ? .uint8(d.features.map { UInt8($0) }) : .float32(d.features)
         return RawImageSet(path: path, format: GzipReader.isGzip(Array(try firstBytes(path))) ? "CSV (gzip)" : "CSV", shape: shape,
@@ -191,6 +196,18 @@ public enum ImageSetReader {
     }
 
     // MARK: - helpers
+
+    enum Hint { case npy, npz, idx }
+
+    /// The format a file's name claims: `.npy`, `.npz`, IDX names (`…-idx3-ubyte`, `…ubyte.gz`).
+    static func formatHint(_ path: String) -> Hint? {
+        var n = name(path).lowercased()
+        if n.hasSuffix(".gz") { n = String(n.dropLast(3)) }
+        if n.hasSuffix(".npy") { return .npy }
+        if n.hasSuffix(".npz") { return .npz }
+        if n.hasSuffix("ubyte") || n.contains("-idx1") || n.contains("-idx3") || n.hasSuffix(".idx") { return .idx }
+        return nil
+    }
 
     static func assemble(_ path: String, _ format: String, _ train: (ImageShape, ImageSamples), _ test: (ImageShape, ImageSamples)?,
                          names: [String]?, classCount: Int? = nil) throws -> RawImageSet {

@@ -107,9 +107,38 @@ public struct ImageLoadOptions: Sendable {
     public var layout: ImageLayout?
     /// Bytes the loaded data may take; nil uses the memory available on this machine.
     public var memoryBudget: Int?
-    public init(layout: ImageLayout? = nil, memoryBudget: Int? = nil) {
-        self.layout = layout; self.memoryBudget = memoryBudget
+    /// Image shape of a CSV row (which holds no shape of its own); nil: square grey images
+    /// when the row length is a square, else one row of values.
+    public var shape: DeclaredShape?
+    public init(layout: ImageLayout? = nil, memoryBudget: Int? = nil, shape: DeclaredShape? = nil) {
+        self.layout = layout; self.memoryBudget = memoryBudget; self.shape = shape
     }
     /// The budget in force.
     public var budget: Int { memoryBudget ?? MemoryBudget.available() }
+}
+
+/// An image shape given by the user: `H×W` (channels follow from the row length) or `H×W×C`.
+public struct DeclaredShape: Sendable, Equatable, CustomStringConvertible {
+    public let height: Int
+    public let width: Int
+    public let channels: Int?
+
+    /// Parses `28x28`, `32x32x3` (`x` or `×`); nil when malformed or not positive.
+    public init?(_ text: String) {
+        let parts = text.split(whereSeparator: { $0 == "x" || $0 == "×" || $0 == "X" }).map { Int($0) }
+        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        height = parts[0]!; width = parts[1]!; channels = parts.count == 3 ? parts[2]! : nil
+    }
+
+    public var description: String { "\(height)×\(width)" + (channels.map { "×\($0)" } ?? "") }
+
+    /// The full shape of a row of `values` values; throws when the declaration does not divide it.
+    public func resolve(values: Int, file: String) throws -> ImageShape {
+        let plane = height * width
+        let c = channels ?? (values % plane == 0 ? values / plane : 0)
+        guard c > 0, plane * c == values else {
+            throw DataError(file: file, "shape: declared \(self) does not divide a row of \(values) values (H×W×C must equal the values per row)")
+        }
+        return ImageShape(height: height, width: width, channels: c)
+    }
 }
