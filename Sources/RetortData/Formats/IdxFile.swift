@@ -38,7 +38,7 @@ public enum IdxFile {
     }
 
     /// An images file (3 or 4 dimensions) and its labels file (1 dimension).
-    static func images(bytes: [UInt8], file: String, labels lbytes: [UInt8], labelsFile: String, budget: Int) throws
+    public static func imagesAndLabels(bytes: [UInt8], file: String, labels lbytes: [UInt8], labelsFile: String, budget: Int) throws
         -> (shape: ImageShape, samples: ImageSamples) {
         let (dims, data) = try parse(bytes: bytes, file: file, budget: budget)
         guard dims.count == 3 || dims.count == 4 else {

@@ -115,14 +115,14 @@ public enum ImageSetReader {
         }
         let labelsPath = try idxLabels(for: path)
         let labelBytes = try BoundedFile.readMaybeGzip(path: labelsPath, budget: budget)
-        let train = try IdxFile.images(bytes: bytes, file: path, labels: labelBytes, labelsFile: labelsPath, budget: budget)
+        let train = try IdxFile.imagesAndLabels(bytes: bytes, file: path, labels: labelBytes, labelsFile: labelsPath, budget: budget)
         var test: (ImageShape, ImageSamples)?
         let base = name(path)
         for alt in ["t10k", "test"] where base.contains("train") {
             let tp = dir(path) + "/" + base.replacingOccurrences(of: "train", with: alt)
             guard case .regular = BoundedFile.kind(of: tp) else { continue }
             let tl = try idxLabels(for: tp)
-            test = try IdxFile.images(bytes: BoundedFile.readMaybeGzip(path: tp, budget: budget), file: tp,
+            test = try IdxFile.imagesAndLabels(bytes: BoundedFile.readMaybeGzip(path: tp, budget: budget), file: tp,
                                       labels: BoundedFile.readMaybeGzip(path: tl, budget: budget), labelsFile: tl, budget: budget)
             break
         }
