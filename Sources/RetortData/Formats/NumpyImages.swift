@@ -36,6 +36,7 @@ enum NumpyImages {
             return img * c * hw + p * c + ch
         }
         let dt = x.dtype
+        if dt.kind == .unsigned, dt.size == 1, !chw { return (shape, .uint8(x.data)) }  // already NHWC bytes
         return try x.data.withUnsafeBufferPointer { src in
             switch (dt.kind, dt.size) {
             case (.unsigned, 1):
