@@ -7,7 +7,7 @@ import RetortData
 /// (32×32×3 uint8 images), written to a temporary folder in each format first.
 struct BenchData: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data", abstract: "Read MB/s of the image data-set readers (npy, npz, IDX, IDX gzip, CIFAR-10) on generated 32×32×3 images.")
+        commandName: "data", abstract: "Read MB/s of the image data-set readers (npy, npz, IDX, IDX gzip, CIFAR-10) on generated 32×32×3 images, and the ratio to reading the same files' bytes.")
 
     @Option(help: "Images per generated set (CIFAR-10's batch is 10000).") var images: Int = 10_000
     @Option(help: "Reads timed per format (best reported).") var repeats: Int = 3
@@ -46,21 +46,25 @@ struct BenchData: ParsableCommand {
         try write("cifar/data_batch_1.bin", cifar)
 
         print("\(n) images of 32×32×3 uint8 (\(String(format: "%.1f", Double(px) / 1e6)) MB decoded), best of \(repeats)")
-        print("format".padding(toLength: 12, withPad: " ", startingAt: 0) + "  on disk MB   read ms    MB/s")
+        print("format".padding(toLength: 12, withPad: " ", startingAt: 0) + "  on disk MB   read ms    MB/s   raw read ms   ratio")
         for (name, path) in [("npy", "npy"), ("npz", "npz/d.npz"), ("IDX", "idx"), ("IDX gzip", "idx-gz"), ("CIFAR-10", "cifar")] {
-            let disk = try FileManager.default.subpathsOfDirectory(atPath: root + "/" + path.split(separator: "/")[0])
-                .compactMap { try FileManager.default.attributesOfItem(atPath: root + "/" + path.split(separator: "/")[0] + "/" + $0)[.size] as? Int }
-                .reduce(0, +)
-            var best = Double.infinity
+            let folder = root + "/" + path.split(separator: "/")[0]
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder).map { folder + "/" + $0 }
+            let disk = try files.compactMap { try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
+            var best = Double.infinity, raw = Double.infinity
             for _ in 0..<repeats {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                // reference: reading the same files' bytes with no parsing
+                var t0 = DispatchTime.now().uptimeNanoseconds
+                let bytes = try files.map { try BoundedFile.read(path: $0, budget: Int.max).count }.reduce(0, +)
+                raw = min(raw, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                precondition(bytes == disk)
+                t0 = DispatchTime.now().uptimeNanoseconds
                 let s = try ImageSetReader.load(path: root + "/" + path)
-                let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
                 precondition(s.train.count == n)
-                best = min(best, dt)
             }
             print(name.padding(toLength: 12, withPad: " ", startingAt: 0)
-                  + String(format: "  %10.1f  %8.1f  %6.0f", Double(disk) / 1e6, best * 1000, Double(px) / 1e6 / best))
+                  + String(format: "  %10.1f  %8.1f  %6.0f  %12.1f  %5.1f×", Double(disk) / 1e6, best * 1000, Double(px) / 1e6 / best, raw * 1000, best / raw))
         }
     }
 
