@@ -49,6 +49,13 @@ final class NpyTests: XCTestCase {
         XCTAssertEqual(a.data, [1, 2, 3, 4, 5, 6])
     }
 
+    func testEmptyArrayIsRefused() {
+        let dir = TempDir()
+        let p = dir.write("x.npy", bytes: npyBytes("|u1", [0, 2, 2], []))
+        dir.write("y.npy", bytes: npyBytes("|u1", [0], []))
+        assertDataError(try ImageSetReader.load(path: p), matches: "x.npy: no images")
+    }
+
     func testBigEndianAndWideLabels() throws {
         let dir = TempDir()
         let p = dir.write("x.npy", bytes: npyBytes("|u1", [2, 1, 1], [5, 6]))

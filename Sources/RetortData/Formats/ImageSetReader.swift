@@ -211,6 +211,7 @@ public enum ImageSetReader {
 
     static func assemble(_ path: String, _ format: String, _ train: (ImageShape, ImageSamples), _ test: (ImageShape, ImageSamples)?,
                          names: [String]?, classCount: Int? = nil) throws -> RawImageSet {
+        guard train.1.count > 0 else { throw DataError(file: path, "no images (the training part is empty)") }
         if let test, test.0 != train.0 {
             throw DataError(file: path, "shape: test images are \(test.0), training images \(train.0) (one shape for both)")
         }
