@@ -32,11 +32,12 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CStb", path: "Sources/CStb", providers: [.apt(["libstb-dev"])]),
 
         // numerics core: tensors, BLAS, layers with explicit forward/backward, losses, optimisers
         .target(name: "RetortCore", dependencies: ["CBLAS"], swiftSettings: fast),
-        // data sets: gzip CSV loading with validation, splits, batches
-        .target(name: "RetortData", dependencies: ["CZlib", "RetortCore"], swiftSettings: checked),
+        // data sets: gzip CSV loading with validation, splits, batches; image readers (npy/npz, IDX, CIFAR, PNG/JPEG folders)
+        .target(name: "RetortData", dependencies: ["CZlib", "CStb", "RetortCore"], swiftSettings: checked),
         // models built from core layers, sliceable by width
         .target(name: "RetortModels", dependencies: ["RetortCore"], swiftSettings: fast),
         // run infrastructure the engines share: run folders and their lock, metrics and TensorBoard

@@ -52,8 +52,9 @@ public enum GzipReader {
         return bytes
     }
 
-    /// Inflates gzip (or zlib) data; `file` is only used in error messages.
-    public static func inflate(_ input: [UInt8], file: String) throws -> [UInt8] {
+    /// Inflates gzip (or zlib) data; `file` is only used in error messages. Output past
+    /// `limit` bytes is refused (the data would not fit in memory).
+    public static func inflate(_ input: [UInt8], file: String, limit: Int = Int.max) throws -> [UInt8] {
         if input.count > Int(UInt32.max) {
             throw DataError(file: file, "compressed file larger than 4 GB is not supported")
         }
@@ -62,7 +63,7 @@ public enum GzipReader {
         guard rc == Z_OK else { throw DataError(file: file, "cannot start zlib (inflateInit2 returned \(rc))") }
         defer { inflateEnd(&strm) }
 
-        var out = [UInt8](repeating: 0, count: initialCapacity(forGzip: input))
+        var out = [UInt8](repeating: 0, count: min(initialCapacity(forGzip: input), max(limit, 1)))
         var produced = 0
 
         try input.withUnsafeBufferPointer { inBuf in
@@ -70,7 +71,10 @@ public enum GzipReader {
             strm.avail_in = UInt32(inBuf.count)
             while true {
                 if produced == out.count {
-                    out.append(contentsOf: repeatElement(0, count: out.count))
+                    if produced >= limit {
+                        throw DataError(file: file, "decompresses to more than \(MemoryBudget.size(limit)), the memory available for it")
+                    }
+                    out.append(contentsOf: repeatElement(0, count: min(out.count, limit - out.count)))
                 }
                 let room = min(out.count - produced, Int(UInt32.max))
                 out.withUnsafeMutableBufferPointer { ob in

@@ -51,6 +51,20 @@ enum FuzzParsers {
         },
         "safetensors": { b in _ = try? SafeTensors.decode(Data(b), file: "fuzz.safetensors") },
         "tfrecord": { b in _ = try? TFRecord.records(b, file: "fuzz.tfevents") },
+        // image data formats: every size is bounded by a 64 MB budget, as a small machine would be
+        "npy": { b in _ = try? NpyArray.parse(bytes: b, file: "fuzz.npy", budget: 64 << 20) },
+        "npz": { b in
+            guard let zip = try? ZipArchive(bytes: b, file: "fuzz.npz") else { return }
+            for m in zip.members { _ = try? NpyArray.parse(bytes: zip.contents(of: m, budget: 64 << 20), file: "fuzz.npz", budget: 64 << 20) }
+        },
+        "idx": { b in
+            _ = try? IdxFile.parse(bytes: b, file: "fuzz-idx3-ubyte", budget: 64 << 20)
+            // the same bytes as an images file and its own labels file
+            _ = try? IdxFile.imagesAndLabels(bytes: b, file: "fuzz-idx3-ubyte", labels: b, labelsFile: "fuzz-idx1-ubyte", budget: 64 << 20)
+        },
+        "cifar": { b in
+            for v in CifarBatch.Variant.allCases { _ = try? CifarBatch.parse(bytes: b, file: "fuzz.bin", variant: v, budget: 64 << 20) }
+        },
         "accel-config": { b in _ = try? VitalityConfig.parse(String(decoding: b, as: UTF8.self), file: "fuzz.json", base: .defaults()) },
     ]
 }

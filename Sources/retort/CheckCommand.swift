@@ -41,6 +41,10 @@ struct CheckCommand: ParsableCommand {
             let d: Dataset
             if let sd = sample {
                 d = try Dataset.load(path: file, featureCount: sd.featureCount, valueRange: sd.valueRange, classCount: sd.classCount)
+            } else if !ImageSetReader.isCSV(path: file) {
+                let set = try ImageSetReader.load(path: file)
+                print("ok: data \(file): \(set.format), \(set.train.count) images of \(set.shape), \(set.classCount) classes" + (set.test.map { ", test set of \($0.count)" } ?? ""))
+                return
             } else {
                 d = try Dataset.load(path: file)
             }

@@ -293,6 +293,66 @@ for name, text, rx in absurd_accel:
     case("accel config: " + name, 2, rx, "check", "accel-config", f)
 case("accel config: absurd array through sim vitality", 2, r"sa_rows: must be at most 4096", "sim", "vitality", "--config", "@/accel/absurd-array-rows.json")
 
+# ---- image data formats: retort check data FILE|FOLDER (npy/npz, IDX, CIFAR, PNG/JPEG) ---
+import zipfile
+def npy(descr, shape, data, fortran=False, version=1):
+    d = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (descr, fortran, "".join(f"{n}, " for n in shape) if len(shape) == 1 else ", ".join(map(str, shape)))
+    pre = 10 if version == 1 else 12
+    h = d + " " * ((64 - (pre + len(d) + 1) % 64) % 64) + "\n"
+    return b"\x93NUMPY" + bytes([version, 0]) + (struct.pack("<H", len(h)) if version == 1 else struct.pack("<I", len(h))) + h.encode() + data
+def idx(dims, data, dtype=0x08):
+    return bytes([0, 0, dtype, len(dims)]) + b"".join(struct.pack(">I", n) for n in dims) + data
+def png(w, h, grey=100):  # a real PNG (8-bit grey), written from the spec with zlib
+    raw = b"".join(b"\x00" + bytes([grey]) * w for _ in range(h))
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+def npz(members, compress=zipfile.ZIP_DEFLATED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compress) as z:
+        for n, b in members.items(): z.writestr(n + ".npy", b)
+    return buf.getvalue()
+x8 = npy("|u1", (4, 2, 2), bytes(range(16)))
+y4 = npy("<i8", (4,), struct.pack("<4q", 0, 1, 2, 1))
+formats = [  # (slug, {relative file: bytes}, file or folder to check, regex)
+    ("npy-truncated", {"x.npy": x8[:-3], "y.npy": y4}, "x.npy", r"x\.npy: truncated \.npy file"),
+    ("npy-wrong-magic", {"x.npy": b"\x93NUMPX" + x8[6:], "y.npy": y4}, "x.npy", r"x\.npy: .*(magic|not a NumPy)"),
+    ("npy-wrong-dtype", {"x.npy": npy("<c8", (4, 2, 2), bytes(128)), "y.npy": y4}, "x.npy", r"x\.npy: descr: '<c8' is not supported"),
+    ("npy-int-images", {"x.npy": npy("<i4", (4, 2, 2), bytes(64)), "y.npy": y4}, "x.npy", r"x\.npy: dtype: x is <i4"),
+    ("npy-wrong-shape", {"x.npy": npy("|u1", (4, 4), bytes(16)), "y.npy": y4}, "x.npy", r"x\.npy: shape: x has shape \(4, 4\)"),
+    ("npy-label-count", {"x.npy": x8, "y.npy": npy("<i8", (3,), struct.pack("<3q", 0, 1, 2))}, "x.npy", r"y\.npy: labels: 3 labels for 4 images"),
+    ("npy-label-out-of-range", {"x.npy": x8, "y.npy": npy("<i8", (4,), struct.pack("<4q", 0, 1, -1, 1))}, "x.npy", r"y\.npy: y: label -1 of sample 2 is out of range"),
+    ("npy-float-labels", {"x.npy": x8, "y.npy": npy("<f4", (4,), bytes(16))}, "x.npy", r"y\.npy: dtype: y is <f4"),
+    ("npy-bad-header", {"x.npy": b"\x93NUMPY\x01\x00\x10\x00{'descr': '|u1' \n", "y.npy": y4}, "x.npy", r"x\.npy: header: "),
+    ("npy-no-labels", {"x.npy": x8}, "x.npy", r"x\.npy: labels: no y\.npy"),
+    ("npy-too-large", {"x.npy": npy("<f4", (4000000000, 1000, 1000), b""), "y.npy": y4}, "x.npy", r"x\.npy: needs [0-9.]+ [KMGT]?B to load, this machine has [0-9.]+ [KMG]?B available"),
+    ("npy-ambiguous-layout", {"x.npy": npy("|u1", (1, 2, 5, 6), bytes(60)), "y.npy": npy("<i8", (1,), bytes(8))}, "x.npy", r"cannot tell channels.*nhwc or nchw"),
+    ("npz-missing-members", {"d.npz": npz({"images": x8, "labels": y4})}, "d.npz", r"d\.npz: members: needs x and y.*found images, labels"),
+    ("npz-truncated", {"d.npz": npz({"x": x8, "y": y4})[:-30]}, "d.npz", r"d\.npz: zip: "),
+    ("npz-corrupt-member", {"d.npz": (lambda b: b[:40] + bytes([b[40] ^ 0xFF]) + b[41:])(npz({"x": x8, "y": y4}, zipfile.ZIP_STORED))}, "d.npz", r"d\.npz.*(CRC|magic|header)"),
+    ("npz-label-count", {"d.npz": npz({"x": x8, "y": npy("<i8", (2,), bytes(16))})}, "d.npz", r"d\.npz:y\.npy: labels: 2 labels for 4 images"),
+    ("idx-wrong-magic", {"train-images-idx3-ubyte": b"\x01\x02\x08\x03" + idx([2, 2, 2], bytes(8))[4:], "train-labels-idx1-ubyte": idx([2], b"\x00\x01")}, "", r"train-images-idx3-ubyte: magic: 0x01020803 is not an IDX magic"),
+    ("idx-wrong-dtype", {"train-images-idx3-ubyte": idx([2, 2, 2], bytes(32), 0x0D), "train-labels-idx1-ubyte": idx([2], b"\x00\x01")}, "", r"train-images-idx3-ubyte: dtype: IDX element type 0xd"),
+    ("idx-truncated", {"train-images-idx3-ubyte": idx([3, 4, 4], bytes(40)), "train-labels-idx1-ubyte": idx([3], b"\x00\x01\x02")}, "", r"train-images-idx3-ubyte: truncated IDX file: 3×4×4 needs 48"),
+    ("idx-truncated-gzip", {"train-images-idx3-ubyte.gz": gz(idx([3, 4, 4], bytes(48)))[:-12], "train-labels-idx1-ubyte.gz": gz(idx([3], b"\x00\x01\x02"))}, "", r"train-images-idx3-ubyte\.gz: truncated gzip"),
+    ("idx-label-count", {"train-images-idx3-ubyte": idx([3, 2, 2], bytes(12)), "train-labels-idx1-ubyte": idx([2], b"\x00\x01")}, "", r"train-labels-idx1-ubyte: labels: 2 labels for 3 images"),
+    ("idx-labels-given", {"train-images-idx3-ubyte": idx([2, 2, 2], bytes(8)), "train-labels-idx1-ubyte": idx([2], b"\x00\x01")}, "train-labels-idx1-ubyte", r"is an IDX labels file"),
+    ("idx-no-labels", {"train-images-idx3-ubyte": idx([2, 2, 2], bytes(8))}, "train-images-idx3-ubyte", r"labels: no IDX labels file beside it"),
+    ("cifar10-truncated", {"data_batch_1.bin": bytes(3073 * 2 - 100)}, "", r"data_batch_1\.bin: truncated CIFAR-10 batch"),
+    ("cifar10-label-out-of-range", {"data_batch_1.bin": b"\x03" + bytes(3072) + b"\x0c" + bytes(3072)}, "", r"data_batch_1\.bin: labels: label 12 of record 1 is out of range \(0…9\)"),
+    ("cifar100-coarse-out-of-range", {"train.bin": b"\x19\x05" + bytes(3072)}, "", r"train\.bin: labels: coarse label 25 of record 0 is out of range \(0…19\)"),
+    ("folder-corrupt-png", {"cat/a.png": png(4, 4), "dog/b.png": png(4, 4)[:30] + bytes(20) + png(4, 4)[50:]}, "", r"dog/b\.png: .*(corrupt|not a readable)"),
+    ("folder-empty-class", {"cat/a.png": png(4, 4), "dog/notes.txt": b"no images here\n"}, "", r"dog: empty class folder"),
+    ("folder-mixed-sizes", {"cat/a.png": png(4, 4), "dog/b.png": png(5, 4)}, "", r"dog/b\.png: image size: 4×5, but .*cat/a\.png is 4×4"),
+    ("folder-unknown-layout", {"readme.txt": b"nothing to see\n"}, "", r"no known data layout in this folder"),
+]
+for slug, files, target, rx in formats:
+    for rel, data in files.items():
+        put(f"formats/{slug}/{rel}", data)
+    case("formats: " + slug.replace("-", " "), 2, rx, "check", "data", f"@/formats/{slug}" + (f"/{target}" if target else ""))
+case("formats: /dev/zero is refused", 2, r"/dev/zero: is a character device, not a regular file", "check", "data", "/dev/zero")
+f = put("formats/csv-shape/rows.csv", f"{row},1\n")
+case("formats: declared shape does not divide the row", 2, r"rows\.csv: shape: declared 3×3 does not divide a row of 64 values", "data", "inspect", f, "--shape", "3x3")
+
 # ---- CLI arguments ----------------------------------------------------------------------
 cli = [
     ("unknown flag", 64, r"Unknown option '--colour'", ["train", "--colour", "red"]),

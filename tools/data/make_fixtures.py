@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Writes the small image data-set fixtures under tests/fixtures/data/ with the real
+writers: numpy for .npy/.npz, the IDX and CIFAR byte layouts as their documentation
+gives them, PNG/JPEG with Pillow. Needs numpy and Pillow (e.g. in a venv); the test
+suite does not, it reads the committed output.
+
+Every set has a learnable pattern: class k is a bright bar at a class-specific place
+(row band for class 0, column band for class 1, diagonal for class 2, centre square
+for class 3) on low noise, so a later training run can score well above chance."""
+import gzip, io, os, shutil, struct
+import numpy as np
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests", "fixtures", "data")
+rng = np.random.default_rng(13)
+
+
+def pattern(label, h, w):
+    img = np.zeros((h, w), dtype=np.float32)
+    if label == 0:
+        img[h // 4: h // 4 + max(1, h // 4), :] = 1
+    elif label == 1:
+        img[:, w // 4: w // 4 + max(1, w // 4)] = 1
+    elif label == 2:
+        for i in range(min(h, w)):
+            img[i, i] = 1
+            if i + 1 < w: img[i, i + 1] = 1
+    else:
+        img[h // 3: h - h // 3, w // 3: w - w // 3] = 1
+    return img
+
+
+def images(n, h, w, c, classes=4):
+    labels = np.arange(n) % classes
+    rng.shuffle(labels)
+    x = np.zeros((n, h, w, c), dtype=np.uint8)
+    for i, l in enumerate(labels):
+        base = pattern(int(l), h, w) * 200 + rng.integers(0, 40, size=(h, w))
+        for ch in range(c):
+            x[i, :, :, ch] = np.clip(base * (1.0 - 0.2 * ch), 0, 255).astype(np.uint8)
+    return x, labels.astype(np.int64)
+
+
+def fresh(name):
+    d = os.path.join(OUT, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+# NumPy .npy pair: uint8 N×H×W (grey), int64 labels; plus a test pair.
+d = fresh("npy")
+x, y = images(40, 8, 8, 1)
+np.save(os.path.join(d, "x_train.npy"), x[..., 0])
+np.save(os.path.join(d, "y_train.npy"), y)
+xt, yt = images(12, 8, 8, 1)
+np.save(os.path.join(d, "x_test.npy"), xt[..., 0])
+np.save(os.path.join(d, "y_test.npy"), yt)
+
+# NumPy .npz: float32 N×C×H×W (channels first), int32 labels, deflate-compressed.
+d = fresh("npz")
+x, y = images(40, 8, 8, 3)
+xf = (x.astype(np.float32) / 255.0).transpose(0, 3, 1, 2).copy()
+xtf, yt = images(12, 8, 8, 3)
+np.savez_compressed(os.path.join(d, "shapes_nchw.npz"), x_train=xf, y_train=y.astype(np.int32),
+                    x_test=(xtf.astype(np.float32) / 255.0).transpose(0, 3, 1, 2).copy(), y_test=yt.astype(np.int32))
+# stored (uncompressed) members, uint8 NHWC, plain x/y names
+np.savez(os.path.join(d, "shapes_nhwc_stored.npz"), x=x, y=y.astype(np.uint8))
+# Fortran-order array (column-major data), version 1.0 header
+np.save(os.path.join(d, "..", "npy", "x_fortran.npy"), np.asfortranarray(x[..., 0]))
+np.save(os.path.join(d, "..", "npy", "y_fortran.npy"), y)
+
+
+# IDX (the MNIST file layout): magic 0x00000803 / 0x00000801, big-endian sizes, data.
+def idx(array):
+    head = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + b"".join(struct.pack(">I", s) for s in array.shape)
+    return head + array.astype(np.uint8).tobytes()
+
+
+d = fresh("idx")
+x, y = images(40, 12, 12, 1)
+xt, yt = images(12, 12, 12, 1)
+for name, arr in [("train-images-idx3-ubyte", x[..., 0]), ("train-labels-idx1-ubyte", y),
+                  ("t10k-images-idx3-ubyte", xt[..., 0]), ("t10k-labels-idx1-ubyte", yt)]:
+    with gzip.GzipFile(os.path.join(d, name + ".gz"), "wb", mtime=0) as f:
+        f.write(idx(arr))
+d = fresh("idx-plain")
+with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f: f.write(idx(x[:20, :, :, 0]))
+with open(os.path.join(d, "train-labels-idx1-ubyte"), "wb") as f: f.write(idx(y[:20]))
+
+
+# CIFAR binary batches: per record label byte(s), then 1024 R, 1024 G, 1024 B (row-major 32×32).
+def cifar(x, labels, coarse=None):
+    out = io.BytesIO()
+    for i in range(len(x)):
+        if coarse is not None: out.write(bytes([int(coarse[i])]))
+        out.write(bytes([int(labels[i])]))
+        out.write(x[i].transpose(2, 0, 1).tobytes())
+    return out.getvalue()
+
+
+d = fresh("cifar10")
+x, y = images(16, 32, 32, 3)
+open(os.path.join(d, "data_batch_1.bin"), "wb").write(cifar(x[:8], y[:8]))
+open(os.path.join(d, "data_batch_2.bin"), "wb").write(cifar(x[8:], y[8:]))
+xt, yt = images(8, 32, 32, 3)
+open(os.path.join(d, "test_batch.bin"), "wb").write(cifar(xt, yt))
+open(os.path.join(d, "batches.meta.txt"), "w").write(
+    "\n".join(["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]) + "\n\n")
+d = fresh("cifar100")
+x, y = images(12, 32, 32, 3)
+open(os.path.join(d, "train.bin"), "wb").write(cifar(x, y * 20 + 3, coarse=y * 4 + 1))
+xt, yt = images(4, 32, 32, 3)
+open(os.path.join(d, "test.bin"), "wb").write(cifar(xt, yt * 20 + 3, coarse=yt * 4 + 1))
+
+# Class folders of PNG and JPEG images (train/ and test/), RGB, 12×12.
+d = fresh("folder")
+names = ["bars", "columns", "diagonal", "square"]
+for part, n in [("train", 40), ("test", 12)]:
+    x, y = images(n, 12, 12, 3)
+    for i in range(n):
+        sub = os.path.join(d, part, names[y[i]])
+        os.makedirs(sub, exist_ok=True)
+        img = Image.fromarray(x[i], "RGB")
+        if i % 2: img.save(os.path.join(sub, f"{i:03d}.png"), optimize=True)
+        else: img.save(os.path.join(sub, f"{i:03d}.jpg"), quality=90)
+print("wrote fixtures under", os.path.relpath(OUT))
