@@ -5,7 +5,7 @@ import Synchronization
 /// An engine job the workbench can run on a background thread: it advances one unit
 /// of work at a time (a training step, a simulator event) and describes itself as an
 /// immutable snapshot.
-public protocol SteppableJob: AnyObject {
+public protocol SteppableJob: AnyObject, SendableMetatype {
     associatedtype Snapshot: Sendable
     var isFinished: Bool { get }
     /// Progress counter shown with messages (e.g. the global step).

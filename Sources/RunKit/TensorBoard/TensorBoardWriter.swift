@@ -22,7 +22,8 @@ public final class TensorBoardWriter {
         self.clock = clock
         let now = clock()
         var host = [CChar](repeating: 0, count: 256)
-        let hostname = gethostname(&host, host.count - 1) == 0 ? String(cString: host) : "localhost"
+        let hostname = gethostname(&host, host.count - 1) == 0
+            ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
         let base = "events.out.tfevents.\(Int64(now.rounded(.down))).\(hostname).\(getpid()).retort"
         var name = base, n = 1
         while FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) { name = base + ".\(n)"; n += 1 }
