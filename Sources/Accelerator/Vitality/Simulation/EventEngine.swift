@@ -32,6 +32,9 @@ final class EventEngine {
     private(set) var bufferUsed: [Int]
     private var readyQ: [Heap<Int>]
     private(set) var running: [Int]
+    /// DRAM transfers started and not yet ended, oldest first: the channel frees before a
+    /// transfer's latency has passed, but the unit is still busy with it until it ends.
+    private var dramInFlight: [Int] = []
     private var remaining: [Int]
     private var done: [Bool]
     /// Per unit: its task ids (ascending) and the index of the first one not yet started.
@@ -171,6 +174,7 @@ final class EventEngine {
         done[x] = true
         let u = taskUnit[x]
         if u != dramUnit && running[u] == x { running[u] = -1 }
+        if u == dramUnit, let i = dramInFlight.firstIndex(of: x) { dramInFlight.remove(at: i) }
         transitions.append(TaskTransition(cycle: now, task: x, isStart: false))
         for a in consumerOf[x] {
             allocRemaining[a] -= 1
@@ -232,6 +236,7 @@ final class EventEngine {
         }
         running[u] = x
         if u == dramUnit {
+            dramInFlight.append(x)
             let occupancy = max(1, Int((Double(t.bytes) / bytesPerCycle).rounded(.up)))
             endTime[x] = now + occupancy + hw.dramLatencyCycles
             push(now + occupancy, .channelFree, x)
@@ -253,6 +258,7 @@ final class EventEngine {
         for u in segments.indices {
             let s: UnitState, task: Int
             if running[u] >= 0 { s = .busy; task = running[u] }
+            else if u == dramUnit, let x = dramInFlight.last { s = .busy; task = x }
             else if !readyQ[u].isEmpty { s = .stallBuffer; task = -1 }
             else if u == dramUnit || remaining[u] == 0 { s = .idle; task = -1 }
             else {
