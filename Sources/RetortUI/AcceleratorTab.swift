@@ -30,10 +30,12 @@ extension Screen {
         // Unit × time utilisation with the cursor
         let tlH = min(bottom.height / 2, (a.timelineUnits.count + 1) / 2 + 3)
         let (tlR, ganttR) = bottom.top(max(4, tlH))
-        g.box(tlR, title: "Utilisation: units × time (\(a.bucketCycles) cycles/column)", glyphs: glyphs)
         let ti = tlR.inset(1)
         let labelW = 10
         let buckets = a.timeline.count, nUnits = a.timelineUnits.count
+        let perColumn = Self.cyclesPerColumn(totalCycles: a.totalCycles, buckets: buckets, bucketCycles: a.bucketCycles,
+                                             width: ti.width - labelW)
+        g.box(tlR, title: "Utilisation: units × time (\(perColumn) cycles/column)", glyphs: glyphs)
         if buckets > 0 && ti.width > labelW + 2 {
             let hm = Rect(x: ti.x + labelW, y: ti.y, width: ti.width - labelW, height: ti.height)
             for row in 0..<min(ti.height, (nUnits + 1) / 2) {
@@ -46,7 +48,8 @@ extension Screen {
             heat.render(into: &g, in: hm, glyphs: glyphs, colour: colour)
         }
         // Gantt of the current layer
-        g.box(ganttR, title: "Pipeline, layer \(a.layer) (\(a.attention))", glyphs: glyphs)
+        let busy = a.resimulating.map { String(format: "simulating… %.0f%% (Esc/:cancel cancels) ", 100 * a.resimulationProgress) + $0 + " │ " } ?? ""
+        g.box(ganttR, title: busy + "Pipeline, layer \(a.layer) (\(a.attention))", glyphs: glyphs)
         gantt(&g, ganttR.inset(1), a)
         // Counters and settings
         let (cR, pR) = side.top(min(side.height - 6, 9))
@@ -57,9 +60,8 @@ extension Screen {
             "cycle \(a.cycle) / \(a.totalCycles)",
             String(format: "latency %.1f µs @ %.0f MHz", lat, a.clockMHz),
             String(format: "energy %.1f µJ (%@ %.1f µJ)", a.energyMicrojoules, a.otherAttention, a.otherEnergyMicrojoules),
-            String(format: "%@ %d cycles → %.2f× vs %@", a.otherAttention, a.otherCycles,
-                   a.attention == "taylor" ? Double(a.otherCycles) / Double(max(1, a.totalCycles)) : Double(a.totalCycles) / Double(max(1, a.otherCycles)),
-                   a.attention == "taylor" ? "softmax" : "taylor"),
+            "\(a.otherAttention) \(a.otherCycles) cycles",
+            a.comparison,
             "busy PEs \(a.busyPEs) / \(a.pe.rows * a.pe.cols)",
             a.buffers.map { String(format: "%@ %.0f%%", String($0.name.prefix(4)), 100 * $0.fraction) }.joined(separator: " "),
             a.breakpoints.isEmpty ? "no breakpoints" : "break: " + a.breakpoints.joined(separator: ", "),
@@ -68,9 +70,30 @@ extension Screen {
         panel(&g, pR, title: "Simulator (live)", fields: a.settings, s)
     }
 
+    /// Cycles one screen column of the utilisation heatmap covers: the heatmap squeezes
+    /// `buckets` buckets into at most `width` columns.
+    static func cyclesPerColumn(totalCycles: Int, buckets: Int, bucketCycles: Int, width: Int) -> Int {
+        let columns = max(1, min(width, buckets))
+        let covered = min(max(1, totalCycles), buckets * max(1, bucketCycles))
+        return Int((Double(covered) / Double(columns)).rounded())
+    }
+
+    /// Gantt rows: heads in numeric order (H0, H1, H2, …, H10), then whole-layer rows.
+    static func ganttRowOrder(_ names: [String]) -> [String] {
+        Array(Set(names)).sorted { a, b in
+            let ha = a.hasPrefix("H") ? Int(a.dropFirst()) : nil, hb = b.hasPrefix("H") ? Int(b.dropFirst()) : nil
+            switch (ha, hb) {
+            case let (x?, y?): return x < y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a < b
+            }
+        }
+    }
+
     func gantt(_ g: inout CellGrid, _ r: Rect, _ a: AcceleratorSnapshot) {
         guard r.width > 8, r.height > 1 else { return }
-        let rows = Array(Set(a.gantt.map(\.row))).sorted()
+        let rows = Self.ganttRowOrder(a.gantt.map(\.row))
         let stages = Array(Set(a.gantt.map(\.stage))).sorted()
         let labelW = 6
         let w = r.width - labelW

@@ -4,7 +4,7 @@ import Workbench
 
 /// Turns keys into state changes and effects. Pure: no curses, no threads — unit-tested.
 public struct Controller {
-    public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break"]
+    public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break", "cancel"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a
     /// value is refused (nil = fine; by default the row's own check, i.e. its setting's
@@ -25,6 +25,7 @@ public struct Controller {
         case .char("q"), .ctrl("c"): return [.quit]
         case .char("g") where s.tab == .accelerator: return [.command(.set(name: "goto", value: "next-event"))]
         case .char("G") where s.tab == .accelerator: return [.command(.set(name: "goto", value: "end"))]
+        case .escape where s.tab == .accelerator: return [.command(.set(name: "cancel", value: ""))]
         case .char("t") where s.tab == .accelerator:
             let cur = hyper.first { $0.name == "attention" }?.value
             return [.command(.set(name: "attention", value: cur == "taylor" ? "softmax" : "taylor"))]
@@ -175,6 +176,9 @@ public struct Controller {
                 s.message = ("usage (Accelerator tab): goto CYCLE|next-event|start|end, break STAGE[@H<head>][@L<layer>]|clear", true); return []
             }
             return [.command(.set(name: w[0], value: w[1]))]
+        case "cancel":
+            guard s.tab == .accelerator else { s.message = ("cancel: only the Accelerator tab's re-simulation can be cancelled", true); return [] }
+            return [.command(.set(name: "cancel", value: ""))]
         case "theme":
             guard w.count == 2 else { s.message = ("usage: theme NAME (\(s.themeNames.joined(separator: ", ")))", true); return [] }
             return [.theme(w[1])]

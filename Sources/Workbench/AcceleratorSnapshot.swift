@@ -38,6 +38,14 @@ public struct AcceleratorBufferRow: Sendable, Equatable {
     public var fraction: Double { capacityBytes > 0 ? Double(usedBytes) / Double(capacityBytes) : 0 }
 }
 
+/// Taylor against softmax on the same hardware, stated in one direction whichever is shown:
+/// e.g. "taylor 2.32× faster than softmax" (or "… slower …" when it is).
+public func taylorComparison(taylorCycles: Int, softmaxCycles: Int) -> String {
+    let t = Double(max(1, taylorCycles)), s = Double(max(1, softmaxCycles))
+    if t == s { return "taylor as fast as softmax" }
+    return t < s ? String(format: "taylor %.2f× faster than softmax", s / t) : String(format: "taylor %.2f× slower than softmax", t / s)
+}
+
 /// Immutable view of the accelerator simulation at the cursor.
 public struct AcceleratorSnapshot: Sendable {
     public var state: JobState
@@ -63,6 +71,16 @@ public struct AcceleratorSnapshot: Sendable {
     public var otherCycles: Int
     public var otherEnergyMicrojoules: Double
     public var breakpoints: [String]
+    /// The change being re-simulated (e.g. "linear = on"), nil when none is.
+    public var resimulating: String?
+    /// Progress of that re-simulation (0…1).
+    public var resimulationProgress: Double
     public var settings: [SettingRow]
     public var messages: [JobMessage]
+
+    /// The comparison counter: taylor against softmax, the same direction in both modes.
+    public var comparison: String {
+        attention == "taylor" ? taylorComparison(taylorCycles: totalCycles, softmaxCycles: otherCycles)
+            : taylorComparison(taylorCycles: otherCycles, softmaxCycles: totalCycles)
+    }
 }

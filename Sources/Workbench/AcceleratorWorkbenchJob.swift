@@ -1,5 +1,6 @@
 import Accelerator
 import Foundation
+import RetortCore
 import RunKit
 
 /// Drives an `AcceleratorSimulation` for the TUI: runs the cursor forward at a watchable
@@ -23,6 +24,11 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
     private var breakpoints: [(Breakpoint, String)] = []
     private var pauseRequest: String?
     private var runningTicks = false
+    /// A re-simulation after a setting changed (built in slices by `continueBackgroundWork`).
+    private var pending: AcceleratorResimulation?
+    private var notes: [(JobMessage.Level, String)] = []
+    /// Seconds of re-simulation per slice (commands are read between slices).
+    public var sliceSeconds = 0.05
 
     public init(model: ViTModel = .deitTiny, attention: Accelerator.AttentionKind = .taylor, includeLinear: Bool = false,
                 config: VitalityConfig = .defaults()) throws {
@@ -32,14 +38,9 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
 
     static func build(_ m: ViTModel, _ a: Accelerator.AttentionKind, _ lin: Bool, _ c: VitalityConfig) throws
         -> (AcceleratorSimulation, AcceleratorReport, AcceleratorReport, UtilisationTimeline) {
-        let sim = AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: a, includeLinear: lin), config: c)
-        try sim.prepare()
-        let report = try sim.report()
-        let otherKind: Accelerator.AttentionKind = a == .taylor ? .softmax : .taylor
-        let o = AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: otherKind, includeLinear: lin), config: c)
-        try o.prepare()
-        let timeline = try sim.timeline(bucketCycles: max(1, report.totalCycles / 400))
-        return (sim, report, try o.report(), timeline)
+        let s = Settings(model: m, attention: a, includeLinear: lin, config: c, stepCycles: 1, runCycles: 1)
+        let r = AcceleratorResimulation(settings: s, change: "")
+        while true { if let b = try r.work(seconds: 1) { return (b.sim, b.report, b.other, b.timeline) } }
     }
 
     public var isFinished: Bool { false }     // the simulation stays open for inspection
@@ -69,6 +70,37 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
     }
 
     public func takePauseRequest() -> String? { defer { pauseRequest = nil }; return pauseRequest }
+
+    public func takeNotes() -> [(JobMessage.Level, String)] { defer { notes = [] }; return notes }
+
+    /// True while a re-simulation is pending.
+    public var isResimulating: Bool { pending != nil }
+
+    /// One slice of a pending re-simulation; when it completes the new simulation replaces the
+    /// old one (whose memory is then returned to the system).
+    public func continueBackgroundWork() -> Bool {
+        guard let p = pending else { return false }
+        do {
+            guard let b = try p.work(seconds: sliceSeconds) else { return true }
+            pending = nil
+            let before = ProcessMemory.kib().resident
+            (model, attention, includeLinear, config) = (p.settings.model, p.settings.attention, p.settings.includeLinear, p.settings.config)
+            (sim, report, other, timeline) = (b.sim, b.report, b.other, b.timeline)
+            releaseFreedMemory()
+            let after = ProcessMemory.kib().resident
+            notes.append((.info, "\(p.change): re-simulated, \(report.totalCycles) cycles" + Self.memoryNote(before, after)))
+        } catch {
+            pending = nil
+            releaseFreedMemory()
+            notes.append((.error, "\(p.change): \(error); keeping the previous simulation"))
+        }
+        return true
+    }
+
+    static func memoryNote(_ before: Double, _ after: Double) -> String {
+        guard before.isFinite, after.isFinite else { return "" }
+        return String(format: " (resident memory %.0f → %.0f MiB)", before / 1024, after / 1024)
+    }
 
 
     public static let models = ViTModel.presets.map(\.name)
@@ -106,9 +138,24 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
                 get: { $0.config.hardware.dramGBPerSecond }, set: { $0.config.hardware.dramGBPerSecond = $1 }),
     ])
 
-    /// The settings now.
+    /// The settings now: those being re-simulated when a re-simulation is pending.
     public var current: Settings {
+        guard let p = pending else { return simulated }
+        var s = p.settings
+        s.stepCycles = stepCycles; s.runCycles = runCycles
+        return s
+    }
+
+    /// The settings of the simulation shown.
+    public var simulated: Settings {
         Settings(model: model, attention: attention, includeLinear: includeLinear, config: config, stepCycles: stepCycles, runCycles: runCycles)
+    }
+
+    func cancel() -> String {
+        guard let p = pending else { return "nothing to cancel: no re-simulation is running" }
+        pending = nil
+        releaseFreedMemory()
+        return "\(p.change): re-simulation cancelled; the simulation shown is unchanged"
     }
 
     /// The settings as the panel shows them.
@@ -123,6 +170,7 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             // before it sends .step or .resume (so `n` moves `step` cycles, a run `speed` per tick).
             case "mode": runningTicks = value == "run"; return ""
             case "break": return try addBreakpoint(value)
+            case "cancel": return cancel()
             default: break
             }
             guard Self.settings[name] != nil else {
@@ -135,10 +183,15 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             case "speed": runCycles = s.runCycles; return "speed = \(runCycles) cycles per tick"
             default: break
             }
-            let built = try Self.build(s.model, s.attention, s.includeLinear, s.config)
-            (model, attention, includeLinear, config) = (s.model, s.attention, s.includeLinear, s.config)
-            (sim, report, other, timeline) = built
-            return "\(name) = \(value): re-simulated, \(report.totalCycles) cycles"
+            // a newer setting supersedes a pending re-simulation (its settings carry over)
+            let superseded = pending != nil
+            pending = nil
+            releaseFreedMemory()
+            if s == simulated {
+                return "\(name) = \(value): back to the simulated settings" + (superseded ? " (re-simulation dropped)" : "")
+            }
+            pending = AcceleratorResimulation(settings: s, change: "\(name) = \(value)")
+            return "\(name) = \(value): re-simulating" + (superseded ? " (replaces the pending one)" : "") + "… (Esc or :cancel cancels)"
         case .save:
             return "nothing to save: use `retort sim vitality --timeline FILE` for reports"
         default:
@@ -170,9 +223,17 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
         }
         var b = Breakpoint(stage: stage)
         for p in parts.dropFirst() {
-            if p.hasPrefix("H"), let h = Int(p.dropFirst()) { b.head = h }
-            else if p.hasPrefix("L"), let l = Int(p.dropFirst()) { b.layer = l }
-            else { throw JobFailure("break: '\(p)' is not H<head> or L<layer>") }
+            if p.hasPrefix("H"), let h = Int(p.dropFirst()) {
+                guard (0..<model.heads).contains(h) else {
+                    throw JobFailure("break: head \(p) out of range: \(model.name) has heads H0…H\(model.heads - 1)")
+                }
+                b.head = h
+            } else if p.hasPrefix("L"), let l = Int(p.dropFirst()) {
+                guard (0..<model.layers).contains(l) else {
+                    throw JobFailure("break: layer \(p) out of range: \(model.name) has layers L0…L\(model.layers - 1)")
+                }
+                b.layer = l
+            } else { throw JobFailure("break: '\(p)' is not H<head> or L<layer>") }
         }
         breakpoints.append((b, v))
         return "breakpoint \(v) set (\(breakpoints.count) active)"
@@ -198,7 +259,7 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
         }
         // the layer at the cursor: the layer of any busy task, else of the next task to start
         let busyLayer = rows.indices.compactMap { sim.unitSnapshot(sim.units[$0], at: c).task?.layer }.first
-        let layer = busyLayer ?? 0
+        let layer = busyLayer ?? lastLayer(atOrBefore: c)
         var bars: [GanttBar] = []
         for id in 0..<sim.graph.tasks.count {
             let t = sim.task(id)
@@ -216,7 +277,16 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             energyMicrojoules: report.totalEnergyPJ / 1e6,
             otherAttention: attention == .taylor ? "softmax" : "taylor", otherCycles: other.totalCycles,
             otherEnergyMicrojoules: other.totalEnergyPJ / 1e6,
-            breakpoints: breakpoints.map(\.1), settings: settings, messages: messages)
+            breakpoints: breakpoints.map(\.1), resimulating: pending?.change, resimulationProgress: pending?.progress ?? 0,
+            settings: settings, messages: messages)
+    }
+
+    /// The layer of the last task to start or end at or before `c` (0 before anything started).
+    func lastLayer(atOrBefore c: Int) -> Int {
+        let tr = sim.transitions
+        var lo = 0, hi = tr.count
+        while lo < hi { let m = (lo + hi) / 2; if tr[m].cycle <= c { lo = m + 1 } else { hi = m } }
+        return lo > 0 ? sim.task(tr[lo - 1].task).layer : 0
     }
 
     static func peArray(_ m: PEActivityMap) -> AcceleratorPEArray {

@@ -20,11 +20,16 @@ public protocol SteppableJob: AnyObject, SendableMetatype {
     func takePauseRequest() -> String?
     /// Messages the job produced while stepping (e.g. a checkpoint written or refused).
     func takeNotes() -> [(JobMessage.Level, String)]
+    /// Does a short slice of pending work that is not a step (e.g. re-simulating after a
+    /// setting changed) and returns true, or returns false when there is none. Runs before
+    /// any step; commands are read between slices.
+    func continueBackgroundWork() -> Bool
 }
 
 public extension SteppableJob {
     func takePauseRequest() -> String? { nil }
     func takeNotes() -> [(JobMessage.Level, String)] { [] }
+    func continueBackgroundWork() -> Bool { false }
 }
 
 /// Runs a job on its own thread. The UI sends commands (queued, applied between steps)
@@ -137,6 +142,11 @@ public final class JobRunner<Job: SteppableJob>: @unchecked Sendable {
                     for c in cs where c == .save { do { note(.info, try job.handle(c)) } catch { note(.error, "\(error)") } }
                     if !cs.isEmpty { publish(elapsed: runningSeconds) }
                 }
+            }
+            if job.continueBackgroundWork() {
+                for (level, text) in job.takeNotes() { note(level, text) }
+                publish(elapsed: elapsed())
+                continue
             }
             if state == .paused && stepBudget == 0 {
                 _ = wake.wait(timeout: .now() + 0.1)

@@ -51,6 +51,15 @@ final class ControllerTests: XCTestCase {
         XCTAssertNotEqual(Controller.handle(.char("r"), state: &s, panel: hyper, jobState: .paused, diverged: true), [.command(.rollback(lr: nil))])
     }
 
+    func testEscAndCancelCancelTheAcceleratorReSimulation() {
+        var s = UIState(); s.tab = .accelerator
+        XCTAssertEqual(Controller.handle(.escape, state: &s, panel: []), [.command(.set(name: "cancel", value: ""))])
+        s.commandLine = "cancel"
+        XCTAssertEqual(Controller.handle(.enter, state: &s, panel: []), [.command(.set(name: "cancel", value: ""))])
+        s.tab = .training
+        XCTAssertEqual(Controller.handle(.escape, state: &s, panel: []), [])
+    }
+
     func testHistoryAndCompletion() {
         var s = UIState()
         _ = keys([.char(":")] + type("step 5") + [.enter], &s)

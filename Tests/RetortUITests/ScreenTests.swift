@@ -95,6 +95,54 @@ final class AcceleratorTabTests: XCTestCase {
     }
 }
 
+/// Issue 17: the Accelerator tab's numbers are correct and labelled.
+final class AcceleratorTabNumbersTests: XCTestCase {
+    func render(_ a: AcceleratorSnapshot, _ w: Int = 160, _ h: Int = 50) -> CellGrid {
+        var s = UIState(); s.tab = .accelerator
+        return Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, accelerator: a, width: w, height: h)
+    }
+
+    func testHeatmapTitleCountsCyclesPerScreenColumn() throws {
+        let a = try AcceleratorWorkbenchJob().snapshot(state: .paused, messages: [], elapsed: 0)
+        let text = render(a, 120, 40).text
+        let title = try XCTUnwrap(text.range(of: #"\(\d+ cycles/column\)"#, options: .regularExpression))
+        let perColumn = try XCTUnwrap(Int(text[title].dropFirst().prefix { $0.isNumber }))
+        // the heatmap is narrower than the screen, so a column covers more than total/width cycles
+        XCTAssertGreaterThan(perColumn, a.totalCycles / 120, String(text[title]))
+        XCTAssertLessThan(perColumn, a.totalCycles / 40)
+    }
+
+    func testComparisonSaysWhichIsFasterInBothModes() throws {
+        let job = try AcceleratorWorkbenchJob()
+        let taylor = render(job.snapshot(state: .paused, messages: [], elapsed: 0))
+        XCTAssertTrue(taylor.contains("× faster than softmax"), taylor.text)
+        _ = try job.handle(.set(name: "attention", value: "softmax"))
+        let pending = render(job.snapshot(state: .paused, messages: [], elapsed: 0))
+        XCTAssertTrue(pending.contains("simulating… 0% (Esc/:cancel cancels) attention = softmax"), pending.text)
+        while job.continueBackgroundWork() {}
+        let softmax = job.snapshot(state: .paused, messages: [], elapsed: 0)
+        XCTAssertEqual(softmax.attention, "softmax")
+        let g = render(softmax)
+        XCTAssertTrue(g.contains("× faster than softmax"), g.text)
+        XCTAssertFalse(g.contains("vs taylor"), g.text)
+        XCTAssertFalse(g.contains("simulating…"), g.text)
+    }
+
+    func testGanttHeadRowsSortNumerically() throws {
+        let job = try AcceleratorWorkbenchJob()
+        _ = try job.handle(.set(name: "model", value: "deit-base"))
+        while job.continueBackgroundWork() {}
+        _ = try job.handle(.set(name: "goto", value: "3000"))
+        let a = job.snapshot(state: .paused, messages: [], elapsed: 0)
+        XCTAssertTrue(Set(a.gantt.map(\.row)).isSuperset(of: ["H2", "H10"]))
+        let lines = render(a, 160, 60).text.split(separator: "\n").map(String.init)
+        func row(_ label: String) -> Int? { lines.firstIndex { $0.contains("│\(label) ") } }
+        let h2 = try XCTUnwrap(row("H2")), h10 = try XCTUnwrap(row("H10")), h9 = try XCTUnwrap(row("H9"))
+        XCTAssertLessThan(h2, h9)
+        XCTAssertLessThan(h9, h10)
+    }
+}
+
 /// The Attention tab rendered from a synthetic snapshot (three runs, diagnostics, ops, scaling).
 final class AttentionTabTests: XCTestCase {
     func snapshot() -> AttentionSnapshot {

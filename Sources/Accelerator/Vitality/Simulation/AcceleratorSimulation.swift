@@ -41,6 +41,24 @@ public final class AcceleratorSimulation {
         if let f = engine.failure { throw SimulationError(description: f) }
     }
 
+    /// Schedules at most `events` more event times (the cursor does not move), so a caller
+    /// can interleave scheduling with other work and give up part-way. Returns true once the
+    /// scheduler has finished; throws on deadlock.
+    public func prepare(events: Int) throws -> Bool {
+        var n = 0
+        while n < events, !engine.isFinished {
+            engine.advanceOneEvent()
+            n += 1
+        }
+        if let f = engine.failure { throw SimulationError(description: f) }
+        return engine.isFinished
+    }
+
+    /// Share of tasks the scheduler has finished (0…1).
+    public var scheduledFraction: Double {
+        graph.tasks.isEmpty ? 1 : Double(engine.endedCount) / Double(graph.tasks.count)
+    }
+
     // MARK: moving the cursor
 
     /// Advances the cursor by `n` cycles (clamped at the end); returns the new cycle.

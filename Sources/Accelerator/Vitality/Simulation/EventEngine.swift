@@ -32,6 +32,14 @@ final class EventEngine {
     private(set) var bufferUsed: [Int]
     private var readyQ: [Heap<Int>]
     private(set) var running: [Int]
+    /// DRAM transfers started and not yet ended, oldest first: the channel frees before a
+    /// transfer's latency has passed, but the unit is still busy with it until it ends.
+    private var dramInFlight: [Int] = []
+    /// `cause` results of the current `recordStates` call, per (task, depth): the DAG's
+    /// shared inputs would otherwise be walked again for every path to them (exponential).
+    private var causeStamp: [UInt32], causeValue: [UnitState]
+    private var causeGeneration: UInt32 = 0
+    static let causeDepths = 10
     private var remaining: [Int]
     private var done: [Bool]
     /// Per unit: its task ids (ascending) and the index of the first one not yet started.
@@ -67,6 +75,8 @@ final class EventEngine {
         running = Array(repeating: -1, count: graph.units.count)
         remaining = Array(repeating: 0, count: graph.units.count)
         done = Array(repeating: false, count: n)
+        causeStamp = Array(repeating: 0, count: n * Self.causeDepths)
+        causeValue = Array(repeating: .idle, count: n * Self.causeDepths)
         unitTasks = Array(repeating: [], count: graph.units.count); unitCursor = remaining
         segments = Array(repeating: [], count: graph.units.count)
         bytesPerCycle = hardware.dramBytesPerCycle
@@ -128,6 +138,14 @@ final class EventEngine {
     /// the root cause along its unfinished inputs. Bandwidth (a DRAM transfer in flight or
     /// queued behind others) wins over buffer space, which wins over a plain data dependency.
     private func cause(_ x: Int, depth: Int) -> UnitState {
+        let key = x * Self.causeDepths + min(depth, Self.causeDepths - 1)
+        if causeStamp[key] == causeGeneration { return causeValue[key] }
+        let c = uncachedCause(x, depth: depth)
+        causeStamp[key] = causeGeneration; causeValue[key] = c
+        return c
+    }
+
+    private func uncachedCause(_ x: Int, depth: Int) -> UnitState {
         let isDram = taskUnit[x] == dramUnit
         if startTime[x] >= 0 { return isDram ? .stallBandwidth : .stallDependency }
         if depth > 8 { return .stallDependency }
@@ -137,13 +155,12 @@ final class EventEngine {
             return .stallBuffer   // ready, unit free, but its allocation does not fit
         }
         var best = UnitState.stallDependency
-        let t = graph.tasks[x]
-        for d in t.deps where !done[d] {
+        for d in graph.tasks[x].deps where !done[d] {
             let c = cause(d, depth: depth + 1)
             if c == .stallBandwidth { return c }
             if c == .stallBuffer { best = c }
         }
-        for d in t.streamDeps where startTime[d] < 0 {
+        for d in graph.tasks[x].streamDeps where startTime[d] < 0 {
             let c = cause(d, depth: depth + 1)
             if c == .stallBandwidth { return c }
             if c == .stallBuffer { best = c }
@@ -171,6 +188,7 @@ final class EventEngine {
         done[x] = true
         let u = taskUnit[x]
         if u != dramUnit && running[u] == x { running[u] = -1 }
+        if u == dramUnit, let i = dramInFlight.firstIndex(of: x) { dramInFlight.remove(at: i) }
         transitions.append(TaskTransition(cycle: now, task: x, isStart: false))
         for a in consumerOf[x] {
             allocRemaining[a] -= 1
@@ -232,6 +250,7 @@ final class EventEngine {
         }
         running[u] = x
         if u == dramUnit {
+            dramInFlight.append(x)
             let occupancy = max(1, Int((Double(t.bytes) / bytesPerCycle).rounded(.up)))
             endTime[x] = now + occupancy + hw.dramLatencyCycles
             push(now + occupancy, .channelFree, x)
@@ -250,9 +269,12 @@ final class EventEngine {
     }
 
     private func recordStates() {
+        causeGeneration &+= 1
+        if causeGeneration == 0 { for i in causeStamp.indices { causeStamp[i] = 0 }; causeGeneration = 1 }
         for u in segments.indices {
             let s: UnitState, task: Int
             if running[u] >= 0 { s = .busy; task = running[u] }
+            else if u == dramUnit, let x = dramInFlight.last { s = .busy; task = x }
             else if !readyQ[u].isEmpty { s = .stallBuffer; task = -1 }
             else if u == dramUnit || remaining[u] == 0 { s = .idle; task = -1 }
             else {
