@@ -32,9 +32,9 @@ final class SessionWithoutTrainingTests: XCTestCase {
         }
         s.tab = .runs
         XCTAssertEqual(render(s).row(0).trimmingCharacters(in: .whitespaces), "retort", "no job in front")
-        // with a training run the header stays the training run's (nil here: still starting)
+        // with a training run too, the header is the front tab's job
         s.hasTrainingRun = true; s.tab = .attention
-        XCTAssertFalse(render(s, attention: a).row(0).contains("PAUSED"))
+        XCTAssertTrue(render(s, attention: a).row(0).contains("PAUSED"))
     }
 
     func testAttentionSnapshotWithoutTimesDoesNotTrap() {

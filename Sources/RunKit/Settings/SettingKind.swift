@@ -40,10 +40,11 @@ public enum SettingKind: Sendable, Equatable {
             }
             return .word(w)
         case .number(_, _, _, _, let integer, _):
-            guard let v = SettingValue.parseNumber(t), !v.isNaN else { throw SettingError("\(name): '\(text)' is not a number") }
+            guard let v = SettingValue.parseNumber(t), !v.isNaN, v.isFinite || !t.lowercased().contains("inf") else {
+                throw SettingError("\(name): '\(text)' is not a number")
+            }
+            // a numeral too large for a Double ("1e999") reads as infinity: say so
             guard v.isFinite else {
-                // "1e999" reads as infinity: too large for a number, not "not a number"
-                if t.lowercased().contains("inf") { throw SettingError("\(name): must be finite, got \(text) (allowed \(allowed))") }
                 throw SettingError("\(name): \(text) is out of range (the largest number is \(Double.greatestFiniteMagnitude); allowed \(allowed))")
             }
             if integer && v != v.rounded() { throw SettingError("\(name): must be a whole number, got \(text)") }
