@@ -4,8 +4,8 @@ import Workbench
 
 /// Turns keys into state changes and effects. Pure: no curses, no threads — unit-tested.
 public struct Controller {
-    /// Commands that act on the front tab's job.
-    static let jobCommands: Set = ["set", "pause", "resume", "run", "step", "save", "w", "rollback", "goto", "break"]
+    /// Commands that act on the front tab's job (`rollback` says itself which tabs have one).
+    static let jobCommands: Set = ["set", "pause", "resume", "run", "step", "save", "w", "goto", "break"]
     public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a

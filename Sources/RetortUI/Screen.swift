@@ -54,14 +54,14 @@ public struct Screen {
             }
         case .distill:
             if let d = dst {
-                job(d.diverged != nil ? "DIVERGED" : d.state.rawValue.uppercased(), d.epoch, d.totalEpochs, d.step, d.state == .finished,
+                job(d.state.rawValue.uppercased(), d.epoch, d.totalEpochs, d.step, d.state == .finished,
                     d.samplesPerSecond, d.elapsed, d.runName, d.blas)
             }
         case .attention:
             if let a = att {
                 let run = a.runs.indices.contains(a.currentRun - 1) ? a.runs[a.currentRun - 1] : nil
                 let name = run.map { $0.runFolder.isEmpty ? "" : URL(fileURLWithPath: $0.runFolder).lastPathComponent } ?? ""
-                job(a.diverged != nil ? "DIVERGED" : a.state.rawValue.uppercased(), a.epoch, a.totalEpochs, a.step, a.state == .finished,
+                job(a.state.rawValue.uppercased(), a.epoch, a.totalEpochs, a.step, a.state == .finished,
                     a.samplesPerSecond, a.elapsed, name, a.blas)
             }
         case .accelerator:
