@@ -128,6 +128,7 @@ public final class AttentionJob {
         let (old, new) = try Self.settings.apply(name, text, to: &job)
         optimizer.weightDecay = hyper.weightDecay
         let r = (from: String(format: "%g", old.number ?? .nan), to: String(format: "%g", new.number ?? .nan))
+        guard old != new else { return r }   // no change: nothing to log
         log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch, values: [("from", old.number ?? .nan), ("to", new.number ?? .nan)],
                                 note: "\(name) \(r.from) → \(r.to)", name: name))
         return r

@@ -288,6 +288,7 @@ public final class DistillJob {
         }
         settings = s
         let new = s.text(of: name) ?? "?"
+        guard new != old else { return (old, new) }   // no change: nothing to log
         log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch,
                                 values: [("from", Double(old) ?? .nan), ("to", Double(new) ?? .nan)],
                                 note: "\(name) \(old) → \(new)", name: name))

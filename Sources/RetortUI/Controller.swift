@@ -4,17 +4,26 @@ import Workbench
 
 /// Turns keys into state changes and effects. Pure: no curses, no threads — unit-tested.
 public struct Controller {
+    /// Commands that act on the front tab's job (`rollback` says itself which tabs have one).
+    static let jobCommands: Set = ["set", "pause", "resume", "run", "step", "save", "w", "goto", "break", "cancel"]
     public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break", "cancel"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a
     /// value is refused (nil = fine; by default the row's own check, i.e. its setting's
     /// definition). `diverged`: the front tab's run (Training, Distill or Attention) has
     /// diverged, so `r` rolls it back instead of resuming.
-    public static func handle(_ key: Key, state s: inout UIState, panel hyper: [SettingRow], jobState: JobState = .running,
+    ///
+    /// Values sent but not yet in the snapshot's `panel` (a burst of keys) are stepped from,
+    /// not the snapshot's (see `PendingValue`); undo and the cursor belong to the front tab.
+    public static func handle(_ key: Key, state s: inout UIState, panel snapshotRows: [SettingRow], jobState: JobState = .running,
                               diverged: Bool = false,
                               validate: ((String, String) -> String?)? = nil) -> [UIEffect] {
+        let hyper = s.reconcile(snapshotRows)
         let validate = validate ?? { name, text in hyper.first { $0.name == name }?.check(text) }
-        if s.tab == .runs && s.commandLine == nil && !s.showHelp, let e = runsKey(key, &s) { return e }
+        if s.tab == .runs && s.commandLine == nil && !s.showHelp {
+            if let e = runsKey(key, &s) { return e }
+            if isRunKey(key) { s.message = (runsHasNoJob, true); return [] }
+        }
         if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper, validate: validate) }
         if s.editBuffer != nil { return editKey(key, &s, hyper: hyper, validate: validate) }
         if s.showHelp {
@@ -45,7 +54,7 @@ public struct Controller {
         case .left, .char("h"), .char("-"): return stepField(-1, &s, hyper: hyper, validate: validate)
         case .right, .char("l"), .char("+"), .char("="): return stepField(1, &s, hyper: hyper, validate: validate)
         case .enter, .char("e"): if s.selectedField < hyper.count { s.editBuffer = ""; s.message = nil }
-        case .char("u"): return undo(&s)
+        case .char("u"): return undo(&s, hyper: hyper)
         case .mouseClick(let x, let y): if y == 1, let t = tabAt(x) { s.tab = t }
         case .char("]"), .wheelUp: s.zoom = min(8, s.zoom + 1); s.message = ("charts: last 1/\(1 << s.zoom) of the run", false)
         case .char("["), .wheelDown: s.zoom = max(0, s.zoom - 1); s.message = (s.zoom == 0 ? "charts: whole run" : "charts: last 1/\(1 << s.zoom) of the run", false)
@@ -68,6 +77,18 @@ public struct Controller {
     }
     static func tabAt(_ x: Int) -> Tab? { tabLabels().first { $0.1.contains(x) }?.0 }
 
+    /// Said when a key or command that drives a job is used on the Runs tab.
+    public static let runsHasNoJob = "the Runs tab has no job: run keys act on the tab of their run (1–4)"
+
+    /// Keys that drive the front tab's job or edit its settings.
+    static func isRunKey(_ key: Key) -> Bool {
+        switch key {
+        case .enter, .left, .right: return true
+        case .char(let c): return " pr.nNsueghlGt-+=".contains(c)
+        default: return false
+        }
+    }
+
     static func stepField(_ dir: Int, _ s: inout UIState, hyper: [SettingRow], validate: (String, String) -> String?) -> [UIEffect] {
         guard s.selectedField < hyper.count, let text = hyper[s.selectedField].stepped(dir) else { return [] }
         return apply(hyper[s.selectedField], text: text, &s, validate: validate)
@@ -78,13 +99,16 @@ public struct Controller {
             s.message = (err, true)
             return []
         }
+        if PendingValue.same(text, f.value) { s.message = ("\(f.name) is already \(f.value)", false); return [] }
         s.undo.append((f.name, f.value))
+        s.markSent(f, text)
         s.message = ("\(f.name) → \(text) (applies at the next step)", false)
         return [.command(.set(name: f.name, value: text))]
     }
 
-    static func undo(_ s: inout UIState) -> [UIEffect] {
-        guard let (name, value) = s.undo.popLast() else { s.message = ("nothing to undo", true); return [] }
+    static func undo(_ s: inout UIState, hyper: [SettingRow]) -> [UIEffect] {
+        guard let (name, value) = s.undo.popLast() else { s.message = ("nothing to undo on the \(s.tab.title) tab", true); return [] }
+        if let r = hyper.first(where: { $0.name == name }) { s.markSent(r, value) }
         s.message = ("undo: \(name) → \(value)", false)
         return [.command(.set(name: name, value: value))]
     }
@@ -152,6 +176,7 @@ public struct Controller {
 
     public static func run(_ line: String, _ s: inout UIState, hyper: [SettingRow], validate: (String, String) -> String?) -> [UIEffect] {
         let w = line.split(separator: " ").map(String.init)
+        if s.tab == .runs && jobCommands.contains(w[0]) { s.message = (runsHasNoJob, true); return [] }
         switch w[0] {
         case "set":
             guard w.count == 3 else { s.message = ("usage: set NAME VALUE (names: \(hyper.map(\.name).joined(separator: ", ")))", true); return [] }

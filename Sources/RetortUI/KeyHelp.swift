@@ -1,23 +1,77 @@
-/// The key table: shown by `?` and copied into the README.
+/// The key tables shown by `?`: the keys of every tab plus the front tab's own (each tab's
+/// session supplies its list); the README's "Keys" table follows them.
 public enum KeyHelp {
-    public static let entries: [(String, String)] = [
+    /// Keys that work on every tab.
+    public static let common: [(String, String)] = [
         ("1-5  Tab  Shift-Tab", "switch tab (Training, Distill, Attention, Accelerator, Runs); mouse: click a tab"),
+        ("L", "toggle log scale of the loss chart"),
+        ("[  ]  mouse wheel", "zoom the charts out / in (the last ½, ¼, … of the run)"),
+        (":", "command line: set NAME VALUE, pause, resume, step [N], save, rollback [LR], theme NAME, log, help, quit (Tab completes, ↑↓ history)"),
+        ("?", "this help"),
+        ("q  Ctrl-C", "quit (the terminal is restored)"),
+    ]
+
+    /// The settings panel (every tab with a job); undo and the cursor are the tab's own.
+    public static let settings: [(String, String)] = [
+        ("↑ ↓  k j", "select a setting"),
+        ("← →  h l  - +", "step the selected value down / up: ×10^¼ on log scales, ×2 for whole numbers, ±0.05 on linear ones, "
+            + "and near an end of a linear range the gap to it goes 0.05, 0.01, 0.005, 0.001 … (momentum 0.9 → 0.95 → 0.99 → 0.995)"),
+        ("Enter  e", "type a value (3e-4, 0.0003, 1/3000); Enter applies, Esc cancels"),
+        ("u", "undo this tab's last setting change"),
+    ]
+
+    /// The keys of a tab whose job is a training run (Training, Distill, Attention).
+    public static let runKeys: [(String, String)] = [
         ("space  p", "pause / resume the job"),
         ("r", "resume; after a divergence: roll back to the last good checkpoint with lr ×0.1"),
         ("n  .", "single step (pauses first)"),
         ("N", "ten steps"),
-        ("↑ ↓  k j", "select a hyperparameter"),
-        ("← →  h l  - +", "step the selected value down / up (×10^¼ for log-scale fields, ×2 for batch size)"),
-        ("Enter  e", "type a value (3e-4, 0.0003, 1/3000); Enter applies, Esc cancels"),
-        ("u", "undo the last hyperparameter change"),
-        ("L", "toggle log scale of the loss chart"),
-        ("[  ]  mouse wheel", "zoom the charts out / in (the last ½, ¼, … of the run)"),
+    ] + settings + [
         ("s", "save a checkpoint (checkpoints/step-N.ckpt) and the model (model.safetensors; Distill: student.safetensors)"),
-        (":", "command line: set NAME VALUE, pause, resume, step [N], save, rollback [LR], theme NAME, log, help, quit (Tab completes, ↑↓ history)"),
+    ]
+
+    /// The Runs tab's keys (it has no job: the run keys are refused there).
+    public static let runs: [(String, String)] = [
         ("Runs: ↑↓ Enter Esc", "select a run folder (tab 5); Enter/o opens it read-only (curves, config.json); Esc back"),
         ("Runs: space  v", "mark / unmark a run; v overlays the marked runs' test accuracy and loss (one colour each)"),
         ("Runs: x Delete  r", "delete the run folder after \"delete RUN? y/n\" (only y; never the running run); r rescans"),
-        ("?", "this help"),
-        ("q  Ctrl-C", "quit (the terminal is restored)"),
     ]
+
+    /// The help of `tab`: its own keys, then the common ones.
+    public static func entries(for tab: Tab) -> [(String, String)] {
+        let own: [(String, String)]
+        switch tab {
+        case .training: own = TrainingSession.keys
+        case .distill: own = DistillSession.keys
+        case .attention: own = AttentionSession.keys
+        case .accelerator: own = AcceleratorSession.keys
+        case .runs: own = runs
+        }
+        return own + common
+    }
+
+    /// Every tab's keys once (what the README lists).
+    public static var entries: [(String, String)] {
+        var seen = Set<String>(), all: [(String, String)] = []
+        for tab in Tab.allCases { for e in entries(for: tab) where seen.insert(e.0).inserted { all.append(e) } }
+        return all
+    }
+
+    /// `text` in lines of at most `width` characters, broken at spaces; a word longer than
+    /// a line is cut with "…".
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ").map(String.init) {
+            if line.isEmpty { line = fit(word, width: width) }
+            else if line.count + 1 + word.count <= width { line += " " + word }
+            else { lines.append(line); line = fit(word, width: width) }
+        }
+        return lines + (line.isEmpty ? [] : [line])
+    }
+
+    /// `text` cut to `width` characters, ending in "…" when cut.
+    public static func fit(_ text: String, width: Int) -> String {
+        guard text.count > width else { return text }
+        return width <= 0 ? "" : String(text.prefix(width - 1)) + "…"
+    }
 }

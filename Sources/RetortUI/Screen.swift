@@ -19,7 +19,7 @@ public struct Screen {
             for (i, l) in lines.enumerated() where i < height { g.put(max(0, (width - l.count) / 2), height / 2 - lines.count / 2 + i, l, fg: .warn) }
             return g
         }
-        header(&g, s, t, dst, att)
+        header(&g, s, t, dst, att, acc)
         tabs(&g, s)
         let body = Rect(x: 0, y: 2, width: width, height: height - 4)
         switch s.tab {
@@ -30,13 +30,14 @@ public struct Screen {
         case .runs: runsTab(&g, s, body)
         }
         footer(&g, s)
-        if s.showHelp { help(&g) }
+        if s.showHelp { help(&g, KeyHelp.entries(for: s.tab)) }
         return g
     }
 
-    /// The training run's state; in a session without one, the front tab's job (Distill or
-    /// Attention) or nothing.
-    func header(_ g: inout CellGrid, _ s: UIState, _ t: TrainingSnapshot?, _ dst: DistillSnapshot?, _ att: AttentionSnapshot?) {
+    /// The front tab's job (the Runs tab: a summary of the run folders; nothing while the
+    /// job has not published a snapshot).
+    func header(_ g: inout CellGrid, _ s: UIState, _ t: TrainingSnapshot?, _ dst: DistillSnapshot?, _ att: AttentionSnapshot?,
+                _ acc: AcceleratorSnapshot?) {
         g.fill(Rect(x: 0, y: 0, width: g.width, height: 1), Cell(" ", bg: .selectedBg))
         // most important first; whatever does not fit the width is left out
         var parts = ["retort"]
@@ -45,15 +46,32 @@ public struct Screen {
             parts += [state, "epoch \(min(epoch + (finished ? 0 : 1), total))/\(total)  step \(step)",
                       String(format: "%.0f samples/s", rate), Self.clock(elapsed), name, "BLAS \(blas)"]
         }
-        if let t {
-            job(t.diverged != nil ? "DIVERGED" : t.state.rawValue.uppercased(), t.epoch, t.totalEpochs, t.step, t.state == .finished,
-                t.samplesPerSecond, t.elapsed, t.runName, t.blas)
-        } else if !s.hasTrainingRun, s.tab == .distill, let d = dst {
-            job(d.state.rawValue.uppercased(), d.epoch, d.totalEpochs, d.step, d.state == .finished, d.samplesPerSecond, d.elapsed, d.runName, d.blas)
-        } else if !s.hasTrainingRun, s.tab == .attention, let a = att {
-            let run = a.runs.indices.contains(a.currentRun - 1) ? a.runs[a.currentRun - 1] : nil
-            let name = run.map { $0.runFolder.isEmpty ? "" : URL(fileURLWithPath: $0.runFolder).lastPathComponent } ?? ""
-            job(a.state.rawValue.uppercased(), a.epoch, a.totalEpochs, a.step, a.state == .finished, a.samplesPerSecond, a.elapsed, name, a.blas)
+        switch s.tab {
+        case .training:
+            if let t {
+                job(t.diverged != nil ? "DIVERGED" : t.state.rawValue.uppercased(), t.epoch, t.totalEpochs, t.step, t.state == .finished,
+                    t.samplesPerSecond, t.elapsed, t.runName, t.blas)
+            }
+        case .distill:
+            if let d = dst {
+                job(d.state.rawValue.uppercased(), d.epoch, d.totalEpochs, d.step, d.state == .finished,
+                    d.samplesPerSecond, d.elapsed, d.runName, d.blas)
+            }
+        case .attention:
+            if let a = att {
+                let run = a.runs.indices.contains(a.currentRun - 1) ? a.runs[a.currentRun - 1] : nil
+                let name = run.map { $0.runFolder.isEmpty ? "" : URL(fileURLWithPath: $0.runFolder).lastPathComponent } ?? ""
+                job(a.state.rawValue.uppercased(), a.epoch, a.totalEpochs, a.step, a.state == .finished,
+                    a.samplesPerSecond, a.elapsed, name, a.blas)
+            }
+        case .accelerator:
+            if let a = acc {
+                parts += [a.state.rawValue.uppercased(), "cycle \(a.cycle)/\(a.totalCycles)", "layer \(a.layer)", "\(a.model) · \(a.attention)"]
+            }
+        case .runs:
+            let l = s.runs.list
+            parts += ["runs: \(l.count) folders", "\(l.filter { $0.state == .running }.count) running",
+                      "\(l.filter { $0.state == .unreadable }.count) unreadable", "\(s.runs.marked.count) marked"]
         }
         let sep = "  \(glyphs.box.v)  "
         var line = ""
@@ -182,15 +200,28 @@ public struct Screen {
               fg: .inactive)
     }
 
-    func help(_ g: inout CellGrid) {
-        let w = min(g.width - 4, 100), h = min(g.height - 2, KeyHelp.entries.count + 4)
+    /// The key help of the front tab: a box as wide as the terminal allows (and the text
+    /// needs), descriptions wrapped at spaces; what does not fit ends in "…".
+    func help(_ g: inout CellGrid, _ entries: [(String, String)]) {
+        let keyW = min(24, (entries.map(\.0.count).max() ?? 0) + 2)
+        let note = "Changes apply at the next step and are logged in the run's metrics (hparams.csv)."
+        let need = max(keyW + (entries.map(\.1.count).max() ?? 0), note.count) + 4
+        let w = min(g.width, need)
+        let textW = max(1, w - 4 - keyW)
+        var lines: [(String, String)] = []
+        for (k, d) in entries {
+            for (i, part) in KeyHelp.wrap(d, width: textW).enumerated() { lines.append((i == 0 ? k : "", part)) }
+        }
+        let h = min(g.height, lines.count + 4)
         let r = Rect(x: (g.width - w) / 2, y: (g.height - h) / 2, width: w, height: h)
         g.fill(r, Cell(" "))
         g.box(r, title: "Keys — ? or Esc closes", glyphs: glyphs, focused: true)
-        for (i, (k, d)) in KeyHelp.entries.enumerated() where i < h - 3 {
+        let rows = h - 4
+        for (i, (k, d)) in lines.prefix(rows).enumerated() {
+            let cut = i == rows - 1 && lines.count > rows
             g.put(r.x + 2, r.y + 1 + i, k, fg: .highlight, attrs: .bold, clip: r.inset(1))
-            g.put(r.x + 24, r.y + 1 + i, d, fg: .fg, clip: r.inset(1))
+            g.put(r.x + 2 + keyW, r.y + 1 + i, cut ? KeyHelp.fit(d + " …", width: textW) : d, fg: .fg, clip: r.inset(1))
         }
-        g.put(r.x + 2, r.maxY - 2, "Changes apply at the next step and are logged in the run's metrics (hparams.csv).", fg: .inactive, clip: r.inset(1))
+        g.put(r.x + 2, r.maxY - 2, KeyHelp.fit(note, width: w - 4), fg: .inactive, clip: r.inset(1))
     }
 }

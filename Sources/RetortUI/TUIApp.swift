@@ -45,9 +45,9 @@ public final class TUIApp {
     /// The sessions in tab order.
     var ordered: [any TabSession] { Tab.allCases.compactMap { sessions[$0] } }
 
-    /// The session keys and commands go to: the front tab's, else the training run's (the
-    /// Runs tab, or a tab whose engine could not be built).
-    var front: (any TabSession)? { sessions[state.tab] ?? sessions[.training] }
+    /// The session keys and commands go to: the front tab's (none on the Runs tab, or on a
+    /// tab whose engine could not be built: keys never drive a job that is not on screen).
+    var front: (any TabSession)? { sessions[state.tab] }
 
     /// Runs until the user quits or a signal arrives; returns the signal number (0 for q).
     public func run() -> Int32 {
@@ -82,7 +82,10 @@ public final class TUIApp {
             if dirty || clock() - lastDraw >= frameInterval {
                 var frame = FrameSnapshots()
                 for s in ordered where s.observedFromBehind || s.tab == state.tab {
-                    if let m = s.observe(into: &frame) { state.message = m }
+                    guard let m = s.observe(into: &frame) else { continue }
+                    state.message = m
+                    // a refused change: the panel follows the job's snapshot again
+                    if m.error { state.perTab[s.tab]?.pending = [:] }
                 }
                 let (w, h) = backend.size
                 backend.draw(screen.render(state, training: frame.training, accelerator: frame.accelerator, distill: frame.distill,
@@ -94,7 +97,10 @@ public final class TUIApp {
 
     /// Sends a command to the job of the tab in front.
     func route(_ c: JobCommand) {
-        if let s = front { s.send(c) } else if state.tab == .training { state.message = (Self.noTrainingRun, true) }
+        if let s = front { s.send(c) }
+        else if state.tab == .training { state.message = (Self.noTrainingRun, true) }
+        else if state.tab == .runs { state.message = (Controller.runsHasNoJob, true) }
+        else { state.message = ("the \(state.tab.title) tab has no job in this session", true) }
     }
 
     /// Builds and starts (paused) the engine of `tab`, if it has one; says what it is, or why not.

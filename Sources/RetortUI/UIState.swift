@@ -34,17 +34,40 @@ public struct UIState: Sendable {
     public var commandLine: String? = nil
     public var history: [String] = []
     public var historyIndex: Int? = nil
-    /// Selected row of the hyperparameter panel and the text being typed into it.
-    public var selectedField = 0
+    /// Selected row of the front tab's settings panel (each tab keeps its own) and the text
+    /// being typed into it.
+    public var selectedField: Int {
+        get { perTab[tab]?.selectedField ?? 0 }
+        set { perTab[tab, default: TabInput()].selectedField = newValue }
+    }
     public var editBuffer: String? = nil
     public var message: (text: String, error: Bool)? = nil
     public var logLoss = false
     /// Charts show the last 1/2^zoom of the run (0 = everything).
     public var zoom = 0
-    /// Earlier values for `u` (undo): (name, value as text).
-    public var undo: [(String, String)] = []
+    /// The front tab's earlier values for `u` (undo): (name, value as text). Each tab keeps
+    /// its own list, so `u` only replays changes on the job they were made on.
+    public var undo: [(String, String)] {
+        get { perTab[tab]?.undo ?? [] }
+        set { perTab[tab, default: TabInput()].undo = newValue }
+    }
+    /// The front tab's values sent but not yet in its job's snapshot (see `PendingValue`).
+    public var pending: [String: PendingValue] {
+        get { perTab[tab]?.pending ?? [:] }
+        set { perTab[tab, default: TabInput()].pending = newValue }
+    }
+    /// What each tab remembers of its own input.
+    public var perTab: [Tab: TabInput] = [:]
     public var themeNames: [String] = []
     /// The Runs tab (list, marks, opened run or overlay, pending delete).
     public var runs = RunsTabState()
+    public init() {}
+}
+
+/// One tab's input state: its panel cursor, undo list and values not yet applied.
+public struct TabInput: Sendable {
+    public var selectedField = 0
+    public var undo: [(String, String)] = []
+    public var pending: [String: PendingValue] = [:]
     public init() {}
 }

@@ -115,12 +115,14 @@ public final class TrainingJob {
                    rowsPerEpoch: data.train.count).lr(after: epochCursor.samplesSeen)
     }
 
-    /// Applies a hyperparameter change now (call between steps) and logs it.
+    /// Applies a hyperparameter change now (call between steps) and logs it (a value equal to
+    /// the current one changes nothing and is not logged).
     public func set(_ name: String, to text: String) throws {
         let old = hyper.value(of: name)
         try hyper.set(name, text)
         if let sgd = optimizer as? SGD { sgd.momentum = hyper.momentum; sgd.weightDecay = hyper.weightDecay }
         if let adam = optimizer as? AdamW { adam.weightDecay = hyper.weightDecay }
+        guard old != hyper.value(of: name) else { return }
         log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch,
                                 values: [("from", old ?? .nan), ("to", hyper.value(of: name) ?? .nan)],
                                 note: "\(name) \(old.map { String(format: "%g", $0) } ?? "?") → \(text)", name: name))

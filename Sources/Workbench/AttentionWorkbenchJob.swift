@@ -287,6 +287,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
     }
 
     private func record(_ name: String, _ from: String, _ to: String, _ step: Int) {
+        guard from != to || name == "kind" else { return }   // no change: no marker (a queued run always is one)
         changes.append(AttentionSettingChange(run: job == nil ? current : current + 1, step: step, name: name, from: from, to: to))
     }
 

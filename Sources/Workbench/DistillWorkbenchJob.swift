@@ -200,6 +200,7 @@ public final class DistillWorkbenchJob: SteppableJob {
         switch command {
         case .set(let name, let value):
             let r = try job.set(name, to: value)
+            guard r.from != r.to else { return "\(name) is already \(r.to)" }
             changes.append(DistillSettingChange(step: job.step, name: name, from: r.from, to: r.to))
             return "\(name) \(r.from) → \(r.to) (from step \(job.step + 1))"
         case .save:

@@ -85,6 +85,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
             let old = job.hyper.value(of: name)
             try job.set(name, to: value)
             let new = job.hyper.value(of: name) ?? .nan
+            guard old != new else { return "\(name) is already \(format(new))" }
             changes.append(HyperChange(step: job.step, name: name, from: old ?? .nan, to: new))
             return "\(name) \(format(old ?? .nan)) → \(format(new))"
         case .save:

@@ -85,8 +85,65 @@ final class ControllerTests: XCTestCase {
         XCTAssertEqual(s.message?.text, "lr: 'abc' is not a number")
         XCTAssertEqual(keys([.ctrl("u")] + type("1/100") + [.enter], &s), [.command(.set(name: "lr", value: "1/100"))])
         XCTAssertNil(s.editBuffer)
-        // undo restores the previous value of the most recent change
-        XCTAssertEqual(keys([.char("u")], &s), [.command(.set(name: "lr", value: "0.1"))])
+        // undo restores the value before the most recent change (the stepped 0.178: every press counts)
+        XCTAssertEqual(keys([.char("u")], &s), [.command(.set(name: "lr", value: "0.178"))])
+    }
+
+    static let acceleratorPanel = [SettingRow(name: "chunks", value: "4", kind: .number(min: 1, max: 64, integer: true, logScale: true), help: "")]
+
+    func testUndoBelongsToTheTabOnScreen() {
+        var s = UIState(); s.tab = .accelerator
+        let acc = Self.acceleratorPanel
+        for k in [Key.char(":")] + type("set chunks 2") + [.enter] { _ = Controller.handle(k, state: &s, panel: acc) }
+        XCTAssertEqual(keys([.char("1"), .char("u")], &s), [], "nothing changed on the Training tab")
+        XCTAssertEqual(s.message?.text, "nothing to undo on the Training tab")
+        _ = keys([.char("4")], &s)
+        XCTAssertEqual(Controller.handle(.char("u"), state: &s, panel: acc), [.command(.set(name: "chunks", value: "4"))],
+                       "the Accelerator change is still there to undo")
+    }
+
+    func testEachTabKeepsItsSettingsCursor() {
+        var s = UIState()
+        _ = keys([.down, .down], &s)
+        XCTAssertEqual(s.selectedField, 2)
+        _ = keys([.char("2")], &s)
+        XCTAssertEqual(s.selectedField, 0, "the Distill tab's own cursor")
+        _ = keys([.down], &s)
+        _ = keys([.char("1")], &s)
+        XCTAssertEqual(s.selectedField, 2, "back on Training: its row is still selected")
+        _ = keys([.char("2")], &s)
+        XCTAssertEqual(s.selectedField, 1)
+    }
+
+    func testAKeyBurstStepsFromTheValuesSentNotTheStaleSnapshot() {
+        var s = UIState()
+        // the job has applied none of the presses yet: the panel still says lr 0.1
+        XCTAssertEqual(keys([.right, .right, .right, .right], &s), ["0.178", "0.317", "0.564", "1"].map { .command(.set(name: "lr", value: $0)) })
+        // the snapshot catches up part-way: still stepping from the last value sent
+        func panel(lr: String) -> [SettingRow] { hyper.map { $0.name == "lr" ? SettingRow(name: "lr", value: lr, kind: $0.kind, help: $0.help) : $0 } }
+        XCTAssertEqual(Controller.handle(.right, state: &s, panel: panel(lr: "0.317")), [.command(.set(name: "lr", value: "1.78"))])
+        // caught up: the snapshot is followed again (and a rollback elsewhere too)
+        XCTAssertEqual(Controller.handle(.right, state: &s, panel: panel(lr: "1.78")), [.command(.set(name: "lr", value: "3.17"))])
+        XCTAssertEqual(Controller.handle(.left, state: &s, panel: panel(lr: "0.01")), [.command(.set(name: "lr", value: "0.00562"))])
+        // a value equal to the current one is not sent
+        XCTAssertEqual(keys([.char(":")] + type("set momentum 0.9") + [.enter], &s), [])
+        XCTAssertEqual(s.message?.text, "momentum is already 0.9")
+    }
+
+    func testRunsTabRefusesRunKeysAndCommands() {
+        var s = UIState(); s.tab = .runs
+        for k in [Key.char("n"), .char("N"), .char("s"), .char("u"), .char("p"), .right, .char("e")] {
+            s.message = nil
+            XCTAssertEqual(keys([k], &s), [], "\(k)")
+            XCTAssertEqual(s.message?.text, Controller.runsHasNoJob, "\(k)")
+        }
+        for line in ["step", "save", "set lr 0.01", "pause"] {
+            s.message = nil
+            XCTAssertEqual(keys([.char(":")] + type(line) + [.enter], &s), [], line)
+            XCTAssertEqual(s.message?.text, Controller.runsHasNoJob, line)
+        }
+        XCTAssertEqual(keys([.char("r")], &s), [.runs(.scan)], "r is the Runs tab's rescan")
+        XCTAssertEqual(keys([.char("1"), .char("n")], &s), [.command(.step(1))], "on the Training tab n steps again")
     }
 
     func testPauseStepSaveQuitAndTabs() {

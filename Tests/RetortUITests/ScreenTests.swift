@@ -47,7 +47,7 @@ final class ScreenTests: XCTestCase {
         var s = UIState(); s.showHelp = true
         let help = Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
         XCTAssertTrue(help.contains("Keys — ? or Esc closes"))
-        for (k, _) in KeyHelp.entries { XCTAssertTrue(help.contains(k), k) }
+        for (k, _) in KeyHelp.entries(for: .training) { XCTAssertTrue(help.contains(k), k) }
         s.showHelp = false; s.tab = .runs
         XCTAssertTrue(Screen(glyphs: .unicodeSet, colour: true).render(s, training: snap, width: 100, height: 30)
             .contains("No run folders here"))

@@ -31,10 +31,10 @@ final class SessionWithoutTrainingTests: XCTestCase {
             XCTAssertTrue(head.contains(part), "'\(part)' missing in \(head)")
         }
         s.tab = .runs
-        XCTAssertEqual(render(s).row(0).trimmingCharacters(in: .whitespaces), "retort", "no job in front")
-        // with a training run the header stays the training run's (nil here: still starting)
+        XCTAssertTrue(render(s).row(0).contains("runs: 0 folders"), "no job in front: the run folders' summary")
+        // with a training run too, the header is the front tab's job
         s.hasTrainingRun = true; s.tab = .attention
-        XCTAssertFalse(render(s, attention: a).row(0).contains("PAUSED"))
+        XCTAssertTrue(render(s, attention: a).row(0).contains("PAUSED"))
     }
 
     func testAttentionSnapshotWithoutTimesDoesNotTrap() {

@@ -1,5 +1,6 @@
 import Foundation
 import RetortUI
+import RunKit
 import TrainEngine
 import Workbench
 import XCTest
@@ -51,5 +52,44 @@ final class TUIAppTests: XCTestCase {
         XCTAssertEqual(backend.drawn.count, 2)
         XCTAssertTrue(backend.drawn[1].contains("! lr: must be in (0, 10], got -1"), "a refused value is not sent\n" + backend.drawn[1].text)
         XCTAssertEqual(lines.first, "retort: stopped at epoch 0, step 0; run folder \(folder.path)")
+    }
+
+    func pausedTrainingRunner(_ folder: URL, log: Bool = false) throws -> JobRunner<TrainingWorkbenchJob> {
+        var c = TrainConfig(); c.data = .digits; c.model = .mlp; c.epochs = 5; c.testCount = 300; c.threads = 1
+        let job = try TrainingJob(config: c, dataDirectory: ScreenTests.dataDir, log: log ? try MetricsLog(folder: folder, tensorBoard: false) : nil)
+        let runner = JobRunner(job: TrainingWorkbenchJob(job: job, runFolder: folder), startPaused: true)
+        runner.start()
+        return runner
+    }
+
+    func testEveryPressOfABurstCountsAndNoChangeIsLoggedTwice() throws {
+        let folder = try tempDir("tuiapp-burst")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let runner = try pausedTrainingRunner(folder, log: true)
+        // four → on lr in one burst (no frame in between), then a value equal to the current one
+        let keys: [Key?] = [nil, .right, .right, .right, .right, nil, .char(":")] + type("set momentum 0.9") + [.enter, .char("q")]
+        let app = TUIApp(backend: InMemoryBackend(keys: keys), runner: runner, themeDirectory: nil, dataDirectory: ScreenTests.dataDir, runRoot: folder.path)
+        XCTAssertEqual(app.run(), 0)
+        _ = app.finish()
+        XCTAssertEqual(runner.afterDone { $0.job.hyper.lr }, 1, "0.1 stepped four times by 10^¼")
+        let rows = try String(contentsOf: folder.appendingPathComponent("hparams.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(rows.count, 4, rows.joined(separator: "\n"))
+        for r in rows {
+            let f = r.split(separator: ",")
+            XCTAssertNotEqual(f[3], f[4], "a change that changes nothing is not logged: \(r)")
+        }
+    }
+
+    func testRunKeysOnTheRunsTabLeaveTheTrainingRunAlone() throws {
+        let folder = try tempDir("tuiapp-runs-keys")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let runner = try pausedTrainingRunner(folder)
+        let backend = InMemoryBackend(keys: [nil, .char("5"), .char("n"), .char("s"), nil, .char("q")])
+        let app = TUIApp(backend: backend, runner: runner, themeDirectory: nil, dataDirectory: ScreenTests.dataDir, runRoot: folder.path)
+        XCTAssertEqual(app.run(), 0)
+        _ = app.finish()
+        XCTAssertEqual(runner.snapshot.step, 0, "n on the Runs tab did not step the training run")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path), "s did not save it")
+        XCTAssertTrue(backend.drawn.last!.contains(Controller.runsHasNoJob), backend.drawn.last!.text)
     }
 }

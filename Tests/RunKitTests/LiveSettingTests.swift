@@ -42,6 +42,30 @@ final class LiveSettingTests: XCTestCase {
         XCTAssertNil(Self.knobs.validate("tau", "0.999"))
     }
 
+    func testANumeralTooLargeIsOutOfRangeNotNaN() {
+        XCTAssertEqual(Self.knobs.validate("lr", "1e999"),
+                       "lr: 1e999 is out of range (the largest number is 1.7976931348623157e+308; allowed (0, 10])")
+        XCTAssertEqual(Self.knobs.validate("lr", "-1e999"),
+                       "lr: -1e999 is out of range (the largest number is 1.7976931348623157e+308; allowed (0, 10])")
+    }
+
+    func testLinearStepsGetFinerNearAnEndOfTheRange() {
+        let momentum = SettingKind.number(min: 0, max: 1, maxInclusive: false, logScale: false)
+        func walk(_ start: String, _ dir: Int, _ n: Int, _ kind: SettingKind = momentum) -> [String] {
+            var v = start, out: [String] = []
+            for _ in 0..<n { v = SettingRow(name: "m", value: v, kind: kind, help: "").stepped(dir)!; out.append(v) }
+            return out
+        }
+        XCTAssertEqual(walk("0.9", 1, 5), ["0.95", "0.99", "0.995", "0.999", "0.9995"])
+        XCTAssertEqual(walk("0.9995", -1, 5), ["0.999", "0.995", "0.99", "0.95", "0.9"])
+        XCTAssertEqual(walk("0.1", -1, 3), ["0.05", "0", "0"], "an inclusive end is reached")
+        XCTAssertEqual(walk("0.97", 1, 1), ["0.99"])
+        let tau = Self.knobs["tau"]!.kind   // (0, 1)
+        XCTAssertEqual(walk("0.1", -1, 3, tau), ["0.05", "0.01", "0.005"])
+        XCTAssertEqual(walk("0.005", 1, 3, tau), ["0.01", "0.05", "0.1"])
+        XCTAssertEqual(walk("0.5", 1, 2, tau), ["0.55", "0.6"], "away from the ends: ±0.05")
+    }
+
     func testChoicesListTheWordsAndMatchAnyCase() {
         XCTAssertEqual(Self.knobs.validate("mode", "pcgrad"), "mode: must be one of none, sym, asym, got 'pcgrad'")
         XCTAssertEqual(try Self.knobs.parse("mode", "SYM"), .word("sym"))

@@ -43,6 +43,20 @@ final class TrainingJobTests: XCTestCase {
         XCTAssertNotEqual(try run(c).map(\.trainLoss), a.map(\.trainLoss), "a different seed must change the run")
     }
 
+    func testAChangeThatChangesNothingIsNotLogged() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-noop-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = try TrainingJob(config: config(.mlp, epochs: 1), dataDirectory: Self.dataDir, log: try MetricsLog(folder: dir, tensorBoard: false))
+        try job.set("lr", to: "0.02")
+        try job.set("lr", to: "0.02")
+        try job.set("lr", to: "2e-2")
+        try job.set("momentum", to: "\(job.hyper.momentum)")
+        let rows = try String(contentsOf: dir.appendingPathComponent("hparams.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 2, "header and the one real change: \(rows)")
+        XCTAssertTrue(rows[1].hasPrefix("0,0,lr,0.05,0.02"), String(rows[1]))
+    }
+
     func testHyperparameterChangesAreValidatedAndApplied() throws {
         let job = try TrainingJob(config: config(.mlp, epochs: 1), dataDirectory: Self.dataDir, log: nil)
         XCTAssertThrowsError(try job.set("lr", to: "-0.1")) { XCTAssertEqual("\($0)", "lr: must be in (0, 10], got -0.1") }

@@ -1,9 +1,9 @@
 import Workbench
 
 /// The Accelerator tab's cycle-level simulation (built the first time its tab opens).
-final class AcceleratorSession: TabSession {
+final class AcceleratorSession: RunnerSession {
     let runner: JobRunner<AcceleratorWorkbenchJob>
-    private var cursor = MessageCursor()
+    var cursor = MessageCursor()
     init(_ runner: JobRunner<AcceleratorWorkbenchJob>) { self.runner = runner }
 
     static func open() throws -> AcceleratorSession {
@@ -13,13 +13,18 @@ final class AcceleratorSession: TabSession {
     }
     static let openMessage = "DeiT-Tiny attention on the ViTALiTy accelerator: space runs, n steps, g next event, :break q-g@H1"
 
+    static let keys: [(String, String)] = [
+        ("space  p", "run / pause the simulation (speed cycles per tick)"),
+        ("n  .", "step: advance `step` cycles"),
+        ("N", "ten steps"),
+        ("g", "go to the next event (a stage starts or ends)"),
+        ("G", "go to the end of the simulation"),
+        ("t", "switch the attention between Taylor and softmax (re-simulates)"),
+    ] + KeyHelp.settings + [
+        (":goto WHERE", "go to CYCLE, next-event, start or end"),
+        (":break STAGE", "pause when STAGE[@H<head>][@L<layer>] starts (e.g. q-g@H1); :break clear removes it"),
+    ]
     var tab: Tab { .accelerator }
-    var observedFromBehind: Bool { false }
-
-    func controls() -> SessionControls {
-        let s = runner.snapshot
-        return SessionControls(rows: s.settings, jobState: s.state, diverged: false)
-    }
 
     /// Running moves `speed` cycles per tick, a single step `step` cycles: the job is told
     /// which before it resumes or steps.
@@ -31,15 +36,7 @@ final class AcceleratorSession: TabSession {
         }
     }
 
-    func observe(into frame: inout FrameSnapshots) -> (text: String, error: Bool)? {
-        let s = runner.snapshot
-        frame.accelerator = s
-        return cursor.next(s.messages).map { ($0.text, $0.level == .error) }
-    }
-
     var activeRunFolders: [String] { [] }
-
-    func stop() { runner.send(.stop) }
 
     func finish() -> [String] { runner.waitUntilDone(); return [] }
 }

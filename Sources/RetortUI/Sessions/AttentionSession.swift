@@ -1,9 +1,9 @@
 import Workbench
 
 /// The Attention tab's queue of ViT runs (softmax, Taylor, Taylor-sparse, same seed).
-final class AttentionSession: TabSession {
+final class AttentionSession: RunnerSession {
     let runner: JobRunner<AttentionWorkbenchJob>
-    private var cursor = MessageCursor()
+    var cursor = MessageCursor()
     init(_ runner: JobRunner<AttentionWorkbenchJob>) { self.runner = runner }
 
     /// Starts (paused) the queue on `dataSet` (the TUI's --data).
@@ -18,25 +18,10 @@ final class AttentionSession: TabSession {
         "ViT on \(dataSet): softmax, then Taylor, then Taylor-sparse, same seed; space starts; :set kind K queues a run"
     }
 
+    static let keys = KeyHelp.runKeys + [(":set kind K", "queue another run of kind K (softmax, taylor, taylor-sparse)")]
     var tab: Tab { .attention }
-    var observedFromBehind: Bool { false }
-
-    func controls() -> SessionControls {
-        let s = runner.snapshot
-        return SessionControls(rows: s.settings, jobState: s.state, diverged: s.diverged != nil)
-    }
-
-    func send(_ command: JobCommand) { runner.send(command) }
-
-    func observe(into frame: inout FrameSnapshots) -> (text: String, error: Bool)? {
-        let s = runner.snapshot
-        frame.attention = s
-        return cursor.next(s.messages).map { ($0.text, $0.level == .error || $0.text == s.diverged) }
-    }
 
     var activeRunFolders: [String] { runner.snapshot.runs.filter { $0.status == .running }.map(\.runFolder) }
-
-    func stop() { runner.send(.stop) }
 
     func finish() -> [String] { runner.afterDone { $0.checkpointOnQuit() } }
 }

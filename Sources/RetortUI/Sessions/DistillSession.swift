@@ -1,9 +1,9 @@
 import Workbench
 
 /// The Distill tab's NetDistiller run.
-final class DistillSession: TabSession {
+final class DistillSession: RunnerSession {
     let runner: JobRunner<DistillWorkbenchJob>
-    private var cursor = MessageCursor()
+    var cursor = MessageCursor()
     init(_ runner: JobRunner<DistillWorkbenchJob>) { self.runner = runner }
 
     /// Starts (paused) the Distill tab's default run: digits, an MLP student in a 4× teacher.
@@ -16,25 +16,10 @@ final class DistillSession: TabSession {
     }
     static let openMessage = "NetDistiller on digits (MLP student in a 4× teacher): space starts; ←→ change surgery, T, λ … live"
 
+    static let keys = KeyHelp.runKeys
     var tab: Tab { .distill }
-    var observedFromBehind: Bool { false }
-
-    func controls() -> SessionControls {
-        let s = runner.snapshot
-        return SessionControls(rows: s.settings, jobState: s.state, diverged: s.diverged != nil)
-    }
-
-    func send(_ command: JobCommand) { runner.send(command) }
-
-    func observe(into frame: inout FrameSnapshots) -> (text: String, error: Bool)? {
-        let s = runner.snapshot
-        frame.distill = s
-        return cursor.next(s.messages).map { ($0.text, $0.level == .error || $0.text == s.diverged) }
-    }
 
     var activeRunFolders: [String] { [runner.snapshot.runFolder] }
-
-    func stop() { runner.send(.stop) }
 
     func finish() -> [String] {
         let checkpoint = runner.afterDone { $0.checkpointOnQuit() }

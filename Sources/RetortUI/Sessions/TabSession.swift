@@ -5,6 +5,8 @@ import Workbench
 /// per-engine branches) — what the key controller needs, where commands go, the newest
 /// message and snapshot of a frame, and how the session ends.
 protocol TabSession: AnyObject {
+    /// The tab's own keys for the help overlay (`KeyHelp.entries(for:)` adds the common ones).
+    static var keys: [(String, String)] { get }
     var tab: Tab { get }
     /// Its messages are picked up and its snapshot drawn even while another tab is in front
     /// (the training run: the header shows it).

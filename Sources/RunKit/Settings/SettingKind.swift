@@ -2,7 +2,7 @@
 public enum SettingKind: Sendable, Equatable {
     /// A number in [min, max]: an end is open when its `…Inclusive` is false, absent when
     /// nil; whole when `integer`. Stepped ×10^¼ on a log scale (×2 for integers), ±0.05 on
-    /// a linear one.
+    /// a linear one (finer near an end of its range: see `SettingRow.stepped`).
     case number(min: Double? = nil, max: Double? = nil, minInclusive: Bool = true, maxInclusive: Bool = true,
                 integer: Bool = false, logScale: Bool)
     /// One of these words.
@@ -40,7 +40,13 @@ public enum SettingKind: Sendable, Equatable {
             }
             return .word(w)
         case .number(_, _, _, _, let integer, _):
-            guard let v = SettingValue.parseNumber(t), v.isFinite else { throw SettingError("\(name): '\(text)' is not a number") }
+            guard let v = SettingValue.parseNumber(t), !v.isNaN, v.isFinite || !t.lowercased().contains("inf") else {
+                throw SettingError("\(name): '\(text)' is not a number")
+            }
+            // a numeral too large for a Double ("1e999") reads as infinity: say so
+            guard v.isFinite else {
+                throw SettingError("\(name): \(text) is out of range (the largest number is \(Double.greatestFiniteMagnitude); allowed \(allowed))")
+            }
             if integer && v != v.rounded() { throw SettingError("\(name): must be a whole number, got \(text)") }
             guard admits(v) else { throw SettingError("\(name): must be in \(allowed), got \(text)") }
             return .number(v)

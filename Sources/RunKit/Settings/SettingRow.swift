@@ -27,7 +27,10 @@ public struct SettingRow: Sendable, Equatable {
     }
 
     /// The value one step up (+1) or down (−1): ×10^¼ on log scales (×2 for integers),
-    /// ±0.05 on linear scales, the next word for choices.
+    /// ±0.05 on linear scales, the next word for choices. A linear step that would leave
+    /// the range (or land on an open end) moves closer to that end instead: the gap to it
+    /// goes 0.05, 0.01, 0.005, 0.001, … (momentum in [0, 1): 0.9 → 0.95 → 0.99 → 0.995),
+    /// and stepping away walks the same gaps back up to 0.05.
     public func stepped(_ dir: Int) -> String? {
         switch kind {
         case .choice(let words):
@@ -36,9 +39,35 @@ public struct SettingRow: Sendable, Equatable {
         case .number(_, _, _, _, let integer, let log):
             guard let v = numericValue else { return nil }
             if integer { return String(Int(dir > 0 ? v * 2 : (v / 2).rounded(.down))) }
+            if !log, let n = nearBound(v, dir) { return String(format: "%g", n) }
             var n = log ? (v == 0 ? (dir > 0 ? 1e-4 : 0) : v * pow(10, Double(dir) / 4)) : v + Double(dir) * 0.05
             n = Double(String(format: "%.3g", n)) ?? n
             return String(format: "%g", n)
         }
     }
+
+    /// Gaps to an end of a linear range that steps walk near it: 0.05, 0.01, 0.005, 0.001, …
+    static let gaps: [Double] = (2...8).flatMap { k in [5 * pow(10, -Double(k)), pow(10, -Double(k))] }
+
+    /// The linear step from `v` when it is near an end of the range (nil: the plain ±0.05).
+    func nearBound(_ v: Double, _ dir: Int) -> Double? {
+        guard case .number(let lo, let hi, let minInc, let maxInc, _, _) = kind else { return nil }
+        let plain = v + Double(dir) * 0.05
+        let eps = 1e-12
+        // towards an end: the plain step leaves the range or lands on an open end → the next smaller gap
+        if dir > 0, let hi, !kind.admits(plain) || (!maxInc && plain >= hi - eps) {
+            if maxInc && plain > hi { return hi }
+            return Self.gaps.first { $0 < hi - v - eps }.map { round13(hi - $0) }
+        }
+        if dir < 0, let lo, !kind.admits(plain) || (!minInc && plain <= lo + eps) {
+            if minInc && plain < lo { return lo }
+            return Self.gaps.first { $0 < v - lo - eps }.map { round13(lo + $0) }
+        }
+        // away from an end the value is closer to than 0.05: the next larger gap
+        if dir < 0, let hi, hi - v < 0.05 - eps { return round13(hi - (Self.gaps.last { $0 > hi - v + eps } ?? 0.05)) }
+        if dir > 0, let lo, v - lo < 0.05 - eps { return round13(lo + (Self.gaps.last { $0 > v - lo + eps } ?? 0.05)) }
+        return nil
+    }
+
+    private func round13(_ x: Double) -> Double { Double(String(format: "%.12g", x)) ?? x }
 }
