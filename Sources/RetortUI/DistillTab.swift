@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import Workbench
 
 extension Screen {
@@ -53,7 +54,8 @@ extension Screen {
         let facts = [
             "\(d.method): student \(d.studentWidth), teacher \(d.teacherWidth)",
             "\(d.modelName) · \(d.dataName)",
-            (d.diverged != nil ? "DIVERGED · " : "") + "epoch \(min(d.epoch + 1, d.totalEpochs))/\(d.totalEpochs) step \(d.step) · \(String(format: "%.0f", d.samplesPerSecond)) samples/s",
+            (d.diverged != nil ? "DIVERGED · " : "") + "step \(d.step) · \(String(format: "%.0f", d.samplesPerSecond)) samples/s",
+            EpochCount.text(completed: d.epoch, total: d.totalEpochs),
             d.epochRows.last.map { String(format: "last epoch: student %.2f%%, teacher %.2f%%", 100 * $0.studentTestAccuracy, 100 * $0.teacherTestAccuracy) } ?? "no epoch finished yet",
             "[R] = reconstruction, not the paper's exact method",
         ]
