@@ -42,7 +42,7 @@ public struct Screen {
         var parts = ["retort"]
         func job(_ state: String, _ epoch: Int, _ total: Int, _ step: Int, _ rate: Double, _ elapsed: Double,
                  _ name: String, _ blas: String) {
-            parts += [state, "\(EpochCount.text(completed: epoch, total: total))  step \(step)",
+            parts += [state, "\(EpochCount.short(completed: epoch, total: total))  step \(step)",
                       String(format: "%.0f samples/s", rate), Self.clock(elapsed), name, "BLAS \(blas)"]
         }
         if let t {

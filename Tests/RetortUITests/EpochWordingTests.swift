@@ -22,7 +22,7 @@ final class EpochWordingTests: XCTestCase {
 
         var s = UIState(); s.hasTrainingRun = false; s.tab = .distill
         let g = Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, distill: snap, width: 160, height: 40)
-        XCTAssertTrue(g.row(0).contains("1/3 epochs done  step \(snap.step)"), g.row(0))
+        XCTAssertTrue(g.row(0).contains("1/3 epochs  step \(snap.step)"), g.row(0))
         XCTAssertTrue(g.contains("step \(snap.step) · "), g.text)
         XCTAssertEqual((1..<g.height).filter { g.row($0).contains("1/3 epochs done") }.count, 1, "the Distill tab's facts: \(g.text)")
         XCTAssertEqual(quitSummary("distill", finished: false, completedEpochs: snap.epoch, totalEpochs: snap.totalEpochs,

@@ -5,4 +5,6 @@
 public enum EpochCount {
     /// "2/10 epochs done".
     public static func text(completed: Int, total: Int) -> String { "\(completed)/\(total) epochs done" }
+    /// "2/10 epochs", where the width is scarce (the TUI header).
+    public static func short(completed: Int, total: Int) -> String { "\(completed)/\(total) epochs" }
 }

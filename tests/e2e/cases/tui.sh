@@ -205,10 +205,10 @@ joined dck | grep -qE "retort: distill stopped at step 5, 0/2000 epochs done; ru
 start dres "$ABS_BIN resume $DRUN --tui --paused --lr 0.01"
 tmuxq resize-window -t dres -x 200 -y 36
 wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at epoch 1/2000, step 5, lr 0\.01' 15 && wait_for dres 'Distill settings \(live\)' 5 \
-  && screen dres | head -1 | grep -qE 'PAUSED .*0/2000 epochs done  step 5' \
+  && screen dres | head -1 | grep -qE 'PAUSED .*0/2000 epochs  step 5' \
   && ok "retort resume DISTILLRUN --tui opens the Distill tab at step 5, paused" || bad "distill resume --tui" "$(screen dres | head -1; screen dres | tail -2)"
 screen dres | grep -qE '  lr +0\.01 ' && ok "--lr 0.01 with --tui is applied before the Distill TUI starts" || bad "resume --tui --lr" "$(screen dres | grep -E ' lr ')"
-tmuxq send-keys -t dres n; wait_for dres '0/2000 epochs done  step 6 ' 10 && ok "the resumed Distill run steps on (step 6)" || bad "resumed distill step" "$(screen dres | head -1)"
+tmuxq send-keys -t dres n; wait_for dres '0/2000 epochs  step 6 ' 10 && ok "the resumed Distill run steps on (step 6)" || bad "resumed distill step" "$(screen dres | head -1)"
 tmuxq send-keys -t dres 1; wait_for dres 'no training run in this session' 5 && ok "Training tab of a distill resume says there is no training run" || bad "no training run line" "$(screen dres | sed -n 3,6p)"
 tmuxq send-keys -t dres ' '; wait_for dres '! no training run in this session' 5 && ok "run keys on the empty Training tab are refused with a message" || bad "training keys without a run" "$(screen dres | tail -2)"
 tmuxq send-keys -t dres q; restored dres "quit the resumed Distill TUI" 0
@@ -232,12 +232,12 @@ joined ack | grep -qE "retort: attention run 1 \(softmax\) stopped at epoch 0, s
 start ares "$ABS_BIN resume $ARUN --tui --paused"
 tmuxq resize-window -t ares -x 200 -y 36
 wait_for ares 'resumed .*-vit-softmax-[^ ]* from step-00000005\.ckpt at epoch 1/30, step 5' 20 && wait_for ares 'Attention settings \(live\)' 5 \
-  && screen ares | head -1 | grep -qE 'PAUSED .*0/30 epochs done  step 5' \
+  && screen ares | head -1 | grep -qE 'PAUSED .*0/30 epochs  step 5' \
   && ok "retort resume ATTENTIONRUN --tui opens the Attention tab at step 5, paused" || bad "attention resume --tui" "$(screen ares | head -1; screen ares | tail -2)"
 screen ares | grep -qE '1 softmax +run' && ! screen ares | grep -qE '2 (softmax|taylor) ' && ok "the resumed queue holds just that run" || bad "resumed queue" "$(screen ares | grep -E '^.*[0-9] (softmax|taylor)')"
 tmuxq send-keys -t ares ':'; tmuxq send-keys -t ares -l 'set kind taylor'; tmuxq send-keys -t ares Enter
 wait_for ares 'run 2 queued: taylor \(after softmax\)' 10 && ok "':set kind taylor' queues a run after the resumed one" || bad "queue after resume" "$(screen ares | tail -2)"
-tmuxq send-keys -t ares n; wait_for ares '0/30 epochs done  step 6' 15 && ok "the resumed ViT run steps on (step 6)" || bad "resumed attention step" "$(screen ares | head -1)"
+tmuxq send-keys -t ares n; wait_for ares '0/30 epochs  step 6' 15 && ok "the resumed ViT run steps on (step 6)" || bad "resumed attention step" "$(screen ares | head -1)"
 tmuxq send-keys -t ares q; restored ares "quit the resumed Attention TUI" 0
 joined ares | grep -qE "retort: checkpoint .*-vit-softmax-.*/checkpoints/step-00000006\.ckpt" && [ -s "$ARUN/checkpoints/step-00000006.ckpt" ] \
   && ok "quitting the resumed Attention TUI checkpoints step 6" || bad "resumed attention quit" "$(joined ares | grep retort:)"
