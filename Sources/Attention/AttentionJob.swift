@@ -129,8 +129,7 @@ public final class AttentionJob {
         optimizer.weightDecay = hyper.weightDecay
         let r = (from: String(format: "%g", old.number ?? .nan), to: String(format: "%g", new.number ?? .nan))
         guard old != new else { return r }   // no change: nothing to log
-        log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch, values: [("from", old.number ?? .nan), ("to", new.number ?? .nan)],
-                                note: "\(name) \(r.from) → \(r.to)", name: name))
+        log?.write(.settingChange(step: step, epoch: epoch, name: name, from: old, to: new, note: "\(name) \(r.from) → \(r.to)"))
         return r
     }
 
@@ -215,8 +214,7 @@ public final class AttentionJob {
                 epoch: epoch, step: step, trainLoss: totals.meanLoss, trainAccuracy: totals.meanAccuracy, testLoss: tl, testAccuracy: ta,
                 testAccuracyWithSparse: withSparse, lr: lr,
                 maskDensity: densitySteps > 0 ? epochDensity / Double(densitySteps) : nil,
-                seconds: totals.wallSeconds, samplesPerSecond: totals.samplesPerSecond)
-            totals.restartClock()
+                seconds: totals.epochSeconds(stepStart: t0, now: DispatchTime.now().uptimeNanoseconds), samplesPerSecond: totals.samplesPerSecond)
             curves.epochs.append(s)
             var values: [(String, Double)] = [
                 ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),
@@ -226,6 +224,8 @@ public final class AttentionJob {
             if let a = s.testAccuracyWithSparse { values.append(("test_accuracy_with_sparse", Double(a))) }
             log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: values))
             summary = s
+        } else {
+            totals.addActive(from: t0, to: DispatchTime.now().uptimeNanoseconds)
         }
         var result = AttentionStepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count,
                                          maskDensity: density, epochSummary: summary)

@@ -148,7 +148,7 @@ extension DistillJob: RestorableJob {
         lastEpoch = s.lastEpoch
         schedule = s.schedule ?? []
         checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
-        epochStart = DispatchTime.now().uptimeNanoseconds
+        activeSeconds = trainSeconds   // the checkpoint's time in training steps
         model.setWidth(net.student)
         divergence = nil
     }

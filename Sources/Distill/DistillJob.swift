@@ -138,8 +138,12 @@ public final class DistillJob {
     private let ensembleExpands: [Float]
 
     // epoch accumulators
-    var epochStart = DispatchTime.now().uptimeNanoseconds
+    /// Seconds inside the epoch's finished steps (an epoch's `seconds` leaves out the time
+    /// between steps: a paused workbench run is not training).
+    var activeSeconds = 0.0
     var trainSeconds = 0.0
+    /// Uptime in nanoseconds (replaceable in tests).
+    public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     var acc = EpochAccumulator(tensors: 0)
     // whole-run records
     var cosines: [Double] = []
@@ -226,18 +230,28 @@ public final class DistillJob {
             }
         }
         note("method [R] (reconstruction, not the paper's confirmed method): " + config.methodSummary)
-        log?.write(MetricRecord(kind: "event", step: 0, epoch: 0, values: [
-            ("shared_elements", Double(net.layout.totalShared)), ("all_elements", Double(net.layout.totalElements))],
-            note: "student = first-k slice of \(net.name); teacher \(net.teacher); allocation \(net.allocation)"))
+        if let log { writeOpeningEvents(to: log) }
         model.setWidth(net.student)
     }
 
     public var model: Model { net.model }
 
-    private func note(_ text: String) {
-        notes.append(text)
-        log?.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [], note: text))
+    /// Starts writing metrics to `log` (a job built without one, e.g. the Distill tab's run
+    /// before it first starts): the events a log given to `init` gets come first.
+    public func attach(log: MetricsLog) {
+        self.log = log
+        writeOpeningEvents(to: log)
     }
+
+    /// The run's opening events: its notes (BatchNorm policy, method) and its shared elements.
+    private func writeOpeningEvents(to log: MetricsLog) {
+        for text in notes { log.write(MetricRecord(kind: "event", step: 0, epoch: 0, values: [], note: text)) }
+        log.write(MetricRecord(kind: "event", step: 0, epoch: 0, values: [
+            ("shared_elements", Double(net.layout.totalShared)), ("all_elements", Double(net.layout.totalElements))],
+            note: "student = first-k slice of \(net.name); teacher \(net.teacher); allocation \(net.allocation)"))
+    }
+
+    private func note(_ text: String) { notes.append(text) }
 
     /// Learning rate from the cosine schedule at the current progress (in samples).
     public var currentLR: Float {
@@ -286,12 +300,12 @@ public final class DistillJob {
                 throw ConfigError("\(name): this run trains the student alone (no teacher), so \(name) has no effect")
             }
         }
+        let before = DistillSettings.settings.value(name, of: settings) ?? .word(old)
         settings = s
         let new = s.text(of: name) ?? "?"
         guard new != old else { return (old, new) }   // no change: nothing to log
-        log?.write(MetricRecord(kind: "hparam", step: step, epoch: epoch,
-                                values: [("from", Double(old) ?? .nan), ("to", Double(new) ?? .nan)],
-                                note: "\(name) \(old) → \(new)", name: name))
+        log?.write(.settingChange(step: step, epoch: epoch, name: name, from: before,
+                                  to: DistillSettings.settings.value(name, of: s) ?? .word(new), note: "\(name) \(old) → \(new)"))
         return (old, new)
     }
 
@@ -317,6 +331,7 @@ public final class DistillJob {
         if let d = divergence { return diverged(d, lr: currentLR, samples: 0) }
         if let logEvery { self.logEvery = logEvery }
         let logEvery = self.logEvery
+        let stepStart = clock()
         if epochCursor.atEpochStart {
             if config.sortChannels && epoch > 0 {
                 let sorted = net.sortChannels(optimizer: optimizer)
@@ -325,9 +340,9 @@ public final class DistillJob {
             }
             _ = epochCursor.startEpochIfDue(rng: &orderRNG)
             acc = EpochAccumulator(tensors: net.parameters.count)
-            trainSeconds = 0
+            trainSeconds = 0; activeSeconds = 0
         }
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = clock()
         var idx = epochCursor.take(config.batchSize)
         if idx.count < 2 { idx = epochCursor.order[(idx.endIndex - 2)..<idx.endIndex] }   // BatchNorm needs two samples
         let (x, labels) = PreparedData.batch(data.train, idx, sampleShape: model.inputShape)
@@ -423,7 +438,7 @@ public final class DistillJob {
 
         step += 1
         epochCursor.count(labels.count)
-        trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        trainSeconds += EpochTotals.seconds(from: t0, to: clock())
         acc.add(labels.count, sLoss, sAcc, outcome, entropies, weights, tau: s.tau)
         if let o = outcome {
             cosines.append(o.before.cosine)
@@ -446,11 +461,12 @@ public final class DistillJob {
         if let log, step % max(1, logEvery) == 0 { writeStep(result0, to: log) }
 
         guard epochCursor.finishEpochIfDone() else {
+            activeSeconds += EpochTotals.seconds(from: stepStart, to: clock())
             var r = result0
             if checkpoints != nil && checkpointEvery > 0 && step % checkpointEvery == 0 { r.checkpoints.append(checkpointEvent()) }
             return r
         }
-        let summary = endEpoch(lr: lr)
+        let summary = endEpoch(lr: lr, stepStart: stepStart)
         var r = DistillStepResult(step: step, epoch: epoch, lr: lr, samples: labels.count, studentLoss: sLoss, kdLoss: kdLoss,
                                  studentAccuracy: sAcc, teacherLoss: tLoss, teacherAccuracy: tAcc, lambda: lambda,
                                  surgery: outcome, teacherNormFull: tNorm, entropies: entropies, kdWeights: weights,
@@ -505,7 +521,7 @@ public final class DistillJob {
         }
     }
 
-    private func endEpoch(lr: Float) -> DistillEpochSummary {
+    private func endEpoch(lr: Float, stepStart: UInt64) -> DistillEpochSummary {
         var tTrain: Float = .nan, tTest: Float = .nan, tLoss: Float = .nan
         if config.teacherLoss {
             if recalibrateTeacher { net.recalibrate(width: net.teacher, data: data.train, samples: config.recalibrationSamples) }
@@ -528,9 +544,8 @@ public final class DistillJob {
             meanEntropy: a.teacherSteps > 0 ? a.entropySum / Double(a.teacherSteps) : .nan,
             meanKDWeight: a.weightSteps > 0 ? a.weightSum / Double(a.weightSteps) : .nan,
             tensorConflictFractions: a.tensorConflicts.map { a.fraction($0) },
-            lr: lr, seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9,
+            lr: lr, seconds: activeSeconds + EpochTotals.seconds(from: stepStart, to: clock()),
             samplesPerSecond: Double(a.samples) / max(trainSeconds, 1e-9))
-        epochStart = DispatchTime.now().uptimeNanoseconds
         lastEpoch = summary
         if let log {
             log.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: [

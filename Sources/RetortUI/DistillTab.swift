@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 import Workbench
 
 extension Screen {
@@ -12,15 +13,26 @@ extension Screen {
         let (top, bottom) = main.top(main.height / 2)
         let (curvesR, cosR) = top.left(top.width / 2)
         let markers = d.changes.map { Double($0.step) }
+        let (accR, lossR) = curvesR.top(curvesR.height / 2)
         // Curves: student and teacher accuracy
-        g.box(curvesR, title: "Accuracy (student / teacher)", glyphs: glyphs)
+        g.box(accR, title: "Accuracy (student / teacher)", glyphs: glyphs)
         var acc = LineChart(series: [
             ChartSeries(name: "S test", color: .series(0), points: points(d.studentTestAccuracy)),
             ChartSeries(name: "T test", color: .series(1), points: points(d.teacherTestAccuracy)),
             ChartSeries(name: "S train", color: .series(2), points: points(d.studentTrainAccuracy)),
         ])
         acc.markers = markers
-        acc.render(into: &g, in: curvesR.inset(1), glyphs: glyphs)
+        acc.render(into: &g, in: accR.inset(1), glyphs: glyphs)
+        // Step losses: student label loss, teacher label loss, KD term (λ included); the legend
+        // gives each one's latest value beside the mean of its newest bucket
+        g.box(lossR, title: "Loss per step (student / teacher / KD)", glyphs: glyphs)
+        func lossSeries(_ name: String, _ color: ColorRole, _ s: DownsampledSeries) -> ChartSeries {
+            var c = ChartSeries(name: name, color: color, points: points(s)); c.latest = s.last; return c
+        }
+        var loss = LineChart(series: [lossSeries("S", .series(0), d.studentStepLoss)]
+            + (d.hasTeacher ? [lossSeries("T", .series(1), d.teacherStepLoss), lossSeries("KD", .series(5), d.kdStepLoss)] : []))
+        loss.markers = markers; loss.logY = s.logLoss
+        loss.render(into: &g, in: lossR.inset(1), glyphs: glyphs)
         // Whole-vector cosine over time, before and after surgery
         g.box(cosR, title: "cos(g_s, g_t) on shared weights", glyphs: glyphs)
         var cos = LineChart(series: [
@@ -53,7 +65,8 @@ extension Screen {
         let facts = [
             "\(d.method): student \(d.studentWidth), teacher \(d.teacherWidth)",
             "\(d.modelName) · \(d.dataName)",
-            (d.diverged != nil ? "DIVERGED · " : "") + "epoch \(min(d.epoch + 1, d.totalEpochs))/\(d.totalEpochs) step \(d.step) · \(String(format: "%.0f", d.samplesPerSecond)) samples/s",
+            (d.diverged != nil ? "DIVERGED · " : "") + "step \(d.step) · \(String(format: "%.0f", d.samplesPerSecond)) samples/s",
+            EpochCount.text(completed: d.epoch, total: d.totalEpochs),
             d.epochRows.last.map { String(format: "last epoch: student %.2f%%, teacher %.2f%%", 100 * $0.studentTestAccuracy, 100 * $0.teacherTestAccuracy) } ?? "no epoch finished yet",
             "[R] = reconstruction, not the paper's exact method",
         ]

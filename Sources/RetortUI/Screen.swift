@@ -41,27 +41,27 @@ public struct Screen {
         g.fill(Rect(x: 0, y: 0, width: g.width, height: 1), Cell(" ", bg: .selectedBg))
         // most important first; whatever does not fit the width is left out
         var parts = ["retort"]
-        func job(_ state: String, _ epoch: Int, _ total: Int, _ step: Int, _ finished: Bool, _ rate: Double, _ elapsed: Double,
+        func job(_ state: String, _ epoch: Int, _ total: Int, _ step: Int, _ rate: Double, _ elapsed: Double,
                  _ name: String, _ blas: String) {
-            parts += [state, "epoch \(min(epoch + (finished ? 0 : 1), total))/\(total)  step \(step)",
+            parts += [state, "\(EpochCount.short(completed: epoch, total: total))  step \(step)",
                       String(format: "%.0f samples/s", rate), Self.clock(elapsed), name, "BLAS \(blas)"]
         }
         switch s.tab {
         case .training:
             if let t {
-                job(t.diverged != nil ? "DIVERGED" : t.state.rawValue.uppercased(), t.epoch, t.totalEpochs, t.step, t.state == .finished,
+                job(t.diverged != nil ? "DIVERGED" : t.state.rawValue.uppercased(), t.epoch, t.totalEpochs, t.step,
                     t.samplesPerSecond, t.elapsed, t.runName, t.blas)
             }
         case .distill:
             if let d = dst {
-                job(d.state.rawValue.uppercased(), d.epoch, d.totalEpochs, d.step, d.state == .finished,
+                job(d.state.rawValue.uppercased(), d.epoch, d.totalEpochs, d.step,
                     d.samplesPerSecond, d.elapsed, d.runName, d.blas)
             }
         case .attention:
             if let a = att {
                 let run = a.runs.indices.contains(a.currentRun - 1) ? a.runs[a.currentRun - 1] : nil
                 let name = run.map { $0.runFolder.isEmpty ? "" : URL(fileURLWithPath: $0.runFolder).lastPathComponent } ?? ""
-                job(a.state.rawValue.uppercased(), a.epoch, a.totalEpochs, a.step, a.state == .finished,
+                job(a.state.rawValue.uppercased(), a.epoch, a.totalEpochs, a.step,
                     a.samplesPerSecond, a.elapsed, name, a.blas)
             }
         case .accelerator:

@@ -56,6 +56,9 @@ public final class TrainingJob {
     var rng: RNG
     var epochCursor: EpochCursor
     var totals = EpochTotals()
+    /// Uptime in nanoseconds (replaceable in tests): an epoch's `seconds` is the time spent
+    /// inside its steps by this clock, so time between steps (a paused run) is not counted.
+    public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     /// Value of a blank (background) pixel after normalisation, used to fill shifted borders.
     private let augmentFill: Float
 
@@ -142,7 +145,7 @@ public final class TrainingJob {
         if epochCursor.startEpochIfDue(rng: &rng) {
             totals.reset()
         }
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = clock()
         let (x, labels) = PreparedData.batch(data.train, epochCursor.take(hyper.batchSize), sampleShape: model.inputShape)
         if config.shiftAugment > 0 && x.rank == 4 { Augment.shift(x, maxShift: config.shiftAugment, fill: augmentFill, rng: &rng) }
         let lr = currentLR
@@ -163,7 +166,7 @@ public final class TrainingJob {
                               divergence: d, checkpoints: saved, logFailure: log?.takeFailure())
         }
         epochCursor.count(labels.count)
-        totals.add(loss: loss, accuracy: acc, samples: labels.count, since: t0)
+        totals.add(loss: loss, accuracy: acc, samples: labels.count, since: t0, now: clock())
         if step % logEvery == 0 {
             log?.write(MetricRecord(kind: "step", step: step, epoch: epoch,
                                     values: [("loss", Double(loss)), ("accuracy", Double(acc)), ("lr", Double(lr))]))
@@ -174,8 +177,7 @@ public final class TrainingJob {
             summary = EpochSummary(epoch: epoch, step: step,
                                    trainLoss: totals.meanLoss, trainAccuracy: totals.meanAccuracy,
                                    testLoss: tl, testAccuracy: ta, lr: lr,
-                                   seconds: totals.wallSeconds, samplesPerSecond: totals.samplesPerSecond)
-            totals.restartClock()
+                                   seconds: totals.epochSeconds(stepStart: t0, now: clock()), samplesPerSecond: totals.samplesPerSecond)
             if let s = summary {
                 log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: [
                     ("train_loss", Double(s.trainLoss)), ("train_accuracy", Double(s.trainAccuracy)),
@@ -186,6 +188,7 @@ public final class TrainingJob {
                     ("rss_kib", memory.resident), ("peak_rss_kib", memory.peak)]))
             }
         }
+        if summary == nil { totals.addActive(from: t0, to: clock()) }
         if checkpoints != nil && (summary != nil || (config.checkpointEvery > 0 && step % config.checkpointEvery == 0)) {
             saved.append(checkpointEvent())
         }

@@ -234,8 +234,8 @@ public final class AttentionWorkbenchJob: SteppableJob {
             }
             from = kinds.last!.rawValue; to = k.rawValue
             kinds.append(k); addRunSlots()
-            job?.log?.write(MetricRecord(kind: "hparam", step: step, epoch: job!.epoch, values: [("from", .nan), ("to", .nan)],
-                                         note: "kind: run \(kinds.count) queued with \(k.rawValue)", name: "kind"))
+            job?.log?.write(.settingChange(step: step, epoch: job!.epoch, name: "kind", from: .word(from), to: .word(to),
+                                           note: "kind: run \(kinds.count) queued with \(k.rawValue)"))
             record(name, from, to, step)
             return "run \(kinds.count) queued: \(k.rawValue) (after \(kinds[current..<(kinds.count - 1)].map(\.rawValue).joined(separator: ", ")))"
         case "sparse_threshold":

@@ -16,7 +16,13 @@ import TrainEngine
 /// post-surgery cosine (`cosineAfter`, `tensorCosinesAfter`) shows what surgery did.
 public final class DistillWorkbenchJob: SteppableJob {
     public let job: DistillJob
-    public let runFolder: URL
+    /// The run's folder; for a job from `prepare` not started yet, where it is planned to be
+    /// (`hasRunFolder` is false and nothing exists on disk).
+    public private(set) var runFolder: URL
+    /// Creates the folder of a prepared run when it first starts (nil once it exists).
+    private var pendingFolder: (() throws -> URL)?
+    /// False for a prepared run that has not started: it has no folder, metrics or checkpoint.
+    public var hasRunFolder: Bool { pendingFolder == nil }
     /// Steps of per-tensor cosines kept for the histogram, and per-sample entropies kept.
     public let recentSteps: Int
     public let recentEntropyCount: Int
@@ -132,15 +138,47 @@ public final class DistillWorkbenchJob: SteppableJob {
     /// kept). Throws a one-line reason for a bad option, data or folder.
     public static func create(options: [(String, String)] = [], dataDirectory: String, runRoot: String = "runs",
                               runName: String? = nil, tensorBoard: Bool = true, keepCheckpoints: Int = 3) throws -> DistillWorkbenchJob {
+        let wb = try prepare(options: options, dataDirectory: dataDirectory, runRoot: runRoot, runName: runName,
+                             tensorBoard: tensorBoard, keepCheckpoints: keepCheckpoints)
+        try wb.createRunFolder()
+        return wb
+    }
+
+    /// `create` without the run folder: the data and model are ready, and the folder (with
+    /// config.json, metrics and checkpoints) is created when the run first steps, saves or
+    /// `createRunFolder()` is called. The Distill tab opens its run this way, so a tab merely
+    /// opened and closed leaves nothing on disk.
+    public static func prepare(options: [(String, String)] = [], dataDirectory: String, runRoot: String = "runs",
+                               runName: String? = nil, tensorBoard: Bool = true, keepCheckpoints: Int = 3) throws -> DistillWorkbenchJob {
         var c = DistillConfig()
         for (k, v) in options { try c.set(k, v) }
         try c.validate()
         c.runRoot = runRoot; c.runName = runName
         let generated = ["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"]
-        return try RunFolder.create(root: runRoot, name: runName, generated: generated, config: c) { folder in
-            let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder, tensorBoard: tensorBoard))
-            job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
-            return DistillWorkbenchJob(job: job, runFolder: folder)
+        let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: nil)
+        let planned = URL(fileURLWithPath: runRoot).appendingPathComponent(runName ?? RunFolder.defaultName(generated))
+        let wb = DistillWorkbenchJob(job: job, runFolder: planned)
+        let config = c
+        wb.pendingFolder = {
+            try RunFolder.create(root: runRoot, name: runName, generated: generated, config: config) { folder in
+                job.attach(log: try MetricsLog(folder: folder, tensorBoard: tensorBoard))
+                job.checkpoints = CheckpointStore(runFolder: folder, keep: keepCheckpoints)
+                return folder
+            }
+        }
+        return wb
+    }
+
+    /// Creates the run folder of a prepared run (nothing when it exists); the setting
+    /// changes made before are written to its hparams.csv at step 0.
+    public func createRunFolder() throws {
+        guard let make = pendingFolder else { return }
+        runFolder = try make()
+        pendingFolder = nil
+        for ch in changes {
+            func value(_ t: String) -> SettingValue { Double(t).map(SettingValue.number) ?? .word(t) }
+            job.log?.write(.settingChange(step: ch.step, epoch: job.epoch, name: ch.name, from: value(ch.from), to: value(ch.to),
+                                          note: "\(ch.name) \(ch.from) → \(ch.to)"))
         }
     }
 
@@ -148,6 +186,7 @@ public final class DistillWorkbenchJob: SteppableJob {
     public var progress: Int { job.step }
 
     public func advance() throws {
+        try createRunFolder()
         // `--set-at` changes a resumed run had not reached yet
         for (c, from, to) in try job.applyDueSettings() {
             changes.append(DistillSettingChange(step: job.step, name: c.name, from: from, to: to))
@@ -204,6 +243,7 @@ public final class DistillWorkbenchJob: SteppableJob {
             changes.append(DistillSettingChange(step: job.step, name: name, from: r.from, to: r.to))
             return "\(name) \(r.from) → \(r.to) (from step \(job.step + 1))"
         case .save:
+            try createRunFolder()
             if let d = job.divergence { throw JobFailure("not saving: the run diverged at step \(d.step) (\(d.what)); roll back first") }
             let url = runFolder.appendingPathComponent("student.safetensors")
             try job.saveStudent(to: url)
@@ -256,7 +296,7 @@ public final class DistillWorkbenchJob: SteppableJob {
         }
         let fields = DistillSettings.settings.rows(of: job.settings)
         return DistillSnapshot(
-            runName: runFolder.lastPathComponent, runFolder: runFolder.path, modelName: job.net.name,
+            runName: hasRunFolder ? runFolder.lastPathComponent : "", runFolder: hasRunFolder ? runFolder.path : "", modelName: job.net.name,
             parameterCount: job.model.parameterCount, sharedElements: job.layout.totalShared,
             method: c.method.rawValue, methodSummary: c.methodSummary, reconstructionNote: Self.reconstructionNote,
             studentWidth: "\(job.net.student)", teacherWidth: "\(job.net.teacher)" + (c.randomSampling ? " (sampled per step)" : ""),

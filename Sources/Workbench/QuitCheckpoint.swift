@@ -17,8 +17,18 @@ extension TrainingWorkbenchJob {
 }
 
 extension DistillWorkbenchJob {
-    /// The checkpoint of where the run stopped (see `quitCheckpoint`); call once the runner is done.
+    /// The checkpoint of where the run stopped (see `quitCheckpoint`); call once the runner is
+    /// done. A prepared run that never started has no folder and gets none.
     public func checkpointOnQuit() -> String {
-        quitCheckpoint(last: job.lastCheckpoint, step: job.step) { try job.saveCheckpoint() }
+        guard hasRunFolder else { return "no checkpoint: the run never started, so it has no run folder" }
+        return quitCheckpoint(last: job.lastCheckpoint, step: job.step) { try job.saveCheckpoint() }
     }
+}
+
+/// The line a TUI session prints for its run when it quits, with "epoch" as everywhere in
+/// Retort: the epochs completed (see `EpochCount`).
+public func quitSummary(_ engine: String?, finished: Bool, completedEpochs: Int, totalEpochs: Int, step: Int, runFolder: String) -> String {
+    let what = (engine.map { $0 + " " } ?? "") + (finished ? "finished" : "stopped")
+    guard !runFolder.isEmpty else { return what + " before its first step; no run folder" }
+    return "\(what) at step \(step), \(EpochCount.text(completed: completedEpochs, total: totalEpochs)); run folder \(runFolder)"
 }

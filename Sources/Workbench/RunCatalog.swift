@@ -86,7 +86,8 @@ public struct RunTable: Sendable, Equatable {
         return try? parse(text, file: url.lastPathComponent).table
     }
 
-    /// Parses CSV text. Non-numeric columns (e.g. "note", "name") are kept as NaN. A last line
+    /// Parses CSV text. Non-numeric columns (e.g. "note", "name") and words in "from"/"to" are
+    /// kept as NaN. A last line
     /// with the wrong number of fields is a truncated write: dropped, and reported in `warning`.
     /// Any other malformed line throws a one-line reason.
     public static func parse(_ text: String, file: String) throws -> (table: RunTable, warning: String?) {
@@ -96,6 +97,8 @@ public struct RunTable: Sendable, Equatable {
         let columns = splitCSV(head).map { $0.trimmingCharacters(in: .whitespaces) }
         guard Set(columns).count == columns.count, !columns.contains("") else { throw RunCatalogError("\(file): malformed header") }
         let textColumns = Set(["note", "name", "kind", "condition", "run"])
+        // a setting change's old and new value: a number, or a word for a choice (hparams.csv)
+        let valueColumns = Set(["from", "to"])
         var rows: [[Double]] = []
         var warning: String?
         for (n, line) in lines.enumerated().dropFirst() {
@@ -109,6 +112,7 @@ public struct RunTable: Sendable, Equatable {
                 let c = cell.trimmingCharacters(in: .whitespaces)
                 if c.isEmpty { continue }
                 guard let v = Double(c) else {
+                    if valueColumns.contains(columns[i]) { continue }
                     if n == lines.count - 1 { warning = "\(file): last line truncated, ignored"; break }
                     throw RunCatalogError("\(file) line \(n + 1): '\(c.prefix(20))' in \(columns[i]) is not a number")
                 }

@@ -29,7 +29,7 @@ final class DivergedTabsTests: XCTestCase {
         let snap = job.snapshot(state: .paused, messages: [], elapsed: 1)
         XCTAssertNotNil(snap.diverged)
         let g = Screen(glyphs: .unicodeSet, colour: true).render(s, training: nil, distill: snap, width: 120, height: 40)
-        XCTAssertTrue(g.contains("DIVERGED · epoch 1/1 step 2"), g.text)
+        XCTAssertTrue(g.contains("DIVERGED · step 2 · ") && g.contains("0/1 epochs done"), g.text)
         XCTAssertEqual(cell(g, "DIVERGED")?.fg, .error)
     }
 

@@ -51,7 +51,7 @@ final class TUIAppTests: XCTestCase {
         XCTAssertTrue(backend.drawn[0].contains("Hyperparameters (live)"), backend.drawn[0].text)
         XCTAssertEqual(backend.drawn.count, 2)
         XCTAssertTrue(backend.drawn[1].contains("! lr: must be in (0, 10], got -1"), "a refused value is not sent\n" + backend.drawn[1].text)
-        XCTAssertEqual(lines.first, "retort: stopped at epoch 0, step 0; run folder \(folder.path)")
+        XCTAssertEqual(lines.first, "retort: stopped at step 0, 0/5 epochs done; run folder \(folder.path)")
     }
 
     func pausedTrainingRunner(_ folder: URL, log: Bool = false) throws -> JobRunner<TrainingWorkbenchJob> {

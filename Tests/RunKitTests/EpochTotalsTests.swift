@@ -19,4 +19,16 @@ final class EpochTotalsTests: XCTestCase {
         t.reset()
         XCTAssertEqual(t.samples, 0); XCTAssertEqual(t.loss, 0); XCTAssertEqual(t.correct, 0); XCTAssertEqual(t.trainSeconds, 0)
     }
+
+    func testEpochSecondsCountOnlyTimeInsideSteps() {
+        var t = EpochTotals()
+        let s = UInt64(1_000_000_000)
+        t.addActive(from: 10 * s, to: 12 * s)        // a 2 s step
+        // an hour paused between steps is never added
+        XCTAssertEqual(t.epochSeconds(stepStart: 3612 * s, now: 3615 * s), 5)   // + the 3 s epoch-end step
+        XCTAssertEqual(EpochTotals.seconds(from: 5 * s, to: 4 * s), 0)
+        t.reset()
+        XCTAssertEqual(t.activeSeconds, 0)
+        XCTAssertEqual(EpochTotals(loss: 0, correct: 0, samples: 0, trainSeconds: 7).activeSeconds, 7, "a restored epoch's time so far")
+    }
 }

@@ -113,7 +113,7 @@ final class AttentionWorkbenchJobTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path))
         let csv = try String(contentsOf: folder.appendingPathComponent("hparams.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
         XCTAssertEqual(csv.prefix(3), ["step,epoch,name,from,to,note", "3,0,sparse_threshold,0.002,0.3,\"sparse_threshold 0.002 → 0.3\"",
-                                       "3,0,kind,nan,nan,\"kind: run 2 queued with taylor-repo\""])
+                                       "3,0,kind,taylor-sparse,taylor-repo,\"kind: run 2 queued with taylor-repo\""])
         // The queued run inherits the changed lr and threshold.
         while snap(job).currentRun == 1 { try job.advance() }
         try job.advance()

@@ -6,9 +6,10 @@ final class DistillSession: RunnerSession {
     var cursor = MessageCursor()
     init(_ runner: JobRunner<DistillWorkbenchJob>) { self.runner = runner }
 
-    /// Starts (paused) the Distill tab's default run: digits, an MLP student in a 4× teacher.
+    /// Starts (paused) the Distill tab's default run, without a run folder until it first
+    /// steps (a tab opened and left unstarted leaves nothing on disk): digits, an MLP student in a 4× teacher.
     static func open(dataDirectory: String, runRoot: String) throws -> DistillSession {
-        let job = try DistillWorkbenchJob.create(options: [("method", "full"), ("data", "digits"), ("model", "mlp"), ("epochs", "2000")],
+        let job = try DistillWorkbenchJob.prepare(options: [("method", "full"), ("data", "digits"), ("model", "mlp"), ("epochs", "2000")],
                                                  dataDirectory: dataDirectory, runRoot: runRoot)
         let r = JobRunner(job: job, startPaused: true)
         r.start()
@@ -19,11 +20,12 @@ final class DistillSession: RunnerSession {
     static let keys = KeyHelp.runKeys
     var tab: Tab { .distill }
 
-    var activeRunFolders: [String] { [runner.snapshot.runFolder] }
+    var activeRunFolders: [String] { [runner.snapshot.runFolder].filter { !$0.isEmpty } }
 
     func finish() -> [String] {
         let checkpoint = runner.afterDone { $0.checkpointOnQuit() }
         let s = runner.snapshot
-        return ["distill \(s.state == .finished ? "finished" : "stopped") at epoch \(s.epoch), step \(s.step); run folder \(s.runFolder)", checkpoint]
+        return [quitSummary("distill", finished: s.state == .finished, completedEpochs: s.epoch, totalEpochs: s.totalEpochs,
+                            step: s.step, runFolder: s.runFolder), checkpoint]
     }
 }

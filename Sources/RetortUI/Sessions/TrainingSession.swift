@@ -14,6 +14,7 @@ final class TrainingSession: RunnerSession {
     func finish() -> [String] {
         let checkpoint = runner.afterDone { $0.checkpointOnQuit() }
         let s = runner.snapshot
-        return ["\(s.state == .finished ? "finished" : "stopped") at epoch \(s.epoch), step \(s.step); run folder \(s.runFolder)", checkpoint]
+        return [quitSummary(nil, finished: s.state == .finished, completedEpochs: s.epoch, totalEpochs: s.totalEpochs,
+                            step: s.step, runFolder: s.runFolder), checkpoint]
     }
 }

@@ -6,6 +6,9 @@ public struct ChartSeries: Sendable {
     public var name: String
     public var color: ColorRole
     public var points: [Point]
+    /// The newest value (e.g. the last step's loss); when finite the legend shows it beside
+    /// the mean of the newest bucket ("S 0.41 (avg 0.45)").
+    public var latest: Double = .nan
     public init(name: String, color: ColorRole, points: [Point]) { self.name = name; self.color = color; self.points = points }
     public init(name: String, color: ColorRole, xy: [(Double, Double)]) {
         self.init(name: name, color: color, points: xy.map { Point(x: $0.0, min: $0.1, max: $0.1, mean: $0.1) })
@@ -33,7 +36,8 @@ public struct LineChart {
         // Legend (top row)
         var lx = r.x
         for s in series {
-            let last = s.points.last.map { " " + String(format: "%.4g", $0.mean) } ?? ""
+            let mean = s.points.last.map { String(format: "%.4g", $0.mean) }
+            let last = s.latest.isFinite ? " " + String(format: "%.4g", s.latest) + (mean.map { " (avg \($0))" } ?? "") : mean.map { " " + $0 } ?? ""
             lx = g.put(lx, r.y, glyphs.unicode ? "━ " : "- ", fg: s.color, clip: r)
             lx = g.put(lx, r.y, s.name + last + "  ", fg: .fg, clip: r)
         }

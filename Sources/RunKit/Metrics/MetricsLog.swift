@@ -9,14 +9,33 @@ public struct MetricRecord: Sendable, Equatable {
     public var note: String?
     /// What the record is about (e.g. the hyperparameter's name); a CSV column "name".
     public var name: String?
-    public init(kind: String, step: Int, epoch: Int, values: [(String, Double)], note: String? = nil, name: String? = nil) {
+    /// Values that are words (a choice setting's old and new value): JSON strings, CSV text,
+    /// no TensorBoard scalar. A CSV column may hold numbers in some rows and words in others.
+    public var words: [(String, String)]
+    public init(kind: String, step: Int, epoch: Int, values: [(String, Double)], note: String? = nil, name: String? = nil,
+                words: [(String, String)] = []) {
         self.kind = kind; self.step = step; self.epoch = epoch; self.values = values; self.note = note; self.name = name
+        self.words = words
     }
     public static func == (a: MetricRecord, b: MetricRecord) -> Bool {
         a.kind == b.kind && a.step == b.step && a.epoch == b.epoch && a.note == b.note && a.name == b.name
             && a.values.map(\.0) == b.values.map(\.0) && a.values.map(\.1) == b.values.map(\.1)
+            && a.words.map(\.0) == b.words.map(\.0) && a.words.map(\.1) == b.words.map(\.1)
     }
     public subscript(_ key: String) -> Double? { values.first { $0.0 == key }?.1 }
+    /// The word value `key`, if the record has one.
+    public func word(_ key: String) -> String? { words.first { $0.0 == key }?.1 }
+
+    /// A live setting's change at `step` as an `hparam` record (name, from, to): numbers as
+    /// numbers, a choice's words as words, so hparams.csv reads `surgery,pcgrad,drop`.
+    public static func settingChange(step: Int, epoch: Int, name: String, from: SettingValue, to: SettingValue,
+                                     note: String) -> MetricRecord {
+        if let a = from.number, let b = to.number {
+            return MetricRecord(kind: "hparam", step: step, epoch: epoch, values: [("from", a), ("to", b)], note: note, name: name)
+        }
+        return MetricRecord(kind: "hparam", step: step, epoch: epoch, values: [], note: note, name: name,
+                            words: [("from", from.description), ("to", to.description)])
+    }
 }
 
 /// Writes a run's metrics as JSON Lines (every record) and CSV (one file per record kind,
@@ -62,6 +81,7 @@ public final class MetricsLog {
         var fields = ["\"kind\":\"\(r.kind)\"", "\"step\":\(r.step)", "\"epoch\":\(r.epoch)"]
         if let n = r.name { fields.append("\"name\":\(Self.quote(n))") }
         for (k, v) in r.values { fields.append("\"\(k)\":\(Self.json(v))") }
+        for (k, w) in r.words { fields.append("\"\(k)\":\(Self.quote(w))") }
         if let n = r.note { fields.append("\"note\":\(Self.quote(n))") }
         put(jsonl, "metrics.jsonl", "{" + fields.joined(separator: ",") + "}\n")
         if let tb = tensorBoard {
@@ -76,7 +96,7 @@ public final class MetricsLog {
             let url = folder.appendingPathComponent(name)
             _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             guard let h = try? FileHandle(forWritingTo: url) else { return }
-            let cols = ["step", "epoch"] + (r.name != nil ? ["name"] : []) + r.values.map(\.0) + (r.note != nil ? ["note"] : [])
+            let cols = ["step", "epoch"] + (r.name != nil ? ["name"] : []) + r.values.map(\.0) + r.words.map(\.0) + (r.note != nil ? ["note"] : [])
             put(h, name, cols.joined(separator: ",") + "\n")
             csv[r.kind] = (h, cols)
         }
@@ -87,7 +107,7 @@ public final class MetricsLog {
             case "epoch": return String(r.epoch)
             case "note": return r.note.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""
             case "name": return r.name ?? ""
-            default: return r[c].map(Self.csvNumber) ?? ""
+            default: return r[c].map(Self.csvNumber) ?? r.word(c).map(Self.csvText) ?? ""
             }
         }
         put(h, name, row.joined(separator: ",") + "\n")
@@ -107,6 +127,10 @@ public final class MetricsLog {
     static func csvNumber(_ v: Double) -> String {
         if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
         return String(format: "%.6g", v)
+    }
+    /// A word as a CSV field (quoted when it holds a comma, a quote or a line break).
+    static func csvText(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
     static func quote(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""

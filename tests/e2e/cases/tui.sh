@@ -70,7 +70,7 @@ cont=0; for i in $(seq 200); do h=$(screen div | head -1); s=$(grep -oE 'step [0
 tmuxq send-keys -t div s
 wait_for div 'saved .*/div/checkpoints/step-[0-9]{8}\.ckpt \([0-9]+ KiB\) and model\.safetensors' 10 && ok "s saves a checkpoint and names it" || bad "s save" "$(screen div | tail -2)"
 tmuxq send-keys -t div q; restored div "quit after a rollback" 0
-qstep=$(screen div | grep -oE 'stopped at epoch [0-9]+, step [0-9]+' | grep -oE '[0-9]+$'); qck=$(printf 'step-%08d.ckpt' "${qstep:-0}")
+qstep=$(screen div | grep -oE 'stopped at step [0-9]+' | grep -oE '[0-9]+$'); qck=$(printf 'step-%08d.ckpt' "${qstep:-0}")
 screen div | grep -qE "retort: checkpoint .*/div/checkpoints/$qck" && [ -s "$tmp/tui-runs/div/checkpoints/$qck" ] \
   && ok "quitting the TUI leaves a checkpoint of where it stopped ($qck)" || bad "checkpoint on quit" "$(screen div | grep -v "^ *$" | tail -4)"
 start resumetui "$ABS_BIN resume $tmp/tui-runs/div --tui --paused"
@@ -115,7 +115,7 @@ wait_for dstdiv 'Distill settings \(live\)' 15
 tmuxq send-keys -t dstdiv ' '
 wait_for dstdiv 'diverged at step 50: teacher loss is NaN — press r to roll back to step [0-9]+ with lr' 30 \
   && ok "Distill tab: divergence message with the rollback offer" || bad "distill divergence message" "$(screen dstdiv | tail -3)"
-screen dstdiv | grep -q 'DIVERGED · epoch 2/2000 step 50' && ok "Distill tab says DIVERGED" || bad "distill DIVERGED" "$(screen dstdiv | grep -E 'epoch')"
+screen dstdiv | grep -q 'DIVERGED · step 50 ' && screen dstdiv | grep -q '1/2000 epochs done' && ok "Distill tab says DIVERGED" || bad "distill DIVERGED" "$(screen dstdiv | grep -E 'epoch')"
 tmuxq send-keys -t dstdiv ':'; tmuxq send-keys -t dstdiv -l 'rollback 0.01'; tmuxq send-keys -t dstdiv Enter
 wait_for dstdiv 'rolled back to step-[0-9]{8}\.ckpt, lr 0\.02 → 0\.01' 10 && ok "Distill tab: :rollback 0.01 rolls back" || bad "distill rollback" "$(screen dstdiv | tail -3)"
 wait_for dstdiv 'step ([5-9][1-9]|[6-9][0-9]|[1-9][0-9]{2,}) ·' 30 && ! screen dstdiv | grep -q DIVERGED \
@@ -169,23 +169,25 @@ CK="$tmp/ck"
 start dck "$ABS_BIN --runs $CK --data digits --epochs 400 --paused"
 wait_for dck 'PAUSED' 15; tmuxq send-keys -t dck 2
 wait_for dck 'Distill settings \(live\)' 15
-tmuxq send-keys -t dck n n n; wait_for dck 'epoch 1/2000 step 3 ' 10
+[ -z "$(ls -d "$CK"/*-distill-* 2>/dev/null)" ] && ok "opening the Distill tab creates no run folder before the run starts" \
+  || bad "Distill folder before start" "$(ls "$CK")"
+tmuxq send-keys -t dck n n n; wait_for dck 'step 3 · [0-9]+ samples/s' 10
 tmuxq send-keys -t dck s
 DRUN=$(ls -d "$CK"/*-distill-* 2>/dev/null | head -1)
 wait_for dck 'saved .*/checkpoints/step-00000003\.ckpt' 10 && [ -s "$DRUN/checkpoints/step-00000003.ckpt" ] && [ -s "$DRUN/student.safetensors" ] \
   && ok "Distill tab: s writes a checkpoint and the student slice" || bad "Distill tab s" "$(screen dck | tail -2; ls "$DRUN" "$DRUN/checkpoints" 2>&1)"
-tmuxq send-keys -t dck n n; wait_for dck 'epoch 1/2000 step 5 ' 10
+tmuxq send-keys -t dck n n; wait_for dck 'step 5 · [0-9]+ samples/s' 10
 tmuxq send-keys -t dck q; restored dck "Distill tab: quit with q" 0
-joined dck | grep -qE "retort: distill stopped at epoch 0, step 5; run folder .*-distill-" && joined dck | grep -qE "retort: checkpoint .*-distill-.*/checkpoints/step-00000005\.ckpt" \
+joined dck | grep -qE "retort: distill stopped at step 5, 0/2000 epochs done; run folder .*-distill-" && joined dck | grep -qE "retort: checkpoint .*-distill-.*/checkpoints/step-00000005\.ckpt" \
   && [ -s "$DRUN/checkpoints/step-00000005.ckpt" ] && ok "quitting leaves a checkpoint of the Distill run (step 5) and prints it" \
   || bad "Distill checkpoint on quit" "$(joined dck | grep retort:)"
 start dres "$ABS_BIN resume $DRUN --tui --paused --lr 0.01"
 tmuxq resize-window -t dres -x 200 -y 36
 wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at epoch 1/2000, step 5, lr 0\.01' 15 && wait_for dres 'Distill settings \(live\)' 5 \
-  && screen dres | head -1 | grep -qE 'PAUSED .*epoch 1/2000  step 5' \
+  && screen dres | head -1 | grep -qE 'PAUSED .*0/2000 epochs  step 5' \
   && ok "retort resume DISTILLRUN --tui opens the Distill tab at step 5, paused" || bad "distill resume --tui" "$(screen dres | head -1; screen dres | tail -2)"
 screen dres | grep -qE '  lr +0\.01 ' && ok "--lr 0.01 with --tui is applied before the Distill TUI starts" || bad "resume --tui --lr" "$(screen dres | grep -E ' lr ')"
-tmuxq send-keys -t dres n; wait_for dres 'epoch 1/2000 step 6 ' 10 && ok "the resumed Distill run steps on (step 6)" || bad "resumed distill step" "$(screen dres | head -1)"
+tmuxq send-keys -t dres n; wait_for dres '0/2000 epochs  step 6 ' 10 && ok "the resumed Distill run steps on (step 6)" || bad "resumed distill step" "$(screen dres | head -1)"
 tmuxq send-keys -t dres 1; wait_for dres 'no training run in this session' 5 && ok "Training tab of a distill resume says there is no training run" || bad "no training run line" "$(screen dres | sed -n 3,6p)"
 tmuxq send-keys -t dres ' '; wait_for dres '! no training run in this session' 5 && ok "run keys on the empty Training tab are refused with a message" || bad "training keys without a run" "$(screen dres | tail -2)"
 tmuxq send-keys -t dres q; restored dres "quit the resumed Distill TUI" 0
@@ -209,12 +211,12 @@ joined ack | grep -qE "retort: attention run 1 \(softmax\) stopped at epoch 0, s
 start ares "$ABS_BIN resume $ARUN --tui --paused"
 tmuxq resize-window -t ares -x 200 -y 36
 wait_for ares 'resumed .*-vit-softmax-[^ ]* from step-00000005\.ckpt at epoch 1/30, step 5' 20 && wait_for ares 'Attention settings \(live\)' 5 \
-  && screen ares | head -1 | grep -qE 'PAUSED .*epoch 1/30  step 5' \
+  && screen ares | head -1 | grep -qE 'PAUSED .*0/30 epochs  step 5' \
   && ok "retort resume ATTENTIONRUN --tui opens the Attention tab at step 5, paused" || bad "attention resume --tui" "$(screen ares | head -1; screen ares | tail -2)"
 screen ares | grep -qE '1 softmax +run' && ! screen ares | grep -qE '2 (softmax|taylor) ' && ok "the resumed queue holds just that run" || bad "resumed queue" "$(screen ares | grep -E '^.*[0-9] (softmax|taylor)')"
 tmuxq send-keys -t ares ':'; tmuxq send-keys -t ares -l 'set kind taylor'; tmuxq send-keys -t ares Enter
 wait_for ares 'run 2 queued: taylor \(after softmax\)' 10 && ok "':set kind taylor' queues a run after the resumed one" || bad "queue after resume" "$(screen ares | tail -2)"
-tmuxq send-keys -t ares n; wait_for ares 'epoch 1/30  step 6' 15 && ok "the resumed ViT run steps on (step 6)" || bad "resumed attention step" "$(screen ares | head -1)"
+tmuxq send-keys -t ares n; wait_for ares '0/30 epochs  step 6' 15 && ok "the resumed ViT run steps on (step 6)" || bad "resumed attention step" "$(screen ares | head -1)"
 tmuxq send-keys -t ares q; restored ares "quit the resumed Attention TUI" 0
 joined ares | grep -qE "retort: checkpoint .*-vit-softmax-.*/checkpoints/step-00000006\.ckpt" && [ -s "$ARUN/checkpoints/step-00000006.ckpt" ] \
   && ok "quitting the resumed Attention TUI checkpoints step 6" || bad "resumed attention quit" "$(joined ares | grep retort:)"
