@@ -45,3 +45,14 @@ probe "attention train --warmup-epochs 1e17" 'warmup-epochs: must be in \[0, 100
 probe "distill --recalibration-samples huge" 'recalibration-samples: must be in 2…10000000' -- distill --data digits --recalibration-samples 9000000000000000000
 probe "compare --test-count huge" 'test-count: must be in 1…10000000' -- compare --data digits --test-count 9000000000000000000
 
+# item 3: readers refuse FIFOs and devices (a regression hangs or eats memory: timeout 10 fails it)
+mkdir -p "$h/fifo" "$h/zero"
+mkfifo "$h/fifo/digits_8x8.csv.gz"; ln -s /dev/zero "$h/zero/digits_8x8.csv.gz"
+one_line "data file that is a FIFO" 2 '^retort: .*digits_8x8.csv.gz: not a regular file \(a FIFO\); give a file' -- \
+  "$BIN" train --data digits --model mlp --epochs 1 --data-dir "$h/fifo" --runs "$h/runs"
+one_line "data file that is /dev/zero" 2 '^retort: .*digits_8x8.csv.gz: not a regular file \(a character device\); give a file' -- \
+  "$BIN" train --data digits --model mlp --epochs 1 --data-dir "$h/zero" --runs "$h/runs"
+one_line "sim vitality --config FIFO" 2 '^retort: .*: not a regular file \(a FIFO\)' -- "$BIN" sim vitality --config "$h/fifo/digits_8x8.csv.gz"
+one_line "sim vitality --config /dev/zero" 2 '^retort: .*: not a regular file \(a character device\)' -- "$BIN" sim vitality --config "$h/zero/digits_8x8.csv.gz"
+one_line "train --init /dev/zero" 2 '^retort: .*: not a regular file \(a character device\)' -- \
+  "$BIN" train --data digits --model mlp --epochs 1 --test-count 300 --threads 1 --runs "$h/runs" --plain --init "$h/zero/digits_8x8.csv.gz"
