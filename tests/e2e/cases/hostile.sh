@@ -56,3 +56,8 @@ one_line "sim vitality --config FIFO" 2 '^retort: .*: not a regular file \(a FIF
 one_line "sim vitality --config /dev/zero" 2 '^retort: .*: not a regular file \(a character device\)' -- "$BIN" sim vitality --config "$h/zero/digits_8x8.csv.gz"
 one_line "train --init /dev/zero" 2 '^retort: .*: not a regular file \(a character device\)' -- \
   "$BIN" train --data digits --model mlp --epochs 1 --test-count 300 --threads 1 --runs "$h/runs" --plain --init "$h/zero/digits_8x8.csv.gz"
+for k in theme scalesim-config topology accel-config safetensors events checkpoint; do
+  one_line "check $k of a FIFO" 2 '^retort: .*: not a regular file \(a FIFO\); give a file' -- "$BIN" check $k "$h/fifo/digits_8x8.csv.gz"
+  one_line "check $k of /dev/zero" 2 '^retort: .*: not a regular file \(a character device\); give a file' -- "$BIN" check $k "$h/zero/digits_8x8.csv.gz"
+done
+
