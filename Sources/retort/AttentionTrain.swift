@@ -84,6 +84,7 @@ struct AttentionTrain: ParsableCommand {
             do {
                 let f = try SafeTensors.read(URL(fileURLWithPath: initWeights))
                 try ViTWeights.load(f, into: VisionTransformer(base.model, kind: base.kind, seed: 0))
+                refuseNonFiniteInit(f, path: initWeights)
                 initFile = f
             } catch { fail("\(error)") }
         }

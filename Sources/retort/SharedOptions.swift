@@ -14,6 +14,9 @@ struct DataOptions: ParsableArguments {
     /// The folder given or found; when there is none the program ends with one line (exit 2).
     func directory() -> String {
         guard let dir = DataLocator.find(explicit: dataDir) else {
+            if dataDir == nil, let env = DataLocator.environmentFolder {
+                fail("RETORT_DATA=\(env): no such folder (set it to the folder with \(SampleData.allCases.map(\.fileName).joined(separator: " / ")), or unset it)")
+            }
             fail("data folder not found: pass --data-dir DIR (a folder with \(SampleData.allCases.map(\.fileName).joined(separator: " / "))) or set RETORT_DATA")
         }
         return dir

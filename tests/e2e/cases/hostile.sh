@@ -61,3 +61,25 @@ for k in theme scalesim-config topology accel-config safetensors events checkpoi
   one_line "check $k of /dev/zero" 2 '^retort: .*: not a regular file \(a character device\); give a file' -- "$BIN" check $k "$h/zero/digits_8x8.csv.gz"
 done
 
+# item 4: messages that name the real cause
+one_line "data file that is /dev/null: a device, not a permission problem" 2 '^retort: .*: not a regular file \(a character device\)' -- \
+  "$BIN" check data /dev/null --as digits
+mkdir -p "$h/loop"; ln -s "$h/loop/digits_8x8.csv.gz" "$h/loop/digits_8x8.csv.gz"
+one_line "data file that is a symlink loop" 2 '^retort: .*digits_8x8.csv.gz: a symbolic link loop; give a file' -- \
+  "$BIN" train --data digits --model mlp --epochs 1 --data-dir "$h/loop" --runs "$h/runs"
+one_line "RETORT_DATA naming no folder is an error, not a fallback" 2 '^retort: RETORT_DATA=.*nowhere: no such folder' -- \
+  env RETORT_DATA="$h/nowhere" "$BIN" train --data digits --model mlp --epochs 1 --runs "$h/runs"
+"$BIN" train --data digits --model mlp --width 0.25 --epochs 1 --test-count 300 --seed 4 --threads 1 --runs "$h/runs" --name exp \
+  --plain --export "$h/mlp.safetensors" >/dev/null 2>&1
+python3 - "$h/mlp.safetensors" "$h/nan.safetensors" <<'PY'
+import json, struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n])
+name, t = min(((k, v) for k, v in h.items() if k != "__metadata__"), key=lambda kv: kv[1]["data_offsets"][0])
+b[8 + n + t["data_offsets"][0]:8 + n + t["data_offsets"][0] + 4] = struct.pack("<f", float("nan"))
+open(sys.argv[2], "wb").write(b)
+PY
+one_line "train --init with NaN weights names the tensor, not a divergence" 2 \
+  '^retort: .*nan.safetensors: init: tensor .* holds non-finite values \(NaN or ±inf\); give finite weights$' -- \
+  "$BIN" train --data digits --model mlp --width 0.25 --epochs 1 --test-count 300 --threads 1 --runs "$h/runs" --plain --init "$h/nan.safetensors"
