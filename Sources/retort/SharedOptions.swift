@@ -41,7 +41,8 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: "Checkpoints kept in the run folder's checkpoints/ (older ones are deleted).") var keepCheckpoints: Int = 3
 
     func validate() throws {
-        guard (0...OptionBounds.checkpointEvery).contains(checkpointEvery) else { throw ValidationError("checkpoint-every: must be in 0…\(OptionBounds.checkpointEvery) steps (0 = at the end of each epoch only), got \(checkpointEvery)") }
+        guard checkpointEvery >= 0 else { throw ValidationError("checkpoint-every: must be ≥ 0 steps (0 = at the end of each epoch only), got \(checkpointEvery)") }
+        guard checkpointEvery <= OptionBounds.checkpointEvery else { throw ValidationError("checkpoint-every: must be at most \(OptionBounds.checkpointEvery) steps, got \(checkpointEvery)") }
         guard (1...1000).contains(keepCheckpoints) else { throw ValidationError("keep-checkpoints: must be in 1…1000, got \(keepCheckpoints)") }
     }
 }

@@ -33,17 +33,17 @@ probe() { # NAME REGEX -- args...
   local out; out=$(timeout 20 "$BIN" "$@" --runs "$h/runs" 2>&1); local rc=$?
   if [ "$rc" -eq 64 ] && grep -qE -- "$re" <<<"$out"; then ok "bound: $name"; else bad "bound: $name (exit $rc, wanted 64)" "$out"; fi
 }
-probe "train --epochs 2e16" 'epochs: must be in 1…1000000' -- train --data digits --model mlp --epochs 20000000000000000
-probe "train --warmup-epochs 1e17" 'warmup-epochs: must be in \[0, 1000000\]' -- train --data digits --model mlp --epochs 1 --warmup-epochs 1e17
-probe "train --test-count huge" 'test-count: must be in 1…10000000' -- train --data digits --model mlp --test-count 9000000000000000000
-probe "train --checkpoint-every huge" 'checkpoint-every: must be in 0…1000000000' -- train --data digits --model mlp --checkpoint-every 9000000000000000000
+probe "train --epochs 2e16" 'epochs: must be at most 1000000' -- train --data digits --model mlp --epochs 20000000000000000
+probe "train --warmup-epochs 1e17" 'warmup-epochs: must be at most 1000000' -- train --data digits --model mlp --epochs 1 --warmup-epochs 1e17
+probe "train --test-count huge" 'test-count: must be at most 10000000' -- train --data digits --model mlp --test-count 9000000000000000000
+probe "train --checkpoint-every huge" 'checkpoint-every: must be at most 1000000000' -- train --data digits --model mlp --checkpoint-every 9000000000000000000
 probe "attention train --depth 1000000" 'depth 4096' -- attention train --data digits --kinds taylor --depth 1000000
 probe "attention train --width 1000000" 'width 65536' -- attention train --data digits --kinds taylor --width 1000000 --heads 1
 probe "attention train --width 16384: needs GB" 'parameters needs [0-9]+ [GT]B' -- attention train --data digits --kinds taylor --width 16384 --heads 1
-probe "attention train --epochs 2e16" 'epochs: must be in 1…1000000' -- attention train --data digits --kinds taylor --epochs 20000000000000000
-probe "attention train --warmup-epochs 1e17" 'warmup-epochs: must be in \[0, 1000000\]' -- attention train --data digits --kinds taylor --warmup-epochs 1e17
-probe "distill --recalibration-samples huge" 'recalibration-samples: must be in 2…10000000' -- distill --data digits --recalibration-samples 9000000000000000000
-probe "compare --test-count huge" 'test-count: must be in 1…10000000' -- compare --data digits --test-count 9000000000000000000
+probe "attention train --epochs 2e16" 'epochs: must be at most 1000000' -- attention train --data digits --kinds taylor --epochs 20000000000000000
+probe "attention train --warmup-epochs 1e17" 'warmup-epochs: must be at most 1000000' -- attention train --data digits --kinds taylor --warmup-epochs 1e17
+probe "distill --recalibration-samples huge" 'recalibration-samples: must be at most 10000000' -- distill --data digits --recalibration-samples 9000000000000000000
+probe "compare --test-count huge" 'test-count: must be at most 10000000' -- compare --data digits --test-count 9000000000000000000
 
 # item 3: readers refuse FIFOs and devices (a regression hangs or eats memory: timeout 10 fails it)
 mkdir -p "$h/fifo" "$h/zero"
