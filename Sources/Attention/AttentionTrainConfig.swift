@@ -42,13 +42,16 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
     public func validate() throws {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> AttentionError { AttentionError("\(field): must be \(allowed), got \(got)") }
         if epochs < 1 { throw bad("epochs", "≥ 1", epochs) }
+        if epochs > OptionBounds.epochs { throw bad("epochs", "at most \(OptionBounds.epochs)", epochs) }
         if let a = Hyperparameters.outOfRange("batch_size", Float(batchSize)) { throw bad("batch-size", a, batchSize) }
         if let a = Hyperparameters.outOfRange("lr", lr) { throw bad("lr", a, lr) }
         if let a = Hyperparameters.outOfRange("weight_decay", weightDecay) { throw bad("weight-decay", a, weightDecay) }
         if !(warmupEpochs >= 0) { throw bad("warmup-epochs", "≥ 0", warmupEpochs) }
+        if warmupEpochs > OptionBounds.warmupEpochs { throw bad("warmup-epochs", "at most \(OptionBounds.epochs)", warmupEpochs) }
         if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }
         if let a = Hyperparameters.outOfRange("label_smoothing", labelSmoothing) { throw bad("label-smoothing", a, labelSmoothing) }
         if testCount < 1 { throw bad("test-count", "≥ 1", testCount) }
+        if testCount > OptionBounds.testCount { throw bad("test-count", "at most \(OptionBounds.testCount)", testCount) }
         if shift < 0 || shift > 4 { throw bad("shift", "in 0…4", shift) }
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
         if !(sparse.threshold >= 0 && sparse.threshold < 1) { throw bad("sparse-threshold", "in [0, 1)", sparse.threshold) }

@@ -1,3 +1,5 @@
+import RunKit
+
 /// Shape of a Vision Transformer: square images cut into square patches, a CLS token,
 /// learned position embeddings, `depth` pre-norm blocks of `heads`-head attention and an
 /// MLP of `mlpRatio`·width, a final LayerNorm and a linear classifier on the CLS token.
@@ -43,6 +45,21 @@ public struct ViTConfig: Codable, Sendable, Equatable, CustomStringConvertible {
         if imageSize % patchSize != 0 { throw bad("patch size \(patchSize) must divide the image size \(imageSize)") }
         if heads < 1 || width % heads != 0 { throw bad("heads \(heads) must divide the width \(width)") }
         if depth < 1 || mlpRatio < 1 || classes < 2 { throw bad("depth and mlp ratio must be ≥ 1 and classes ≥ 2") }
+        // bounds before any product of them is taken in `Int` (parameterCount)
+        if imageSize > 4096 || channels > 64 || width > 65_536 || depth > 4096 || mlpRatio > 64 || classes > 1_000_000 {
+            throw bad("image size at most 4096, channels 64, width 65536, depth 4096, mlp ratio 64, classes 1000000")
+        }
+        let params = parameterEstimate
+        if params > Double(OptionBounds.parameters) {
+            throw bad("\(params < 9e18 ? String(Int(params)) : String(params)) parameters \(OptionBounds.memoryText(parameters: params)) for weights, gradients and AdamW state (at most \(OptionBounds.parameters) parameters; lower --width or --depth)")
+        }
+    }
+
+    /// `parameterCount` in floating point (cannot overflow; for the bound in `validate`).
+    public var parameterEstimate: Double {
+        let c = Double(width), h = Double(mlpRatio) * c, t = Double(tokens), f = Double(patchFeatures), k = Double(classes)
+        let block = 2 * c + (3 * c * c + 3 * c) + (c * c + c) + 2 * c + (c * h + h) + (h * c + c)
+        return f * c + c + c + t * c + Double(depth) * block + 2 * c + c * k + k
     }
 
     /// Trainable parameters (patch projection, CLS, positions, blocks, final norm, head).

@@ -215,7 +215,9 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         if ensembleK < 2 || ensembleK > 16 { throw bad("ensemble-k", "in 2…16", ensembleK) }
         if !(kdWarmupEpochs >= 0 && kdWarmupEpochs <= Float(epochs)) { throw bad("kd-warmup", "in [0, epochs]", kdWarmupEpochs) }
         if recalibrationSamples < 2 { throw bad("recalibration-samples", "≥ 2", recalibrationSamples) }
+        if recalibrationSamples > OptionBounds.testCount { throw bad("recalibration-samples", "at most \(OptionBounds.testCount)", recalibrationSamples) }
         if effectiveTestCount < 1 { throw bad("test-count", "≥ 1", effectiveTestCount) }
+        if effectiveTestCount > OptionBounds.testCount { throw bad("test-count", "at most \(OptionBounds.testCount)", effectiveTestCount) }
         if shiftAugment < 0 || shiftAugment > 4 { throw bad("shift", "in 0…4", shiftAugment) }
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
         if !teacherLoss && lambda > 0 { throw ConfigError("lambda: distillation needs the trained teacher (the base method has none); set lambda 0") }

@@ -149,6 +149,7 @@ private struct CSVParser {
     func parse(_ buf: UnsafeBufferPointer<UInt8>) throws -> Result {
         guard var p = buf.baseAddress, buf.count > 0 else { throw emptyFile() }
         let end = p + buf.count
+        if let wide = TextLines.wideEncoding(buf) { throw DataError(file: file, "is \(wide); save it as UTF-8") }
         p += TextLines.bomLength(buf)  // a UTF-8 byte-order mark
 
         var lineCount = 1

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CZlib
+import RetortCore
 
 /// Reads a whole file into memory, inflating it with zlib when it starts with the
 /// gzip magic bytes (1f 8b); any other file is returned as it is on disk.
@@ -23,33 +24,16 @@ public enum GzipReader {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
-    /// The raw bytes of a file (no decompression).
+    /// The raw bytes of a file (no decompression): a regular file of at most
+    /// `RegularFile.binaryLimit` bytes (a FIFO or device is refused, see `RegularFile`).
     public static func readFile(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw DataError(file: path, openFailure(errno)) }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 { throw DataError(file: path, "cannot read: \(errnoText(errno))") }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw DataError(file: path, "is a directory, not a data file") }
-
-        var bytes = [UInt8](repeating: 0, count: max(0, Int(st.st_size)))
-        var filled = 0
-        while true {
-            if filled == bytes.count {  // file grew, or st_size was 0 for a special file
-                bytes.append(contentsOf: repeatElement(0, count: max(65_536, bytes.count)))
+        do { return try RegularFile.readBytes(path, limit: RegularFile.binaryLimit) } catch let e as RegularFile.ReadError {
+            switch e.kind {
+            case .missing: throw DataError(file: path, "no such file")
+            case .folder: throw DataError(file: path, "is a directory, not a data file")
+            case .other: throw DataError(file: path, e.message)
             }
-            let n = bytes.withUnsafeMutableBytes { buf in
-                Glibc_read(fd, buf.baseAddress! + filled, buf.count - filled)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw DataError(file: path, "cannot read: \(errnoText(errno))")
-            }
-            if n == 0 { break }
-            filled += n
         }
-        bytes.removeLast(bytes.count - filled)
-        return bytes
     }
 
     /// Inflates gzip (or zlib) data; `file` is only used in error messages. Output past
@@ -127,19 +111,5 @@ public enum GzipReader {
         if isize >= input.count / 2 && isize <= input.count &* 1100 { return max(4096, isize + 1) }
         return fallback
     }
-
-    private static func openFailure(_ code: Int32) -> String {
-        switch code {
-        case ENOENT, ENOTDIR: return "no such file"
-        case EACCES: return "cannot read: permission denied"
-        default: return "cannot open: \(errnoText(code))"
-        }
-    }
-
-    private static func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
 }
 
-@inline(__always)
-private func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int {
-    read(fd, p, n)
-}

@@ -72,8 +72,9 @@ public struct Theme: Equatable, Sendable {
     }
 
     public static func load(path: String) throws -> Theme {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ParseError(file: path, line: 0, key: nil, message: "cannot read the theme file")
+        let data: Data
+        do { data = try RegularFile.read(path, limit: RegularFile.textLimit) } catch let e as RegularFile.ReadError {
+            throw ParseError(file: path, line: 0, key: nil, message: e.message)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ParseError(file: path, line: 0, key: nil, message: "not UTF-8 text")

@@ -44,19 +44,23 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public func validate() throws {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> ConfigError { ConfigError("\(field): must be \(allowed), got \(got)") }
         if epochs < 1 { throw bad("epochs", "≥ 1", epochs) }
+        if epochs > OptionBounds.epochs { throw bad("epochs", "at most \(OptionBounds.epochs)", epochs) }
         if let a = Hyperparameters.outOfRange("batch_size", Float(batchSize)) { throw bad("batch-size", a, batchSize) }
         if let a = Hyperparameters.outOfRange("lr", lr) { throw bad("lr", a, lr) }
         if let a = Hyperparameters.outOfRange("momentum", momentum) { throw bad("momentum", a, momentum) }
         if let a = Hyperparameters.outOfRange("weight_decay", weightDecay) { throw bad("weight-decay", a, weightDecay) }
         if let a = Hyperparameters.outOfRange("label_smoothing", labelSmoothing) { throw bad("label-smoothing", a, labelSmoothing) }
         if !(warmupEpochs >= 0) { throw bad("warmup-epochs", "≥ 0", warmupEpochs) }
+        if warmupEpochs > OptionBounds.warmupEpochs { throw bad("warmup-epochs", "at most \(OptionBounds.epochs)", warmupEpochs) }
         if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }
         if !(width > 0 && width <= 16) { throw bad("width", "in (0, 16]", width) }
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
         if testCount < 1 { throw bad("test-count", "≥ 1", testCount) }
+        if testCount > OptionBounds.testCount { throw bad("test-count", "at most \(OptionBounds.testCount)", testCount) }
         if shiftAugment < 0 || shiftAugment > 4 { throw bad("shift", "in 0…4", shiftAugment) }
         if checkpointEvery < 0 { throw bad("checkpoint-every", "≥ 0 steps (0 = at the end of each epoch only)", checkpointEvery) }
+        if checkpointEvery > OptionBounds.checkpointEvery { throw bad("checkpoint-every", "at most \(OptionBounds.checkpointEvery) steps", checkpointEvery) }
         if keepCheckpoints < 1 || keepCheckpoints > 1000 { throw bad("keep-checkpoints", "in 1…1000", keepCheckpoints) }
-        if mlpHidden.isEmpty || mlpHidden.contains(where: { $0 < 1 }) { throw bad("mlp-hidden", "positive widths", mlpHidden) }
+        if mlpHidden.isEmpty || mlpHidden.contains(where: { $0 < 1 || $0 > OptionBounds.layerWidth }) { throw bad("mlp-hidden", "widths in 1…\(OptionBounds.layerWidth)", mlpHidden) }
     }
 }

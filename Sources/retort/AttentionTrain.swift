@@ -70,7 +70,7 @@ struct AttentionTrain: ParsableCommand {
         do {
             for k in kinds.values { try config(kind: k, seed: s[0]).validate() }
         } catch let e as AttentionError { throw ValidationError(e.description) }
-        guard diagnosticImages >= 1 else { throw ValidationError("--diagnostic-images must be ≥ 1") }
+        guard (1...OptionBounds.testCount).contains(diagnosticImages) else { throw ValidationError("--diagnostic-images must be in 1…\(OptionBounds.testCount), got \(diagnosticImages)") }
     }
 
     func run() throws {
@@ -84,6 +84,7 @@ struct AttentionTrain: ParsableCommand {
             do {
                 let f = try SafeTensors.read(URL(fileURLWithPath: initWeights))
                 try ViTWeights.load(f, into: VisionTransformer(base.model, kind: base.kind, seed: 0))
+                refuseNonFiniteInit(f, path: initWeights)
                 initFile = f
             } catch { fail("\(error)") }
         }

@@ -62,7 +62,8 @@ struct CheckCommand: ParsableCommand {
             let f = try SafeTensors.read(URL(fileURLWithPath: file))
             print("ok: safetensors \(file): \(f.tensors.count) tensors, \(f.tensors.reduce(0) { $0 + $1.tensor.count }) values")
         case .checkpoint:
-            guard let data = FileManager.default.contents(atPath: file) else { throw CheckpointError("\(file): cannot read the file") }
+            let data: Data
+            do { data = try RegularFile.read(file, limit: RegularFile.binaryLimit) } catch let e as RegularFile.ReadError { throw CheckpointError(e.description) }
             let c = try CheckpointFile.decode(data, file: file)
             print("ok: checkpoint \(file): \(c.tensors.count) tensors, \(c.state.count) bytes of state, checksum verified")
         case .events:

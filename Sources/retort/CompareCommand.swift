@@ -121,9 +121,9 @@ struct CompareCommand: ParsableCommand {
                 + ",\(s.steps),\(String(format: "%.2f", s.seconds))\n"
         }
         do {
-            try md.write(to: folder.appendingPathComponent("table.md"), atomically: true, encoding: .utf8)
-            try csv.write(to: folder.appendingPathComponent("runs.csv"), atomically: true, encoding: .utf8)
-        } catch { fail("cannot write the results to \(folder.path): \(error.localizedDescription)") }
+            try AtomicFile.write(md, to: folder.appendingPathComponent("table.md"))
+            try AtomicFile.write(csv, to: folder.appendingPathComponent("runs.csv"))
+        } catch { fail("cannot write the results to \(folder.path): \(error)") }
         print("results in \(folder.path)/table.md and runs.csv")
     }
 }

@@ -72,11 +72,12 @@ enum DataLocator {
 
     /// The sample-data folder: the explicit option, $RETORT_DATA, ./sample-data, or the
     /// repository the executable was built in (…/.build/<config>/retort → …/sample-data).
+    /// A set `RETORT_DATA` names the folder: when it is not one, nothing else is tried.
     static func find(explicit: String?) -> String? {
         let fm = FileManager.default
         var candidates: [String] = []
         if let explicit { return fm.fileExists(atPath: explicit) ? explicit : nil }
-        if let env = ProcessInfo.processInfo.environment["RETORT_DATA"] { candidates.append(env) }
+        if let env = environmentFolder { return isFolder(env) ? env : nil }
         candidates.append(fm.currentDirectoryPath + "/sample-data")
         if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             var url = URL(fileURLWithPath: exe).deletingLastPathComponent()
@@ -85,6 +86,16 @@ enum DataLocator {
                 url.deleteLastPathComponent()
             }
         }
-        return candidates.first { var d: ObjCBool = false; return fm.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
+        return candidates.first(where: isFolder)
+    }
+
+    /// `RETORT_DATA` when set and not empty.
+    static var environmentFolder: String? {
+        ProcessInfo.processInfo.environment["RETORT_DATA"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var d: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &d) && d.boolValue
     }
 }

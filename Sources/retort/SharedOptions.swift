@@ -1,5 +1,6 @@
 import ArgumentParser
 import RetortData
+import RunKit
 import TrainEngine
 
 extension SampleData: ExpressibleByArgument {}
@@ -13,6 +14,9 @@ struct DataOptions: ParsableArguments {
     /// The folder given or found; when there is none the program ends with one line (exit 2).
     func directory() -> String {
         guard let dir = DataLocator.find(explicit: dataDir) else {
+            if dataDir == nil, let env = DataLocator.environmentFolder {
+                fail("RETORT_DATA=\(env): no such folder (set it to the folder with \(SampleData.allCases.map(\.fileName).joined(separator: " / ")), or unset it)")
+            }
             fail("data folder not found: pass --data-dir DIR (a folder with \(SampleData.allCases.map(\.fileName).joined(separator: " / "))) or set RETORT_DATA")
         }
         return dir
@@ -38,6 +42,7 @@ struct CheckpointOptions: ParsableArguments {
 
     func validate() throws {
         guard checkpointEvery >= 0 else { throw ValidationError("checkpoint-every: must be ≥ 0 steps (0 = at the end of each epoch only), got \(checkpointEvery)") }
+        guard checkpointEvery <= OptionBounds.checkpointEvery else { throw ValidationError("checkpoint-every: must be at most \(OptionBounds.checkpointEvery) steps, got \(checkpointEvery)") }
         guard (1...1000).contains(keepCheckpoints) else { throw ValidationError("keep-checkpoints: must be in 1…1000, got \(keepCheckpoints)") }
     }
 }

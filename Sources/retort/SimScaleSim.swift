@@ -1,6 +1,7 @@
 import Accelerator
 import ArgumentParser
 import Foundation
+import RetortCore
 
 /// `retort sim scalesim`: SCALE-Sim inputs in, SCALE-Sim's COMPUTE_REPORT.csv out.
 struct SimScaleSim: ParsableCommand {
@@ -53,7 +54,7 @@ struct SimScaleSim: ParsableCommand {
         let dir = URL(fileURLWithPath: out).appendingPathComponent(cfg.runName)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("COMPUTE_REPORT.csv")
-        try ComputeReport.csv(results).write(to: file, atomically: true, encoding: .utf8)
+        try AtomicFile.write(ComputeReport.csv(results), to: file)
         print("wrote \(file.path)")
     }
 }

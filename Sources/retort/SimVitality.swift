@@ -1,6 +1,7 @@
 import Accelerator
 import ArgumentParser
 import Foundation
+import RetortCore
 
 extension ViTModel: ExpressibleByArgument {
     public init?(argument: String) {
@@ -79,7 +80,7 @@ struct SimVitality: ParsableCommand {
                 lines += tl.csvRows(label: k.rawValue).map { Self.align($0, units: tl.units, to: all) }
             }
             let text = ([UtilisationTimeline.csvHeader(units: all)] + lines).joined(separator: "\n") + "\n"
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try AtomicFile.write(text, to: URL(fileURLWithPath: path))
             print("\nwrote \(path) (\(lines.count) rows, \(w) cycles per bucket; busy fraction per unit)")
         }
     }

@@ -25,6 +25,7 @@ struct TrainCommand: ParsableCommand {
             do {
                 let f = try SafeTensors.read(URL(fileURLWithPath: initWeights))
                 try ModelWeights.load(f, into: TrainingJob.makeModel(config, sample: config.data))
+                refuseNonFiniteInit(f, path: initWeights)
                 initFile = f
             } catch { fail("\(error)") }
         }

@@ -72,6 +72,11 @@ for name, text, rx in data:
     case("data: " + name, 2, rx, "check", "data", f, "--as", "digits")
 f = put("data/empty-file/digits_8x8.csv.gz", b"")
 case("data: empty file", 2, r"digits_8x8\.csv\.gz.*empty", "check", "data", f, "--as", "digits")
+# UTF-16/32 text (a spreadsheet's "Unicode text" export) is named as such, not read as a header row
+for enc, name in [("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32-le", "UTF-32")]:
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00"}[enc]
+    f = put(f"data/{enc}/digits_8x8.csv.gz", gz(bom + f"{row},1\n".encode(enc)))
+    case(f"data: {enc} text", 2, rf"digits_8x8\.csv\.gz: is {name}; save it as UTF-8", "check", "data", f, "--as", "digits")
 real = open(os.path.join(ROOT, "sample-data/digits_8x8.csv.gz"), "rb").read()
 f = put("data/truncated-gzip/digits_8x8.csv.gz", real[:200])
 case("data: truncated gzip", 2, r"digits_8x8\.csv\.gz.*(truncated|corrupt)", "check", "data", f, "--as", "digits")

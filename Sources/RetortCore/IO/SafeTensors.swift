@@ -69,8 +69,8 @@ public extension SafeTensors {
 
     static func read(_ url: URL) throws -> SafeTensorsFile {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SafeTensorsError("\(url.path): cannot read (\(error.localizedDescription))")
+        do { data = try RegularFile.read(url.path, limit: RegularFile.binaryLimit) } catch let e as RegularFile.ReadError {
+            throw SafeTensorsError(e.description)
         }
         return try decode(data, file: url.lastPathComponent)
     }

@@ -48,6 +48,15 @@ public enum TextLines {
     }
 
     /// Bytes of a byte-order mark at the start of `buf` (0 or 3), for byte-level readers.
+    /// "UTF-16" or "UTF-32" when `buf` starts with the byte-order mark of that encoding (a
+    /// spreadsheet's "Unicode text"): byte-level readers name it instead of misparsing it.
+    public static func wideEncoding(_ buf: UnsafeBufferPointer<UInt8>) -> String? {
+        if buf.count >= 4 && ((buf[0] == 0xFF && buf[1] == 0xFE && buf[2] == 0 && buf[3] == 0)
+                              || (buf[0] == 0 && buf[1] == 0 && buf[2] == 0xFE && buf[3] == 0xFF)) { return "UTF-32" }
+        if buf.count >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF)) { return "UTF-16" }
+        return nil
+    }
+
     public static func bomLength(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
         buf.count >= 3 && buf[0] == bom[0] && buf[1] == bom[1] && buf[2] == bom[2] ? 3 : 0
     }

@@ -82,7 +82,7 @@ extension CheckpointFile {
     /// line naming the file on any problem (`what` names the kind, e.g. "distillation").
     public static func read<State: Decodable>(_ url: URL, as: State.Type, decoder: JSONDecoder, what: String) throws -> (State, [String: Tensor]) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw CheckpointError("\(url.path): cannot read it (\(error.localizedDescription))") }
+        do { data = try RegularFile.read(url.path, limit: RegularFile.binaryLimit) } catch let e as RegularFile.ReadError { throw CheckpointError(e.description) }
         let c = try decode(data, file: url.path)
         do { return (try decoder.decode(State.self, from: c.state), c.tensors) } catch {
             throw CheckpointError("\(url.path): not a\(what.first.map { "aeiou".contains($0) } == true ? "n" : "") \(what) checkpoint or its state is malformed (\(error))")

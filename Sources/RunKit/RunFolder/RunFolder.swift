@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// A new run's folder `<root>/<name>`: created exclusively (an existing folder is never
 /// reused, so no run's config, metrics or TensorBoard files are ever overwritten or mixed),
@@ -42,7 +43,7 @@ public enum RunFolder {
     public static func open(_ url: URL, config: some Encodable) throws -> URL {
         try RunLock.hold(url)
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try enc.encode(config).write(to: url.appendingPathComponent("config.json"), options: .atomic)
+        try AtomicFile.write(enc.encode(config), to: url.appendingPathComponent("config.json"))
         return url
     }
 
@@ -57,6 +58,10 @@ public enum RunFolder {
     public static func makeDirectory(root: String, base: String, explicit: Bool) throws -> URL {
         let first = URL(fileURLWithPath: root).appendingPathComponent(base)
         let parent = first.deletingLastPathComponent()
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDir), !isDir.boolValue {
+            throw ConfigError("run folder \(first.path): \(parent.path) is a file, not a folder (give --runs a folder)")
+        }
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         } catch {

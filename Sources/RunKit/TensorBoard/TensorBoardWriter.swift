@@ -83,8 +83,8 @@ public enum TensorBoardReader {
     public static func events(at url: URL) throws -> [TensorBoardEvent] {
         let file = url.lastPathComponent
         let bytes: [UInt8]
-        do { bytes = Array(try Data(contentsOf: url)) } catch {
-            throw TFRecord.FormatError("\(url.path): cannot read (\(error.localizedDescription))")
+        do { bytes = try RegularFile.readBytes(url.path, limit: RegularFile.binaryLimit) } catch let e as RegularFile.ReadError {
+            throw TFRecord.FormatError(e.description)
         }
         return try TFRecord.records(bytes, file: file).map { r in
             do { return try TensorBoardEvent.decode(r.payload) } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// A SCALE-Sim `.cfg` (spec scalesim §6.1), validated. Retort only times CALC-mode compute,
 /// so the SRAM sizes, offsets and bandwidths are read and checked but only the array,
@@ -28,8 +29,9 @@ public struct ScaleSimConfig: Sendable, Equatable {
     }
 
     public static func load(path: String) throws -> ScaleSimConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputFileError(file: path, line: nil, field: nil, "cannot read file")
+        let data: Data
+        do { data = try RegularFile.read(path, limit: RegularFile.textLimit) } catch let e as RegularFile.ReadError {
+            throw InputFileError(file: path, line: nil, field: nil, e.message)
         }
         return try parse(String(decoding: data, as: UTF8.self), file: path)
     }

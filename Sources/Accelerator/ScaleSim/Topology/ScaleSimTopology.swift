@@ -30,8 +30,9 @@ public struct TopologyLayer: Sendable, Hashable {
 /// Sizes are bounded by `SizeLimits` (GEMM dimensions, convolution fields, layers).
 public enum ScaleSimTopology {
     public static func load(path: String, gemm: Bool) throws -> [TopologyLayer] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputFileError(file: path, line: nil, field: nil, "cannot read file")
+        let data: Data
+        do { data = try RegularFile.read(path, limit: RegularFile.textLimit) } catch let e as RegularFile.ReadError {
+            throw InputFileError(file: path, line: nil, field: nil, e.message)
         }
         return try parse(String(decoding: data, as: UTF8.self), file: path, gemm: gemm)
     }

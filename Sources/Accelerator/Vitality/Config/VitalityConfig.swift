@@ -21,8 +21,9 @@ public struct VitalityConfig: Sendable, Equatable {
     }
 
     public static func load(path: String) throws -> VitalityConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputFileError(file: path, line: nil, field: nil, "cannot read file")
+        let data: Data
+        do { data = try RegularFile.read(path, limit: RegularFile.textLimit) } catch let e as RegularFile.ReadError {
+            throw InputFileError(file: path, line: nil, field: nil, e.message)
         }
         return try parse(String(decoding: data, as: UTF8.self), file: path, base: defaults())
     }
