@@ -91,7 +91,9 @@ final class AcceleratorTabTests: XCTestCase {
         XCTAssertEqual(job.snapshot(state: .paused, messages: [], elapsed: 0).cycle, 58860)
         XCTAssertThrowsError(try job.handle(.set(name: "sa", value: "0"))) { XCTAssertEqual("\($0)", "sa: must be in 4…256, got 0") }
         XCTAssertThrowsError(try job.handle(.set(name: "break", value: "nostage"))) { XCTAssertTrue("\($0)".hasPrefix("break: unknown stage 'nostage'")) }
-        XCTAssertEqual(try job.handle(.set(name: "sa", value: "32")), "sa = 32: re-simulated, \(job.snapshot(state: .paused, messages: [], elapsed: 0).totalCycles) cycles")
+        XCTAssertEqual(try job.handle(.set(name: "sa", value: "32")), "sa = 32: re-simulating… (Esc or :cancel cancels)")
+        while job.continueBackgroundWork() {}
+        XCTAssertTrue(job.takeNotes().first?.1.hasPrefix("sa = 32: re-simulated, \(job.snapshot(state: .paused, messages: [], elapsed: 0).totalCycles) cycles") == true)
     }
 }
 
