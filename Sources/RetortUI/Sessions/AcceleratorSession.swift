@@ -20,6 +20,7 @@ final class AcceleratorSession: RunnerSession {
         ("g", "go to the next event (a stage starts or ends)"),
         ("G", "go to the end of the simulation"),
         ("t", "switch the attention between Taylor and softmax (re-simulates)"),
+        ("Esc  :cancel", "cancel a running re-simulation (a newer setting replaces it too)"),
     ] + KeyHelp.settings + [
         (":goto WHERE", "go to CYCLE, next-event, start or end"),
         (":break STAGE", "pause when STAGE[@H<head>][@L<layer>] starts (e.g. q-g@H1); :break clear removes it"),
