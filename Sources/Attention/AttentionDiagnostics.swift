@@ -73,9 +73,9 @@ public struct AttentionDiagnostics: Sendable {
 
     /// Runs the model in evaluation mode on the first `images` rows of `set` and measures
     /// every layer's attention inputs.
-    public static func measure(_ model: VisionTransformer, on set: Dataset, images: Int) -> AttentionDiagnostics {
+    public static func measure(_ model: VisionTransformer, on set: ImageData, images: Int) -> AttentionDiagnostics {
         let count = min(images, set.count)
-        let (x, _) = PreparedData.batch(set, Array(0..<count)[...], sampleShape: model.inputShape)
+        let (x, _) = set.batch(Array(0..<count)[...], sampleShape: model.inputShape)
         _ = model.forward(x, training: false)
         let layers = model.cores.enumerated().map { i, core in measure(qkv: core.lastInput!, heads: core.heads, layer: i) }
         return AttentionDiagnostics(kind: model.kind, images: count, layers: layers)

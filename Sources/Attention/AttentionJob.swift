@@ -80,19 +80,23 @@ public final class AttentionJob {
     var totals = EpochTotals()
     /// Sum of the steps' mean mask densities this epoch, and how many steps had one.
     var epochDensity = 0.0, densitySteps = 0
-    private let augmentFill: Float
+    private let augmentFill: [Float]
+    /// Random horizontal flips of training images (on for RGB data unless switched off).
+    public let flip: Bool
 
     /// Loads and splits the data set named in `config` (seeded by `config.seed`).
     public convenience init(config: AttentionTrainConfig, dataDirectory: String, log: MetricsLog?) throws {
         try config.validate()
-        let sample = config.data
-        let data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
+        let data = try PreparedData.load(config.data, settings: config.dataOptions, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
         try self.init(config: config, data: data, log: log)
     }
 
     /// Uses already prepared data (e.g. shared by the runs of several kinds on one seed).
     public init(config: AttentionTrainConfig, data: PreparedData, log: MetricsLog?) throws {
+        var config = config
+        if config.vit == nil { config.vit = try ViTConfig.preset(for: data.signature) }
         try config.validate()
+        try config.check(against: data.signature)
         self.config = config
         Threads.set(config.threads)
         self.data = data
@@ -104,7 +108,8 @@ public final class AttentionJob {
         optimizer = AdamW(parameters: model.parameters, lr: config.lr, weightDecay: config.weightDecay)
         rng = RNG(seed: config.seed &+ 0x5EED)
         epochCursor = EpochCursor(rows: data.train.count)
-        augmentFill = data.train.features.min() ?? 0
+        augmentFill = data.train.blankValue()
+        flip = config.dataOptions?.flip ?? (data.shape.channels == 3)
         self.log = log
     }
 
@@ -174,8 +179,9 @@ public final class AttentionJob {
             for c in model.cores where c.sparse.weight != w { c.sparse.weight = w }
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let (x, labels) = PreparedData.batch(data.train, epochCursor.take(hyper.batchSize), sampleShape: model.inputShape)
+        let (x, labels) = data.train.batch(epochCursor.take(hyper.batchSize), sampleShape: model.inputShape)
         if config.shift > 0 { Augment.shift(x, maxShift: config.shift, fill: augmentFill, rng: &rng) }
+        if flip { Augment.flip(x, rng: &rng) }
         let lr = currentLR
         optimizer.lr = lr
         optimizer.zeroGrad()
@@ -238,7 +244,7 @@ public final class AttentionJob {
     /// Mean loss and accuracy in evaluation mode, with the model's attention or `kind`
     /// (e.g. a softmax-trained model evaluated with Taylor attention swapped in);
     /// `sparseAtInference` keeps Taylor-sparse's S_sparse·V at test time (a diagnostic).
-    public func evaluate(_ set: Dataset, kind: AttentionKind? = nil, sparseAtInference: Bool = false,
+    public func evaluate(_ set: ImageData, kind: AttentionKind? = nil, sparseAtInference: Bool = false,
                          batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
         let own = model.kind
         if let kind { model.kind = kind }

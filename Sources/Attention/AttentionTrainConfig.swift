@@ -5,9 +5,12 @@ import TrainEngine
 /// Everything that defines one ViT training run of the attention engine; written to
 /// `config.json` in the run folder. Defaults are the ones used for docs/attention.md.
 public struct AttentionTrainConfig: Codable, Sendable, Equatable {
-    public var data: SampleData = .mnist5k
+    public var data: DataSource = .sample(.mnist5k)
+    /// How to read `data` where its files cannot say (test set, NumPy layout, CSV shape, flip); nil: detected.
+    public var dataOptions: DataReadSettings? = nil
     public var kind: AttentionKind = .softmax
-    /// The ViT; nil picks `ViTConfig.mnist` or `ViTConfig.digits` from `data`.
+    /// The ViT; nil picks one for the data's images (`ViTConfig.preset(for:)`: `vit-mnist` or
+    /// `vit-digits` for the samples). A job fills it in from the data it loaded.
     public var vit: ViTConfig? = nil
     public var sparse = SparseConfig()
     /// Fraction of training, at its end, over which the weight of S_sparse·V ramps linearly
@@ -24,7 +27,8 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
     public var labelSmoothing: Float = 0.1
     /// Images held out for testing (after a seeded shuffle).
     public var testCount: Int = 1000
-    /// Random translation by up to this many pixels; nil: 2 for MNIST, 1 for digits.
+    /// Random translation by up to this many pixels; nil: 2 for images of 16×16 and larger
+    /// (MNIST), 1 for smaller ones (digits).
     public var shiftAugment: Int? = nil
     public var seed: UInt64 = 1
     public var threads: Int = 2
@@ -36,8 +40,9 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
-    public var model: ViTConfig { vit ?? (data == .mnist5k ? .mnist : .digits) }
-    public var shift: Int { shiftAugment ?? (data == .mnist5k ? 2 : 1) }
+    /// The ViT: `vit`, or for a bundled sample its preset (a job sets `vit` for other data).
+    public var model: ViTConfig { vit ?? (data.sample == .digits ? .digits : .mnist) }
+    public var shift: Int { shiftAugment ?? (model.imageSize >= 16 ? 2 : 1) }
 
     public func validate() throws {
         func bad(_ field: String, _ allowed: String, _ got: Any) -> AttentionError { AttentionError("\(field): must be \(allowed), got \(got)") }
@@ -52,19 +57,27 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
         if let a = Hyperparameters.outOfRange("label_smoothing", labelSmoothing) { throw bad("label-smoothing", a, labelSmoothing) }
         if testCount < 1 { throw bad("test-count", "≥ 1", testCount) }
         if testCount > OptionBounds.testCount { throw bad("test-count", "at most \(OptionBounds.testCount)", testCount) }
-        if shift < 0 || shift > 4 { throw bad("shift", "in 0…4", shift) }
+        if shift < 0 || shift > 16 { throw bad("shift", "in 0…16", shift) }
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
         if !(sparse.threshold >= 0 && sparse.threshold < 1) { throw bad("sparse-threshold", "in [0, 1)", sparse.threshold) }
         if !(sparseAnneal >= 0 && sparseAnneal <= 1) { throw bad("sparse-anneal", "in [0, 1]", sparseAnneal) }
         if sparse.bits < 0 || sparse.bits > 16 { throw bad("quant-bits", "in 0…16", sparse.bits) }
         if !(sparse.momentum >= 0 && sparse.momentum < 1) { throw bad("quant-momentum", "in [0, 1)", sparse.momentum) }
         try model.validate()
-        let side = data.imageSide
-        if model.imageSize != side || model.channels != 1 {
-            throw AttentionError("vit \(model.name): expects \(model.imageSize)²×\(model.channels) images, \(data.rawValue) has \(side)²×1")
+        if let s = data.sample { try check(against: DataSignature(s)) }
+    }
+
+    /// Throws unless the ViT takes the data's images and classes.
+    public func check(against data: DataSignature) throws {
+        let s = data.shape
+        if model.imageSize != s.height || model.imageSize != s.width || model.channels != s.channels {
+            throw AttentionError("vit \(model.name): expects \(model.imageSize)×\(model.imageSize)×\(model.channels) images, \(self.data.shortName) has \(s)")
+        }
+        if model.classes != data.classCount {
+            throw AttentionError("vit \(model.name): has \(model.classes) classes, \(self.data.shortName) has \(data.classCount)")
         }
     }
 
     /// A generated run folder name after its timestamp: vit-<kind>-<data>-s<seed> (see `RunFolder`).
-    public var runNameParts: [String] { ["vit", kind.rawValue, data.rawValue, "s\(seed)"] }
+    public var runNameParts: [String] { ["vit", kind.rawValue, data.shortName, "s\(seed)"] }
 }

@@ -1,4 +1,5 @@
 import RunKit
+import RetortData
 
 /// Shape of a Vision Transformer: square images cut into square patches, a CLS token,
 /// learned position embeddings, `depth` pre-norm blocks of `heads`-head attention and an
@@ -71,5 +72,29 @@ public struct ViTConfig: Codable, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         "\(name): \(imageSize)²×\(channels), patch \(patchSize) → \(patches)+1 tokens, width \(width), \(heads) heads (d = \(headDim)), \(depth) layers, MLP ×\(mlpRatio)"
+    }
+}
+
+extension ViTConfig {
+    /// The ViT for a data set's images: `vit-mnist` for 28×28 grey images and `vit-digits`
+    /// for 8×8 (the bundled samples' models), each with the data's class count; other square
+    /// images get width 64, 4 heads, depth 4 and the smallest patch that leaves at most 8×8
+    /// patches (32×32 → patch 4, 64 patches).
+    public static func preset(for data: DataSignature) throws -> ViTConfig {
+        let s = data.shape
+        guard s.height == s.width else {
+            throw AttentionError("vit: takes square images, the data's are \(s.height)×\(s.width)")
+        }
+        var v: ViTConfig
+        if s.height == 28 && s.channels == 1 { v = .mnist }
+        else if s.height == 8 && s.channels == 1 { v = .digits }
+        else {
+            let side = s.height
+            let patch = (1...side).first { side % $0 == 0 && side / $0 <= 8 } ?? side
+            v = ViTConfig(name: "vit-\(side)x\(side)x\(s.channels)", imageSize: side, channels: s.channels, patchSize: patch,
+                          width: 64, heads: 4, depth: 4)
+        }
+        v.classes = data.classCount
+        return v
     }
 }

@@ -61,7 +61,9 @@ public enum DistillMethod: String, Codable, Sendable, CaseIterable {
 /// The model is allocated at the largest factor; the student is the first-k slice.
 public struct DistillConfig: Codable, Sendable, Equatable {
     public var method: DistillMethod = .full
-    public var data: SampleData = .digits
+    public var data: DataSource = .sample(.digits)
+    /// How to read `data` where its files cannot say (test set, NumPy layout, CSV shape, flip); nil: detected.
+    public var dataOptions: DataReadSettings? = nil
     public var model: TrainConfig.ModelKind = .mlp
     /// MLP: the student's hidden widths (before `studentWidth`).
     public var mlpHidden: [Int] = [4, 4]
@@ -126,7 +128,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
-    public var effectiveTestCount: Int { testCount ?? (data == .digits ? 597 : 1000) }
+    public var effectiveTestCount: Int { testCount ?? (data.sample == .digits ? 597 : 1000) }
     public var usesTeacher: Bool { teacherLoss }
     public var usesKD: Bool { teacherLoss && lambda > 0 }
     public var randomSampling: Bool { !effectiveRandomWidths.isEmpty || !effectiveRandomExpands.isEmpty }
@@ -218,7 +220,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         if recalibrationSamples > OptionBounds.testCount { throw bad("recalibration-samples", "at most \(OptionBounds.testCount)", recalibrationSamples) }
         if effectiveTestCount < 1 { throw bad("test-count", "≥ 1", effectiveTestCount) }
         if effectiveTestCount > OptionBounds.testCount { throw bad("test-count", "at most \(OptionBounds.testCount)", effectiveTestCount) }
-        if shiftAugment < 0 || shiftAugment > 4 { throw bad("shift", "in 0…4", shiftAugment) }
+        if shiftAugment < 0 || shiftAugment > 16 { throw bad("shift", "in 0…16", shiftAugment) }
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
         if !teacherLoss && lambda > 0 { throw ConfigError("lambda: distillation needs the trained teacher (the base method has none); set lambda 0") }
         if !teacherLoss && randomSampling { throw ConfigError("random-widths: width sampling needs the trained teacher (the base method has none)") }
@@ -275,7 +277,14 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         }
         switch key {
         case "method": applyPreset(try choice(DistillMethod.self))
-        case "data": data = try choice(SampleData.self)
+        case "data": data = DataSource(t)
+        case "test-data": var d = dataOptions ?? DataReadSettings(); d.test = t.isEmpty ? nil : t; dataOptions = d.isEmpty ? nil : d
+        case "layout":
+            var d = dataOptions ?? DataReadSettings(); d.layout = try choice(ImageLayout.self); dataOptions = d
+        case "shape":
+            guard DeclaredShape(t) != nil else { throw ConfigError("shape: '\(text)' is not HxW or HxWxC with positive whole numbers (e.g. 32x32x3)") }
+            var d = dataOptions ?? DataReadSettings(); d.shape = t; dataOptions = d
+        case "flip": var d = dataOptions ?? DataReadSettings(); d.flip = try bool(); dataOptions = d
         case "model": model = try choice(TrainConfig.ModelKind.self)
         case "hidden":
             let parts = t.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -126,7 +126,9 @@ public final class DistillJob {
     private let gs: [Tensor], gt: [Tensor], combined: [Tensor]
     var orderRNG: RNG, augmentRNG: RNG, widthRNG: RNG
     var epochCursor: EpochCursor
-    private let augmentFill: Float
+    private let augmentFill: [Float]
+    /// Random horizontal flips of training images (on for RGB data unless switched off).
+    public let flip: Bool
     /// Re-estimate BatchNorm statistics before evaluating the student / the teacher.
     public let recalibrateStudent: Bool
     private let recalibrateTeacherAlways: Bool
@@ -165,8 +167,8 @@ public final class DistillJob {
     /// DataError with a one-line message.
     public convenience init(config: DistillConfig, dataDirectory: String, log: MetricsLog?) throws {
         try config.validate()
-        let sample = config.data
-        let data = try PreparedData.load(sample, directory: dataDirectory, testCount: config.effectiveTestCount, seed: config.splitSeed)
+        let data = try PreparedData.load(config.data, settings: config.dataOptions, directory: dataDirectory,
+                                         testCount: config.effectiveTestCount, seed: config.splitSeed)
         try self.init(config: config, data: data, log: log)
     }
 
@@ -177,7 +179,7 @@ public final class DistillJob {
         self.data = data
         self.log = log
         Threads.set(config.threads)
-        net = try WeightSharingNet(config: config, sample: data.sample)
+        net = try WeightSharingNet(config: config, data: data.signature)
         settings = DistillSettings(config)
         let params = net.parameters
         gs = params.map { Tensor(shape: $0.shape) }
@@ -192,7 +194,8 @@ public final class DistillJob {
         augmentRNG = RNG(seed: config.seed &+ 0xA06)
         widthRNG = RNG(seed: config.seed &+ 0x71D7)
         epochCursor = EpochCursor(rows: data.train.count)
-        augmentFill = data.train.features.min() ?? 0
+        augmentFill = data.train.blankValue()
+        flip = config.dataOptions?.flip ?? (data.shape.channels == 3)
         acc = EpochAccumulator(tensors: params.count)
         // Ensemble members: per group uniform over 3 evenly spaced factors in (1, teacher].
         func grid(_ f: Float) -> [Float] { f <= 1 ? [1] : [1 + (f - 1) / 3, 1 + 2 * (f - 1) / 3, f] }
@@ -345,8 +348,9 @@ public final class DistillJob {
         let t0 = clock()
         var idx = epochCursor.take(config.batchSize)
         if idx.count < 2 { idx = epochCursor.order[(idx.endIndex - 2)..<idx.endIndex] }   // BatchNorm needs two samples
-        let (x, labels) = PreparedData.batch(data.train, idx, sampleShape: model.inputShape)
+        let (x, labels) = data.train.batch(idx, sampleShape: model.inputShape)
         if config.shiftAugment > 0 && x.rank == 4 { Augment.shift(x, maxShift: config.shiftAugment, fill: augmentFill, rng: &augmentRNG) }
+        if flip && x.rank == 4 { Augment.flip(x, rng: &augmentRNG) }
         let lr = currentLR
         optimizer.lr = lr
         let lambda = currentLambda
@@ -565,7 +569,7 @@ public final class DistillJob {
     }
 
     /// Mean loss and accuracy in evaluation mode at `width` (leaves the model at that width).
-    public func evaluate(_ set: Dataset, width: WidthChoice, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+    public func evaluate(_ set: ImageData, width: WidthChoice, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
         model.setWidth(width)
         return evaluateClassifier(set, sampleShape: model.inputShape, batchSize: batchSize) { model.forward($0, training: false) }
     }

@@ -30,9 +30,9 @@ public final class WeightSharingNet {
     /// BatchNorm layers by name (e.g. "blocks.1.expand_bn"), found in the model.
     public let batchNorms: [(name: String, layer: BatchNorm)]
 
-    /// Builds the model for `config` on data `sample`. Throws a one-line ConfigError for
-    /// factor lists that do not match the model's groups.
-    public init(config c: DistillConfig, sample: SampleData) throws {
+    /// Builds the model for `config` on data of shape and classes `data`. Throws a one-line
+    /// ConfigError for factor lists that do not match the model's groups.
+    public init(config c: DistillConfig, data: DataSignature) throws {
         let randomW = c.effectiveRandomWidths, randomE = c.effectiveRandomExpands
         let model: Model
         let groups: Int, blocks: Int
@@ -47,7 +47,7 @@ public final class WeightSharingNet {
         case .mlp:
             groups = c.mlpHidden.count; blocks = 0
         case .cnn:
-            let cfg = Self.cnnConfig(c, sample: sample)
+            let cfg = try Self.cnnConfig(c, data: data)
             blocks = cfg.blocks.count
             // stem + blocks without a shortcut + head (as TinyCNN counts them)
             var g = 1, inBase = cfg.stem
@@ -60,10 +60,10 @@ public final class WeightSharingNet {
         let maxExp = max(te.max() ?? 1, randomE.max() ?? 1)
         switch c.model {
         case .mlp:
-            model = MLP(inputs: sample.featureCount, hidden: c.mlpHidden.map(scale), classes: sample.classCount,
+            model = MLP(inputs: data.shape.featureCount, hidden: c.mlpHidden.map(scale), classes: data.classCount,
                         maxFactor: maxOut, seed: c.seed)
         case .cnn:
-            model = TinyCNN(Self.cnnConfig(c, sample: sample), maxOutput: maxOut, maxExpand: maxExp,
+            model = TinyCNN(try Self.cnnConfig(c, data: data), maxOutput: maxOut, maxExpand: maxExp,
                             perWidthBatchNorm: c.batchNorm == .perWidth, seed: c.seed)
         }
         self.model = model
@@ -88,8 +88,8 @@ public final class WeightSharingNet {
     }
 
     /// The tiny MobileNetV2 config of the data set, scaled by the student width.
-    public static func cnnConfig(_ c: DistillConfig, sample: SampleData) -> TinyCNNConfig {
-        var cfg = TinyCNNConfig.preset(for: sample)
+    public static func cnnConfig(_ c: DistillConfig, data: DataSignature) throws -> TinyCNNConfig {
+        var cfg = try TinyCNNConfig.preset(for: data)
         if c.studentWidth != 1 {
             func s(_ v: Int) -> Int { max(1, Int((Float(v) * c.studentWidth).rounded())) }
             cfg.stem = s(cfg.stem); cfg.head = s(cfg.head)
@@ -169,7 +169,7 @@ public final class WeightSharingNet {
     /// forwards at `width`, undoing each momentum update to recover the batch's values.
     /// Statistics of other widths are left as they were. Returns the batches used.
     @discardableResult
-    public func recalibrate(width: WidthChoice, data: Dataset, samples: Int, batchSize: Int = 200) -> Int {
+    public func recalibrate(width: WidthChoice, data: ImageData, samples: Int, batchSize: Int = 200) -> Int {
         guard hasBatchNorm else { return 0 }
         model.setWidth(width)
         let n = min(samples, data.count)
@@ -182,7 +182,7 @@ public final class WeightSharingNet {
             let before = batchNorms.map { bn in
                 Dictionary(Self.statisticsTensors(bn.layer).map { ($0.width, ($0.mean.array, $0.variance.array)) }, uniquingKeysWith: { a, _ in a })
             }
-            let (x, _) = PreparedData.batch(data, all[(k * b)..<((k + 1) * b)], sampleShape: model.inputShape)
+            let (x, _) = data.batch(all[(k * b)..<((k + 1) * b)], sampleShape: model.inputShape)
             _ = model.forward(x, training: true)
             for (i, bn) in batchNorms.enumerated() {
                 let m = Double(bn.layer.momentum)

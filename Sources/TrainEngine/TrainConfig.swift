@@ -8,7 +8,9 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public enum ModelKind: String, Codable, Sendable, CaseIterable { case mlp, cnn }
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case sgd, adamw }
 
-    public var data: SampleData = .mnist5k
+    public var data: DataSource = .sample(.mnist5k)
+    /// How to read `data` where its files cannot say (test set, NumPy layout, CSV shape, flip); nil: detected.
+    public var dataOptions: DataReadSettings? = nil
     public var model: ModelKind = .cnn
     /// Width multiplier of the model (MLP hidden widths or CNN channels).
     public var width: Float = 1
@@ -26,7 +28,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var minLR: Float = 0
     /// Images held out for testing (taken after a seeded shuffle).
     public var testCount: Int = 1000
-    /// Random translation of training images by up to this many pixels (0 = off).
+    /// Random translation of training images by up to this many pixels (0 = off): a random
+    /// crop of the image padded by this many pixels.
     public var shiftAugment: Int = 2
     public var seed: UInt64 = 1
     public var threads: Int = 2
@@ -57,7 +60,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
         if testCount < 1 { throw bad("test-count", "≥ 1", testCount) }
         if testCount > OptionBounds.testCount { throw bad("test-count", "at most \(OptionBounds.testCount)", testCount) }
-        if shiftAugment < 0 || shiftAugment > 4 { throw bad("shift", "in 0…4", shiftAugment) }
+        if shiftAugment < 0 || shiftAugment > 16 { throw bad("shift", "in 0…16", shiftAugment) }
         if checkpointEvery < 0 { throw bad("checkpoint-every", "≥ 0 steps (0 = at the end of each epoch only)", checkpointEvery) }
         if checkpointEvery > OptionBounds.checkpointEvery { throw bad("checkpoint-every", "at most \(OptionBounds.checkpointEvery) steps", checkpointEvery) }
         if keepCheckpoints < 1 || keepCheckpoints > 1000 { throw bad("keep-checkpoints", "in 1…1000", keepCheckpoints) }

@@ -60,7 +60,9 @@ public final class TrainingJob {
     /// inside its steps by this clock, so time between steps (a paused run) is not counted.
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     /// Value of a blank (background) pixel after normalisation, used to fill shifted borders.
-    private let augmentFill: Float
+    private let augmentFill: [Float]
+    /// Random horizontal flips of training images (on for RGB data unless switched off).
+    public let flip: Bool
 
     public var isFinished: Bool { epoch >= config.epochs }
     public var totalSamples: Int { config.epochs * data.train.count }
@@ -68,7 +70,7 @@ public final class TrainingJob {
     /// Loads and splits the data set named in `config` (seeded by `config.seed`).
     public convenience init(config: TrainConfig, dataDirectory: String, log: MetricsLog?, checkpoints: CheckpointStore? = nil) throws {
         try config.validate()
-        let data = try PreparedData.load(config.data, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
+        let data = try PreparedData.load(config.data, settings: config.dataOptions, directory: dataDirectory, testCount: config.testCount, seed: config.seed)
         try self.init(config: config, data: data, log: log, checkpoints: checkpoints)
     }
 
@@ -78,23 +80,24 @@ public final class TrainingJob {
         self.config = config
         Threads.set(config.threads)
         self.data = data
-        model = Self.makeModel(config, sample: data.sample)
+        model = try Self.makeModel(config, for: data.signature)
         hyper = Hyperparameters(config)
         optimizer = Self.makeOptimizer(config, model: model)
         rng = RNG(seed: config.seed &+ 0x5EED)
         epochCursor = EpochCursor(rows: data.train.count)
-        augmentFill = data.train.features.min() ?? 0
+        augmentFill = data.train.blankValue()
+        flip = config.dataOptions?.flip ?? (data.shape.channels == 3)
         self.log = log
         self.checkpoints = checkpoints
     }
 
-    public static func makeModel(_ c: TrainConfig, sample: SampleData) -> Model {
+    public static func makeModel(_ c: TrainConfig, for data: DataSignature) throws -> Model {
         switch c.model {
         case .mlp:
-            return MLP(inputs: sample.featureCount, hidden: c.mlpHidden.map { max(1, Int((Float($0) * c.width).rounded())) },
-                       classes: sample.classCount, seed: c.seed)
+            return MLP(inputs: data.shape.featureCount, hidden: c.mlpHidden.map { max(1, Int((Float($0) * c.width).rounded())) },
+                       classes: data.classCount, seed: c.seed)
         case .cnn:
-            var cfg = TinyCNNConfig.preset(for: sample)
+            var cfg = try TinyCNNConfig.preset(for: data)
             if c.width != 1 {
                 func s(_ v: Int) -> Int { max(1, Int((Float(v) * c.width).rounded())) }
                 cfg.stem = s(cfg.stem); cfg.head = s(cfg.head)
@@ -146,8 +149,9 @@ public final class TrainingJob {
             totals.reset()
         }
         let t0 = clock()
-        let (x, labels) = PreparedData.batch(data.train, epochCursor.take(hyper.batchSize), sampleShape: model.inputShape)
+        let (x, labels) = data.train.batch(epochCursor.take(hyper.batchSize), sampleShape: model.inputShape)
         if config.shiftAugment > 0 && x.rank == 4 { Augment.shift(x, maxShift: config.shiftAugment, fill: augmentFill, rng: &rng) }
+        if flip && x.rank == 4 { Augment.flip(x, rng: &rng) }
         let lr = currentLR
         optimizer.lr = lr
         optimizer.zeroGrad()
@@ -197,7 +201,7 @@ public final class TrainingJob {
     }
 
     /// Mean loss and accuracy in evaluation mode.
-    public func evaluate(_ set: Dataset, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+    public func evaluate(_ set: ImageData, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
         evaluateClassifier(set, sampleShape: model.inputShape, batchSize: batchSize) { model.forward($0, training: false) }
     }
 }

@@ -10,7 +10,7 @@ import RetortModels
 public struct WeightsInfo: Equatable, Sendable {
     /// mlp, cnn or vit.
     public var model: String?
-    public var data: SampleData?
+    public var data: DataSource?
     /// Seed of the train/test split (and so of the normalisation, fitted on the train split).
     public var splitSeed: UInt64?
     public var testCount: Int?
@@ -20,14 +20,14 @@ public struct WeightsInfo: Equatable, Sendable {
     /// Which command wrote it, e.g. "retort train", "retort distill: student slice".
     public var source: String?
 
-    public init(model: String? = nil, data: SampleData? = nil, splitSeed: UInt64? = nil, testCount: Int? = nil,
+    public init(model: String? = nil, data: DataSource? = nil, splitSeed: UInt64? = nil, testCount: Int? = nil,
                 heads: Int? = nil, attention: String? = nil, source: String? = nil) {
         self.model = model; self.data = data; self.splitSeed = splitSeed; self.testCount = testCount
         self.heads = heads; self.attention = attention; self.source = source
     }
 
     public init(metadata m: [String: String]) {
-        model = m["retort.model"]; data = m["retort.data"].flatMap(SampleData.init(rawValue:))
+        model = m["retort.model"]; data = m["retort.data"].flatMap { $0.isEmpty ? nil : DataSource($0) }
         splitSeed = m["retort.split_seed"].flatMap { UInt64($0) }; testCount = m["retort.test_count"].flatMap { Int($0) }
         heads = m["retort.heads"].flatMap { Int($0) }; attention = m["retort.attention"]; source = m["retort.source"]
     }
@@ -35,7 +35,7 @@ public struct WeightsInfo: Equatable, Sendable {
     /// safetensors metadata: `format: pt` (as PyTorch writes it) plus the known `retort.*` keys.
     public var metadata: [String: String] {
         var m = ["format": "pt"]
-        m["retort.model"] = model; m["retort.data"] = data?.rawValue; m["retort.split_seed"] = splitSeed.map { "\($0)" }
+        m["retort.model"] = model; m["retort.data"] = data?.description; m["retort.split_seed"] = splitSeed.map { "\($0)" }
         m["retort.test_count"] = testCount.map { "\($0)" }; m["retort.heads"] = heads.map { "\($0)" }
         m["retort.attention"] = attention; m["retort.source"] = source
         return m
@@ -64,13 +64,13 @@ public enum TrainWeights {
 
     /// Builds an MLP or tiny CNN for `sample` whose widths are read from the file's shapes and
     /// loads the file into it.
-    public static func model(from file: SafeTensorsFile, kind: TrainConfig.ModelKind, sample: SampleData) throws -> Model {
+    public static func model(from file: SafeTensorsFile, kind: TrainConfig.ModelKind, data: DataSignature) throws -> Model {
         let model: Model
         switch kind {
         case .mlp:
-            model = MLP(inputs: sample.featureCount, hidden: try ModelWeights.mlpHidden(file), classes: sample.classCount, seed: 0)
+            model = MLP(inputs: data.shape.featureCount, hidden: try ModelWeights.mlpHidden(file), classes: data.classCount, seed: 0)
         case .cnn:
-            let base = sample == .mnist5k ? TinyCNNConfig.mnist(classes: sample.classCount) : TinyCNNConfig.digits(classes: sample.classCount)
+            let base = try TinyCNNConfig.preset(for: data)
             model = TinyCNN(try ModelWeights.tinyCNNConfig(file, base: base), seed: 0)
         }
         try ModelWeights.load(file, into: model)
@@ -81,26 +81,15 @@ public enum TrainWeights {
 /// Evaluation of any classifier layer on a data set, outside a training job.
 public enum Evaluation {
     /// Mean cross-entropy and accuracy in evaluation mode.
-    public static func evaluate(_ model: Layer, inputShape: [Int], on set: Dataset, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
-        var loss = 0.0, correct = 0.0
-        let all = Array(0..<set.count)
-        var i = 0
-        while i < set.count {
-            let j = min(set.count, i + batchSize)
-            let (x, labels) = PreparedData.batch(set, all[i..<j], sampleShape: inputShape)
-            let logits = model.forward(x, training: false)
-            loss += Double(crossEntropy(logits: logits, labels: labels).loss) * Double(j - i)
-            correct += Double(accuracy(logits: logits, labels: labels)) * Double(j - i)
-            i = j
-        }
-        return (Float(loss / Double(set.count)), Float(correct / Double(set.count)))
+    public static func evaluate(_ model: Layer, inputShape: [Int], on set: ImageData, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+        evaluateClassifier(set, sampleShape: inputShape, batchSize: batchSize) { model.forward($0, training: false) }
     }
 
     /// The first `count` images of `set` as one batch, with the model's logits: for checking a
     /// forward pass elsewhere (input, logits and labels as F32 tensors).
-    public static func probe(_ model: Layer, inputShape: [Int], on set: Dataset, count: Int) -> [(name: String, tensor: Tensor)] {
+    public static func probe(_ model: Layer, inputShape: [Int], on set: ImageData, count: Int) -> [(name: String, tensor: Tensor)] {
         let n = min(count, set.count)
-        let (x, labels) = PreparedData.batch(set, Array(0..<n)[...], sampleShape: inputShape)
+        let (x, labels) = set.batch(Array(0..<n)[...], sampleShape: inputShape)
         let logits = model.forward(x, training: false)
         return [("input", x), ("logits", logits), ("labels", Tensor(shape: [n], values: labels.map(Float.init)))]
     }

@@ -14,10 +14,8 @@ enum AttentionQueueOptions {
             }
             switch k {
             case "data":
-                guard let d = SampleData(rawValue: v) else {
-                    throw JobFailure("attention option data: unknown data set '\(v)' (allowed: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                c.data = d
+                guard !v.isEmpty else { throw JobFailure("attention option data: empty (a sample name, \(SampleData.allCases.map(\.rawValue).joined(separator: " or ")), or a data file or folder)") }
+                c.data = DataSource(v)
             case "kinds": kinds = try AttentionKind.parseList(v)
             case "epochs": c.epochs = try number(Int.self)
             case "seed": c.seed = try number(UInt64.self)

@@ -151,7 +151,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         var c = base
         c.kind = kinds[current]
         let folder = try RunFolder.makeDirectory(root: runRoot, name: nil,
-                                                 generated: ["vit", c.kind.rawValue, c.data.rawValue, "s\(c.seed)", "run\(current + 1)"])
+                                                 generated: ["vit", c.kind.rawValue, c.data.shortName, "s\(c.seed)", "run\(current + 1)"])
         c.runName = folder.lastPathComponent
         _ = try RunFolder.open(folder, config: c)
         let j = try AttentionJob(config: c, data: data, log: try MetricsLog(folder: folder))
@@ -317,7 +317,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         var v = AttentionSnapshot()
         v.modelName = m.name; v.modelDescription = m.description; v.parameterCount = m.parameterCount
         v.tokens = m.tokens; v.heads = m.heads; v.headDim = m.headDim; v.layers = m.depth
-        v.dataName = data.sample.fileName; v.trainCount = data.train.count; v.testCount = data.test.count; v.seed = base.seed
+        v.dataName = data.name; v.trainCount = data.train.count; v.testCount = data.test.count; v.seed = base.seed
         v.state = state; v.runs = runs; v.currentRun = current + 1; v.kind = kinds[i].rawValue
         v.epoch = epochs[i]; v.totalEpochs = base.epochs; v.step = steps[i]; v.stepsPerEpoch = (data.train.count + batch - 1) / batch
         v.samplesPerSecond = state == .running ? samplesPerSecond : 0; v.elapsed = elapsed

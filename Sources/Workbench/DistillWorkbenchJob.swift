@@ -154,7 +154,7 @@ public final class DistillWorkbenchJob: SteppableJob {
         for (k, v) in options { try c.set(k, v) }
         try c.validate()
         c.runRoot = runRoot; c.runName = runName
-        let generated = ["distill", c.method.rawValue, c.model.rawValue, c.data.rawValue, "s\(c.seed)"]
+        let generated = ["distill", c.method.rawValue, c.model.rawValue, c.data.shortName, "s\(c.seed)"]
         let job = try DistillJob(config: c, dataDirectory: dataDirectory, log: nil)
         let planned = URL(fileURLWithPath: runRoot).appendingPathComponent(runName ?? RunFolder.defaultName(generated))
         let wb = DistillWorkbenchJob(job: job, runFolder: planned)
@@ -300,7 +300,7 @@ public final class DistillWorkbenchJob: SteppableJob {
             parameterCount: job.model.parameterCount, sharedElements: job.layout.totalShared,
             method: c.method.rawValue, methodSummary: c.methodSummary, reconstructionNote: Self.reconstructionNote,
             studentWidth: "\(job.net.student)", teacherWidth: "\(job.net.teacher)" + (c.randomSampling ? " (sampled per step)" : ""),
-            dataName: job.data.sample.fileName, trainCount: n, testCount: job.data.test.count, notes: job.notes,
+            dataName: job.data.name, trainCount: n, testCount: job.data.test.count, notes: job.notes,
             state: state, epoch: job.epoch, totalEpochs: c.epochs, step: job.step, stepsPerEpoch: job.stepsPerEpoch,
             samplesPerSecond: state == .running ? samplesPerSecond : 0, elapsed: elapsed, lr: lastLR, lambda: lastLambda,
             hasTeacher: c.teacherLoss,
@@ -310,7 +310,7 @@ public final class DistillWorkbenchJob: SteppableJob {
             teacherEntropy: entropy, kdWeight: weight, epochRows: epochRows,
             tensorNames: names, tensorCosines: latest, tensorCosinesAfter: latestAfter, conflictTable: table,
             recentTensorCosines: tensorRing.values, recentCosines: cosineRing.values, recentEntropies: entropyRing.values,
-            entropyMax: Foundation.log(Double(job.data.sample.classCount)),
+            entropyMax: Foundation.log(Double(job.data.classCount)),
             meanKDWeight: latestWeight, meanEntropy: latestEntropy,
             conflictFraction: teacherSteps > 0 ? Double(conflicts) / Double(teacherSteps) : .nan,
             anyTensorConflictFraction: teacherSteps > 0 ? Double(anyTensor) / Double(teacherSteps) : .nan,

@@ -118,7 +118,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
         return TrainingSnapshot(
             runName: runFolder.lastPathComponent, runFolder: runFolder.path,
             modelName: job.model.name, parameterCount: job.model.parameterCount,
-            dataName: job.data.sample.fileName, trainCount: n, testCount: job.data.test.count,
+            dataName: job.data.name, trainCount: n, testCount: job.data.test.count,
             state: state, epoch: job.epoch, totalEpochs: job.config.epochs, step: job.step,
             stepsPerEpoch: (n + job.hyper.batchSize - 1) / job.hyper.batchSize,
             samplesPerSecond: state == .running ? samplesPerSecond : 0, elapsed: elapsed, lr: lastLR,

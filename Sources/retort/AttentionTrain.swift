@@ -16,7 +16,7 @@ struct AttentionTrain: ParsableCommand {
         commandName: "train",
         abstract: "Train the ViT with each attention kind on the same seeds; accuracy table, op table, run folders.")
 
-    @Option(help: "Data set: mnist5k (28×28, patch 4 → 49+1 tokens) or digits (8×8, patch 2 → 16+1).") var data: SampleData = .mnist5k
+    @Option(help: "Data: mnist5k (28×28, patch 4 → 49+1 tokens), digits (8×8, patch 2 → 16+1), or a data file or folder (square images; see `retort train --help`).") var data: DataSource = .sample(.mnist5k)
     @Option(help: "Epochs per run.") var epochs: Int = AttentionTrainConfig().epochs
     @Option(help: "Comma-separated seeds (data split, initialisation, order, augmentation).") var seeds: String = "1,2,3"
     @Option(help: "Attention kinds, comma-separated.") var kinds: CommaList<AttentionKind> = CommaList([.softmax, .taylor, .taylorSparse])
@@ -41,6 +41,7 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
     @Option(help: "Folder that holds run folders.") var runs: String = "runs"
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var dataRead: DataReadOptions
     @Flag(help: "Print per-layer diagnostics (Taylor vs softmax error, centred-logit histogram, negative weights) of each kind's first-seed model.") var diagnostics = false
     @Option(help: "Test images used for the diagnostics.") var diagnosticImages: Int = 100
 
@@ -49,17 +50,20 @@ struct AttentionTrain: ParsableCommand {
         return !v.isEmpty && v.allSatisfy { $0 != nil } ? v.map { $0! } : nil
     }
 
-    func config(kind: AttentionKind, seed: UInt64) -> AttentionTrainConfig {
+    /// The run config; `signature` (the loaded data's images and classes) picks the ViT for
+    /// data other than the samples.
+    func config(kind: AttentionKind, seed: UInt64, signature: DataSignature? = nil) throws -> AttentionTrainConfig {
         var c = AttentionTrainConfig()
-        c.data = data; c.kind = kind; c.epochs = epochs; c.batchSize = batchSize; c.lr = lr; c.minLR = minLR
+        c.data = data.absolute; c.dataOptions = dataRead.settings; c.kind = kind; c.epochs = epochs; c.batchSize = batchSize; c.lr = lr; c.minLR = minLR
         c.weightDecay = weightDecay; c.warmupEpochs = warmupEpochs; c.labelSmoothing = labelSmoothing
         c.testCount = testCount; c.shiftAugment = shift; c.seed = seed; c.threads = threads; c.runRoot = runs
         c.sparse = SparseConfig(threshold: sparseThreshold, bits: quantBits)
         c.sparseAnneal = sparseAnneal
+        if let signature { c.vit = try ViTConfig.preset(for: signature) }
         if width != nil || depth != nil || heads != nil {
             var v = c.model
             v.width = width ?? v.width; v.depth = depth ?? v.depth; v.heads = heads ?? v.heads
-            v.name = "vit-\(data.rawValue)-w\(v.width)-d\(v.depth)-h\(v.heads)"
+            v.name = "vit-\(data.shortName)-w\(v.width)-d\(v.depth)-h\(v.heads)"
             c.vit = v
         }
         return c
@@ -75,9 +79,22 @@ struct AttentionTrain: ParsableCommand {
 
     func run() throws {
         let kindList = kinds.values
-        let dir = dataOptions.directory()
+        let dir = dataOptions.directory(for: data)
         Threads.set(threads)
-        let base = config(kind: kindList[0], seed: seedList![0])
+        // The data is read first: a file that cannot be read fails before any run folder exists.
+        var preparedBySeed: [UInt64: PreparedData] = [:]
+        func prepared(_ seed: UInt64) -> PreparedData {
+            if let p = preparedBySeed[seed] { return p }
+            do {
+                let p = try PreparedData.load(data.absolute, settings: dataRead.settings, directory: dir, testCount: testCount, seed: seed)
+                preparedBySeed = [seed: p]   // one seed's split at a time
+                return p
+            } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) } catch { fail("\(error)") }
+        }
+        let signature = prepared(seedList![0]).signature
+        let base: AttentionTrainConfig
+        do { base = try config(kind: kindList[0], seed: seedList![0], signature: signature); try base.validate(); try base.check(against: signature) }
+        catch { fail("\(error)") }
         // A file that does not fit the ViT fails here, before any run folder exists.
         var initFile: SafeTensorsFile?
         if let initWeights {
@@ -98,16 +115,14 @@ struct AttentionTrain: ParsableCommand {
         let started = Date()
         var results: [AttentionKind: [UInt64: Double]] = [:]
         var firstModels: [AttentionKind: AttentionJob] = [:]
-        let compareFolder = try RunFolder.create(root: runs, name: nil, generated: ["vit-compare", data.rawValue], config: base)
+        let compareFolder = try RunFolder.create(root: runs, name: nil, generated: ["vit-compare", data.shortName], config: base)
         let compareName = compareFolder.lastPathComponent
         var keptSparse: [UInt64: Double] = [:]
         for seed in seedList! {
-            let sample = data
-            let prepared: PreparedData
-            do { prepared = try PreparedData.load(sample, directory: dir, testCount: testCount, seed: seed) }
-            catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
+            let prepared = prepared(seed)
             for kind in kindList {
-                var c = config(kind: kind, seed: seed)
+                var c: AttentionTrainConfig
+                do { c = try config(kind: kind, seed: seed, signature: signature) } catch { fail("\(error)") }
                 c.compareFolder = compareName
                 let folder = try RunFolder.create(root: runs, name: nil, generated: c.runNameParts, config: c)
                 let name = folder.lastPathComponent
@@ -125,7 +140,7 @@ struct AttentionTrain: ParsableCommand {
                 do { try AttentionSummary.record(last!, config: c, runName: name, seconds: secs, in: compareFolder) } catch { fail("\(error)") }
                 print(String(format: "%@ seed %llu: test accuracy %.2f%% in %.0f s → %@", kind.rawValue, seed, 100 * acc, secs, folder.path))
                 if let exportDir {
-                    let url = URL(fileURLWithPath: exportDir).appendingPathComponent("vit-\(kind.rawValue)-\(data.rawValue)-s\(seed).safetensors")
+                    let url = URL(fileURLWithPath: exportDir).appendingPathComponent("vit-\(kind.rawValue)-\(data.shortName)-s\(seed).safetensors")
                     do { try ViTWeights.export(job, to: url) } catch { fail("\(error)") }
                     print("  exported to \(url.path)")
                 }
@@ -133,7 +148,7 @@ struct AttentionTrain: ParsableCommand {
             }
         }
 
-        print("\ntest accuracy on \(data.rawValue) (\(testCount) held-out images), \(epochs) epochs; mean ± sample std over seeds \(seeds)")
+        print("\ntest accuracy on \(data.shortName) (\(preparedBySeed.values.first.map { "\($0.test.count) test images: \($0.testOrigin)" } ?? "")), \(epochs) epochs; mean ± sample std over seeds \(seeds)")
         let softMean = results[.softmax].map { SeedSummary(Array($0.values)).mean }
         print(columns([("kind", 14), ("inference", 24), ("mean ± std", 16)] + seedList!.map { ("seed \($0)", 8) } + [("Δ vs softmax", 13)]))
         for kind in kindList {

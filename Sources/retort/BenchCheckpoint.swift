@@ -27,7 +27,7 @@ struct BenchCheckpoint: ParsableCommand {
         print(columns([("model", 34), ("params", 8), ("bytes", 9), ("write ms", 9), ("read+verify ms", 15), ("guard µs/step", 14)]))
         for kind in [TrainConfig.ModelKind.mlp, .cnn] {
             var c = TrainConfig()
-            c.data = data; c.model = kind; c.threads = 1; c.keepCheckpoints = 2
+            c.data = .sample(data); c.model = kind; c.threads = 1; c.keepCheckpoints = 2
             let folder = root.appendingPathComponent(kind.rawValue)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let job = try TrainingJob(config: c, dataDirectory: dataDirectory, log: try MetricsLog(folder: folder),

@@ -31,7 +31,7 @@ struct BenchDistill: ParsableCommand {
     func run() throws {
         let dir = dataOptions.directory()
         var c = DistillConfig.preset(.full)
-        c.data = .mnist5k; c.model = .cnn; c.studentWidth = studentWidth
+        c.data = .sample(.mnist5k); c.model = .cnn; c.studentWidth = studentWidth
         c.teacherWidth = [teacherWidth]; c.teacherExpand = [teacherExpand]
         c.surgery = .symmetric; c.granularity = .whole; c.uncertainty = .entropy; c.lambda = 1; c.temperature = 2
         c.batchSize = batch; c.threads = threads; c.testCount = 100; c.epochs = 1000

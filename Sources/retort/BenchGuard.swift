@@ -30,13 +30,13 @@ struct BenchGuard: ParsableCommand {
         print("divergence guard on \(data.rawValue), \(threads) thread(s), median of \(repeats) steps; BLAS \(BLASRuntime.coreName)")
         print("engine / model".padding(toLength: 44, withPad: " ", startingAt: 0) + columns([("params", 9), ("guard µs", 9), ("step µs", 9), ("guard/step", 10)]))
         for kind in [TrainConfig.ModelKind.mlp, .cnn] {
-            var c = TrainConfig(); c.data = data; c.model = kind; c.threads = threads
+            var c = TrainConfig(); c.data = .sample(data); c.model = kind; c.threads = threads
             let job = try TrainingJob(config: c, dataDirectory: dir, log: nil)
             report("train \(job.model.name)", job.model.parameters, step: { job.step() },
                    state: { job.model.buffers.allSatisfy { $0.tensor.isAllFinite } })
         }
         for kind in [TrainConfig.ModelKind.mlp, .cnn] {
-            var c = DistillConfig.preset(.full); c.data = data; c.model = kind; c.threads = threads; c.epochs = 1000
+            var c = DistillConfig.preset(.full); c.data = .sample(data); c.model = kind; c.threads = threads; c.epochs = 1000
             let job = try DistillJob(config: c, dataDirectory: dir, log: nil)
             report("distill \(kind.rawValue), teacher \(c.teacherWidth.map { String(format: "%g", Double($0)) }.joined(separator: ","))×", job.net.parameters, step: { job.step() }, state: {
                 job.net.batchNorms.allSatisfy { bn in
@@ -47,7 +47,7 @@ struct BenchGuard: ParsableCommand {
                 }
             })
         }
-        var a = AttentionTrainConfig(); a.data = data; a.kind = .taylor; a.threads = threads; a.epochs = 1000
+        var a = AttentionTrainConfig(); a.data = .sample(data); a.kind = .taylor; a.threads = threads; a.epochs = 1000
         let job = try AttentionJob(config: a, dataDirectory: dir, log: nil)
         report("attention \(a.model.name) taylor", job.model.parameters, step: { job.step() }, state: { true })
     }

@@ -27,7 +27,7 @@ struct BenchTUI: ParsableCommand {
         guard let dir = DataLocator.find(explicit: nil) else { fail("data folder not found") }
         if tab == .attention { return try attention(dir) }
         let steps = self.steps ?? 2000
-        var c = TrainConfig(); c.data = .digits; c.model = .mlp; c.epochs = 1000; c.testCount = 300; c.threads = 1
+        var c = TrainConfig(); c.data = .sample(.digits); c.model = .mlp; c.epochs = 1000; c.testCount = 300; c.threads = 1
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-tui-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -66,20 +66,19 @@ struct CompareCommand: ParsableCommand {
             writeStderr("retort: warning: \(par) runs × \(base.threads) threads exceed the \(cores) cores; wall times will be inflated\n")
         }
 
-        let dir = options.dataDirectory()
-        let sample = base.data
+        let dir = options.dataDirectory(for: base.data)
         let data: PreparedData
-        do { data = try PreparedData.load(sample, directory: dir, testCount: base.effectiveTestCount, seed: base.splitSeed) }
+        do { data = try PreparedData.load(base.data, settings: base.dataOptions, directory: dir, testCount: base.effectiveTestCount, seed: base.splitSeed) }
         catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
         let folder: URL
-        do { folder = try RunFolder.create(root: runs, name: name, generated: ["compare", base.model.rawValue, base.data.rawValue], config: base) }
+        do { folder = try RunFolder.create(root: runs, name: name, generated: ["compare", base.model.rawValue, base.data.shortName], config: base) }
         catch { fail("\(error)") }
 
         print(reconstructionNotice)
         let cmd = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         print("command: \(cmd)")
-        print("\(conds.count) conditions × \(seedList.count) paired seeds = \(conds.count * seedList.count) runs, \(par) at a time × \(base.threads) thread(s); data \(sample.fileName) \(data.train.count) train / \(data.test.count) test (split seed \(base.splitSeed))")
-        let probe = try? WeightSharingNet(config: conds[0].config, sample: sample)
+        print("\(conds.count) conditions × \(seedList.count) paired seeds = \(conds.count * seedList.count) runs, \(par) at a time × \(base.threads) thread(s); data \(data.summary) (split seed \(base.splitSeed))")
+        let probe = try? WeightSharingNet(config: conds[0].config, data: data.signature)
         if let p = probe { print("model \(p.name): student \(p.student), teacher \(p.teacher); \(p.layout.totalShared) shared of \(p.layout.totalElements) elements") }
         let started = Date()
         let keep = keepRuns
@@ -111,7 +110,7 @@ struct CompareCommand: ParsableCommand {
         print(table + extra)
         print(String(format: "student/teacher: test accuracy after the last epoch (no selection on the test set); Δ: paired by seed, mean ± std over seeds; wins: seeds where the condition beat the baseline; total wall time %.1f s", wall))
         var md = "# retort compare\n\n\(reconstructionNotice)\n\n```\n\(cmd)\n```\n\n"
-        md += "\(conds.count) conditions × \(seedList.count) paired seeds (\(seedList.map(String.init).joined(separator: ","))), data \(sample.fileName) \(data.train.count)/\(data.test.count), total wall time \(String(format: "%.1f", wall)) s\n\n" + table + extra
+        md += "\(conds.count) conditions × \(seedList.count) paired seeds (\(seedList.map(String.init).joined(separator: ","))), data \(data.name) \(data.train.count)/\(data.test.count), total wall time \(String(format: "%.1f", wall)) s\n\n" + table + extra
         var csv = "condition,seed,student_test_acc,student_train_acc,teacher_test_acc,teacher_train_acc,conflict_fraction,any_tensor_conflict_fraction,mean_cos,cos_first10,cos_last10,mean_entropy,mean_kd_weight,steps,seconds\n"
         for r in results.sorted(by: { ($0.condition, $0.seed) < ($1.condition, $1.seed) }) {
             let s = r.summary

@@ -51,10 +51,14 @@ struct DistillCommand: ParsableCommand {
             changes.append(ScheduledSetting(step: step, name: key, value: value))
         }
         changes.sort { $0.step < $1.step }
-        let dir = options.dataDirectory()
-        // Factor lists that do not fit the model fail here, before a run folder exists.
-        do { _ = try WeightSharingNet(config: config, sample: config.data) } catch { fail("\(error)") }
-        let generatedName = [config.method.rawValue, config.model.rawValue, config.data.rawValue, "s\(config.seed)"]
+        let dir = options.dataDirectory(for: config.data)
+        // Data that cannot be read and factor lists that do not fit the model fail here, before a run folder exists.
+        let data: PreparedData
+        do {
+            data = try PreparedData.load(config.data, settings: config.dataOptions, directory: dir, testCount: config.effectiveTestCount, seed: config.splitSeed)
+            _ = try WeightSharingNet(config: config, data: data.signature)
+        } catch { fail("\(error)") }
+        let generatedName = [config.method.rawValue, config.model.rawValue, config.data.shortName, "s\(config.seed)"]
         let folder: URL, job: DistillJob
         var adapter: DistillWorkbenchJob?
         do {
@@ -69,7 +73,7 @@ struct DistillCommand: ParsableCommand {
                 adapter = a; folder = a.runFolder; job = a.job
             } else {
                 (folder, job) = try RunFolder.create(root: config.runRoot, name: config.runName, generated: generatedName, config: config) { f in
-                    (f, try DistillJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard)))
+                    (f, try DistillJob(config: config, data: data, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard)))
                 }
             }
         } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) }
@@ -77,7 +81,7 @@ struct DistillCommand: ParsableCommand {
         print(reconstructionNotice)
         print("run \(folder.path)")
         print("\(job.net.name) (the student's architecture): \(job.model.parameterCount) parameters allocated, \(job.layout.totalShared) of them the student's (shared); teacher factors \(job.net.teacher)\(job.config.randomSampling ? " (largest; sampled per step)" : ""), allocation \(job.net.allocation)")
-        print("data \(job.data.sample.fileName): \(job.data.train.count) train / \(job.data.test.count) test; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
+        print("data \(job.data.summary); BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
         for n in job.notes { print("  · " + n) }
         print(distillHeader)
         let row = distillRow

@@ -27,7 +27,7 @@ enum DistillDefaults: OptimDefaults {
 /// `DistillConfig.validate()` in `validate()` (exit 64 with the config's message).
 struct DistillOptions: ParsableArguments {
     @Option(help: "Method preset [R] (default full); explicit options override it.") var method: DistillMethod?
-    @Option(help: "Data set (default digits).") var data: SampleData?
+    @Option(help: "Data: a sample (mnist5k, digits) or a data file or folder (see `retort train --help`) (default digits).") var data: DataSource?
     @Option(help: "Model: the MLP or the tiny MobileNetV2-style CNN (default mlp).") var model: TrainConfig.ModelKind?
     @Option(help: "MLP: the student's hidden widths, e.g. 4,4 (default 4,4).") var hidden: String?
     @Option(help: "Student width multiplier (MLP hidden widths; CNN channels of the data set's tiny config) (default 1).") var studentWidth: Float?
@@ -53,13 +53,14 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "CNN: random shift augmentation in pixels (default 0).") var shift: Int?
     @Option(help: "Seed of the train/test split (fixed across seeds so runs are paired) (default 1).") var splitSeed: UInt64?
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var dataRead: DataReadOptions
 
     /// (key, value) pairs of the options in `DistillConfig.set` form, method first (the
     /// text the workbench adapter builds a run from, as the TUI does).
     var pairs: [(String, String)] {
         func text(_ v: (any CustomStringConvertible)?) -> String? { v.map { "\($0)" } }
         let all: [(String, String?)] = [
-            ("method", method?.rawValue), ("data", data?.rawValue), ("model", model?.rawValue), ("hidden", hidden),
+            ("method", method?.rawValue), ("data", data?.absolute.description), ("model", model?.rawValue), ("hidden", hidden),
             ("student-width", text(studentWidth)), ("teacher-width", teacherWidth), ("teacher-expand", teacherExpand),
             ("random-widths", randomWidths), ("random-expands", randomExpands), ("stop-width-aug", text(stopWidthAug)),
             ("alpha", text(alpha)), ("surgery", surgery?.rawValue), ("granularity", granularity?.rawValue),
@@ -70,6 +71,8 @@ struct DistillOptions: ParsableArguments {
             ("lr", "\(optim.lr)"), ("momentum", "\(optim.momentum)"), ("weight-decay", "\(optim.weightDecay)"),
             ("label-smoothing", "\(optim.labelSmoothing)"), ("warmup-epochs", "\(optim.warmupEpochs)"),
             ("test-count", text(testCount)), ("shift", text(shift)), ("split-seed", text(splitSeed)),
+            ("test-data", dataRead.testData.map(absolutePath)), ("layout", dataRead.layout?.rawValue), ("shape", dataRead.shape),
+            ("flip", dataRead.flip.map { $0 ? "on" : "off" }),
         ]
         return all.compactMap { k, v in v.map { (k, $0) } }
     }
@@ -93,5 +96,5 @@ struct DistillOptions: ParsableArguments {
         do { try makeConfig().validate() } catch let e as ConfigError { throw ValidationError(e.description) }
     }
 
-    func dataDirectory() -> String { dataOptions.directory() }
+    func dataDirectory(for source: DataSource) -> String { dataOptions.directory(for: source) }
 }

@@ -22,7 +22,8 @@ struct EvalCommand: ParsableCommand {
     enum Architecture: String, ExpressibleByArgument, CaseIterable { case mlp, cnn, vit }
 
     @Option(help: "Model (default: the file's retort.model).") var model: Architecture?
-    @Option(help: "Data set (default: the file's retort.data).") var data: SampleData?
+    @Option(help: "Data: a sample or a data file or folder (default: the file's retort.data).") var data: DataSource?
+    @OptionGroup var dataRead: DataReadOptions
     @Option(help: "Seed of the train/test split and normalisation (default: the file's retort.split_seed, else 1).") var seed: UInt64?
     @Option(help: "Images held out for testing (default: the file's retort.test_count, else 1000).") var testCount: Int?
     @Option(help: "ViT: attention at inference (default: the file's retort.attention).") var attention: AttentionKind?
@@ -41,21 +42,25 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: weights)
-        let saved: SavedModel
-        do { saved = try SavedModel.load(url, model: model?.rawValue, data: data, heads: heads, attention: attention?.rawValue) } catch { fail("\(error)") }
-        let info = saved.info, sample = saved.sample, dataSet = saved.sample
+        // The data first (its images give the model's input shape), then the model.
+        let source: DataSource
+        do { source = try SavedModel.dataSource(url, data: data?.absolute) } catch { fail("\(error)") }
+        let info = WeightsInfo(metadata: (try? SafeTensors.read(url).metadata) ?? [:])
         let splitSeed = seed ?? info.splitSeed ?? 1, tests = testCount ?? info.testCount ?? 1000
-        let dir = dataOptions.directory()
+        let dir = dataOptions.directory(for: source)
         Threads.set(threads)
-        let net = saved.net, inputShape = saved.inputShape, described = saved.described, name = url.lastPathComponent
-
         let prepared: PreparedData
-        do { prepared = try PreparedData.load(sample, directory: dir, testCount: tests, seed: splitSeed) }
+        do { prepared = try PreparedData.load(source, settings: dataRead.settings, directory: dir, testCount: tests, seed: splitSeed) }
         catch { fail("\(error)") }
+        let saved: SavedModel
+        do {
+            saved = try SavedModel.load(url, model: model?.rawValue, data: source, signature: prepared.signature, heads: heads, attention: attention?.rawValue)
+        } catch { fail("\(error)") }
+        let net = saved.net, inputShape = saved.inputShape, described = saved.described, name = url.lastPathComponent
         let (loss, acc) = Evaluation.evaluate(net, inputShape: inputShape, on: prepared.test)
         print("\(described) from \(weights)")
         print(String(format: "test accuracy %.2f%% (loss %.4f) on %d held-out %@ images (split seed %llu)",
-                     100 * acc, loss, prepared.test.count, dataSet.rawValue, splitSeed))
+                     100 * acc, loss, prepared.test.count, source.shortName, splitSeed))
         if let probe {
             let tensors = Evaluation.probe(net, inputShape: inputShape, on: prepared.test, count: probeCount)
             do {

@@ -9,7 +9,7 @@ import TrainEngine
 func trainHeadless(_ job: TrainingJob, folder: URL, plain: Bool) {
     let tty = isatty(STDOUT_FILENO) == 1 && !plain
     let config = job.config
-    print("\(job.model.name): \(job.model.parameterCount) parameters; data \(job.data.sample.fileName): \(job.data.train.count) train / \(job.data.test.count) test; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
+    print("\(job.model.name): \(job.model.parameterCount) parameters; data \(job.data.summary); BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
     print(columns([("epoch", 5), ("step", 8), ("train_loss", 10), ("train_acc", 10), ("test_loss", 9), ("test_acc", 9), ("lr", 9), ("samples/s", 9), ("secs", 7)]))
     let stepsPerEpoch = (job.data.train.count + job.hyper.batchSize - 1) / job.hyper.batchSize
     let started = Date()

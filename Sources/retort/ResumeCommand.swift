@@ -42,7 +42,7 @@ struct ResumeCommand: ParsableCommand {
             if tui {
                 let wb: AttentionWorkbenchJob
                 do { wb = try AttentionWorkbenchJob(resumed: job, runFolder: folder) } catch { fail("\(error)") }
-                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.rawValue, message: line, session: .attention(wb))
+                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.description, message: line, session: .attention(wb))
                 return
             }
             print(line)
@@ -60,7 +60,7 @@ struct ResumeCommand: ParsableCommand {
         } else if Self.isDistillRun(folder) {
             guard let (job, line) = open(DistillJob.self, folder, dir) else { return }
             if tui {
-                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.rawValue, message: line,
+                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.description, message: line,
                        session: .distill(DistillWorkbenchJob(resumed: job, runFolder: folder)))
                 return
             }
@@ -72,7 +72,7 @@ struct ResumeCommand: ParsableCommand {
         } else {
             guard let (job, line) = open(TrainingJob.self, folder, dir) else { return }
             if tui {
-                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.rawValue, message: line,
+                ui.run(dataDirectory: dir, runRoot: runRoot, dataSet: job.config.data.description, message: line,
                        session: .training { TrainingWorkbenchJob(job: job, runFolder: folder) })
                 return
             }

@@ -11,6 +11,11 @@ extension TrainConfig.OptimizerKind: ExpressibleByArgument {}
 struct DataOptions: ParsableArguments {
     @Option(help: "Folder holding the sample data sets (default: auto-detected sample-data/).") var dataDir: String?
 
+    /// The samples folder when `source` is a bundled sample; a data file or folder needs none.
+    func directory(for source: DataSource) -> String {
+        source.sample == nil ? (dataDir ?? ".") : directory()
+    }
+
     /// The folder given or found; when there is none the program ends with one line (exit 2).
     func directory() -> String {
         guard let dir = DataLocator.find(explicit: dataDir) else {

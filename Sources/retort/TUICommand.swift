@@ -80,11 +80,15 @@ struct TUICommand: ParsableCommand {
 
     func run() throws {
         let config = options.config
-        let dataDir = options.dataOptions.directory()
-        ui.run(dataDirectory: dataDir, runRoot: config.runRoot, dataSet: config.data.rawValue, session: .training {
+        let dataDir = options.dataOptions.directory(for: config.data)
+        // Data that cannot be read is refused in one line before the terminal is taken.
+        let data: PreparedData
+        do { data = try PreparedData.load(config.data, settings: config.dataOptions, directory: dataDir, testCount: config.testCount, seed: config.seed) }
+        catch { fail("\(error)") }
+        ui.run(dataDirectory: dataDir, runRoot: config.runRoot, dataSet: config.data.description, session: .training {
             try RunFolder.create(root: config.runRoot, name: config.runName,
-                                 generated: [config.model.rawValue, config.data.rawValue, "s\(config.seed)"], config: config) { folder in
-                let job = try TrainingJob(config: config, dataDirectory: dataDir, log: try MetricsLog(folder: folder),
+                                 generated: [config.model.rawValue, config.data.shortName, "s\(config.seed)"], config: config) { folder in
+                let job = try TrainingJob(config: config, data: data, log: try MetricsLog(folder: folder),
                                           checkpoints: CheckpointStore(runFolder: folder, keep: config.keepCheckpoints))
                 return TrainingWorkbenchJob(job: job, runFolder: folder)
             }

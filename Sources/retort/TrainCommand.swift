@@ -18,13 +18,16 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let config = options.config
-        let dir = options.dataOptions.directory()
-        // A file that does not fit the model fails here, before a run folder exists.
+        let dir = options.dataOptions.directory(for: config.data)
+        // Data that cannot be read, or a file that does not fit the model, fails here, before a run folder exists.
+        let data: PreparedData
+        do { data = try PreparedData.load(config.data, settings: config.dataOptions, directory: dir, testCount: config.testCount, seed: config.seed) }
+        catch { fail("\(error)") }
         var initFile: SafeTensorsFile?
         if let initWeights {
             do {
                 let f = try SafeTensors.read(URL(fileURLWithPath: initWeights))
-                try ModelWeights.load(f, into: TrainingJob.makeModel(config, sample: config.data))
+                try ModelWeights.load(f, into: TrainingJob.makeModel(config, for: data.signature))
                 refuseNonFiniteInit(f, path: initWeights)
                 initFile = f
             } catch { fail("\(error)") }
@@ -33,8 +36,8 @@ struct TrainCommand: ParsableCommand {
         let folder: URL
         do {
             (folder, job) = try RunFolder.create(root: config.runRoot, name: config.runName,
-                                                 generated: [config.model.rawValue, config.data.rawValue, "s\(config.seed)"], config: config) { f in
-                let j = try TrainingJob(config: config, dataDirectory: dir, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard),
+                                                 generated: [config.model.rawValue, config.data.shortName, "s\(config.seed)"], config: config) { f in
+                let j = try TrainingJob(config: config, data: data, log: try MetricsLog(folder: f, tensorBoard: !noTensorboard),
                                         checkpoints: CheckpointStore(runFolder: f, keep: config.keepCheckpoints))
                 if let initFile { try ModelWeights.load(initFile, into: j.model) }
                 return (f, j)

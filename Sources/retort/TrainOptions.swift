@@ -5,19 +5,20 @@ import TrainEngine
 
 /// Options shared by every command that trains the plain model (`train`, `tui`).
 struct TrainOptions: ParsableArguments {
-    @Option(help: "Data set.") var data: SampleData = .mnist5k
+    @Option(help: "Data: a sample (mnist5k, digits) or a data file or folder (NumPy .npy/.npz, IDX, CIFAR binary, PNG/JPEG class folders, CSV; see `retort data inspect`).") var data: DataSource = .sample(.mnist5k)
     @Option(help: "Model: mlp (784-256-256-10) or cnn (tiny MobileNetV2-style).") var model: TrainConfig.ModelKind = .cnn
     @Option(help: "Width multiplier of the model.") var width: Float = 1
     @OptionGroup var optim: OptimOptions<TrainDefaults>
     @Option(help: "Images held out for testing.") var testCount: Int = 1000
-    @Option(help: "Random shift augmentation in pixels (0 = off; images only).") var shift: Int = 2
+    @Option(help: "Random shift augmentation in pixels, 0…16: a random crop of the image padded by this many pixels (0 = off; images only).") var shift: Int = 2
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var dataRead: DataReadOptions
     @OptionGroup var checkpoints: CheckpointOptions
 
     var config: TrainConfig {
         var c = TrainConfig()
-        c.data = data; c.model = model; c.width = width; c.epochs = optim.epochs; c.batchSize = optim.batchSize
+        c.data = data.absolute; c.dataOptions = dataRead.settings; c.model = model; c.width = width; c.epochs = optim.epochs; c.batchSize = optim.batchSize
         c.optimizer = optim.optimizer; c.lr = optim.lr; c.momentum = optim.momentum; c.nesterov = !optim.noNesterov
         c.weightDecay = optim.weightDecay; c.labelSmoothing = optim.labelSmoothing; c.warmupEpochs = optim.warmupEpochs
         c.testCount = testCount; c.shiftAugment = shift; c.seed = runOptions.seed; c.threads = runOptions.threads

@@ -1,0 +1,10 @@
+/// The input shape and class count a model is built for.
+public struct DataSignature: Sendable, Equatable, Codable {
+    public let shape: ImageShape
+    public let classCount: Int
+    public init(shape: ImageShape, classCount: Int) { self.shape = shape; self.classCount = classCount }
+    /// The signature of a bundled sample (known without reading it).
+    public init(_ sample: SampleData) {
+        self.init(shape: ImageShape(height: sample.imageSide, width: sample.imageSide, channels: 1), classCount: sample.classCount)
+    }
+}
