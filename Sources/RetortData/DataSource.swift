@@ -76,3 +76,9 @@ public struct DataReadSettings: Codable, Sendable, Equatable {
 }
 
 extension ImageLayout: Codable {}
+
+extension DataSource {
+    /// The bundled samples, so `config.data = .digits` reads as before paths were allowed.
+    public static let mnist5k = DataSource.sample(.mnist5k)
+    public static let digits = DataSource.sample(.digits)
+}

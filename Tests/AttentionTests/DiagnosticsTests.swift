@@ -62,7 +62,9 @@ final class DiagnosticsTests: XCTestCase {
         var rng = RNG(seed: 2)
         var features = [Float](repeating: 0, count: 20 * 64)
         for i in features.indices { features[i] = rng.normal() }
-        let set = Dataset(name: "random", features: features, labels: Array(repeating: 0, count: 20), featureCount: 64, classCount: 10)
+        let set = ImageData(pixels: .float32(features), rows: Array(0..<20), labels: Array(repeating: 0, count: 20),
+                            shape: ImageShape(height: 8, width: 8, channels: 1), classCount: 10,
+                            normalizer: ChannelNormalizer(low: 0, high: 1, mean: [0], std: [1]))
         let d = AttentionDiagnostics.measure(model, on: set, images: 7)
         XCTAssertEqual(d.images, 7)
         XCTAssertEqual(d.kind, .taylor)

@@ -17,7 +17,7 @@ final class ChannelSortTests: XCTestCase {
 
     func batch(_ job: DistillJob, _ n: Int) -> Tensor {
         let d = job.data.test
-        return PreparedData.batch(d, Array(0..<n)[...], sampleShape: job.model.inputShape).0
+        return d.batch(Array(0..<n)[...], sampleShape: job.model.inputShape).0
     }
 
     func check(_ c: DistillConfig, file: StaticString = #filePath, line: UInt = #line) throws {

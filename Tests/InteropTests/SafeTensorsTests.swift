@@ -20,15 +20,15 @@ final class SafeTensorsTests: XCTestCase {
     /// The model a file describes, built from its metadata and shapes and loaded from it.
     func load(_ file: SafeTensorsFile) throws -> (net: Layer, inputShape: [Int], tensors: () -> [(name: String, tensor: Tensor)]) {
         let info = WeightsInfo(metadata: file.metadata)
-        let sample = info.data ?? .digits
+        let sample = DataSignature(info.data?.sample ?? .digits)
         switch info.model {
         case "vit":
-            let cfg = try ViTWeights.config(file, imageSize: sample.imageSide, heads: info.heads!, name: "vit")
+            let cfg = try ViTWeights.config(file, imageSize: sample.shape.height, heads: info.heads!, name: "vit")
             let vit = VisionTransformer(cfg, kind: AttentionKind(rawValue: info.attention!)!, seed: 0)
             try ViTWeights.load(file, into: vit)
             return (vit, vit.inputShape, { ViTWeights.tensors(of: vit) })
         case "mlp", "cnn":
-            let m = try TrainWeights.model(from: file, kind: info.model == "mlp" ? .mlp : .cnn, sample: sample)
+            let m = try TrainWeights.model(from: file, kind: info.model == "mlp" ? .mlp : .cnn, data: sample)
             return (m, m.inputShape, { ModelWeights.tensors(of: m) })
         default:
             throw SafeTensorsError("\(file.file): no retort.model")
@@ -205,16 +205,16 @@ final class SafeTensorsTests: XCTestCase {
         func error(_ body: () throws -> Void) -> String { do { try body(); return "no error" } catch { return "\(error)" } }
         XCTAssertEqual(error { try ModelWeights.load(mlp, into: MLP(inputs: 64, hidden: [32, 64], classes: 10, seed: 0)) },
                        "mlp.safetensors: tensor 'fc1.weight': shape [64, 64] in the file, the model mlp-64-32-64-10 expects [32, 64]")
-        XCTAssertEqual(error { _ = try TrainWeights.model(from: mlp, kind: .mlp, sample: .mnist5k) },
+        XCTAssertEqual(error { _ = try TrainWeights.model(from: mlp, kind: .mlp, data: .mnist5k) },
                        "mlp.safetensors: tensor 'fc1.weight': shape [64, 64] in the file, the model mlp-784-64-64-10 expects [64, 784]")
         XCTAssertEqual(error { try ModelWeights.load(mlp, into: MLP(inputs: 64, hidden: [64, 64, 64], classes: 10, seed: 0)) },
                        "mlp.safetensors: tensor 'fc3.weight' missing (the model mlp-64-64-64-64-10 has 8 tensors, the file 6)")
         XCTAssertEqual(error { try ModelWeights.load(mlp, into: MLP(inputs: 64, hidden: [64], classes: 10, seed: 0)) },
                        "mlp.safetensors: tensor 'fc2.weight' [64, 64] is not part of the model mlp-64-64-10")
-        XCTAssertEqual(error { _ = try TrainWeights.model(from: mlp, kind: .cnn, sample: .digits) }, "mlp.safetensors: tensor 'stem.weight' missing")
+        XCTAssertEqual(error { _ = try TrainWeights.model(from: mlp, kind: .cnn, data: .digits) }, "mlp.safetensors: tensor 'stem.weight' missing")
         XCTAssertEqual(error { _ = try ViTWeights.config(mlp, imageSize: 8, heads: 2, name: "v") }, "mlp.safetensors: tensor 'patch_embed.proj.weight' missing")
         let cnn = try read("cnn")
-        XCTAssertEqual(error { _ = try TrainWeights.model(from: cnn, kind: .cnn, sample: .mnist5k) },
+        XCTAssertEqual(error { _ = try TrainWeights.model(from: cnn, kind: .cnn, data: .mnist5k) },
                        "cnn.safetensors: tensor 'blocks.3.dw.weight' missing")
         let vit = try read("vit_taylor")
         XCTAssertEqual(error { try ViTWeights.load(vit, into: VisionTransformer(.digits, kind: .taylor, seed: 0)) },

@@ -20,7 +20,7 @@ final class SavedModelTests: XCTestCase {
 
     /// Loads `url` as `retort eval` does and compares its logits on the first test images
     /// with `reference`'s.
-    func assertLoadsWithTheSameLogits(_ url: URL, _ reference: Layer, test: Dataset, model: String,
+    func assertLoadsWithTheSameLogits(_ url: URL, _ reference: Layer, test: ImageData, model: String,
                                       file: StaticString = #filePath, line: UInt = #line) throws {
         let saved = try SavedModel.load(url)
         XCTAssertEqual(saved.info.model, model, file: file, line: line)

@@ -8,3 +8,9 @@ public struct DataSignature: Sendable, Equatable, Codable {
         self.init(shape: ImageShape(height: sample.imageSide, width: sample.imageSide, channels: 1), classCount: sample.classCount)
     }
 }
+
+extension DataSignature {
+    /// The bundled samples' signatures (28×28×1 and 8×8×1, 10 classes).
+    public static let mnist5k = DataSignature(.mnist5k)
+    public static let digits = DataSignature(.digits)
+}
