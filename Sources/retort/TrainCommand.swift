@@ -21,8 +21,10 @@ struct TrainCommand: ParsableCommand {
         let dir = options.dataOptions.directory(for: config.data)
         // Data that cannot be read, or a file that does not fit the model, fails here, before a run folder exists.
         let data: PreparedData
-        do { data = try PreparedData.load(config.data, settings: config.dataOptions, directory: dir, testCount: config.testCount, seed: config.seed) }
-        catch { fail("\(error)") }
+        do {
+            data = try PreparedData.load(config.data, settings: config.dataOptions, directory: dir, testCount: config.testCount, seed: config.seed)
+            _ = try TrainingJob.makeModel(config, for: data.signature)   // a model that cannot take these images
+        } catch { fail("\(error)") }
         var initFile: SafeTensorsFile?
         if let initWeights {
             do {

@@ -119,7 +119,7 @@ final class AttentionJobTests: XCTestCase {
         c.vit = ViTConfig(name: "bad", imageSize: 8, patchSize: 3, width: 32, heads: 4, depth: 2)
         XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("patch size 3 must divide the image size 8"), "\($0)") }
         c = config(.taylor); c.data = .mnist5k
-        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("expects 8²×1 images"), "\($0)") }
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("expects 8×8×1 images, mnist5k has 28×28×1"), "\($0)") }
         c = config(.taylor); c.sparse.threshold = -0.1
         XCTAssertThrowsError(try c.validate())
         XCTAssertThrowsError(try AttentionKind.parseList("softmax,fast")) { XCTAssertTrue("\($0)".contains("unknown attention 'fast'")) }

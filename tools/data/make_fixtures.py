@@ -126,3 +126,59 @@ for part, n in [("train", 40), ("test", 12)]:
         if i % 2: img.save(os.path.join(sub, f"{i:03d}.png"), optimize=True)
         else: img.save(os.path.join(sub, f"{i:03d}.jpg"), quality=90)
 print("wrote fixtures under", os.path.relpath(OUT))
+
+# Training fixtures (tests/fixtures/train/): the same formats with enough images for a
+# short `retort train --data PATH` run to score well above chance (4 classes: 25 %).
+# Written after the inspection fixtures so theirs stay byte-identical.
+TRAIN = os.path.join(os.path.dirname(OUT), "train")
+
+
+def fresh_train(name):
+    d = os.path.join(TRAIN, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+d = fresh_train("npy")
+x, y = images(320, 10, 10, 1); xt, yt = images(80, 10, 10, 1)
+np.save(os.path.join(d, "x_train.npy"), x[..., 0]); np.save(os.path.join(d, "y_train.npy"), y)
+np.save(os.path.join(d, "x_test.npy"), xt[..., 0]); np.save(os.path.join(d, "y_test.npy"), yt)
+
+d = fresh_train("npz")   # float32 N×C×H×W, no test part (a seeded split)
+x, y = images(400, 8, 8, 3)
+np.savez_compressed(os.path.join(d, "rgb_nchw.npz"), x=(x.astype(np.float32) / 255.0).transpose(0, 3, 1, 2).copy(), y=y.astype(np.int32))
+
+d = fresh_train("idx")
+x, y = images(320, 12, 12, 1); xt, yt = images(80, 12, 12, 1)
+for name, arr in [("train-images-idx3-ubyte", x[..., 0]), ("train-labels-idx1-ubyte", y),
+                  ("t10k-images-idx3-ubyte", xt[..., 0]), ("t10k-labels-idx1-ubyte", yt)]:
+    with gzip.GzipFile(os.path.join(d, name + ".gz"), "wb", mtime=0) as f:
+        f.write(idx(arr))
+
+d = fresh_train("cifar10")
+x, y = images(240, 32, 32, 3); xt, yt = images(80, 32, 32, 3)
+open(os.path.join(d, "data_batch_1.bin"), "wb").write(cifar(x[:120], y[:120]))
+open(os.path.join(d, "data_batch_2.bin"), "wb").write(cifar(x[120:], y[120:]))
+open(os.path.join(d, "test_batch.bin"), "wb").write(cifar(xt, yt))
+
+d = fresh_train("cifar100")
+x, y = images(160, 32, 32, 3); xt, yt = images(60, 32, 32, 3)
+open(os.path.join(d, "train.bin"), "wb").write(cifar(x, y * 20 + 3, coarse=y * 4 + 1))
+open(os.path.join(d, "test.bin"), "wb").write(cifar(xt, yt * 20 + 3, coarse=yt * 4 + 1))
+
+d = fresh_train("folder")
+for part, n in [("train", 240), ("test", 60)]:
+    x, y = images(n, 16, 16, 3)
+    for i in range(n):
+        sub = os.path.join(d, part, names[y[i]])
+        os.makedirs(sub, exist_ok=True)
+        img = Image.fromarray(x[i], "RGB")
+        if i % 2: img.save(os.path.join(sub, f"{i:03d}.png"), optimize=True)
+        else: img.save(os.path.join(sub, f"{i:03d}.jpg"), quality=90)
+
+d = fresh_train("csv")   # RGB rows (H×W×C values then the label): needs --shape 8x8x3
+x, y = images(400, 8, 8, 3)
+with gzip.GzipFile(os.path.join(d, "rgb_8x8x3.csv.gz"), "wb", mtime=0) as f:
+    f.write("".join(",".join(map(str, x[i].reshape(-1))) + f",{y[i]}\n" for i in range(len(x))).encode())
+print("wrote training fixtures under", os.path.relpath(TRAIN))

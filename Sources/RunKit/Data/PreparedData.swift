@@ -47,6 +47,9 @@ public struct PreparedData: Sendable {
             if let testPath = settings.test {
                 let t = try ImageSetReader.load(path: testPath, options: options)
                 guard t.shape == raw.shape else { throw DataError(file: testPath, "shape: test images are \(t.shape), training images \(raw.shape) (one shape for both)") }
+                guard t.train.pixels.dtypeName == raw.train.pixels.dtypeName else {
+                    throw DataError(file: testPath, "dtype: the test set holds \(t.train.pixels.dtypeName) values, the training set \(raw.train.pixels.dtypeName) (one type for both, so one normalisation fits both)")
+                }
                 let classes = max(raw.classCount, t.classCount)
                 return try separate(raw, test: t.train, classes: classes, source: source, origin: testPath)
             }

@@ -42,7 +42,7 @@ public enum RunFolder {
     /// config that records the folder's final name).
     public static func open(_ url: URL, config: some Encodable) throws -> URL {
         try RunLock.hold(url)
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(enc.encode(config), to: url.appendingPathComponent("config.json"))
         return url
     }
