@@ -245,7 +245,7 @@ public final class AttentionJob {
     /// (e.g. a softmax-trained model evaluated with Taylor attention swapped in);
     /// `sparseAtInference` keeps Taylor-sparse's S_sparse·V at test time (a diagnostic).
     public func evaluate(_ set: ImageData, kind: AttentionKind? = nil, sparseAtInference: Bool = false,
-                         batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+                         batchSize: Int = evaluationBatchSize) -> (loss: Float, accuracy: Float) {
         let own = model.kind
         if let kind { model.kind = kind }
         for c in model.cores { c.sparseAtInference = sparseAtInference }

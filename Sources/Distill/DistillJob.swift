@@ -569,7 +569,7 @@ public final class DistillJob {
     }
 
     /// Mean loss and accuracy in evaluation mode at `width` (leaves the model at that width).
-    public func evaluate(_ set: ImageData, width: WidthChoice, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+    public func evaluate(_ set: ImageData, width: WidthChoice, batchSize: Int = evaluationBatchSize) -> (loss: Float, accuracy: Float) {
         model.setWidth(width)
         return evaluateClassifier(set, sampleShape: model.inputShape, batchSize: batchSize) { model.forward($0, training: false) }
     }

@@ -201,7 +201,7 @@ public final class TrainingJob {
     }
 
     /// Mean loss and accuracy in evaluation mode.
-    public func evaluate(_ set: ImageData, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+    public func evaluate(_ set: ImageData, batchSize: Int = evaluationBatchSize) -> (loss: Float, accuracy: Float) {
         evaluateClassifier(set, sampleShape: model.inputShape, batchSize: batchSize) { model.forward($0, training: false) }
     }
 }

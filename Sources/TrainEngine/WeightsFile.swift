@@ -81,7 +81,7 @@ public enum TrainWeights {
 /// Evaluation of any classifier layer on a data set, outside a training job.
 public enum Evaluation {
     /// Mean cross-entropy and accuracy in evaluation mode.
-    public static func evaluate(_ model: Layer, inputShape: [Int], on set: ImageData, batchSize: Int = 250) -> (loss: Float, accuracy: Float) {
+    public static func evaluate(_ model: Layer, inputShape: [Int], on set: ImageData, batchSize: Int = evaluationBatchSize) -> (loss: Float, accuracy: Float) {
         evaluateClassifier(set, sampleShape: inputShape, batchSize: batchSize) { model.forward($0, training: false) }
     }
 

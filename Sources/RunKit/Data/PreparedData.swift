@@ -43,6 +43,9 @@ public struct PreparedData: Sendable {
                 guard let d = DeclaredShape(s) else { throw ConfigError("data shape: '\(s)' is not H×W or H×W×C with positive whole numbers (e.g. 28x28 or 32x32x3)") }
                 options.shape = d
             }
+            if case .missing = BoundedFile.kind(of: path) {
+                throw DataError(file: path, "no such file or folder (a sample: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")); or a data file or folder)")
+            }
             let raw = try ImageSetReader.load(path: path, options: options)
             if let testPath = settings.test {
                 let t = try ImageSetReader.load(path: testPath, options: options)

@@ -11,7 +11,7 @@ else
 fi
 expect "unknown flag is refused" 64 "Unknown option '--bogus'" -- "$BIN" train --bogus
 expect "negative learning rate is refused" 64 'lr: must be in \(0, 10\], got -1' -- "$BIN" train --lr=-1
-expect "unknown data set is refused" 64 "mnist5k|digits" -- "$BIN" train --data cifar
+expect "unknown data set is refused" 2 "cifar: no such file or folder \\(a sample: mnist5k, digits; or a data file or folder\\)" -- "$BIN" train --data cifar
 expect "missing data folder" 2 'data folder not found' -- "$BIN" train --data-dir "$tmp/nowhere"
 
 # bench guard reports a row per engine and model (no timing is asserted: benchmarks are not tests)
