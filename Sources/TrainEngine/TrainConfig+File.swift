@@ -1,0 +1,15 @@
+import RunKit
+
+/// `retort train --config FILE`: the keys of `config.json`, plus the flags' names.
+extension TrainConfig: FileConfigurable {
+    public static var fileTemplate: TrainConfig {
+        var c = TrainConfig()
+        c.runName = "name"
+        return c
+    }
+    public static var fileAliases: [String: String] {
+        ["shift": "shiftAugment", "hidden": "mlpHidden", "runs": "runRoot", "name": "runName"]
+    }
+    /// A run folder is never reused: a replayed `config.json`'s name is not taken.
+    public static var fileIgnoredKeys: Set<String> { ["runName"] }
+}
