@@ -35,7 +35,7 @@ PY
   if [ $? -eq 0 ]; then ok "$1"; else bad "$1" "$why"; fi
 }
 # config_value FILE KEY: a key of a config.json
-config_value() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))' "$1" "$2"; }
+config_value() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))' "$1" "$2" 2>/dev/null; }
 
 # train: run, replay from its config.json, compare
 "$BIN" train --data digits --model mlp --epochs 2 --test-count 300 --seed 3 --threads 1 --runs "$cfg" --name t1 --plain >/dev/null 2>&1
@@ -64,12 +64,13 @@ data: digits       # the 8×8 set
 model: mlp
 epochs: 3
 batch-size: 32
-learning_rate: 0.05
+lr: 0.05
+warmup_epochs: 0.5
 test_count: 300
 seed: 4
 YAML
 expect "train --config YAML with comments; --epochs and --threads override it" 0 "done in" -- "$BIN" train --config "$cfg/run.yaml" --epochs 1 --threads 1 --name y --plain --runs "$cfg"
-if [ "$(config_value "$cfg/y/config.json" epochs)" = "1" ] && [ "$(config_value "$cfg/y/config.json" batchSize)" = "32" ] && [ "$(config_value "$cfg/y/config.json" seed)" = "4" ] && [ "$(config_value "$cfg/y/config.json" threads)" = "1" ]; then ok "the run's config: flags where given, the file elsewhere"; else bad "YAML run config" "$(cat "$cfg/y/config.json")"; fi
+if [ "$(config_value "$cfg/y/config.json" epochs)" = "1" ] && [ "$(config_value "$cfg/y/config.json" batchSize)" = "32" ] && [ "$(config_value "$cfg/y/config.json" seed)" = "4" ] && [ "$(config_value "$cfg/y/config.json" threads)" = "1" ] && [ "$(config_value "$cfg/y/config.json" warmupEpochs)" = "0.5" ]; then ok "the run's config: flags where given, the file elsewhere"; else bad "YAML run config" "$(cat "$cfg/y/config.json")"; fi
 printf 'epochs: 1\nlearning-rate: 0.1\n' > "$cfg/bad.yaml"
 expect "an unknown key: exit 2, file, line and key" 2 "^retort: .*bad\.yaml:2: learning-rate: unknown key \(keys: " -- "$BIN" train --config "$cfg/bad.yaml" --runs "$cfg/never"
 if [ ! -e "$cfg/never" ]; then ok "a refused config file creates no run folder"; else bad "run folder created for a bad config file"; fi
