@@ -17,21 +17,21 @@ struct AttentionTrain: ParsableCommand {
         abstract: "Train the ViT with each attention kind on the same seeds; accuracy table, op table, run folders.")
 
     @OptionGroup var file: ConfigFileOption
-    @Option(help: "Data set: mnist5k (28×28, patch 4 → 49+1 tokens) or digits (8×8, patch 2 → 16+1) (default \(AttentionTrainConfig().data.rawValue)).") var data: SampleData?
-    @Option(help: "Epochs per run (default \(AttentionTrainConfig().epochs)).") var epochs: Int?
+    @Option(help: "Data set: mnist5k (28×28, patch 4 → 49+1 tokens) or digits (8×8, patch 2 → 16+1). (default: \(AttentionTrainConfig().data.rawValue))") var data: SampleData?
+    @Option(help: "Epochs per run. (default: \(AttentionTrainConfig().epochs))") var epochs: Int?
     @Option(help: "Comma-separated seeds (data split, initialisation, order, augmentation) (default: the --config file's seed, else 1,2,3).") var seeds: String?
     @Option(help: "Attention kinds, comma-separated (default: the --config file's kind, else softmax,taylor,taylor-sparse).") var kinds: CommaList<AttentionKind>?
-    @Option(help: "Mini-batch size (default \(AttentionTrainConfig().batchSize)).") var batchSize: Int?
-    @Option(help: "AdamW base learning rate (warm-up, then cosine to --min-lr) (default \(AttentionTrainConfig().lr)).") var lr: Float?
-    @Option(help: "Final learning rate of the cosine schedule (default \(AttentionTrainConfig().minLR)).") var minLR: Float?
-    @Option(help: "AdamW weight decay (not on biases, norms, CLS and positions) (default \(AttentionTrainConfig().weightDecay)).") var weightDecay: Float?
-    @Option(help: "Warm-up epochs (default \(AttentionTrainConfig().warmupEpochs)).") var warmupEpochs: Float?
-    @Option(help: "Label smoothing (default \(AttentionTrainConfig().labelSmoothing)).") var labelSmoothing: Float?
-    @Option(help: "Images held out for testing (default \(AttentionTrainConfig().testCount)).") var testCount: Int?
+    @Option(help: "Mini-batch size. (default: \(AttentionTrainConfig().batchSize))") var batchSize: Int?
+    @Option(help: "AdamW base learning rate (warm-up, then cosine to --min-lr). (default: \(AttentionTrainConfig().lr))") var lr: Float?
+    @Option(help: "Final learning rate of the cosine schedule. (default: \(AttentionTrainConfig().minLR))") var minLR: Float?
+    @Option(help: "AdamW weight decay (not on biases, norms, CLS and positions). (default: \(AttentionTrainConfig().weightDecay))") var weightDecay: Float?
+    @Option(help: "Warm-up epochs. (default: \(AttentionTrainConfig().warmupEpochs))") var warmupEpochs: Float?
+    @Option(help: "Label smoothing. (default: \(AttentionTrainConfig().labelSmoothing))") var labelSmoothing: Float?
+    @Option(help: "Images held out for testing. (default: \(AttentionTrainConfig().testCount))") var testCount: Int?
     @Option(help: "Random shift augmentation in pixels (default 2 for mnist5k, 1 for digits).") var shift: Int?
-    @Option(help: "Sparse mask threshold τ (keep P̃ > τ) (default \(SparseConfig().threshold)).") var sparseThreshold: Float?
-    @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision) (default \(SparseConfig().bits)).") var quantBits: Int?
-    @Option(help: "Ramp the weight of S_sparse·V from 1 to 0 over this final fraction of training (0 = keep it to the end, as ViTALiTy) (default \(AttentionTrainConfig().sparseAnneal)).") var sparseAnneal: Float?
+    @Option(help: "Sparse mask threshold τ (keep P̃ > τ). (default: \(SparseConfig().threshold))") var sparseThreshold: Float?
+    @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision). (default: \(SparseConfig().bits))") var quantBits: Int?
+    @Option(help: "Ramp the weight of S_sparse·V from 1 to 0 over this final fraction of training (0 = keep it to the end, as ViTALiTy). (default: \(AttentionTrainConfig().sparseAnneal))") var sparseAnneal: Float?
     @Option(help: "ViT width (default: the data set's preset, 64).") var width: Int?
     @Option(help: "ViT blocks (default: the preset's 4).") var depth: Int?
     @Option(help: "ViT attention heads (default: the preset's 4).") var heads: Int?
@@ -39,8 +39,8 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "Write each trained ViT to DIR/vit-<kind>-<data>-s<seed>.safetensors (timm names and layout; `retort eval --weights FILE`).") var exportDir: String?
     @Flag(help: "Do not write TensorBoard event files in the run folders.") var noTensorboard = false
     @OptionGroup var checkpoints: CheckpointOptions
-    @Option(help: "Threads for BLAS and Retort's loops (default \(AttentionTrainConfig().threads)).") var threads: Int?
-    @Option(help: "Folder that holds run folders (default \(AttentionTrainConfig().runRoot)).") var runs: String?
+    @Option(help: "Threads for BLAS and Retort's loops. (default: \(AttentionTrainConfig().threads))") var threads: Int?
+    @Option(help: "Folder that holds run folders. (default: \(AttentionTrainConfig().runRoot))") var runs: String?
     @OptionGroup var dataOptions: DataOptions
     @Flag(help: "Print per-layer diagnostics (Taylor vs softmax error, centred-logit histogram, negative weights) of each kind's first-seed model.") var diagnostics = false
     @Option(help: "Test images used for the diagnostics.") var diagnosticImages: Int = 100

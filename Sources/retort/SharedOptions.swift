@@ -26,10 +26,10 @@ struct DataOptions: ParsableArguments {
 /// Where a run's folder goes and what drives it: `--runs`, `--name`, `--seed`, `--threads`.
 /// Each is nil unless given, so a config file's value or the config's default applies.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Folder that holds run folders (default \(TrainConfig().runRoot)).") var runs: String?
+    @Option(help: "Folder that holds run folders. (default: \(TrainConfig().runRoot))") var runs: String?
     @Option(help: "Run folder name (default: a timestamp, the run's settings and its seed).") var name: String?
-    @Option(help: "Seed of the initialisation, data order, augmentation and sampling (train: also of the data split) (default \(TrainConfig().seed)).") var seed: UInt64?
-    @Option(help: "Threads for BLAS and Retort's loops (default \(TrainConfig().threads)).") var threads: Int?
+    @Option(help: "Seed of the initialisation, data order, augmentation and sampling (train: also of the data split). (default: \(TrainConfig().seed))") var seed: UInt64?
+    @Option(help: "Threads for BLAS and Retort's loops. (default: \(TrainConfig().threads))") var threads: Int?
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("threads: must be in 1…256, got \(threads)") }
@@ -55,8 +55,8 @@ extension TrainConfig: RunSettings {}
 
 /// Checkpoints written during a run: `--checkpoint-every`, `--keep-checkpoints` (nil unless given).
 struct CheckpointOptions: ParsableArguments {
-    @Option(help: "Also write a checkpoint every N steps (0 = only at the end of each epoch, which always writes one; `retort resume RUN` continues) (default \(TrainConfig().checkpointEvery)).") var checkpointEvery: Int?
-    @Option(help: "Checkpoints kept in the run folder's checkpoints/ (older ones are deleted) (default \(TrainConfig().keepCheckpoints)).") var keepCheckpoints: Int?
+    @Option(help: "Also write a checkpoint every N steps (0 = only at the end of each epoch, which always writes one; `retort resume RUN` continues). (default: \(TrainConfig().checkpointEvery))") var checkpointEvery: Int?
+    @Option(help: "Checkpoints kept in the run folder's checkpoints/ (older ones are deleted). (default: \(TrainConfig().keepCheckpoints))") var keepCheckpoints: Int?
 
     /// The values for engines whose config does not hold them (distill, attention).
     var every: Int { checkpointEvery ?? TrainConfig().checkpointEvery }
@@ -89,15 +89,15 @@ extension TrainConfig: OptimSettings {}
 /// The optimiser and schedule of a run; each option is nil unless given (the help shows the
 /// default of engine config `C`). Ranges are checked by the engine's config.
 struct OptimOptions<C: OptimSettings>: ParsableArguments {
-    @Option(help: "Epochs (default \(C().epochs)).") var epochs: Int?
-    @Option(help: "Mini-batch size (default \(C().batchSize)).") var batchSize: Int?
-    @Option(help: "Optimiser: SGD with (Nesterov) momentum or AdamW (default \(C().optimizer.rawValue)).") var optimizer: TrainConfig.OptimizerKind?
-    @Option(help: "Base learning rate (cosine schedule after a linear warm-up) (default \(C().lr)).") var lr: Float?
-    @Option(help: "SGD momentum (default \(C().momentum)).") var momentum: Float?
+    @Option(help: "Epochs. (default: \(C().epochs))") var epochs: Int?
+    @Option(help: "Mini-batch size. (default: \(C().batchSize))") var batchSize: Int?
+    @Option(help: "Optimiser: SGD with (Nesterov) momentum or AdamW. (default: \(C().optimizer.rawValue))") var optimizer: TrainConfig.OptimizerKind?
+    @Option(help: "Base learning rate (cosine schedule after a linear warm-up). (default: \(C().lr))") var lr: Float?
+    @Option(help: "SGD momentum. (default: \(C().momentum))") var momentum: Float?
     @Flag(help: "Plain momentum instead of Nesterov.") var noNesterov = false
-    @Option(help: "Weight decay (skips biases and normalisation parameters) (default \(C().weightDecay)).") var weightDecay: Float?
-    @Option(help: "Label smoothing of the cross-entropy (default \(C().labelSmoothing)).") var labelSmoothing: Float?
-    @Option(help: "Linear learning-rate warm-up epochs (default \(C().warmupEpochs)).") var warmupEpochs: Float?
+    @Option(help: "Weight decay (skips biases and normalisation parameters). (default: \(C().weightDecay))") var weightDecay: Float?
+    @Option(help: "Label smoothing of the cross-entropy. (default: \(C().labelSmoothing))") var labelSmoothing: Float?
+    @Option(help: "Linear learning-rate warm-up epochs. (default: \(C().warmupEpochs))") var warmupEpochs: Float?
 
     /// Sets the options given over `c`.
     func apply(to c: inout C) {

@@ -8,12 +8,12 @@ import TrainEngine
 /// with the options given on top.
 struct TrainOptions: ParsableArguments {
     @OptionGroup var file: ConfigFileOption
-    @Option(help: "Data set (default \(TrainConfig().data.rawValue)).") var data: SampleData?
-    @Option(help: "Model: mlp (784-256-256-10) or cnn (tiny MobileNetV2-style) (default \(TrainConfig().model.rawValue)).") var model: TrainConfig.ModelKind?
-    @Option(help: "Width multiplier of the model (default \(TrainConfig().width)).") var width: Float?
+    @Option(help: "Data set. (default: \(TrainConfig().data.rawValue))") var data: SampleData?
+    @Option(help: "Model: mlp (784-256-256-10) or cnn (tiny MobileNetV2-style). (default: \(TrainConfig().model.rawValue))") var model: TrainConfig.ModelKind?
+    @Option(help: "Width multiplier of the model. (default: \(TrainConfig().width))") var width: Float?
     @OptionGroup var optim: OptimOptions<TrainConfig>
-    @Option(help: "Images held out for testing (default \(TrainConfig().testCount)).") var testCount: Int?
-    @Option(help: "Random shift augmentation in pixels (0 = off; images only) (default \(TrainConfig().shiftAugment)).") var shift: Int?
+    @Option(help: "Images held out for testing. (default: \(TrainConfig().testCount))") var testCount: Int?
+    @Option(help: "Random shift augmentation in pixels (0 = off; images only). (default: \(TrainConfig().shiftAugment))") var shift: Int?
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var checkpoints: CheckpointOptions

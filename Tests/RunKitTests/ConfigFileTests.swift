@@ -125,6 +125,15 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(try read(text), want)
     }
 
+    func testAliasesAreRefusedBeforeParsing() throws {
+        XCTAssertEqual(message("a: &x 1\nseed: *x\n"), "f.yaml:2: YAML aliases (*name) are not read in config files")
+        XCTAssertEqual(message("hidden: [1, *x]\n"), "f.yaml:1: YAML aliases (*name) are not read in config files")
+        XCTAssertEqual(message("? *x\n: 1\n"), "f.yaml:1: YAML aliases (*name) are not read in config files")
+        // a * inside a value, a quoted string or a comment is not an alias
+        XCTAssertEqual(try read("runName: \"*x\"\ntau: 2  # *x\n").tau, 2)
+        XCTAssertEqual(try read("runName: a*b\n").tau, 0)
+    }
+
     func testLocateNamesTheLineOfAValueFromTheFile() throws {
         let f = try ConfigFile.parse(ProbeConfig.self, bytes: Array("seed: 1\nbatch-size: 0\n".utf8), path: "f.yaml")
         XCTAssertEqual(f.locate("batch-size: must be ≥ 1, got 0"), "f.yaml:2: batch-size: must be ≥ 1, got 0")

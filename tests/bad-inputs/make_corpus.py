@@ -377,6 +377,7 @@ configs = [
     ("train", "mapping for a number", "epochs:\n  n: 2\n", r"mapping-for-number\.yaml:[12]: epochs: expected a whole number, got a mapping"),
     ("train", "not UTF-8", b"epochs: \xff\n", r"not-utf8\.yaml: not UTF-8 text"),
     ("train", "NUL byte", b"epochs: 2\x00\n", r"nul-byte\.yaml: contains a NUL byte"),
+    ("train", "YAML alias", "a: &x 1\nepochs: *x\n", r"alias\.yaml:2: YAML aliases \(\*name\) are not read in config files"),
     ("distill", "choice from a preset's key", "method: full\nsurgery: pcgrad\n", r'distill-surgery\.yaml:2: surgery: must be one of none, sym, asym, drop, got "pcgrad"'),
     ("distill", "range error from the file", "epochs: 2\ntau: 2\n", r"distill-tau\.yaml:2: tau: must be in \[-1, 1\]"),
     ("attention", "nested unknown key", "sparse:\n  treshold: 0.1\n", r"attention-nested\.yaml:2: sparse\.treshold: unknown key \(keys: threshold, bits, momentum, weight\)"),
@@ -386,7 +387,7 @@ slugs = {"unknown key": "unknown-key", "whole number expected": "whole-number-ex
          "unknown choice": "unknown-choice", "duplicate key": "duplicate-key", "one key in two spellings": "two-spellings",
          "empty file": "empty-file", "only comments": "only-comments", "a list at the top": "list-at-the-top",
          "YAML syntax error": "syntax-error", "unterminated JSON": "unterminated-json.json", "value out of range": "out-of-range",
-         "null for a number": "null-number", "mapping for a number": "mapping-for-number", "not UTF-8": "not-utf8", "NUL byte": "nul-byte",
+         "null for a number": "null-number", "mapping for a number": "mapping-for-number", "not UTF-8": "not-utf8", "NUL byte": "nul-byte", "YAML alias": "alias",
          "choice from a preset's key": "distill-surgery", "range error from the file": "distill-tau",
          "nested unknown key": "attention-nested", "partial vit": "attention-vit"}
 command = {"train": ["train"], "distill": ["distill", "--plain"], "attention": ["attention", "train"]}

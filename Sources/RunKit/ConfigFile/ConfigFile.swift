@@ -51,6 +51,8 @@ public enum ConfigFile {
         if b.starts(with: [0xEF, 0xBB, 0xBF]) { b = b.dropFirst(3) }
         guard let text = String(validating: b, as: UTF8.self) else { throw ConfigError("\(path): not UTF-8 text (expected a YAML or JSON config file)") }
         if text.contains("\0") { throw ConfigError("\(path): contains a NUL byte (expected a YAML or JSON config file)") }
+        // an alias can stand for an exponentially large tree (and Yams hashes keys whole)
+        if let line = aliasLine(text) { throw ConfigError("\(path):\(line): YAML aliases (*name) are not read in config files") }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch { throw yamlError(error, text: text, path: path) }
         guard let root else { throw ConfigError("\(path):1: empty config file (expected keys and values, e.g. epochs: 2)") }
@@ -119,6 +121,29 @@ public enum ConfigFile {
         default:
             return ConfigError("\(path): not valid YAML: \(y)")
         }
+    }
+
+    /// The line of the first YAML alias: a `*` where a node starts, outside quotes and comments.
+    static func aliasLine(_ text: String) -> Int? {
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            var quote: Character?, escaped = false, afterSpace = true
+            var previous: Character?   // the last character outside quotes and blanks
+            for ch in line {
+                if let q = quote {
+                    if escaped { escaped = false } else if q == "\"" && ch == "\\" { escaped = true } else if ch == q { quote = nil; previous = ch }
+                    continue
+                }
+                let nodeStart = previous.map { "-:?[{,".contains($0) } ?? true
+                if ch == "#" && afterSpace { break }
+                if ch == "*" && nodeStart { return number }
+                if (ch == "\"" || ch == "'") && nodeStart { quote = ch; continue }
+                if ch == " " || ch == "\t" || ch == "\r" { afterSpace = true; continue }
+                afterSpace = false; previous = ch
+            }
+        }
+        return nil
     }
 
     /// The line of the next `key:` (bare or quoted) after `mark`, for a duplicate key.

@@ -57,6 +57,10 @@ expect "attention train --config a run's config.json replays that kind and seed"
 second=$(ls -d "$att"/*vit-taylor-digits-s2* 2>/dev/null | grep -v "^$first\$" | head -1)
 if [ -n "$second" ]; then same_metrics "attention replay: identical metrics (time columns aside)" "$first" "$second"; else bad "attention replay: no second run folder" "$(ls "$att")"; fi
 
+# compare: the file's settings apply to every condition (its threads too, unless --threads)
+printf 'data: digits\nepochs: 1\nthreads: 2\n' > "$cfg/cmp.yaml"
+expect "compare --config: the file's data, epochs and threads for every condition" 0 "2 conditions × 1 paired seeds = 2 runs, [0-9]+ at a time × 2 thread\(s\); data digits_8x8" -- "$BIN" compare --config "$cfg/cmp.yaml" --conditions base,kd --seeds 1 --runs "$cfg/cmp"
+
 # a YAML file: comments, the options' names in kebab-case and snake_case, options override it
 cat > "$cfg/run.yaml" <<'YAML'
 # a small run
