@@ -26,6 +26,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // YAML (and so JSON) config files with line numbers: `--config FILE`
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C shims
@@ -41,8 +43,9 @@ let package = Package(
         // models built from core layers, sliceable by width
         .target(name: "RetortModels", dependencies: ["RetortCore"], swiftSettings: fast),
         // run infrastructure the engines share: run folders and their lock, metrics and TensorBoard
-        // files, checkpoints, rollback, divergence, prepared data, the epoch cursor and LR schedule
-        .target(name: "RunKit", dependencies: ["RetortCore", "RetortData"], swiftSettings: checked),
+        // files, checkpoints, rollback, divergence, prepared data, the epoch cursor and LR schedule,
+        // config files (`--config FILE`, YAML or JSON)
+        .target(name: "RunKit", dependencies: ["RetortCore", "RetortData", .product(name: "Yams", package: "Yams")], swiftSettings: checked),
         // the plain training engine (headless job, config, hyperparameters)
         .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit"], swiftSettings: checked),
         // engines
@@ -64,7 +67,7 @@ let package = Package(
             swiftSettings: checked),
 
         // fuzz harness for every file parser (tools/fuzz.sh builds it with -sanitize=fuzzer)
-        .executableTarget(name: "retort-fuzz", dependencies: ["RetortCore", "RetortData", "RetortUI", "Accelerator"], swiftSettings: checked),
+        .executableTarget(name: "retort-fuzz", dependencies: ["RetortCore", "RetortData", "RetortUI", "Accelerator", "RunKit", "TrainEngine", "Distill", "Attention"], swiftSettings: checked),
         // finite-difference gradient checks and PyTorch fixtures shared by the test targets
         .target(name: "RetortTestSupport", dependencies: ["RetortCore", "RunKit", "TrainEngine"], path: "Tests/RetortTestSupport"),
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),

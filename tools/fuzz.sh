@@ -7,13 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-60}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(theme csv gzip scalesim-config topology accel-config safetensors tfrecord npy npz idx cifar)
+TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config theme csv gzip scalesim-config topology accel-config safetensors tfrecord npy npz idx cifar)
 swift build -c release --scratch-path .build-fuzz --product retort-fuzz \
   -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 | { grep -E "error|omplete" || true; } | tail -2
 BIN=.build-fuzz/release/retort-fuzz
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 seeds() { # TARGET → seed files
   case "$1" in
+    config) ls configs/run/*.yaml tests/bad-inputs/files/config/* ;;
     theme) ls themes/*.toml tests/bad-inputs/files/themes/* ;;
     csv) zcat sample-data/digits_8x8.csv.gz | head -20 > "$work/digits-head.csv"; echo "$work/digits-head.csv" ;;
     gzip) ls sample-data/digits_8x8.csv.gz; find tests/bad-inputs/files/data -name '*.gz' -size -64k ;;

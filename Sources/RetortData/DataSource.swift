@@ -71,6 +71,9 @@ public struct DataReadSettings: Codable, Sendable, Equatable {
         self.test = test; self.layout = layout; self.shape = shape; self.flip = flip
     }
 
+    /// Every field set: the template config files' keys are read off.
+    public static let template = DataReadSettings(test: "test", layout: .nhwc, shape: "1x1", flip: true)
+
     /// True when nothing is set (so it need not be written).
     public var isEmpty: Bool { self == DataReadSettings() }
 }

@@ -1,8 +1,12 @@
 import Accelerator
+import Attention
+import Distill
 import Foundation
 import RetortCore
 import RetortData
 import RetortUI
+import RunKit
+import TrainEngine
 
 /// The parsers a user's files reach, by name. Each takes raw bytes and must either return
 /// or throw its one-line error — never trap, hang or read out of bounds.
@@ -23,6 +27,12 @@ enum FuzzParsers {
     }
 
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
+        "config": { b in
+            // `--config FILE` for each engine's config; an accepted one is range-checked as the commands do
+            if let c = try? ConfigFile.parse(TrainConfig.self, bytes: b, path: "fuzz.yaml") { _ = try? c.config.validate() }
+            if let c = try? ConfigFile.parse(DistillConfig.self, bytes: b, path: "fuzz.yaml") { _ = try? c.config.validate() }
+            if let c = try? ConfigFile.parse(AttentionTrainConfig.self, bytes: b, path: "fuzz.yaml") { _ = try? c.config.validate() }
+        },
         "theme": { b in _ = try? Theme.parse(String(decoding: b, as: UTF8.self), file: "fuzz.toml") },
         "csv": { b in
             _ = try? Dataset.parse(bytes: b, file: "fuzz.csv")

@@ -16,21 +16,22 @@ struct AttentionTrain: ParsableCommand {
         commandName: "train",
         abstract: "Train the ViT with each attention kind on the same seeds; accuracy table, op table, run folders.")
 
-    @Option(help: "Data: mnist5k (28×28, patch 4 → 49+1 tokens), digits (8×8, patch 2 → 16+1), or a data file or folder (square images; see `retort train --help`).") var data: DataSource = .sample(.mnist5k)
-    @Option(help: "Epochs per run.") var epochs: Int = AttentionTrainConfig().epochs
-    @Option(help: "Comma-separated seeds (data split, initialisation, order, augmentation).") var seeds: String = "1,2,3"
-    @Option(help: "Attention kinds, comma-separated.") var kinds: CommaList<AttentionKind> = CommaList([.softmax, .taylor, .taylorSparse])
-    @Option(help: "Mini-batch size.") var batchSize: Int = AttentionTrainConfig().batchSize
-    @Option(help: "AdamW base learning rate (warm-up, then cosine to --min-lr).") var lr: Float = AttentionTrainConfig().lr
-    @Option(help: "Final learning rate of the cosine schedule.") var minLR: Float = AttentionTrainConfig().minLR
-    @Option(help: "AdamW weight decay (not on biases, norms, CLS and positions).") var weightDecay: Float = AttentionTrainConfig().weightDecay
-    @Option(help: "Warm-up epochs.") var warmupEpochs: Float = AttentionTrainConfig().warmupEpochs
-    @Option(help: "Label smoothing.") var labelSmoothing: Float = AttentionTrainConfig().labelSmoothing
-    @Option(help: "Images held out for testing.") var testCount: Int = AttentionTrainConfig().testCount
+    @OptionGroup var file: ConfigFileOption
+    @Option(help: "Data: mnist5k (28×28, patch 4 → 49+1 tokens), digits (8×8, patch 2 → 16+1), or a data file or folder (square images; see `retort train --help`). (default: \(AttentionTrainConfig().data))") var data: DataSource?
+    @Option(help: "Epochs per run. (default: \(AttentionTrainConfig().epochs))") var epochs: Int?
+    @Option(help: "Comma-separated seeds (data split, initialisation, order, augmentation) (default: the --config file's seed, else 1,2,3).") var seeds: String?
+    @Option(help: "Attention kinds, comma-separated (default: the --config file's kind, else softmax,taylor,taylor-sparse).") var kinds: CommaList<AttentionKind>?
+    @Option(help: "Mini-batch size. (default: \(AttentionTrainConfig().batchSize))") var batchSize: Int?
+    @Option(help: "AdamW base learning rate (warm-up, then cosine to --min-lr). (default: \(AttentionTrainConfig().lr))") var lr: Float?
+    @Option(help: "Final learning rate of the cosine schedule. (default: \(AttentionTrainConfig().minLR))") var minLR: Float?
+    @Option(help: "AdamW weight decay (not on biases, norms, CLS and positions). (default: \(AttentionTrainConfig().weightDecay))") var weightDecay: Float?
+    @Option(help: "Warm-up epochs. (default: \(AttentionTrainConfig().warmupEpochs))") var warmupEpochs: Float?
+    @Option(help: "Label smoothing. (default: \(AttentionTrainConfig().labelSmoothing))") var labelSmoothing: Float?
+    @Option(help: "Images held out for testing. (default: \(AttentionTrainConfig().testCount))") var testCount: Int?
     @Option(help: "Random shift augmentation in pixels (default 2 for mnist5k, 1 for digits).") var shift: Int?
-    @Option(help: "Sparse mask threshold τ (keep P̃ > τ).") var sparseThreshold: Float = SparseConfig().threshold
-    @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision).") var quantBits: Int = SparseConfig().bits
-    @Option(help: "Ramp the weight of S_sparse·V from 1 to 0 over this final fraction of training (0 = keep it to the end, as ViTALiTy).") var sparseAnneal: Float = 0
+    @Option(help: "Sparse mask threshold τ (keep P̃ > τ). (default: \(SparseConfig().threshold))") var sparseThreshold: Float?
+    @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision). (default: \(SparseConfig().bits))") var quantBits: Int?
+    @Option(help: "Ramp the weight of S_sparse·V from 1 to 0 over this final fraction of training (0 = keep it to the end, as ViTALiTy). (default: \(AttentionTrainConfig().sparseAnneal))") var sparseAnneal: Float?
     @Option(help: "ViT width (default: the data set's preset, 64).") var width: Int?
     @Option(help: "ViT blocks (default: the preset's 4).") var depth: Int?
     @Option(help: "ViT attention heads (default: the preset's 4).") var heads: Int?
@@ -38,47 +39,83 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "Write each trained ViT to DIR/vit-<kind>-<data>-s<seed>.safetensors (timm names and layout; `retort eval --weights FILE`).") var exportDir: String?
     @Flag(help: "Do not write TensorBoard event files in the run folders.") var noTensorboard = false
     @OptionGroup var checkpoints: CheckpointOptions
-    @Option(help: "Threads for BLAS and Retort's loops.") var threads: Int = 2
-    @Option(help: "Folder that holds run folders.") var runs: String = "runs"
+    @Option(help: "Threads for BLAS and Retort's loops. (default: \(AttentionTrainConfig().threads))") var threads: Int?
+    @Option(help: "Folder that holds run folders. (default: \(AttentionTrainConfig().runRoot))") var runs: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var dataRead: DataReadOptions
     @Flag(help: "Print per-layer diagnostics (Taylor vs softmax error, centred-logit histogram, negative weights) of each kind's first-seed model.") var diagnostics = false
     @Option(help: "Test images used for the diagnostics.") var diagnosticImages: Int = 100
 
-    var seedList: [UInt64]? {
+    /// The seeds given, else the file's seed, else 1, 2, 3; nil when --seeds does not parse.
+    func seedList(_ file: ConfigFileContents<AttentionTrainConfig>?) -> [UInt64]? {
+        guard let seeds else { return file.map { $0.sets("seed") } == true ? [file!.config.seed] : [1, 2, 3] }
         let v = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
         return !v.isEmpty && v.allSatisfy { $0 != nil } ? v.map { $0! } : nil
     }
 
-    /// The run config; `signature` (the loaded data's images and classes) picks the ViT for
-    /// data other than the samples.
-    func config(kind: AttentionKind, seed: UInt64, signature: DataSignature? = nil) throws -> AttentionTrainConfig {
-        var c = AttentionTrainConfig()
-        c.data = data.absolute; c.dataOptions = dataRead.settings; c.kind = kind; c.epochs = epochs; c.batchSize = batchSize; c.lr = lr; c.minLR = minLR
-        c.weightDecay = weightDecay; c.warmupEpochs = warmupEpochs; c.labelSmoothing = labelSmoothing
-        c.testCount = testCount; c.shiftAugment = shift; c.seed = seed; c.threads = threads; c.runRoot = runs
-        c.sparse = SparseConfig(threshold: sparseThreshold, bits: quantBits)
-        c.sparseAnneal = sparseAnneal
-        if let signature { c.vit = try ViTConfig.preset(for: signature) }
+    /// The kinds given, else the file's kind, else all three.
+    func kindList(_ file: ConfigFileContents<AttentionTrainConfig>?) -> [AttentionKind] {
+        if let kinds { return kinds.values }
+        if let file, file.sets("kind") { return [file.config.kind] }
+        return [.softmax, .taylor, .taylorSparse]
+    }
+
+    /// The options given over `base` (the file's config or the defaults).
+    func applied(over base: AttentionTrainConfig) -> AttentionTrainConfig {
+        var c = base
+        if let data { c.data = data.absolute }
+        c.dataOptions = dataRead.applied(to: c.dataOptions)
+        if let epochs { c.epochs = epochs }
+        if let batchSize { c.batchSize = batchSize }
+        if let lr { c.lr = lr }
+        if let minLR { c.minLR = minLR }
+        if let weightDecay { c.weightDecay = weightDecay }
+        if let warmupEpochs { c.warmupEpochs = warmupEpochs }
+        if let labelSmoothing { c.labelSmoothing = labelSmoothing }
+        if let testCount { c.testCount = testCount }
+        if let shift { c.shiftAugment = shift }
+        if let threads { c.threads = threads }
+        if let runs { c.runRoot = runs }
+        if let sparseThreshold { c.sparse.threshold = sparseThreshold }
+        if let quantBits { c.sparse.bits = quantBits }
+        if let sparseAnneal { c.sparseAnneal = sparseAnneal }
+        return withViT(c, for: c.data.sample.map { DataSignature($0) })
+    }
+
+    /// `c` with its ViT: the file's, else the preset for the data's images (`signature`, known
+    /// once the data is loaded; the samples' without loading), then --width/--depth/--heads.
+    func withViT(_ base: AttentionTrainConfig, for signature: DataSignature?) -> AttentionTrainConfig {
+        var c = base
+        if c.vit == nil, let signature { c.vit = try? ViTConfig.preset(for: signature) }
         if width != nil || depth != nil || heads != nil {
             var v = c.model
             v.width = width ?? v.width; v.depth = depth ?? v.depth; v.heads = heads ?? v.heads
-            v.name = "vit-\(data.shortName)-w\(v.width)-d\(v.depth)-h\(v.heads)"
+            v.name = "vit-\(c.data.shortName)-w\(v.width)-d\(v.depth)-h\(v.heads)"
             c.vit = v
         }
         return c
     }
 
+    func config(_ base: AttentionTrainConfig, kind: AttentionKind, seed: UInt64) -> AttentionTrainConfig {
+        var c = base
+        c.kind = kind; c.seed = seed
+        return c
+    }
+
     func validate() throws {
-        guard let s = seedList, Set(s).count == s.count else { throw ValidationError("--seeds must be distinct comma-separated integers, got '\(seeds)'") }
-        do {
-            for k in kinds.values { try config(kind: k, seed: s[0]).validate() }
-        } catch let e as AttentionError { throw ValidationError(e.description) }
+        let file = self.file.load(AttentionTrainConfig.self)
+        guard let s = seedList(file), Set(s).count == s.count else { throw ValidationError("--seeds must be distinct comma-separated integers, got '\(seeds ?? "")'") }
+        for k in kindList(file) {
+            try checkConfig(file, options: { config(applied(over: $0), kind: k, seed: s[0]) }) { try $0.validate() }
+        }
         guard (1...OptionBounds.testCount).contains(diagnosticImages) else { throw ValidationError("--diagnostic-images must be in 1…\(OptionBounds.testCount), got \(diagnosticImages)") }
     }
 
     func run() throws {
-        let kindList = kinds.values
+        let file = self.file.load(AttentionTrainConfig.self)
+        let kindList = kindList(file), seedList = seedList(file)!
+        var common = applied(over: file?.config ?? AttentionTrainConfig())
+        let threads = common.threads, runs = common.runRoot, data = common.data, testCount = common.testCount, epochs = common.epochs
         let dir = dataOptions.directory(for: data)
         Threads.set(threads)
         // The data is read first: a file that cannot be read fails before any run folder exists.
@@ -86,15 +123,15 @@ struct AttentionTrain: ParsableCommand {
         func prepared(_ seed: UInt64) -> PreparedData {
             if let p = preparedBySeed[seed] { return p }
             do {
-                let p = try PreparedData.load(data.absolute, settings: dataRead.settings, directory: dir, testCount: testCount, seed: seed)
+                let p = try PreparedData.load(data, settings: common.dataOptions, directory: dir, testCount: testCount, seed: seed)
                 preparedBySeed = [seed: p]   // one seed's split at a time
                 return p
-            } catch let e as DataError { fail(e.description) } catch let e as ConfigError { fail(e.description) } catch { fail("\(error)") }
+            } catch { fail("\(error)") }
         }
-        let signature = prepared(seedList![0]).signature
-        let base: AttentionTrainConfig
-        do { base = try config(kind: kindList[0], seed: seedList![0], signature: signature); try base.validate(); try base.check(against: signature) }
-        catch { fail("\(error)") }
+        let signature = prepared(seedList[0]).signature
+        if data.sample == nil { common = withViT(common, for: signature) }
+        let base = config(common, kind: kindList[0], seed: seedList[0])
+        do { try base.validate(); try base.check(against: signature) } catch { fail("\(error)") }
         // A file that does not fit the ViT fails here, before any run folder exists.
         var initFile: SafeTensorsFile?
         if let initWeights {
@@ -111,25 +148,24 @@ struct AttentionTrain: ParsableCommand {
         }
         let model = base.model
         print("ViT \(model); \(model.parameterCount) parameters")
-        print("AdamW lr \(lr) (warm-up \(warmupEpochs) epochs, cosine to \(minLR)), weight decay \(weightDecay), batch \(batchSize), label smoothing \(labelSmoothing), shift ±\(base.shift) px; \(epochs) epochs; BLAS \(BLASRuntime.coreName) × \(threads) threads")
+        print("AdamW lr \(base.lr) (warm-up \(base.warmupEpochs) epochs, cosine to \(base.minLR)), weight decay \(base.weightDecay), batch \(base.batchSize), label smoothing \(base.labelSmoothing), shift ±\(base.shift) px; \(epochs) epochs; BLAS \(BLASRuntime.coreName) × \(threads) threads")
         let started = Date()
         var results: [AttentionKind: [UInt64: Double]] = [:]
         var firstModels: [AttentionKind: AttentionJob] = [:]
         let compareFolder = try RunFolder.create(root: runs, name: nil, generated: ["vit-compare", data.shortName], config: base)
         let compareName = compareFolder.lastPathComponent
         var keptSparse: [UInt64: Double] = [:]
-        for seed in seedList! {
+        for seed in seedList {
             let prepared = prepared(seed)
             for kind in kindList {
-                var c: AttentionTrainConfig
-                do { c = try config(kind: kind, seed: seed, signature: signature) } catch { fail("\(error)") }
+                var c = config(common, kind: kind, seed: seed)
                 c.compareFolder = compareName
                 let folder = try RunFolder.create(root: runs, name: nil, generated: c.runNameParts, config: c)
                 let name = folder.lastPathComponent
                 let job = try AttentionJob(config: c, data: prepared, log: try MetricsLog(folder: folder, tensorBoard: !noTensorboard))
                 if let initFile { try ViTWeights.load(initFile, into: job.model) }
-                job.checkpointEvery = checkpoints.checkpointEvery
-                job.checkpoints = CheckpointStore(runFolder: folder, keep: checkpoints.keepCheckpoints)
+                job.checkpointEvery = checkpoints.every
+                job.checkpoints = CheckpointStore(runFolder: folder, keep: checkpoints.keep)
                 let t0 = Date()
                 var last: AttentionEpochSummary?
                 attentionHeadless(job, folder: folder) { last = $0 }
@@ -148,21 +184,21 @@ struct AttentionTrain: ParsableCommand {
             }
         }
 
-        print("\ntest accuracy on \(data.shortName) (\(preparedBySeed.values.first.map { "\($0.test.count) test images: \($0.testOrigin)" } ?? "")), \(epochs) epochs; mean ± sample std over seeds \(seeds)")
+        print("\ntest accuracy on \(data.shortName) (\(preparedBySeed.values.first.map { "\($0.test.count) test images: \($0.testOrigin)" } ?? "")), \(epochs) epochs; mean ± sample std over seeds \(seedList.map(String.init).joined(separator: ","))")
         let softMean = results[.softmax].map { SeedSummary(Array($0.values)).mean }
-        print(columns([("kind", 14), ("inference", 24), ("mean ± std", 16)] + seedList!.map { ("seed \($0)", 8) } + [("Δ vs softmax", 13)]))
+        print(columns([("kind", 14), ("inference", 24), ("mean ± std", 16)] + seedList.map { ("seed \($0)", 8) } + [("Δ vs softmax", 13)]))
         for kind in kindList {
             let byseed = results[kind]!
-            let s = SeedSummary(seedList!.map { byseed[$0]! })
+            let s = SeedSummary(seedList.map { byseed[$0]! })
             let delta = softMean.map { String(format: "%+.2f", 100 * (s.mean - $0)) } ?? "—"
             print(columns([(kind.rawValue, 14), (kind.inferenceForm, 24), (String(format: "%.2f ± %.2f", 100 * s.mean, 100 * s.std), 16)]
-                          + seedList!.map { (String(format: "%.2f", 100 * byseed[$0]!), 8) } + [(delta, 13)]))
+                          + seedList.map { (String(format: "%.2f", 100 * byseed[$0]!), 8) } + [(delta, 13)]))
         }
-        if keptSparse.count == seedList!.count {
-            let s = SeedSummary(seedList!.map { keptSparse[$0]! })
+        if keptSparse.count == seedList.count {
+            let s = SeedSummary(seedList.map { keptSparse[$0]! })
             let delta = softMean.map { String(format: "%+.2f", 100 * (s.mean - $0)) } ?? "—"
             print(columns([("taylor-sparse", 14), ("Taylor + S_sparse·V", 24), (String(format: "%.2f ± %.2f", 100 * s.mean, 100 * s.std), 16)]
-                          + seedList!.map { (String(format: "%.2f", 100 * keptSparse[$0]!), 8) } + [(delta, 13)])
+                          + seedList.map { (String(format: "%.2f", 100 * keptSparse[$0]!), 8) } + [(delta, 13)])
                   + "   (diagnostic: sparse path kept at test time)")
         }
         print("")

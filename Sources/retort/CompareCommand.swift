@@ -24,20 +24,22 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Seeds: a count N (seeds 1…N) or a comma-separated list.") var seeds: String = "5"
     @Option(help: "The condition(s) the paired differences are taken against, comma-separated (default: the first condition); extra ones get their own difference table.") var baseline: String?
     @Option(help: "Runs at a time (default: min(2, cores)); each run uses --threads threads (default 1 here).") var parallel: Int?
-    @Option(help: "Threads per run for BLAS and Retort's loops.") var threads: Int = 1
+    @Option(help: "Threads per run for BLAS and Retort's loops (default: the --config file's threads, else 1).") var threads: Int?
     @Option(help: "Folder for the comparison's results (table.md, runs.csv).") var runs: String = "runs"
     @Option(help: "Comparison folder name (default: timestamp-compare-model-data).") var name: String?
     @Flag(help: "Also keep every run's metrics in <comparison>/<condition>-s<seed>/.") var keepRuns = false
 
     func validate() throws {
         if options.method != nil { throw ValidationError("method: compare sets the method per condition; list them with --conditions (e.g. base,kd,full)") }
-        guard (1...256).contains(threads) else { throw ValidationError("threads: must be in 1…256, got \(threads)") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("threads: must be in 1…256, got \(threads)") }
     }
 
     func run() throws {
-        var base = DistillConfig()
-        base.threads = threads
+        let file = options.fileConfig
+        var base = file?.config ?? DistillConfig()
+        base.threads = threads ?? (file?.sets("threads") == true ? base.threads : 1)
         base = options.config(base: base)
+        do { try base.validate() } catch { fail(file?.locate("\(error)") ?? "\(error)") }
         let seedList: [UInt64]
         if let n = Int(seeds), !seeds.contains(",") {
             guard n >= 1 && n <= 1000 else { fail("seeds: must be a count in 1…1000 or a list, got \(seeds)") }

@@ -39,8 +39,15 @@ struct DataReadOptions: ParsableArguments {
     var flip: Bool?
 
     /// nil when nothing is set.
-    var settings: DataReadSettings? {
-        let s = DataReadSettings(test: testData.map(absolutePath), layout: layout, shape: shape, flip: flip)
+    var settings: DataReadSettings? { applied(to: nil) }
+
+    /// The options given over `base` (a config file's), nil when nothing is set.
+    func applied(to base: DataReadSettings?) -> DataReadSettings? {
+        var s = base ?? DataReadSettings()
+        if let testData { s.test = absolutePath(testData) }
+        if let layout { s.layout = layout }
+        if let shape { s.shape = shape }
+        if let flip { s.flip = flip }
         return s.isEmpty ? nil : s
     }
 

@@ -37,10 +37,10 @@ struct DistillCommand: ParsableCommand {
     }
 
     func run() throws {
-        var config = options.config()
-        config.seed = runOptions.seed; config.threads = runOptions.threads
-        config.runRoot = runOptions.runs; config.runName = runOptions.name
-        do { try config.validate() } catch { fail("\(error)") }
+        let file = options.fileConfig
+        var config = options.config(base: file?.config)
+        runOptions.apply(to: &config)
+        do { try config.validate() } catch { fail(file?.locate("\(error)") ?? "\(error)") }
         var changes: [ScheduledSetting] = []
         for spec in setAt {
             guard let colon = spec.firstIndex(of: ":"), let step = Int(spec[..<colon]), step >= 0,
@@ -64,12 +64,11 @@ struct DistillCommand: ParsableCommand {
         do {
             if workbench {
                 // The way the TUI builds a run: option text through the adapter's factory.
-                var opts = options.pairs + [("seed", "\(config.seed)"), ("threads", "\(config.threads)")]
-                if config.sortChannels { opts.append(("sort-channels", "on")) }
-                if !config.nesterov { opts.append(("nesterov", "off")) }
-                let a = try DistillWorkbenchJob.create(options: opts, dataDirectory: dir, runRoot: config.runRoot, runName: config.runName,
+                let a = try DistillWorkbenchJob.create(options: DistillOptions.pairs(of: config), dataDirectory: dir, runRoot: config.runRoot, runName: config.runName,
                                                        tensorBoard: !noTensorboard)
-                precondition(a.job.config.seed == config.seed && a.job.config.surgery == config.surgery, "workbench config differs")
+                var built = a.job.config
+                built.runRoot = config.runRoot; built.runName = config.runName
+                precondition(built == config, "workbench config differs")
                 adapter = a; folder = a.runFolder; job = a.job
             } else {
                 (folder, job) = try RunFolder.create(root: config.runRoot, name: config.runName, generated: generatedName, config: config) { f in
@@ -90,8 +89,8 @@ struct DistillCommand: ParsableCommand {
             try runThroughWorkbench(adapter!, changes: changes, row: row)
         } else {
             job.logEvery = logEvery
-            job.checkpointEvery = checkpoints.checkpointEvery
-            job.checkpoints = CheckpointStore(runFolder: folder, keep: checkpoints.keepCheckpoints)
+            job.checkpointEvery = checkpoints.every
+            job.checkpoints = CheckpointStore(runFolder: folder, keep: checkpoints.keep)
             job.schedule = changes
             distillHeadless(job, folder: folder, plain: plain)
             if save {

@@ -10,22 +10,16 @@ extension SurgeryGranularity: ExpressibleByArgument {}
 extension UncertaintyMode: ExpressibleByArgument {}
 extension BatchNormMode: ExpressibleByArgument {}
 
-enum DistillDefaults: OptimDefaults {
-    static var epochs: Int { DistillConfig().epochs }
-    static var batchSize: Int { DistillConfig().batchSize }
-    static var optimizer: TrainConfig.OptimizerKind { DistillConfig().optimizer }
-    static var lr: Float { DistillConfig().lr }
-    static var momentum: Float { DistillConfig().momentum }
-    static var weightDecay: Float { DistillConfig().weightDecay }
-    static var labelSmoothing: Float { DistillConfig().labelSmoothing }
-    static var warmupEpochs: Float { DistillConfig().warmupEpochs }
-}
+extension DistillConfig: OptimSettings, RunSettings {}
 
 /// The options of a NetDistiller run, shared by `distill` and `compare`. The method preset
 /// is applied first and any explicit option overrides it, so the options the presets set
-/// (λ, surgery, uncertainty) are nil unless given. Ranges and combinations are checked by
-/// `DistillConfig.validate()` in `validate()` (exit 64 with the config's message).
+/// (λ, surgery, uncertainty) are nil unless given; so is every other option, and the config
+/// is `--config FILE`'s (or `DistillConfig`'s defaults) with the options given on top. Ranges
+/// and combinations are checked by `DistillConfig.validate()` in `validate()` (exit 64 with
+/// the config's message; exit 2 naming the file and line for a value from the file).
 struct DistillOptions: ParsableArguments {
+    @OptionGroup var file: ConfigFileOption
     @Option(help: "Method preset [R] (default full); explicit options override it.") var method: DistillMethod?
     @Option(help: "Data: a sample (mnist5k, digits) or a data file or folder (see `retort train --help`) (default digits).") var data: DataSource?
     @Option(help: "Model: the MLP or the tiny MobileNetV2-style CNN (default mlp).") var model: TrainConfig.ModelKind?
@@ -48,7 +42,7 @@ struct DistillOptions: ParsableArguments {
     @Flag(help: "Sort hidden channels by L1 importance at the start of every epoch after the first (NetAug).") var sortChannels = false
     @Option(help: "BatchNorm statistics: kept per width or recalibrated before evaluation (default per-width).") var bn: BatchNormMode?
     @Option(help: "Training images used to re-estimate BatchNorm statistics (default 2000).") var recalibrationSamples: Int?
-    @OptionGroup var optim: OptimOptions<DistillDefaults>
+    @OptionGroup var optim: OptimOptions<DistillConfig>
     @Option(help: "Images held out for testing (default 597 digits, 1000 MNIST-5k).") var testCount: Int?
     @Option(help: "CNN: random shift augmentation in pixels (default 0).") var shift: Int?
     @Option(help: "Seed of the train/test split (fixed across seeds so runs are paired) (default 1).") var splitSeed: UInt64?
@@ -67,9 +61,9 @@ struct DistillOptions: ParsableArguments {
             ("tau", text(tau)), ("temperature", text(temperature)), ("lambda", text(lambda)), ("uncertainty", uncertainty?.rawValue),
             ("ensemble-k", text(ensembleK)), ("kd-warmup", text(kdWarmup)), ("bn", bn?.rawValue),
             ("recalibration-samples", text(recalibrationSamples)),
-            ("epochs", "\(optim.epochs)"), ("batch-size", "\(optim.batchSize)"), ("optimizer", optim.optimizer.rawValue),
-            ("lr", "\(optim.lr)"), ("momentum", "\(optim.momentum)"), ("weight-decay", "\(optim.weightDecay)"),
-            ("label-smoothing", "\(optim.labelSmoothing)"), ("warmup-epochs", "\(optim.warmupEpochs)"),
+            ("epochs", text(optim.epochs)), ("batch-size", text(optim.batchSize)), ("optimizer", optim.optimizer?.rawValue),
+            ("lr", text(optim.lr)), ("momentum", text(optim.momentum)), ("weight-decay", text(optim.weightDecay)),
+            ("label-smoothing", text(optim.labelSmoothing)), ("warmup-epochs", text(optim.warmupEpochs)),
             ("test-count", text(testCount)), ("shift", text(shift)), ("split-seed", text(splitSeed)),
             ("test-data", dataRead.testData.map(absolutePath)), ("layout", dataRead.layout?.rawValue), ("shape", dataRead.shape),
             ("flip", dataRead.flip.map { $0 ? "on" : "off" }),
@@ -77,9 +71,38 @@ struct DistillOptions: ParsableArguments {
         return all.compactMap { k, v in v.map { (k, $0) } }
     }
 
-    /// The config these options describe on top of `base`; throws the config's one-line
-    /// message for a list option that does not parse.
-    func makeConfig(base: DistillConfig = DistillConfig()) throws -> DistillConfig {
+    /// Every setting of `c` as (key, value) pairs in `DistillConfig.set` form, method first:
+    /// applied to `DistillConfig()` they give `c` again (the workbench adapter's input).
+    static func pairs(of c: DistillConfig) -> [(String, String)] {
+        func list(_ l: [Float]) -> String { l.isEmpty ? "none" : l.map { "\($0)" }.joined(separator: ",") }
+        func on(_ b: Bool) -> String { b ? "on" : "off" }
+        var out: [(String, String)] = [
+            ("method", c.method.rawValue), ("data", c.data.description), ("model", c.model.rawValue),
+            ("hidden", c.mlpHidden.map(String.init).joined(separator: ",")), ("student-width", "\(c.studentWidth)"),
+            ("teacher-width", list(c.teacherWidth)), ("teacher-expand", list(c.teacherExpand)), ("random-widths", list(c.randomWidths)),
+            ("random-expands", list(c.randomExpands)), ("stop-width-aug", "\(c.stopWidthAugmentEpochs)"), ("teacher", on(c.teacherLoss)),
+            ("alpha", "\(c.alpha)"), ("surgery", c.surgery.rawValue), ("granularity", c.granularity.rawValue), ("tau", "\(c.tau)"),
+            ("lambda", "\(c.lambda)"), ("temperature", "\(c.temperature)"), ("uncertainty", c.uncertainty.rawValue),
+            ("ensemble-k", "\(c.ensembleK)"), ("kd-warmup", "\(c.kdWarmupEpochs)"), ("sort-channels", on(c.sortChannels)),
+            ("bn", c.batchNorm.rawValue), ("recalibration-samples", "\(c.recalibrationSamples)"), ("epochs", "\(c.epochs)"),
+            ("batch-size", "\(c.batchSize)"), ("optimizer", c.optimizer.rawValue), ("lr", "\(c.lr)"), ("momentum", "\(c.momentum)"),
+            ("nesterov", on(c.nesterov)), ("weight-decay", "\(c.weightDecay)"), ("label-smoothing", "\(c.labelSmoothing)"),
+            ("warmup-epochs", "\(c.warmupEpochs)"), ("min-lr", "\(c.minLR)"), ("shift", "\(c.shiftAugment)"),
+            ("split-seed", "\(c.splitSeed)"), ("seed", "\(c.seed)"), ("threads", "\(c.threads)"),
+        ]
+        if let t = c.testCount { out.append(("test-count", "\(t)")) }
+        if let d = c.dataOptions {
+            if let t = d.test { out.append(("test-data", t)) }
+            if let l = d.layout { out.append(("layout", l.rawValue)) }
+            if let s = d.shape { out.append(("shape", s)) }
+            if let f = d.flip { out.append(("flip", on(f))) }
+        }
+        return out
+    }
+
+    /// The options given, over `base`; throws the config's one-line message for a list
+    /// option that does not parse.
+    func makeConfig(over base: DistillConfig) throws -> DistillConfig {
         var c = base
         for (k, v) in pairs { try c.set(k, v) }
         if sortChannels { c.sortChannels = true }
@@ -87,13 +110,17 @@ struct DistillOptions: ParsableArguments {
         return c
     }
 
-    /// `makeConfig(base:)`, ending the program with one line (exit 2) on a bad value.
-    func config(base: DistillConfig = DistillConfig()) -> DistillConfig {
-        do { return try makeConfig(base: base) } catch { fail("\(error)") }
+    /// The file's config (nil without --config); a bad file ends the program (exit 2).
+    var fileConfig: ConfigFileContents<DistillConfig>? { file.load(DistillConfig.self) }
+
+    /// The options given over `base` (default: the file's config or the defaults), ending
+    /// the program with one line (exit 2) on a bad value.
+    func config(base: DistillConfig? = nil) -> DistillConfig {
+        do { return try makeConfig(over: base ?? fileConfig?.config ?? DistillConfig()) } catch { fail("\(error)") }
     }
 
     func validate() throws {
-        do { try makeConfig().validate() } catch let e as ConfigError { throw ValidationError(e.description) }
+        try checkConfig(fileConfig, options: makeConfig(over:)) { try $0.validate() }
     }
 
     func dataDirectory(for source: DataSource) -> String { dataOptions.directory(for: source) }

@@ -14,7 +14,7 @@ struct SimScaleSim: ParsableCommand {
         'Total Cycles (incl. prefetch)' (an artefact of SCALE-Sim's SRAM-fill model) is written as n/a.
         """)
 
-    @Option(help: "SCALE-Sim .cfg file.") var config: String
+    @Option(help: "SCALE-Sim .cfg file: the simulated hardware (this command's own config file, not a run config as `retort train --config` reads).") var config: String
     @Option(help: "Topology CSV (convolution rows, or GEMM rows with --gemm).") var topology: String
     @Flag(help: "The topology has GEMM rows 'Layer, M, N, K,' (SCALE-Sim -i gemm).") var gemm = false
     @Option(help: "Top output directory (SCALE-Sim's -p).") var out: String = "results"

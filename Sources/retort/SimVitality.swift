@@ -26,7 +26,7 @@ struct SimVitality: ParsableCommand {
     }
 
     @Option(help: "Workload.") var model: ViTModel = .preset("deit-tiny")!
-    @Option(help: "JSON config overriding the defaults (same layout as configs/accelerator/vitality-default.json).") var config: String?
+    @Option(help: "Accelerator JSON config overriding the defaults (same layout as configs/accelerator/vitality-default.json; the hardware, not a run config as `retort train --config` reads).") var config: String?
     @Option(help: "Attention simulated: Taylor, softmax or both.") var attention: AttentionChoice = .both
     @Flag(help: "Also simulate the linear layers (QKV, projection, MLP): end-to-end instead of attention-only.") var linear = false
     @Option(help: "Only the first N layers.") var layers: Int?

@@ -3,31 +3,42 @@ import RetortData
 import RunKit
 import TrainEngine
 
-/// Options shared by every command that trains the plain model (`train`, `tui`).
+/// Options shared by every command that trains the plain model (`train`, `tui`). Each run
+/// option is nil unless given: the config is `--config FILE`'s (or `TrainConfig`'s defaults)
+/// with the options given on top.
 struct TrainOptions: ParsableArguments {
-    @Option(help: "Data: a sample (mnist5k, digits) or a data file or folder (NumPy .npy/.npz, IDX, CIFAR binary, PNG/JPEG class folders, CSV; see `retort data inspect`).") var data: DataSource = .sample(.mnist5k)
-    @Option(help: "Model: mlp (784-256-256-10) or cnn (tiny MobileNetV2-style).") var model: TrainConfig.ModelKind = .cnn
-    @Option(help: "Width multiplier of the model.") var width: Float = 1
-    @OptionGroup var optim: OptimOptions<TrainDefaults>
-    @Option(help: "Images held out for testing.") var testCount: Int = 1000
-    @Option(help: "Random shift augmentation in pixels, 0…16: a random crop of the image padded by this many pixels (0 = off; images only).") var shift: Int = 2
+    @OptionGroup var file: ConfigFileOption
+    @Option(help: "Data: a sample (mnist5k, digits) or a data file or folder (NumPy .npy/.npz, IDX, CIFAR binary, PNG/JPEG class folders, CSV; see `retort data inspect`). (default: \(TrainConfig().data))") var data: DataSource?
+    @Option(help: "Model: mlp (784-256-256-10) or cnn (tiny MobileNetV2-style). (default: \(TrainConfig().model.rawValue))") var model: TrainConfig.ModelKind?
+    @Option(help: "Width multiplier of the model. (default: \(TrainConfig().width))") var width: Float?
+    @OptionGroup var optim: OptimOptions<TrainConfig>
+    @Option(help: "Images held out for testing. (default: \(TrainConfig().testCount))") var testCount: Int?
+    @Option(help: "Random shift augmentation in pixels, 0…16: a random crop of the image padded by this many pixels (0 = off; images only). (default: \(TrainConfig().shiftAugment))") var shift: Int?
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var dataRead: DataReadOptions
     @OptionGroup var checkpoints: CheckpointOptions
 
-    var config: TrainConfig {
-        var c = TrainConfig()
-        c.data = data.absolute; c.dataOptions = dataRead.settings; c.model = model; c.width = width; c.epochs = optim.epochs; c.batchSize = optim.batchSize
-        c.optimizer = optim.optimizer; c.lr = optim.lr; c.momentum = optim.momentum; c.nesterov = !optim.noNesterov
-        c.weightDecay = optim.weightDecay; c.labelSmoothing = optim.labelSmoothing; c.warmupEpochs = optim.warmupEpochs
-        c.testCount = testCount; c.shiftAugment = shift; c.seed = runOptions.seed; c.threads = runOptions.threads
-        c.runRoot = runOptions.runs; c.runName = runOptions.name
-        c.checkpointEvery = checkpoints.checkpointEvery; c.keepCheckpoints = checkpoints.keepCheckpoints
+    /// The options given, over `base`.
+    func applied(over base: TrainConfig) -> TrainConfig {
+        var c = base
+        if let data { c.data = data.absolute }
+        c.dataOptions = dataRead.applied(to: c.dataOptions)
+        if let model { c.model = model }
+        if let width { c.width = width }
+        optim.apply(to: &c)
+        if let testCount { c.testCount = testCount }
+        if let shift { c.shiftAugment = shift }
+        runOptions.apply(to: &c)
+        if let v = checkpoints.checkpointEvery { c.checkpointEvery = v }
+        if let v = checkpoints.keepCheckpoints { c.keepCheckpoints = v }
         return c
     }
 
+    /// The run's config: the file's (or the defaults) with the options given on top.
+    var config: TrainConfig { applied(over: file.load(TrainConfig.self)?.config ?? TrainConfig()) }
+
     func validate() throws {
-        do { try config.validate() } catch let e as ConfigError { throw ValidationError(e.description) }
+        try checkConfig(file.load(TrainConfig.self), options: applied(over:)) { try $0.validate() }
     }
 }

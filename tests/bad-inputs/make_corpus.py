@@ -358,6 +358,50 @@ case("formats: /dev/zero is refused", 2, r"/dev/zero: is a character device, not
 f = put("formats/csv-shape/rows.csv", f"{row},1\n")
 case("formats: declared shape does not divide the row", 2, r"rows\.csv: shape: declared 3×3 does not divide a row of 64 values", "data", "inspect", f, "--shape", "3x3")
 
+# ---- config files: retort train|distill|attention train --config FILE -----------------------
+# (YAML or JSON; every error names the file, the line and the key; exit 2)
+configs = [
+    ("train", "unknown key", "epochs: 2\nlearning-rate: 0.1\n", r"unknown-key\.yaml:2: learning-rate: unknown key \(keys: data, model, width"),
+    ("train", "whole number expected", "epochs: two\n", r'whole-number-expected\.yaml:1: epochs: expected a whole number, got "two"'),
+    ("train", "number expected", "epochs: 1\nlr: fast\n", r'number-expected\.yaml:2: lr: expected a number, got "fast"'),
+    ("train", "unknown choice", "model: resnet\n", r'unknown-choice\.yaml:1: model: must be one of mlp, cnn, got "resnet"'),
+    ("train", "duplicate key", "epochs: 2\nlr: 0.1\nepochs: 3\n", r"duplicate-key\.yaml:3: epochs: duplicate key \(first on line 1\)"),
+    ("train", "one key in two spellings", "batch-size: 8\nbatchSize: 16\n", r"two-spellings\.yaml:2: batchSize: duplicate key \(first on line 1 as batch-size\)"),
+    ("train", "empty file", "", r"empty-file\.yaml:1: empty config file"),
+    ("train", "only comments", "# epochs: 2\n", r"only-comments\.yaml:1: empty config file"),
+    ("train", "a list at the top", "- epochs: 2\n", r"list-at-the-top\.yaml:1: expected keys and values at the top"),
+    ("train", "YAML syntax error", "epochs: [2\nlr: 0.1\n", r"syntax-error\.yaml:[0-9]+: not valid YAML"),
+    ("train", "unterminated JSON", '{"epochs": 2, "lr": 0.1\n', r"unterminated-json\.json:[0-9]+: not valid YAML"),
+    ("train", "value out of range", "epochs: 2\nlr: -1\n", r"out-of-range\.yaml:2: lr: must be"),
+    ("train", "null for a number", "epochs:\n", r"null-number\.yaml:1: epochs: expected a whole number, got nothing"),
+    ("train", "mapping for a number", "epochs:\n  n: 2\n", r"mapping-for-number\.yaml:[12]: epochs: expected a whole number, got a mapping"),
+    ("train", "not UTF-8", b"epochs: \xff\n", r"not-utf8\.yaml: not UTF-8 text"),
+    ("train", "NUL byte", b"epochs: 2\x00\n", r"nul-byte\.yaml: contains a NUL byte"),
+    ("train", "YAML alias", "a: &x 1\nepochs: *x\n", r"alias\.yaml:2: YAML aliases \(\*name\) are not read in config files"),
+    ("distill", "choice from a preset's key", "method: full\nsurgery: pcgrad\n", r'distill-surgery\.yaml:2: surgery: must be one of none, sym, asym, drop, got "pcgrad"'),
+    ("distill", "range error from the file", "epochs: 2\ntau: 2\n", r"distill-tau\.yaml:2: tau: must be in \[-1, 1\]"),
+    ("attention", "nested unknown key", "sparse:\n  treshold: 0.1\n", r"attention-nested\.yaml:2: sparse\.treshold: unknown key \(keys: threshold, bits, momentum, weight\)"),
+    ("attention", "partial vit", "vit:\n  depth: 2\n", r"attention-vit\.yaml:1: vit: missing name"),
+]
+slugs = {"unknown key": "unknown-key", "whole number expected": "whole-number-expected", "number expected": "number-expected",
+         "unknown choice": "unknown-choice", "duplicate key": "duplicate-key", "one key in two spellings": "two-spellings",
+         "empty file": "empty-file", "only comments": "only-comments", "a list at the top": "list-at-the-top",
+         "YAML syntax error": "syntax-error", "unterminated JSON": "unterminated-json.json", "value out of range": "out-of-range",
+         "null for a number": "null-number", "mapping for a number": "mapping-for-number", "not UTF-8": "not-utf8", "NUL byte": "nul-byte", "YAML alias": "alias",
+         "choice from a preset's key": "distill-surgery", "range error from the file": "distill-tau",
+         "nested unknown key": "attention-nested", "partial vit": "attention-vit"}
+command = {"train": ["train"], "distill": ["distill", "--plain"], "attention": ["attention", "train"]}
+for engine, name, text, rx in configs:
+    slug = slugs[name]
+    f = put("config/" + (slug if "." in slug else slug + ".yaml"), text)
+    case(f"config: {engine}: {name}", 2, rx, *command[engine], "--config", f, "--runs", "@/../runs-never")
+case("config: missing file", 2, r"no-such-config\.yaml: cannot read the config file \(no such file\)", "train", "--config", "@/config/no-such-config.yaml")
+case("config: a folder", 2, r"files/config/?: is a folder", "train", "--config", "@/config/")
+case("config: a device", 2, r"/dev/zero: not a regular file", "train", "--config", "/dev/zero")
+# a file from Windows: BOM, CRLF, trailing blanks (accepted, trains)
+f = put("config/windows.yaml", b"\xef\xbb\xbfdata: digits\r\nmodel: mlp  \r\nepochs: 1\r\n\r\n   \r\n")
+case("accepted: a config file with BOM, CRLF and trailing blanks", 0, r"done in", "train", "--config", f, "--runs", "@/../runs-ok", "--plain")
+
 # ---- CLI arguments ----------------------------------------------------------------------
 cli = [
     ("unknown flag", 64, r"Unknown option '--colour'", ["train", "--colour", "red"]),

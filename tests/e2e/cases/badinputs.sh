@@ -33,6 +33,7 @@ replay() { # TARGET FILES…
   local t=$1; shift
   expect "fuzz harness replays the $t corpus" 0 "retort-fuzz $t: [0-9]+ inputs, no crash" -- "$FUZZ" "$t" "$@"
 }
+replay config configs/run/*.yaml tests/bad-inputs/files/config/*
 replay theme themes/*.toml tests/bad-inputs/files/themes/*
 replay gzip sample-data/digits_8x8.csv.gz $(find tests/bad-inputs/files/data -name '*.gz' | sort)
 replay scalesim-config configs/accelerator/*.cfg tests/bad-inputs/files/scalesim/*
