@@ -16,6 +16,11 @@ extension Screen {
         let (accR, lossR) = curvesR.top(curvesR.height / 2)
         // Curves: student and teacher accuracy
         g.box(accR, title: "Accuracy (student / teacher)", glyphs: glyphs)
+        if let c = d.collapse {
+            // the warning replaces the title, in the error colour
+            g.put(accR.x + 1, accR.y, " " + KeyHelp.fit("COLLAPSE: " + c, width: max(0, accR.width - 4)) + " ", fg: .error, attrs: .bold,
+                  clip: Rect(x: accR.x, y: accR.y, width: accR.width - 1, height: 1))
+        }
         var acc = LineChart(series: [
             ChartSeries(name: "S test", color: .series(0), points: points(d.studentTestAccuracy)),
             ChartSeries(name: "T test", color: .series(1), points: points(d.teacherTestAccuracy)),

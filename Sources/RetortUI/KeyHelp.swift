@@ -37,7 +37,39 @@ public enum KeyHelp {
         ("Runs: x Delete  r", "delete the run folder after \"delete RUN? y/n\" (only y; never the running run); r rescans"),
     ]
 
-    /// The help of `tab`: its own keys, then the common ones.
+    /// What the states, units and signs on each tab mean (shown in its help after its keys).
+    public static func legend(for tab: Tab) -> [(String, String)] {
+        switch tab {
+        case .training: return [
+            ("<  >", "chart cursor: move it back / forward; the chart titles read the step and each curve's value under it (> past the newest point hides it)"),
+            ("┆ ▲  (^ in ASCII)", "a setting changed at that step"),
+            ("Run box", "lr now: the lr the last step used (after warm-up and schedule); ‖g‖: that step's gradient norm "
+                + "(what the divergence guard checks); ETA: time left at the recent pace (hh:mm:ss); –: not measured yet"),
+            ("loss: step  train  test", "step: the loss of each mini-batch (a bucket's min–max span and mean); train, test: per epoch"),
+        ]
+        case .distill: return [
+            ("out[…] expand[…]", "width multipliers: output channels per layer group, expansion per block (full: student out[1,1] inside teacher out[4,4])"),
+            ("collapse", "a warning when the student's test accuracy falls more than `collapse` points (a setting) below its best"),
+            ("conf %  cos", "conf %: the share of steps where that tensor's student and teacher gradients conflict (cos < 0); "
+                + "–: the cosine is undefined (a zero gradient) or not measured yet"),
+        ]
+        case .attention: return [
+            ("mask %", "taylor-sparse: the share of attention entries the sparse mask keeps (its density); – for the other kinds"),
+            ("RUINED", "a run is ruined without NaN: loss above 1000, or test accuracy at chance after an epoch"),
+            ("–  S/T", "–: not measured or not finite; S/T: softmax ops ÷ Taylor ops (above 1: Taylor needs fewer)"),
+        ]
+        case .accelerator: return [
+            ("busy  idle", "unit states at the cursor: busy computes a task; idle has none"),
+            ("stall-dep  -bw  -buf", "stalled: stall-dep waits for another unit's result, stall-bw for DRAM bandwidth, stall-buf for buffer space"),
+            ("NN%  map NN%", "a unit's utilisation: busy cycles ÷ all cycles of the run; map: the PE-array mapping efficiency (MACs ÷ busy PE-cycles)"),
+            ("speed  step", "speed: cycles simulated per tick while running; step: cycles per single step"),
+            ("energy", "from the Vitality energy model (per-op costs): whole run and per unit; µJ = microjoules"),
+        ]
+        case .runs: return []
+        }
+    }
+
+    /// The help of `tab`: its own keys and legend, then the common ones.
     public static func entries(for tab: Tab) -> [(String, String)] {
         let own: [(String, String)]
         switch tab {
@@ -47,7 +79,7 @@ public enum KeyHelp {
         case .accelerator: own = AcceleratorSession.keys
         case .runs: own = runs
         }
-        return own + common
+        return own + legend(for: tab) + common
     }
 
     /// Every tab's keys once (what the README lists).
