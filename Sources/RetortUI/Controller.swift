@@ -249,6 +249,17 @@ public struct Controller {
         case "cancel":
             guard s.tab == .accelerator else { s.message = ("cancel: only the Accelerator tab's re-simulation can be cancelled", true); return [] }
             return [.command(.set(name: "cancel", value: ""))]
+        case "filter", "sort":
+            guard s.tab == .runs else { s.message = ("\(w[0]): only on the Runs tab (5)", true); return [] }
+            if w[0] == "filter" {
+                s.runs.filter = w.dropFirst().joined(separator: " ")
+            } else {
+                guard w.count == 2, let order = RunSort(rawValue: w[1]) else { s.message = ("usage: sort name|date|acc", true); return [] }
+                s.runs.sort = order
+            }
+            s.runs.applyView()
+            s.message = ("\(s.runs.list.count) of \(s.runs.all.count) runs" + (s.runs.viewNote.isEmpty ? "" : " · " + s.runs.viewNote), false)
+            return []
         case "theme":
             guard w.count == 2 else { s.message = ("usage: theme NAME (\(s.themeNames.joined(separator: ", ")))", true); return [] }
             return [.theme(w[1])]

@@ -32,9 +32,13 @@ public enum KeyHelp {
 
     /// The Runs tab's keys (it has no job: the run keys are refused there).
     public static let runs: [(String, String)] = [
-        ("Runs: ↑↓ Enter Esc", "select a run folder (tab 5); Enter/o opens it read-only (curves, config.json); Esc back"),
+        ("Runs: ↑↓ Enter Esc", "select a run folder (tab 5); Enter/o opens it read-only (curves, setting changes, config.json); Esc back"),
         ("Runs: space  v", "mark / unmark a run; v overlays the marked runs' test accuracy and loss (one colour each)"),
         ("Runs: x Delete  r", "delete the run folder after \"delete RUN? y/n\" (only y; never the running run); r rescans"),
+        ("Runs: /  :filter TEXT", "show only runs whose name or engine contains TEXT (an empty filter shows all)"),
+        ("Runs: S  :sort KEY", "order the list by name, date (newest first) or acc (best test accuracy first)"),
+        ("Runs: f", "in the overlay: x axis by epoch or by the fraction of each run's training (runs of different lengths line up)"),
+        ("Runs: opened run", "its live setting changes (hparams.csv: step, setting, from → to) above config.json"),
     ]
 
     /// What the states, units and signs on each tab mean (shown in its help after its keys).
