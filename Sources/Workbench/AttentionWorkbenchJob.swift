@@ -287,16 +287,20 @@ public final class AttentionWorkbenchJob: SteppableJob {
     /// is at chance (at most `chanceMargin` × 1/classes) after an epoch.
     public static let ruinedLoss = 1e3, chanceMargin = 1.2
 
+    /// Why a run with this step loss (and, at an epoch end, test accuracy) is ruined; nil when it is not.
+    public static func ruin(loss: Double, testAccuracy: Double?, classes: Int, epoch: Int) -> String? {
+        let chance = 1 / Double(max(1, classes))
+        if loss > ruinedLoss { return String(format: "loss %.3g > %g", loss, ruinedLoss) }
+        if let a = testAccuracy, a <= chanceMargin * chance {
+            return String(format: "test accuracy %.1f%% is at chance (%.1f%%) after epoch %d", 100 * a, 100 * chance, epoch)
+        }
+        return nil
+    }
+
     /// Checks the running run for ruin after a step; warns once per run.
     private func checkRuin(loss: Double, epochSummary: Double?) {
         guard ruined[current] == nil else { return }
-        let chance = 1 / Double(max(1, data.sample.classCount))
-        var why: String?
-        if loss > Self.ruinedLoss { why = String(format: "loss %.3g > %g", loss, Self.ruinedLoss) }
-        else if let a = epochSummary, a <= Self.chanceMargin * chance {
-            why = String(format: "test accuracy %.1f%% is at chance (%.1f%%) after epoch %d", 100 * a, 100 * chance, epochs[current])
-        }
-        guard let why else { return }
+        guard let why = Self.ruin(loss: loss, testAccuracy: epochSummary, classes: data.sample.classCount, epoch: epochs[current]) else { return }
         let text = "run \(current + 1) (\(kinds[current].rawValue)) looks ruined: \(why); consider :rollback or :remove of queued runs"
         ruined[current] = text
         notes.append((.warning, text))

@@ -249,11 +249,17 @@ public final class DistillWorkbenchJob: SteppableJob {
 
     /// The collapse warning: the student's latest test accuracy against its best (nil: none).
     var collapseWarning: String? {
-        guard let best = sTest.yRange?.upperBound, sTest.last.isFinite else { return nil }
-        let drop = 100 * (best - sTest.last)
-        guard drop > collapsePoints else { return nil }
-        return String(format: "student collapsed? test accuracy %.2f%% is %.1f points below its best %.2f%% (collapse %@)",
-                      100 * sTest.last, drop, 100 * best, format(collapsePoints))
+        guard let best = sTest.yRange?.upperBound else { return nil }
+        return Self.collapseWarning(best: best, last: sTest.last, points: collapsePoints)
+    }
+
+    /// The warning when `last` (a fraction) is more than `points` percentage points below `best`.
+    public static func collapseWarning(best: Double, last: Double, points: Double) -> String? {
+        guard best.isFinite, last.isFinite else { return nil }
+        let drop = 100 * (best - last)
+        guard drop > points else { return nil }
+        return String(format: "student test accuracy %.2f%% is %.1f points below its best %.2f%% (collapse = %@)",
+                      100 * last, drop, 100 * best, format(points))
     }
 
     public func handle(_ command: JobCommand) throws -> String {
