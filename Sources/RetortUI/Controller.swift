@@ -31,7 +31,16 @@ public struct Controller {
         if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper, words: words, validate: validate) }
         if s.editBuffer != nil { return editKey(key, &s, hyper: hyper, validate: validate) }
         if s.showHelp {
-            if case .char("?") = key { s.showHelp = false } else if key == .escape || key == .char("q") { s.showHelp = false }
+            switch key {
+            case .char("?"), .escape, .char("q"): s.showHelp = false; s.helpScroll = 0
+            case .down, .char("j"): s.helpScroll += 1
+            case .up, .char("k"): s.helpScroll = max(0, s.helpScroll - 1)
+            case .pageDown, .char(" "): s.helpScroll += 10
+            case .pageUp: s.helpScroll = max(0, s.helpScroll - 10)
+            case .home: s.helpScroll = 0
+            case .end: s.helpScroll = Int.max / 2
+            default: break
+            }
             return []
         }
         switch key {

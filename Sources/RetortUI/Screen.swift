@@ -30,7 +30,7 @@ public struct Screen {
         case .runs: runsTab(&g, s, body)
         }
         footer(&g, s)
-        if s.showHelp { help(&g, KeyHelp.entries(for: s.tab)) }
+        if s.showHelp { help(&g, KeyHelp.entries(for: s.tab), scroll: s.helpScroll) }
         return g
     }
 
@@ -221,7 +221,7 @@ public struct Screen {
 
     /// The key help of the front tab: a box as wide as the terminal allows (and the text
     /// needs), descriptions wrapped at spaces; what does not fit ends in "…".
-    func help(_ g: inout CellGrid, _ entries: [(String, String)]) {
+    func help(_ g: inout CellGrid, _ entries: [(String, String)], scroll: Int = 0) {
         let keyW = min(24, (entries.map(\.0.count).max() ?? 0) + 2)
         let note = "Changes apply at the next step and are logged in the run's metrics (hparams.csv)."
         let need = max(keyW + (entries.map(\.1.count).max() ?? 0), note.count) + 4
@@ -234,10 +234,13 @@ public struct Screen {
         let h = min(g.height, lines.count + 4)
         let r = Rect(x: (g.width - w) / 2, y: (g.height - h) / 2, width: w, height: h)
         g.fill(r, Cell(" "))
-        g.box(r, title: "Keys — ? or Esc closes", glyphs: glyphs, focused: true)
         let rows = h - 4
-        for (i, (k, d)) in lines.prefix(rows).enumerated() {
-            let cut = i == rows - 1 && lines.count > rows
+        // scrolled: the lines from `first`; the title says where, the last row that more follows
+        let first = max(0, min(scroll, lines.count - rows))
+        g.box(r, title: "Keys — ? or Esc closes" + (lines.count > rows ? " · ↑↓ PgDn scroll (\(first + 1)–\(first + rows) of \(lines.count))" : ""),
+              glyphs: glyphs, focused: true)
+        for (i, (k, d)) in lines.dropFirst(first).prefix(rows).enumerated() {
+            let cut = i == rows - 1 && lines.count > first + rows
             g.put(r.x + 2, r.y + 1 + i, k, fg: .highlight, attrs: .bold, clip: r.inset(1))
             g.put(r.x + 2 + keyW, r.y + 1 + i, cut ? KeyHelp.fit(d + " …", width: textW) : d, fg: .fg, clip: r.inset(1))
         }

@@ -30,6 +30,8 @@ public struct UIState: Sendable {
     /// The session has a training run (false: the Training tab says none and ignores run keys).
     public var hasTrainingRun = true
     public var showHelp = false
+    /// First line of the help shown (↑↓ PgUp PgDn scroll it; clamped when drawn).
+    public var helpScroll = 0
     /// Text of the `:` command line while it is open.
     public var commandLine: String? = nil
     public var history: [String] = []

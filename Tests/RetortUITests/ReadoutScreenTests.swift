@@ -64,6 +64,19 @@ final class ReadoutScreenTests: XCTestCase {
         }
     }
 
+    func testHelpScrollsToItsLegendAt80x24() {
+        var s = UIState(); s.tab = .accelerator
+        _ = Controller.handle(.char("?"), state: &s, panel: [])
+        let top = screen.render(s, training: nil, width: 80, height: 24)
+        XCTAssertFalse(top.contains("stall-bw"), "the legend follows the keys")
+        XCTAssertTrue(top.contains("PgDn scroll (1–20 of"), top.text)
+        _ = Controller.handle(.end, state: &s, panel: [])
+        let end = screen.render(s, training: nil, width: 80, height: 24)
+        XCTAssertTrue(end.contains("stall-bw"), end.text)
+        _ = Controller.handle(.escape, state: &s, panel: [])
+        XCTAssertEqual(s.helpScroll, 0)
+    }
+
     func testMessagesAreCutWithAnEllipsis() {
         var s = UIState()
         s.message = (String(repeating: "long message ", count: 10) + "END", false)
