@@ -41,7 +41,7 @@ public enum KeyHelp {
         ("Runs: opened run", "its live setting changes (hparams.csv: step, setting, from → to) above config.json"),
     ]
 
-    /// What the states, units and signs on each tab mean (shown in its help after its keys).
+    /// What the states, units and signs on each tab mean (shown at the end of its help).
     public static func legend(for tab: Tab) -> [(String, String)] {
         switch tab {
         case .training: return [
@@ -73,7 +73,7 @@ public enum KeyHelp {
         }
     }
 
-    /// The help of `tab`: its own keys and legend, then the common ones.
+    /// The help of `tab`: its own keys, the common ones, then its legend.
     public static func entries(for tab: Tab) -> [(String, String)] {
         let own: [(String, String)]
         switch tab {
@@ -83,7 +83,7 @@ public enum KeyHelp {
         case .accelerator: own = AcceleratorSession.keys
         case .runs: own = runs
         }
-        return own + legend(for: tab) + common
+        return own + common + legend(for: tab)
     }
 
     /// Every tab's keys once (what the README lists).

@@ -261,7 +261,8 @@ extension Screen {
             if let l = s.finalTestLoss { rows.append((String(format: "final test loss %.4f", l), .fg)) }
         }
         rows += c.notes.map { ($0, ColorRole.warn) }
-        rows.append(("live changes (hparams.csv): \(c.settingChanges.isEmpty ? "none" : String(c.settingChanges.count))", .title))
+        let n = c.settingChanges.count
+        rows.append(("hparams.csv: \(n == 0 ? "no" : String(n)) change\(n == 1 ? "" : "s")", .title))
         // the newest changes when they do not all fit (config.json keeps at least half the box)
         let room = max(1, fi.height / 2 - rows.count)
         if c.settingChanges.count > room { rows.append(("… \(c.settingChanges.count - room + 1) earlier", .inactive)) }

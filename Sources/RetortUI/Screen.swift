@@ -154,8 +154,9 @@ public struct Screen {
         g.box(logR, title: "Run", glyphs: glyphs)
         let li = logR.inset(1)
         var rows = [
-            "lr now \(Self.fmt(t.lr))  ‖g‖ \(t.gradientNorm.last.isFinite ? String(format: "%.3g", t.gradientNorm.last) : "–")  ETA \(t.eta.map(Self.clock) ?? "–")",
-            "\(t.modelName) · \(t.parameterCount) params",
+            "lr now \(Self.fmt(t.lr))  ‖g‖ \(t.gradientNorm.last.isFinite ? String(format: "%.3g", t.gradientNorm.last) : "–")",
+            "ETA \(t.eta.map(Self.clock) ?? "–")  · \(t.parameterCount) params",
+            "\(t.modelName)",
             "\(t.dataName): \(t.trainCount) train / \(t.testCount) test",
         ]
         if let a = t.testAccuracy.buckets.last { rows.append(String(format: "test acc %.2f%%  (best %.2f%%)", 100 * a.mean, 100 * (t.testAccuracy.yRange?.upperBound ?? 0))) }

@@ -18,9 +18,10 @@ struct TrainingReadout {
         if let c = cursor, let lo = xs.min(), let hi = xs.max() { x = ChartCursor.x(c, in: lo...hi) } else { x = nil }
     }
 
-    /// "value at the cursor" of one curve, or "–" where it has no point.
+    /// The curve's value as of the cursor (its last point at or before it), or "–" when it
+    /// has none yet there.
     private func at(_ p: [ChartSeries.Point], _ f: (Double) -> String) -> String {
-        guard let x, let n = ChartCursor.nearest(p, to: x) else { return "–" }
+        guard let x, let n = ChartCursor.latest(p, atOrBefore: x) else { return "–" }
         return f(n.mean)
     }
     private static func num(_ v: Double) -> String { String(format: "%.4g", v) }

@@ -10,8 +10,8 @@ public enum ChartCursor {
         range.lowerBound + (range.upperBound - range.lowerBound) * Double(min(max(0, position), positions)) / Double(positions)
     }
 
-    /// The point of `points` nearest to `x` (nil: none).
-    public static func nearest(_ points: [ChartSeries.Point], to x: Double) -> ChartSeries.Point? {
-        points.min { abs($0.x - x) < abs($1.x - x) }
+    /// The last point of `points` (in x order) at or before `x` (nil: none yet).
+    public static func latest(_ points: [ChartSeries.Point], atOrBefore x: Double) -> ChartSeries.Point? {
+        points.last { $0.x <= x + 1e-9 }
     }
 }

@@ -11,7 +11,7 @@ wait_for rd 'PAUSED' 15 || bad "readouts: TUI did not start" "$(screen rd)"
 tmuxq send-keys -t rd N
 wait_for rd 'step 10' 10 && wait_for rd '‖g‖ [0-9]' 5 && wait_for rd 'ETA [0-9]{2}:[0-9]{2}:[0-9]{2}' 5 \
   && ok "80×24 Training: gradient norm and ETA after 10 steps" || bad "training readouts" "$(screen rd)"
-[ "$(screen rd | grep -o '└' | wc -l)" -ge 2 ] && ok "80×24 Training: loss and accuracy charts keep their axes" || bad "axes at 80×24" "$(screen rd)"
+[ "$(screen rd | grep -c ' └─')" -ge 2 ] && ok "80×24 Training: loss and accuracy charts keep their axes" || bad "axes at 80×24" "$(screen rd)"
 tmuxq send-keys -t rd '<'
 wait_for rd 'Loss · step [0-9]+: step [0-9.]+' 5 && ok "< puts the chart cursor on the charts; the Loss title reads step and values" || bad "chart cursor" "$(screen rd | sed -n 3,4p)"
 tmuxq send-keys -t rd '>'; sleep 0.2
