@@ -73,7 +73,7 @@ public enum KeyHelp {
         }
     }
 
-    /// The help of `tab`: its own keys, the common ones, then its legend.
+    /// The keys of `tab`: its own, then the common ones.
     public static func entries(for tab: Tab) -> [(String, String)] {
         let own: [(String, String)]
         switch tab {
@@ -83,8 +83,11 @@ public enum KeyHelp {
         case .accelerator: own = AcceleratorSession.keys
         case .runs: own = runs
         }
-        return own + common + legend(for: tab)
+        return own + common
     }
+
+    /// What the help overlay of `tab` lists: its keys, then its legend.
+    public static func overlay(for tab: Tab) -> [(String, String)] { entries(for: tab) + legend(for: tab) }
 
     /// Every tab's keys once (what the README lists).
     public static var entries: [(String, String)] {

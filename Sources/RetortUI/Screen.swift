@@ -30,7 +30,7 @@ public struct Screen {
         case .runs: runsTab(&g, s, body)
         }
         footer(&g, s)
-        if s.showHelp { help(&g, KeyHelp.entries(for: s.tab), scroll: s.helpScroll) }
+        if s.showHelp { help(&g, KeyHelp.overlay(for: s.tab), scroll: s.helpScroll) }
         return g
     }
 
