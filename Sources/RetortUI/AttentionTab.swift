@@ -143,8 +143,8 @@ extension Screen {
             (3, done ? "all \(a.runs.count) runs finished" : "run \(a.currentRun)/\(a.runs.count): \(a.kind)"
                 + (a.diverged != nil ? " · DIVERGED" : (a.ruined[a.currentRun] != nil ? " · RUINED" : ""))),
             (3, String(format: "epoch %d/%d · step %d · %.0f img/s", min(a.epoch + 1, a.totalEpochs), a.totalEpochs, a.step, a.samplesPerSecond)),
-            (a.kind == "taylor-sparse" ? 3 : 2, "lr \(Self.fmt(a.lr)) · τ \(Self.fmt(a.sparseThreshold))"
-                + (a.kind == "taylor-sparse" ? (a.maskDensity.isFinite ? String(format: " · mask %.1f%%", 100 * a.maskDensity) : " · mask –") : "")),
+            (a.kind == "taylor-sparse" ? 3 : 2, (a.kind == "taylor-sparse" ? (a.maskDensity.isFinite ? String(format: "mask %.1f%% · ", 100 * a.maskDensity) : "mask – · ") : "")
+                + "lr \(Self.fmt(a.lr)) · τ \(Self.fmt(a.sparseThreshold))"),
             (0, "runs (test accuracy %: last / best)"),
         ]
         let runRoom = min(a.runs.count, max(1, fi.height - 2))
@@ -152,7 +152,7 @@ extension Screen {
         var y = fi.y
         for (p, text) in header where y < fi.maxY {
             let alarm = text.hasSuffix(" · DIVERGED") || text.hasSuffix(" · RUINED")
-            g.put(fi.x, y, text, fg: p == 0 ? .inactive : (alarm ? .error : .fg), attrs: alarm ? .bold : [], clip: fi); y += 1
+            g.put(fi.x, y, KeyHelp.fit(text, width: fi.width), fg: p == 0 ? .inactive : (alarm ? .error : .fg), attrs: alarm ? .bold : [], clip: fi); y += 1
         }
         // a window of the run list around the current run
         let room = fi.maxY - y

@@ -131,6 +131,7 @@ final class ReadoutScreenTests: XCTestCase {
     func testAttentionMaskDensityRuinedRunsAndQueueKeys() {
         var a = AttentionSnapshot()
         a.state = .running; a.currentRun = 1; a.kind = "taylor-sparse"; a.maskDensity = 0.25; a.totalEpochs = 3
+        a.lr = 1.255e-06; a.sparseThreshold = 0.002   // a long lr line must not push the density off
         a.runs = [AttentionRunView(index: 1, kind: "taylor-sparse", status: .running), AttentionRunView(index: 2, kind: "softmax")]
         a.ruined = [1: "run 1 (taylor-sparse) looks ruined: loss 1e+04 > 1000"]
         var s = UIState(); s.tab = .attention
