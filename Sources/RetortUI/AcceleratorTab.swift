@@ -49,10 +49,15 @@ extension Screen {
         }
         // Gantt of the current layer
         let busy = a.resimulating.map { String(format: "simulating… %.0f%% (Esc/:cancel cancels) ", 100 * a.resimulationProgress) + $0 + " │ " } ?? ""
-        g.box(ganttR, title: busy + "Pipeline, layer \(a.layer) (\(a.attention))", glyphs: glyphs)
-        gantt(&g, ganttR.inset(1), a)
+        switch s.acceleratorView {
+        case .layers: layerTable(&g, ganttR, a, busy: busy)
+        case .units: unitTable(&g, ganttR, a, busy: busy)
+        case .gantt:
+            g.box(ganttR, title: busy + "Pipeline, layer \(a.layer) (\(a.attention)) · c: tables", glyphs: glyphs)
+            gantt(&g, ganttR.inset(1), a)
+        }
         // Counters and settings
-        let (cR, pR) = side.top(min(side.height - 6, 9))
+        let (cR, pR) = side.top(min(side.height - 6, 10))
         g.box(cR, title: "Counters", glyphs: glyphs)
         let ci = cR.inset(1)
         let lat = Double(a.totalCycles) / (a.clockMHz * 1e6) * 1e6
@@ -64,10 +69,49 @@ extension Screen {
             a.comparison,
             "busy PEs \(a.busyPEs) / \(a.pe.rows * a.pe.cols)",
             a.buffers.map { String(format: "%@ %.0f%%", String($0.name.prefix(4)), 100 * $0.fraction) }.joined(separator: " "),
+            String(format: "DRAM %@ read, %@ written", Self.bytes(a.dramReadBytes), Self.bytes(a.dramWriteBytes)),
             a.breakpoints.isEmpty ? "no breakpoints" : "break: " + a.breakpoints.joined(separator: ", "),
         ]
-        for (i, l) in lines.enumerated() where i < ci.height { g.put(ci.x, ci.y + i, l, fg: .fg, clip: ci) }
+        for (i, l) in lines.enumerated() where i < ci.height { g.put(ci.x, ci.y + i, KeyHelp.fit(l, width: ci.width), fg: .fg, clip: ci) }
         panel(&g, pR, title: "Simulator (live)", fields: a.settings, s)
+    }
+
+    /// Bytes in B, kB, MB or GB (decimal).
+    static func bytes(_ n: Int) -> String {
+        let v = Double(n)
+        if v < 1e3 { return "\(n) B" }
+        if v < 1e6 { return String(format: "%.1f kB", v / 1e3) }
+        if v < 1e9 { return String(format: "%.1f MB", v / 1e6) }
+        return String(format: "%.2f GB", v / 1e9)
+    }
+
+    /// Each layer's cycles: its span in the schedule (first task start to last task end).
+    func layerTable(_ g: inout CellGrid, _ r: Rect, _ a: AcceleratorSnapshot, busy: String) {
+        let inner = r.inset(1)
+        let rows = a.layerCycles.map { l in
+            [l.layer == a.layer ? "L\(l.layer) ◂" : "L\(l.layer)", String(l.start), String(l.end), String(l.cycles),
+             String(format: "%.1f", 100 * Double(l.cycles) / Double(max(1, a.totalCycles)))]
+        }
+        // a window of the table around the cursor's layer when not all rows fit
+        let room = max(0, inner.height - 1)
+        let first = max(0, min(a.layer - room / 2, rows.count - room))
+        let shown = rows.count > room ? " (L\(first)–L\(first + room - 1) of \(rows.count))" : ""
+        g.box(r, title: busy + "Cycles per layer" + shown + " · c: next table", glyphs: glyphs)
+        var t = Table(headers: ["layer", "start", "end", "cycles", "% of run"], rows: Array(rows.dropFirst(first)))
+        t.highlight = a.layer - first
+        t.render(into: &g, in: inner)
+    }
+
+    /// Per unit over the whole run: utilisation, mapping efficiency and energy; then the
+    /// energy no unit owns.
+    func unitTable(_ g: inout CellGrid, _ r: Rect, _ a: AcceleratorSnapshot, busy: String) {
+        g.box(r, title: busy + "Units over the run (energy model: Vitality per-op costs) · c: Gantt", glyphs: glyphs)
+        func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f", 100 * v) : "–" }
+        let rows = a.unitFigures.map { [$0.name, pct($0.utilisation), pct($0.mapping), String(format: "%.3f", $0.microjoules)] }
+            + a.sharedEnergy.map { [$0.name, "–", "–", String(format: "%.3f", $0.microjoules)] }
+        var t = Table(headers: ["unit", "util %", "map %", "energy µJ"], rows: rows)
+        t.highlight = nil
+        t.render(into: &g, in: r.inset(1))
     }
 
     /// Cycles one screen column of the utilisation heatmap covers: the heatmap squeezes

@@ -140,17 +140,19 @@ extension Screen {
         var header: [(Int, String)] = [
             (1, "\(a.modelName) · \(a.dataName.replacingOccurrences(of: ".csv.gz", with: "")) · seed \(a.seed)"),
             (0, "\(a.tokens) tokens · \(a.heads) heads × d=\(a.headDim) · \(a.layers) layers"),
-            (3, done ? "all \(a.runs.count) runs finished" : "run \(a.currentRun)/\(a.runs.count): \(a.kind)" + (a.diverged != nil ? " · DIVERGED" : "")),
+            (3, done ? "all \(a.runs.count) runs finished" : "run \(a.currentRun)/\(a.runs.count): \(a.kind)"
+                + (a.diverged != nil ? " · DIVERGED" : (a.ruined[a.currentRun] != nil ? " · RUINED" : ""))),
             (3, String(format: "epoch %d/%d · step %d · %.0f img/s", min(a.epoch + 1, a.totalEpochs), a.totalEpochs, a.step, a.samplesPerSecond)),
-            (2, "lr \(Self.fmt(a.lr)) · τ \(Self.fmt(a.sparseThreshold))" + (a.maskDensity.isFinite ? String(format: " · mask %.0f%%", 100 * a.maskDensity) : "")),
+            (a.kind == "taylor-sparse" ? 3 : 2, (a.kind == "taylor-sparse" ? (a.maskDensity.isFinite ? String(format: "mask %.1f%% · ", 100 * a.maskDensity) : "mask – · ") : "")
+                + "lr \(Self.fmt(a.lr)) · τ \(Self.fmt(a.sparseThreshold))"),
             (0, "runs (test accuracy %: last / best)"),
         ]
         let runRoom = min(a.runs.count, max(1, fi.height - 2))
         while header.count + runRoom > fi.height, let i = header.indices.min(by: { header[$0].0 < header[$1].0 }) { header.remove(at: i) }
         var y = fi.y
         for (p, text) in header where y < fi.maxY {
-            let alarm = a.diverged != nil && text.hasSuffix(" · DIVERGED")
-            g.put(fi.x, y, text, fg: p == 0 ? .inactive : (alarm ? .error : .fg), attrs: alarm ? .bold : [], clip: fi); y += 1
+            let alarm = text.hasSuffix(" · DIVERGED") || text.hasSuffix(" · RUINED")
+            g.put(fi.x, y, KeyHelp.fit(text, width: fi.width), fg: p == 0 ? .inactive : (alarm ? .error : .fg), attrs: alarm ? .bold : [], clip: fi); y += 1
         }
         // a window of the run list around the current run
         let room = fi.maxY - y
@@ -158,10 +160,11 @@ extension Screen {
         let first = max(0, min(a.currentRun - 2, a.runs.count - room))
         for run in a.runs[first...].prefix(room) {
             let acc = run.lastTestAccuracy.isFinite ? String(format: "%5.1f / %5.1f", 100 * run.lastTestAccuracy, 100 * run.bestTestAccuracy) : ""
-            let status = [.running: "run", .finished: "done", .diverged: "DIVERGED"][run.status] ?? "queued"
+            let ruined = a.ruined[run.index] != nil && run.status != .diverged
+            let status = ruined ? "RUINED" : [.running: "run", .finished: "done", .diverged: "DIVERGED"][run.status] ?? "queued"
             var x = g.put(fi.x, y, glyphs.unicode ? "━ " : "- ", fg: runColor(run.index), clip: fi)
             x = g.put(x, y, "\(run.index) \(run.kind.padding(toLength: 13, withPad: " ", startingAt: 0)) \(status.padding(toLength: run.status == .diverged ? 8 : 6, withPad: " ", startingAt: 0)) \(acc)",
-                      fg: run.status == .queued ? .inactive : (run.status == .diverged ? .error : .fg),
+                      fg: run.status == .queued ? .inactive : (run.status == .diverged || ruined ? .error : .fg),
                       attrs: run.status == .running || run.status == .diverged ? .bold : [], clip: fi)
             y += 1
         }

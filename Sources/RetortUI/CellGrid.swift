@@ -84,7 +84,7 @@ public struct CellGrid: Sendable {
         for x in r.x + 1..<r.maxX - 1 { put(x, r.y, String(b.h), fg: role); put(x, r.maxY - 1, String(b.h), fg: role) }
         for y in r.y + 1..<r.maxY - 1 { put(r.x, y, String(b.v), fg: role); put(r.maxX - 1, y, String(b.v), fg: role) }
         if let title, r.width > 4 {
-            let t = " " + String(title.prefix(r.width - 4)) + " "
+            let t = " " + KeyHelp.fit(title, width: r.width - 4) + " "
             put(r.x + 1, r.y, t, fg: .title, attrs: .bold)
         }
     }

@@ -5,18 +5,22 @@ import Workbench
 /// Turns keys into state changes and effects. Pure: no curses, no threads — unit-tested.
 public struct Controller {
     /// Commands that act on the front tab's job (`rollback` says itself which tabs have one).
-    static let jobCommands: Set = ["set", "pause", "resume", "run", "step", "save", "w", "goto", "break", "cancel"]
-    public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break", "cancel"]
+    static let jobCommands: Set = ["set", "pause", "resume", "run", "step", "save", "w", "goto", "break", "cancel", "export",
+                                   "remove", "up", "down"]
+    public static let commands = ["set", "pause", "resume", "step", "save", "rollback", "theme", "help", "quit", "log", "goto", "break", "cancel",
+                                  "export", "remove", "up", "down", "filter", "sort"]
 
     /// `panel` is the current tab's editable settings; `validate` returns a reason when a
     /// value is refused (nil = fine; by default the row's own check, i.e. its setting's
     /// definition). `diverged`: the front tab's run (Training, Distill or Attention) has
     /// diverged, so `r` rolls it back instead of resuming.
     ///
+    /// `words`: what `:` completes after a command of the front tab (e.g. `break` → stages).
+    ///
     /// Values sent but not yet in the snapshot's `panel` (a burst of keys) are stepped from,
     /// not the snapshot's (see `PendingValue`); undo and the cursor belong to the front tab.
     public static func handle(_ key: Key, state s: inout UIState, panel snapshotRows: [SettingRow], jobState: JobState = .running,
-                              diverged: Bool = false,
+                              diverged: Bool = false, words: [String: [String]] = [:],
                               validate: ((String, String) -> String?)? = nil) -> [UIEffect] {
         let hyper = s.reconcile(snapshotRows)
         let validate = validate ?? { name, text in hyper.first { $0.name == name }?.check(text) }
@@ -24,10 +28,19 @@ public struct Controller {
             if let e = runsKey(key, &s) { return e }
             if isRunKey(key) { s.message = (runsHasNoJob, true); return [] }
         }
-        if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper, validate: validate) }
+        if s.commandLine != nil { return commandLineKey(key, &s, hyper: hyper, words: words, validate: validate) }
         if s.editBuffer != nil { return editKey(key, &s, hyper: hyper, validate: validate) }
         if s.showHelp {
-            if case .char("?") = key { s.showHelp = false } else if key == .escape || key == .char("q") { s.showHelp = false }
+            switch key {
+            case .char("?"), .escape, .char("q"): s.showHelp = false; s.helpScroll = 0
+            case .down, .char("j"): s.helpScroll += 1
+            case .up, .char("k"): s.helpScroll = max(0, s.helpScroll - 1)
+            case .pageDown, .char(" "): s.helpScroll += 10
+            case .pageUp: s.helpScroll = max(0, s.helpScroll - 10)
+            case .home: s.helpScroll = 0
+            case .end: s.helpScroll = Int.max / 2
+            default: break
+            }
             return []
         }
         switch key {
@@ -35,6 +48,9 @@ public struct Controller {
         case .char("g") where s.tab == .accelerator: return [.command(.set(name: "goto", value: "next-event"))]
         case .char("G") where s.tab == .accelerator: return [.command(.set(name: "goto", value: "end"))]
         case .escape where s.tab == .accelerator: return [.command(.set(name: "cancel", value: ""))]
+        case .char("x") where s.tab == .attention: return [.command(.set(name: "remove", value: "last"))]
+        case .char("c") where s.tab == .accelerator:
+            s.acceleratorView = s.acceleratorView.next; s.message = ("showing \(s.acceleratorView.title) (c: next)", false)
         case .char("t") where s.tab == .accelerator:
             let cur = hyper.first { $0.name == "attention" }?.value
             return [.command(.set(name: "attention", value: cur == "taylor" ? "softmax" : "taylor"))]
@@ -56,6 +72,10 @@ public struct Controller {
         case .enter, .char("e"): if s.selectedField < hyper.count { s.editBuffer = ""; s.message = nil }
         case .char("u"): return undo(&s, hyper: hyper)
         case .mouseClick(let x, let y): if y == 1, let t = tabAt(x) { s.tab = t }
+        case .char("<") where s.tab == .training:
+            s.chartCursor = max(0, (s.chartCursor ?? ChartCursor.positions + 1) - 1)
+        case .char(">") where s.tab == .training:
+            if let c = s.chartCursor { s.chartCursor = c >= ChartCursor.positions ? nil : c + 1 }
         case .char("]"), .wheelUp: s.zoom = min(8, s.zoom + 1); s.message = ("charts: last 1/\(1 << s.zoom) of the run", false)
         case .char("["), .wheelDown: s.zoom = max(0, s.zoom - 1); s.message = (s.zoom == 0 ? "charts: whole run" : "charts: last 1/\(1 << s.zoom) of the run", false)
         default: break
@@ -131,7 +151,9 @@ public struct Controller {
         return []
     }
 
-    static func commandLineKey(_ key: Key, _ s: inout UIState, hyper: [SettingRow], validate: (String, String) -> String?) -> [UIEffect] {
+    static func commandLineKey(_ key: Key, _ s: inout UIState, hyper: [SettingRow], words: [String: [String]],
+                               validate: (String, String) -> String?) -> [UIEffect] {
+        s.candidates = []
         switch key {
         case .escape: s.commandLine = nil
         case .backspace, .delete:
@@ -144,7 +166,7 @@ public struct Controller {
         case .down:
             guard let i = s.historyIndex else { break }
             if i + 1 < s.history.count { s.historyIndex = i + 1; s.commandLine = s.history[i + 1] } else { s.historyIndex = nil; s.commandLine = "" }
-        case .tab: s.commandLine = complete(s.commandLine!, hyper: hyper, themes: s.themeNames)
+        case .tab: tabComplete(&s, hyper: hyper, words: words); return []
         case .enter:
             let line = s.commandLine!.trimmingCharacters(in: .whitespaces)
             s.commandLine = nil; s.historyIndex = nil
@@ -158,20 +180,44 @@ public struct Controller {
     }
 
     /// Completes the word being typed: a command, then a hyperparameter or theme name.
-    public static func complete(_ line: String, hyper: [SettingRow], themes: [String]) -> String {
+    public static func complete(_ line: String, hyper: [SettingRow], themes: [String], words: [String: [String]] = [:]) -> String {
+        completion(line, hyper: hyper, themes: themes, words: words).line
+    }
+
+    /// The word being typed completed as far as the candidates agree, and the candidates
+    /// that match it: a command; after `set ` a setting name; after `set NAME ` the words
+    /// of a choice setting; after `theme ` a theme; after another command the words the
+    /// front tab offers for it (`words`, e.g. `break` → the Accelerator's stage names).
+    public static func completion(_ line: String, hyper: [SettingRow], themes: [String],
+                                  words extra: [String: [String]] = [:]) -> (line: String, candidates: [String]) {
         let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         let candidates: [String]
         if words.count <= 1 { candidates = commands }
         else if words[0] == "set" && words.count == 2 { candidates = hyper.map(\.name) }
+        else if words[0] == "set" && words.count == 3, let row = hyper.first(where: { $0.name == words[1] }),
+                case .choice(let choices) = row.kind { candidates = choices }
         else if words[0] == "theme" && words.count == 2 { candidates = themes }
-        else { return line }
+        else if words.count == 2, let offered = extra[words[0]] { candidates = offered }
+        else { return (line, []) }
         let partial = words.last ?? ""
-        let matches = candidates.filter { $0.hasPrefix(partial) }
-        guard !matches.isEmpty else { return line }
+        let matches = candidates.filter { $0.lowercased().hasPrefix(partial.lowercased()) }
+        guard !matches.isEmpty else { return (line, []) }
         var common = matches[0]
-        for m in matches.dropFirst() { while !m.hasPrefix(common) { common.removeLast() } }
+        for m in matches.dropFirst() { while !m.lowercased().hasPrefix(common.lowercased()) { common.removeLast() } }
         let completed = matches.count == 1 ? common + " " : common
-        return (words.dropLast() + [completed]).joined(separator: " ")
+        return ((words.dropLast() + [completed]).joined(separator: " "), matches)
+    }
+
+    /// Tab on the command line: completes, and lists the candidates when several remain (or
+    /// says what a number setting allows).
+    static func tabComplete(_ s: inout UIState, hyper: [SettingRow], words: [String: [String]]) {
+        let (line, candidates) = completion(s.commandLine!, hyper: hyper, themes: s.themeNames, words: words)
+        s.commandLine = line
+        s.candidates = candidates.count > 1 ? candidates : []
+        let w = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        if candidates.isEmpty, w.count == 3, w[0] == "set", let row = hyper.first(where: { $0.name == w[1] }) {
+            s.message = ("\(row.name): \(row.allowed) (now \(row.value))", false)
+        }
     }
 
     public static func run(_ line: String, _ s: inout UIState, hyper: [SettingRow], validate: (String, String) -> String?) -> [UIEffect] {
@@ -201,9 +247,28 @@ public struct Controller {
                 s.message = ("usage (Accelerator tab): goto CYCLE|next-event|start|end, break STAGE[@H<head>][@L<layer>]|clear", true); return []
             }
             return [.command(.set(name: w[0], value: w[1]))]
+        case "export":
+            guard s.tab == .accelerator, w.count == 2 else { s.message = ("usage (Accelerator tab): export FILE (the utilisation timeline as CSV)", true); return [] }
+            return [.command(.set(name: "export", value: w[1]))]
+        case "remove", "up", "down":
+            guard s.tab == .attention, w.count == 2, let n = Int(w[1]), n >= 1 else {
+                s.message = ("usage (Attention tab): \(w[0]) N, N a queued run's number (x removes the newest queued run)", true); return []
+            }
+            return [.command(.set(name: w[0], value: String(n)))]
         case "cancel":
             guard s.tab == .accelerator else { s.message = ("cancel: only the Accelerator tab's re-simulation can be cancelled", true); return [] }
             return [.command(.set(name: "cancel", value: ""))]
+        case "filter", "sort":
+            guard s.tab == .runs else { s.message = ("\(w[0]): only on the Runs tab (5)", true); return [] }
+            if w[0] == "filter" {
+                s.runs.filter = w.dropFirst().joined(separator: " ")
+            } else {
+                guard w.count == 2, let order = RunSort(rawValue: w[1]) else { s.message = ("usage: sort name|date|acc", true); return [] }
+                s.runs.sort = order
+            }
+            s.runs.applyView()
+            s.message = ("\(s.runs.list.count) of \(s.runs.all.count) runs" + (s.runs.viewNote.isEmpty ? "" : " · " + s.runs.viewNote), false)
+            return []
         case "theme":
             guard w.count == 2 else { s.message = ("usage: theme NAME (\(s.themeNames.joined(separator: ", ")))", true); return [] }
             return [.theme(w[1])]

@@ -10,12 +10,18 @@ extension Screen {
     func distillTab(_ g: inout CellGrid, _ s: UIState, _ d: DistillSnapshot?, _ r: Rect) {
         guard let d else { return waiting(&g, r, "Distill", "starting the NetDistiller run…") }
         let (main, side) = splitSide(r, 34...42)
-        let (top, bottom) = main.top(main.height / 2)
+        // short terminals keep the curves (with their axes) and drop the bottom row
+        let (top, bottom) = main.height >= 30 ? main.top(main.height / 2) : (main, Rect(x: main.x, y: main.maxY, width: main.width, height: 0))
         let (curvesR, cosR) = top.left(top.width / 2)
         let markers = d.changes.map { Double($0.step) }
         let (accR, lossR) = curvesR.top(curvesR.height / 2)
         // Curves: student and teacher accuracy
         g.box(accR, title: "Accuracy (student / teacher)", glyphs: glyphs)
+        if let c = d.collapse {
+            // the warning replaces the title, in the error colour
+            g.put(accR.x + 1, accR.y, " " + KeyHelp.fit("COLLAPSE: " + c, width: max(0, accR.width - 4)) + " ", fg: .error, attrs: .bold,
+                  clip: Rect(x: accR.x, y: accR.y, width: accR.width - 1, height: 1))
+        }
         var acc = LineChart(series: [
             ChartSeries(name: "S test", color: .series(0), points: points(d.studentTestAccuracy)),
             ChartSeries(name: "T test", color: .series(1), points: points(d.teacherTestAccuracy)),
@@ -42,6 +48,11 @@ extension Screen {
         cos.markers = markers; cos.yRange = -1...1
         cos.render(into: &g, in: cosR.inset(1), glyphs: glyphs)
         // Bottom: histogram of per-tensor cosines + per-layer conflict table + entropy histogram
+        if !bottom.isEmpty { distillBottom(&g, d, bottom) }
+        distillSide(&g, s, d, side)
+    }
+
+    private func distillBottom(_ g: inout CellGrid, _ d: DistillSnapshot, _ bottom: Rect) {
         let (histR, rest) = bottom.left(bottom.width / 3)
         let (tableR, entR) = rest.left(rest.width * 3 / 5)
         g.box(histR, title: "per-tensor cos (recent)", glyphs: glyphs)
@@ -58,6 +69,9 @@ extension Screen {
         var e = Histogram(counts: Histogram.bin(d.recentEntropies, bins: 16, range: 0...max(1e-9, d.entropyMax)), range: 0...max(1e-9, d.entropyMax))
         e.positive = .series(5)
         e.render(into: &g, in: entR.inset(1), glyphs: glyphs)
+    }
+
+    private func distillSide(_ g: inout CellGrid, _ s: UIState, _ d: DistillSnapshot, _ side: Rect) {
         // Side: run facts + settings
         let (factsR, setR) = side.top(min(side.height - 8, 8))
         g.box(factsR, title: "NetDistiller [R]", glyphs: glyphs)

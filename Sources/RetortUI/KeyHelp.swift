@@ -32,12 +32,48 @@ public enum KeyHelp {
 
     /// The Runs tab's keys (it has no job: the run keys are refused there).
     public static let runs: [(String, String)] = [
-        ("Runs: ↑↓ Enter Esc", "select a run folder (tab 5); Enter/o opens it read-only (curves, config.json); Esc back"),
+        ("Runs: ↑↓ Enter Esc", "select a run folder (tab 5); Enter/o opens it read-only (curves, setting changes, config.json); Esc back"),
         ("Runs: space  v", "mark / unmark a run; v overlays the marked runs' test accuracy and loss (one colour each)"),
         ("Runs: x Delete  r", "delete the run folder after \"delete RUN? y/n\" (only y; never the running run); r rescans"),
+        ("Runs: /  :filter TEXT", "show only runs whose name or engine contains TEXT (an empty filter shows all)"),
+        ("Runs: S  :sort KEY", "order the list by name, date (newest first) or acc (best test accuracy first)"),
+        ("Runs: f", "in the overlay: x axis by epoch or by the fraction of each run's training (runs of different lengths line up)"),
+        ("Runs: opened run", "its live setting changes (hparams.csv: step, setting, from → to) above config.json"),
     ]
 
-    /// The help of `tab`: its own keys, then the common ones.
+    /// What the states, units and signs on each tab mean (shown at the end of its help).
+    public static func legend(for tab: Tab) -> [(String, String)] {
+        switch tab {
+        case .training: return [
+            ("<  >", "chart cursor: move it back / forward; the chart titles read the step and each curve's value under it (> past the newest point hides it)"),
+            ("┆ ▲  (^ in ASCII)", "a setting changed at that step"),
+            ("Run box", "lr now: the lr the last step used (after warm-up and schedule); ‖g‖: that step's gradient norm "
+                + "(what the divergence guard checks); ETA: time left at the recent pace (hh:mm:ss); –: not measured yet"),
+            ("loss: step  train  test", "step: the loss of each mini-batch (a bucket's min–max span and mean); train, test: per epoch"),
+        ]
+        case .distill: return [
+            ("out[…] expand[…]", "width multipliers: output channels per layer group, expansion per block (full: student out[1,1] inside teacher out[4,4])"),
+            ("collapse", "a warning when the student's test accuracy falls more than `collapse` points (a setting) below its best"),
+            ("conf %  cos", "conf %: the share of steps where that tensor's student and teacher gradients conflict (cos < 0); "
+                + "–: the cosine is undefined (a zero gradient) or not measured yet"),
+        ]
+        case .attention: return [
+            ("mask %", "taylor-sparse: the share of attention entries the sparse mask keeps (its density); – for the other kinds"),
+            ("RUINED", "a run is ruined without NaN: loss above 1000, or test accuracy at chance after an epoch"),
+            ("–  S/T", "–: not measured or not finite; S/T: softmax ops ÷ Taylor ops (above 1: Taylor needs fewer)"),
+        ]
+        case .accelerator: return [
+            ("busy  idle", "unit states at the cursor: busy computes a task; idle has none"),
+            ("stall-dep  -bw  -buf", "stalled: stall-dep waits for another unit's result, stall-bw for DRAM bandwidth, stall-buf for buffer space"),
+            ("NN%  map NN%", "a unit's utilisation: busy cycles ÷ all cycles of the run; map: the PE-array mapping efficiency (MACs ÷ busy PE-cycles)"),
+            ("speed  step", "speed: cycles simulated per tick while running; step: cycles per single step"),
+            ("energy", "from the Vitality energy model (per-op costs): whole run and per unit; µJ = microjoules"),
+        ]
+        case .runs: return []
+        }
+    }
+
+    /// The keys of `tab`: its own, then the common ones.
     public static func entries(for tab: Tab) -> [(String, String)] {
         let own: [(String, String)]
         switch tab {
@@ -49,6 +85,9 @@ public enum KeyHelp {
         }
         return own + common
     }
+
+    /// What the help overlay of `tab` lists: its keys, then its legend.
+    public static func overlay(for tab: Tab) -> [(String, String)] { entries(for: tab) + legend(for: tab) }
 
     /// Every tab's keys once (what the README lists).
     public static var entries: [(String, String)] {

@@ -9,6 +9,13 @@ public enum RunsRequest: Equatable, Sendable {
     case delete(String)
 }
 
+/// How the Runs tab orders its list (`S` cycles, `:sort name|date|acc`).
+public enum RunSort: String, Sendable, CaseIterable {
+    case name, date, accuracy = "acc"
+    var label: String { self == .accuracy ? "best accuracy" : rawValue }
+    var next: RunSort { RunSort.allCases[(RunSort.allCases.firstIndex(of: self)! + 1) % RunSort.allCases.count] }
+}
+
 /// The Runs tab's own state: the scanned list, the selection, the marks and what is shown.
 public struct RunsTabState: Sendable {
     public enum View: Sendable {
@@ -16,7 +23,16 @@ public struct RunsTabState: Sendable {
         case run(RunCurves)
         case overlay([RunCurves])
     }
+    /// The run folders shown: `all` filtered and sorted.
     public var list: [RunSummary] = []
+    /// Every scanned run folder, in the catalog's order.
+    public var all: [RunSummary] = []
+    /// Shows only runs whose name or engine contains this (case-insensitive; empty: all).
+    public var filter = ""
+    /// The list's order (nil: the catalog's).
+    public var sort: RunSort? = nil
+    /// The overlay's x axis: the fraction of each run's training instead of the epoch.
+    public var overlayByFraction = false
     public var selected = 0
     /// Names marked for the overlay, in marking order.
     public var marked: [String] = []
@@ -26,6 +42,27 @@ public struct RunsTabState: Sendable {
     public init() {}
 
     public var isList: Bool { if case .list = view { return true }; return false }
+
+    /// Rebuilds `list` from `all` with the filter and sort, keeping the selected run if shown.
+    public mutating func applyView() {
+        if all.isEmpty { all = list }
+        let before = selectedRun?.name
+        let f = filter.lowercased()
+        var l = f.isEmpty ? all : all.filter { $0.name.lowercased().contains(f) || $0.engine.rawValue.lowercased().contains(f) }
+        switch sort {
+        case nil: break
+        case .name: l.sort { $0.name < $1.name }
+        case .date: l.sort { ($0.date ?? .distantPast) > ($1.date ?? .distantPast) }
+        case .accuracy: l.sort { ($0.bestTestAccuracy ?? -1) > ($1.bestTestAccuracy ?? -1) }
+        }
+        list = l
+        selected = before.flatMap { b in l.firstIndex { $0.name == b } } ?? 0
+    }
+
+    /// What the list shows, for the title: "filter 'x' · sorted by date".
+    var viewNote: String {
+        [filter.isEmpty ? nil : "filter '\(filter)'", sort.map { "sorted by \($0.label)" }].compactMap { $0 }.joined(separator: " · ")
+    }
     public var selectedRun: RunSummary? { list.indices.contains(selected) ? list[selected] : nil }
 }
 
@@ -41,6 +78,11 @@ extension Controller {
         if !s.runs.isList {
             switch key {
             case .escape, .backspace, .delete, .char("h"), .left: s.runs.view = .list; s.message = nil; return []
+            case .char("f"):
+                guard case .overlay = s.runs.view else { return [] }
+                s.runs.overlayByFraction.toggle()
+                s.message = ("overlay x axis: \(s.runs.overlayByFraction ? "fraction of each run's training" : "epoch")", false)
+                return []
             case .char("q"), .char("?"), .char(":"), .tab, .backTab, .ctrl, .mouseClick: return nil
             case .char(let c) where ("1"..."5").contains(c): return nil
             default: return []
@@ -56,6 +98,11 @@ extension Controller {
         case .home: s.runs.selected = 0
         case .end: move(n)
         case .char("r"): return [.runs(.scan)]
+        case .char("/"): s.commandLine = "filter " + s.runs.filter; s.historyIndex = nil
+        case .char("S"):
+            s.runs.sort = s.runs.sort?.next ?? .name
+            s.runs.applyView()
+            s.message = ("sorted by \(s.runs.sort!.label) (S: next order)", false)
         case .enter, .char("o"):
             guard let run = s.runs.selectedRun else { s.message = ("no run selected", true); return [] }
             return [.runs(.open(run.name))]
@@ -87,7 +134,9 @@ public enum RunsActions {
         switch r {
         case .scan:
             let before = s.runs.selectedRun?.name
-            s.runs.list = catalog.scan()
+            s.runs.all = catalog.scan()
+            s.runs.list = s.runs.all
+            if !s.runs.filter.isEmpty || s.runs.sort != nil { s.runs.applyView() }
             s.runs.selected = before.flatMap { b in s.runs.list.firstIndex { $0.name == b } } ?? min(s.runs.selected, max(0, s.runs.list.count - 1))
             let names = Set(s.runs.list.map(\.name))
             s.runs.marked = s.runs.marked.filter(names.contains)
@@ -109,6 +158,7 @@ public enum RunsActions {
                 try catalog.delete(name: name)
                 s.runs.marked.removeAll { $0 == name || $0.hasPrefix(name + "/") }
                 s.runs.list.removeAll { $0.name == name || $0.name.hasPrefix(name + "/") }
+                s.runs.all.removeAll { $0.name == name || $0.name.hasPrefix(name + "/") }
                 s.runs.selected = min(s.runs.selected, max(0, s.runs.list.count - 1))
                 s.message = ("deleted \(name)", false)
             } catch { s.message = ("\(error)", true) }
@@ -123,7 +173,7 @@ extension Screen {
         switch s.runs.view {
         case .list: runList(&g, s, r)
         case .run(let c): runView(&g, c, s.runs.list.first { $0.name == c.name }, r)
-        case .overlay(let cs): overlayView(&g, cs, s.runs.list, r)
+        case .overlay(let cs): overlayView(&g, cs, s, r)
         }
     }
 
@@ -131,10 +181,13 @@ extension Screen {
 
     private func runList(_ g: inout CellGrid, _ s: UIState, _ r: Rect) {
         let rs = s.runs
-        g.box(r, title: "Runs · \(rs.list.count) folders · \(rs.marked.count) marked", glyphs: glyphs)
+        let note = rs.viewNote
+        g.box(r, title: "Runs · \(rs.list.count) folders · \(rs.marked.count) marked" + (note.isEmpty ? "" : " · " + note), glyphs: glyphs)
         let inner = r.inset(1)
         guard !rs.list.isEmpty else {
-            g.put(inner.x + 1, inner.y + 1, "No run folders here. Training (tab 1) and `retort train` write them; r rescans.", fg: .inactive, clip: inner)
+            let empty = rs.filter.isEmpty ? "No run folders here. Training (tab 1) and `retort train` write them; r rescans."
+                : "No run matches the filter '\(rs.filter)' (/ changes it; an empty filter shows all)."
+            g.put(inner.x + 1, inner.y + 1, empty, fg: .inactive, clip: inner)
             return
         }
         let df = DateFormatter(); df.locale = Locale(identifier: "en_US_POSIX")
@@ -171,7 +224,7 @@ extension Screen {
         if let sel = rs.selectedRun {
             let y = inner.maxY - 2
             g.put(inner.x, y, "\(sel.name): \(sel.state.label)" + (sel.note.map { " — \($0)" } ?? ""), fg: sel.state == .unreadable ? .error : .fg, clip: inner)
-            g.put(inner.x, y + 1, "Enter open · space mark · v overlay marked · x delete · r rescan · Esc clear marks", fg: .inactive, clip: inner)
+            g.put(inner.x, y + 1, "Enter open · space mark · v overlay marked · x delete · / filter · S sort · r rescan · Esc clear marks", fg: .inactive, clip: inner)
         }
     }
 
@@ -208,27 +261,39 @@ extension Screen {
             if let l = s.finalTestLoss { rows.append((String(format: "final test loss %.4f", l), .fg)) }
         }
         rows += c.notes.map { ($0, ColorRole.warn) }
+        let n = c.settingChanges.count
+        rows.append(("hparams.csv: \(n == 0 ? "no" : String(n)) change\(n == 1 ? "" : "s")", .title))
+        // the newest changes when they do not all fit (config.json keeps at least half the box)
+        let room = max(1, fi.height / 2 - rows.count)
+        if c.settingChanges.count > room { rows.append(("… \(c.settingChanges.count - room + 1) earlier", .inactive)) }
+        rows += c.settingChanges.suffix(c.settingChanges.count > room ? room - 1 : room).map { ("step \($0.step): \($0.name) \($0.from) → \($0.to)", ColorRole.fg) }
         rows.append(("config.json", .title))
         let keyW = min(16, (c.config.map { $0.0.count }.max() ?? 8) + 1)
         rows += c.config.map { ($0.0.padding(toLength: keyW, withPad: " ", startingAt: 0) + $0.1, ColorRole.fg) }
-        for (i, (t, fg)) in rows.enumerated() where i < fi.height { g.put(fi.x, fi.y + i, t, fg: fg, clip: fi) }
+        for (i, (t, fg)) in rows.enumerated() where i < fi.height { g.put(fi.x, fi.y + i, KeyHelp.fit(t, width: fi.width), fg: fg, clip: fi) }
     }
 
     /// Test accuracy and test loss of every marked run against the epoch, one colour per run.
-    private func overlayView(_ g: inout CellGrid, _ cs: [RunCurves], _ list: [RunSummary], _ r: Rect) {
+    private func overlayView(_ g: inout CellGrid, _ cs: [RunCurves], _ s: UIState, _ r: Rect) {
+        let list = s.runs.all.isEmpty ? s.runs.list : s.runs.all
         let (charts, side) = splitSide(r, 30...44)
         let (accR, lossR) = charts.top(charts.height / 2)
+        let byFraction = s.runs.overlayByFraction
         func line(_ c: RunCurves, _ col: String?) -> [ChartSeries.Point] {
             guard let col else { return [] }
-            return c.metrics.series(col, x: "epoch").map { ChartSeries.Point(x: $0.0, min: $0.1, max: $0.1, mean: $0.1) }
+            let xy = c.metrics.series(col, x: "epoch")
+            // fraction of training: epoch ÷ the run's planned epochs (else its last epoch)
+            let total = list.first { $0.name == c.name }?.epochsTotal.map(Double.init) ?? xy.map(\.0).max() ?? 1
+            return xy.map { ChartSeries.Point(x: byFraction ? $0.0 / max(1, total) : $0.0, min: $0.1, max: $0.1, mean: $0.1) }
         }
-        g.box(accR, title: "Test accuracy per run (overlay of \(cs.count))", glyphs: glyphs)
+        let xName = byFraction ? "fraction of training" : "epoch"
+        g.box(accR, title: "Test accuracy per run (overlay of \(cs.count)) vs \(xName) · f: \(byFraction ? "epoch" : "fraction")", glyphs: glyphs)
         var acc = LineChart(series: cs.enumerated().map { ChartSeries(name: "\($0 + 1)", color: .series($0), points: line($1, $1.testAccuracyColumn)) })
-        acc.xLabel = "epoch"
+        acc.xLabel = xName
         acc.render(into: &g, in: accR.inset(1), glyphs: glyphs)
         g.box(lossR, title: "Test loss per run", glyphs: glyphs)
         var loss = LineChart(series: cs.enumerated().map { ChartSeries(name: "\($0 + 1)", color: .series($0), points: line($1, $1.testLossColumn)) })
-        loss.xLabel = "epoch"
+        loss.xLabel = xName
         loss.render(into: &g, in: lossR.inset(1), glyphs: glyphs)
         g.box(side, title: "Legend", glyphs: glyphs)
         let li = side.inset(1)

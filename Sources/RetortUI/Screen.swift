@@ -30,7 +30,7 @@ public struct Screen {
         case .runs: runsTab(&g, s, body)
         }
         footer(&g, s)
-        if s.showHelp { help(&g, KeyHelp.entries(for: s.tab)) }
+        if s.showHelp { help(&g, KeyHelp.overlay(for: s.tab), scroll: s.helpScroll) }
         return g
     }
 
@@ -51,6 +51,7 @@ public struct Screen {
             if let t {
                 job(t.diverged != nil ? "DIVERGED" : t.state.rawValue.uppercased(), t.epoch, t.totalEpochs, t.step,
                     t.samplesPerSecond, t.elapsed, t.runName, t.blas)
+                if let eta = t.eta { parts.insert("ETA \(Self.clock(eta))", at: 5) }
             }
         case .distill:
             if let d = dst {
@@ -110,27 +111,42 @@ public struct Screen {
     func trainingTab(_ g: inout CellGrid, _ s: UIState, _ t: TrainingSnapshot?, _ r: Rect) {
         guard let t else { return waiting(&g, r, "Training", s.hasTrainingRun ? "starting…" : TUIApp.noTrainingRun) }
         let (charts, side) = splitSide(r, 34...44)
-        let (lossR, accR) = charts.top(charts.height * 11 / 20)
+        // tall terminals add the lr and gradient-norm curves under loss and accuracy
+        let (lossAcc, lrGradR) = charts.height >= 30 ? charts.top(charts.height * 3 / 4) : (charts, Rect(x: 0, y: 0, width: 0, height: 0))
+        let (lossR, accR) = lossAcc.top(lossAcc.height * 11 / 20)
         let markers = t.changes.map { Double($0.step) }
         let from = s.zoom == 0 ? -Double.infinity : Double(t.step) * (1 - 1 / Double(1 << s.zoom))
         func points(_ series: DownsampledSeries) -> [ChartSeries.Point] { self.points(series).filter { $0.x >= from } }
+        let r = TrainingReadout(t, cursor: s.chartCursor, from: from, points: points)
         // Loss
-        g.box(lossR, title: "Loss", glyphs: glyphs)
+        g.box(lossR, title: "Loss" + r.lossTitle, glyphs: glyphs)
         var loss = LineChart(series: [
-            ChartSeries(name: "step", color: .series(7), points: points(t.stepLoss)),
-            ChartSeries(name: "train", color: .series(0), points: points(t.trainLoss)),
-            ChartSeries(name: "test", color: .series(1), points: points(t.testLoss)),
+            ChartSeries(name: "step", color: .series(7), points: r.step),
+            ChartSeries(name: "train", color: .series(0), points: r.trainLoss),
+            ChartSeries(name: "test", color: .series(1), points: r.testLoss),
         ])
-        loss.logY = s.logLoss; loss.markers = markers; loss.xLabel = "step"
+        loss.logY = s.logLoss; loss.markers = markers; loss.xLabel = "step"; loss.cursor = r.x
         loss.render(into: &g, in: lossR.inset(1), glyphs: glyphs)
         // Accuracy
-        g.box(accR, title: "Accuracy", glyphs: glyphs)
+        g.box(accR, title: "Accuracy" + r.accuracyTitle, glyphs: glyphs)
         var acc = LineChart(series: [
-            ChartSeries(name: "train", color: .series(0), points: points(t.trainAccuracy)),
-            ChartSeries(name: "test", color: .series(1), points: points(t.testAccuracy)),
+            ChartSeries(name: "train", color: .series(0), points: r.trainAccuracy),
+            ChartSeries(name: "test", color: .series(1), points: r.testAccuracy),
         ])
-        acc.markers = markers; acc.xLabel = "step"
+        acc.markers = markers; acc.xLabel = "step"; acc.cursor = r.x
         acc.render(into: &g, in: accR.inset(1), glyphs: glyphs)
+        // lr and gradient norm (tall terminals)
+        if !lrGradR.isEmpty {
+            let (lrR, gradR) = lrGradR.left(lrGradR.width / 2)
+            g.box(lrR, title: "lr (current)" + r.lrTitle, glyphs: glyphs)
+            var lr = LineChart(series: [ChartSeries(name: "lr", color: .series(2), points: r.lr)])
+            lr.markers = markers; lr.xLabel = "step"; lr.cursor = r.x
+            lr.render(into: &g, in: lrR.inset(1), glyphs: glyphs)
+            g.box(gradR, title: "Gradient norm ‖g‖" + r.gradTitle, glyphs: glyphs)
+            var grad = LineChart(series: [ChartSeries(name: "‖g‖", color: .series(3), points: r.grad)])
+            grad.logY = true; grad.markers = markers; grad.xLabel = "step"; grad.cursor = r.x
+            grad.render(into: &g, in: gradR.inset(1), glyphs: glyphs)
+        }
         // Hyperparameters
         let (hpR, logR) = side.top(min(side.height - 5, t.hyper.count + 6))
         panel(&g, hpR, title: "Hyperparameters (live)", fields: t.hyper, s)
@@ -138,15 +154,18 @@ public struct Screen {
         g.box(logR, title: "Run", glyphs: glyphs)
         let li = logR.inset(1)
         var rows = [
-            "\(t.modelName)", "\(t.parameterCount) params  lr now \(Self.fmt(t.lr))",
+            "lr now \(Self.fmt(t.lr))  ‖g‖ \(t.gradientNorm.last.isFinite ? String(format: "%.3g", t.gradientNorm.last) : "–")",
+            "ETA \(t.eta.map(Self.clock) ?? "–")  · \(t.parameterCount) params",
+            "\(t.modelName)",
             "\(t.dataName): \(t.trainCount) train / \(t.testCount) test",
         ]
         if let a = t.testAccuracy.buckets.last { rows.append(String(format: "test acc %.2f%%  (best %.2f%%)", 100 * a.mean, 100 * (t.testAccuracy.yRange?.upperBound ?? 0))) }
-        for (i, row) in rows.enumerated() where i < li.height { g.put(li.x, li.y + i, row, fg: .fg, clip: li) }
+        for (i, row) in rows.enumerated() where i < li.height { g.put(li.x, li.y + i, KeyHelp.fit(row, width: li.width), fg: .fg, clip: li) }
         let logRows = li.height - rows.count - 1
         if logRows > 0 {
             for (i, m) in t.messages.suffix(logRows).enumerated() {
-                g.put(li.x, li.y + rows.count + 1 + i, "\(m.step): \(m.text)", fg: m.level == .error ? .error : .inactive, clip: li)
+                g.put(li.x, li.y + rows.count + 1 + i, KeyHelp.fit("\(m.step): \(m.text)", width: li.width),
+                      fg: m.level == .error ? .error : .inactive, clip: li)
             }
         }
     }
@@ -184,12 +203,13 @@ public struct Screen {
     func footer(_ g: inout CellGrid, _ s: UIState) {
         let y1 = g.height - 2, y2 = g.height - 1
         if let cmd = s.commandLine {
-            g.put(0, y1, ":" + cmd + "_", fg: .fg)
+            let x = g.put(0, y1, ":" + cmd + "_", fg: .fg)
+            if !s.candidates.isEmpty { g.put(x, y1, KeyHelp.fit("   " + s.candidates.joined(separator: "  "), width: g.width - x), fg: .inactive) }
         } else if let e = s.editBuffer {
             if let m = s.message, m.error { g.put(0, y1, "value: \(e)_   ! \(m.text)", fg: .error, attrs: .bold) }
             else { g.put(0, y1, "value: \(e)_   (Enter apply · Esc cancel · Ctrl-U clear)", fg: .highlight) }
         } else if let m = s.message {
-            g.put(0, y1, (m.error ? "! " : "") + m.text, fg: m.error ? .error : .ok, attrs: m.error ? .bold : [])
+            g.put(0, y1, KeyHelp.fit((m.error ? "! " : "") + m.text, width: g.width), fg: m.error ? .error : .ok, attrs: m.error ? .bold : [])
         }
         let hints = s.tab == .runs
             ? (s.runs.isList ? "? help  q quit  ↑↓ select  Enter open  space mark  v overlay  x delete  r rescan  Esc clear marks" : "? help  q quit  Esc back to the list")
@@ -202,7 +222,7 @@ public struct Screen {
 
     /// The key help of the front tab: a box as wide as the terminal allows (and the text
     /// needs), descriptions wrapped at spaces; what does not fit ends in "…".
-    func help(_ g: inout CellGrid, _ entries: [(String, String)]) {
+    func help(_ g: inout CellGrid, _ entries: [(String, String)], scroll: Int = 0) {
         let keyW = min(24, (entries.map(\.0.count).max() ?? 0) + 2)
         let note = "Changes apply at the next step and are logged in the run's metrics (hparams.csv)."
         let need = max(keyW + (entries.map(\.1.count).max() ?? 0), note.count) + 4
@@ -215,10 +235,13 @@ public struct Screen {
         let h = min(g.height, lines.count + 4)
         let r = Rect(x: (g.width - w) / 2, y: (g.height - h) / 2, width: w, height: h)
         g.fill(r, Cell(" "))
-        g.box(r, title: "Keys — ? or Esc closes", glyphs: glyphs, focused: true)
         let rows = h - 4
-        for (i, (k, d)) in lines.prefix(rows).enumerated() {
-            let cut = i == rows - 1 && lines.count > rows
+        // scrolled: the lines from `first`; the title says where, the last row that more follows
+        let first = max(0, min(scroll, lines.count - rows))
+        g.box(r, title: "Keys — ? or Esc closes" + (lines.count > rows ? " · ↑↓ PgDn scroll (\(first + 1)–\(first + rows) of \(lines.count))" : ""),
+              glyphs: glyphs, focused: true)
+        for (i, (k, d)) in lines.dropFirst(first).prefix(rows).enumerated() {
+            let cut = i == rows - 1 && lines.count > first + rows
             g.put(r.x + 2, r.y + 1 + i, k, fg: .highlight, attrs: .bold, clip: r.inset(1))
             g.put(r.x + 2 + keyW, r.y + 1 + i, cut ? KeyHelp.fit(d + " …", width: textW) : d, fg: .fg, clip: r.inset(1))
         }

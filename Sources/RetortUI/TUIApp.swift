@@ -63,7 +63,7 @@ public final class TUIApp {
                 if key == .ctrl("l") { dirty = true; continue }
                 let tabBefore = state.tab
                 let c = front?.controls() ?? SessionControls(rows: [], jobState: .paused, diverged: false)
-                let effects = Controller.handle(key, state: &state, panel: c.rows, jobState: c.jobState, diverged: c.diverged)
+                let effects = Controller.handle(key, state: &state, panel: c.rows, jobState: c.jobState, diverged: c.diverged, words: c.words)
                 for e in effects {
                     switch e {
                     case .quit: return 0

@@ -30,10 +30,14 @@ public struct UIState: Sendable {
     /// The session has a training run (false: the Training tab says none and ignores run keys).
     public var hasTrainingRun = true
     public var showHelp = false
+    /// First line of the help shown (↑↓ PgUp PgDn scroll it; clamped when drawn).
+    public var helpScroll = 0
     /// Text of the `:` command line while it is open.
     public var commandLine: String? = nil
     public var history: [String] = []
     public var historyIndex: Int? = nil
+    /// What Tab on the command line could complete to, when several words fit (shown after it).
+    public var candidates: [String] = []
     /// Selected row of the front tab's settings panel (each tab keeps its own) and the text
     /// being typed into it.
     public var selectedField: Int {
@@ -45,6 +49,11 @@ public struct UIState: Sendable {
     public var logLoss = false
     /// Charts show the last 1/2^zoom of the run (0 = everything).
     public var zoom = 0
+    /// The Training charts' cursor (`<` `>`): its position in `ChartCursor.positions`
+    /// steps across the charts' x range (nil: off).
+    public var chartCursor: Int? = nil
+    /// What the Accelerator tab shows under the heatmap (`c` cycles).
+    public var acceleratorView: AcceleratorView = .gantt
     /// The front tab's earlier values for `u` (undo): (name, value as text). Each tab keeps
     /// its own list, so `u` only replays changes on the job they were made on.
     public var undo: [(String, String)] {
@@ -62,6 +71,14 @@ public struct UIState: Sendable {
     /// The Runs tab (list, marks, opened run or overlay, pending delete).
     public var runs = RunsTabState()
     public init() {}
+}
+
+/// The Accelerator tab's lower panel: the current layer's Gantt chart, the cycles per
+/// layer, or the per-unit table.
+public enum AcceleratorView: Int, Sendable, CaseIterable {
+    case gantt, layers, units
+    public var next: AcceleratorView { AcceleratorView(rawValue: (rawValue + 1) % Self.allCases.count)! }
+    var title: String { ["pipeline Gantt of the current layer", "cycles per layer", "units: utilisation, mapping, energy"][rawValue] }
 }
 
 /// One tab's input state: its panel cursor, undo list and values not yet applied.

@@ -21,6 +21,8 @@ public struct StepResult: Sendable {
     public var checkpoints: [CheckpointEvent] = []
     /// Set when a metrics file could not be written (e.g. a full disk): one line.
     public var logFailure: String? = nil
+    /// The gradient norm of this step (what the divergence guard checked; NaN when not measured).
+    public var gradientNorm: Double = .nan
 }
 
 public struct EpochSummary: Sendable, Equatable {
@@ -197,7 +199,7 @@ public final class TrainingJob {
             saved.append(checkpointEvent())
         }
         return StepResult(step: step, epoch: epoch, loss: loss, accuracy: acc, lr: lr, samples: labels.count, epochSummary: summary,
-                          checkpoints: saved, logFailure: log?.takeFailure())
+                          checkpoints: saved, logFailure: log?.takeFailure(), gradientNorm: gradNorm)
     }
 
     /// Mean loss and accuracy in evaluation mode.

@@ -77,6 +77,16 @@ public struct AcceleratorSnapshot: Sendable {
     public var resimulationProgress: Double
     public var settings: [SettingRow]
     public var messages: [JobMessage]
+    /// The pipeline's stage names (what `break` takes).
+    public var stages: [String] = []
+    /// Per unit over the whole run: utilisation, mapping efficiency, energy.
+    public var unitFigures: [AcceleratorUnitFigures] = []
+    /// Energy that belongs to no unit (SRAM accesses, static), µJ.
+    public var sharedEnergy: [(name: String, microjoules: Double)] = []
+    /// DRAM traffic of the whole run.
+    public var dramReadBytes = 0, dramWriteBytes = 0
+    /// Each layer's span in the schedule.
+    public var layerCycles: [AcceleratorLayerCycles] = []
 
     /// The comparison counter: taylor against softmax, the same direction in both modes.
     public var comparison: String {

@@ -171,6 +171,7 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             case "mode": runningTicks = value == "run"; return ""
             case "break": return try addBreakpoint(value)
             case "cancel": return cancel()
+            case "export": return try exportTimeline(to: value)
             default: break
             }
             guard Self.settings[name] != nil else {
@@ -212,6 +213,19 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             guard let c = Int(v), c >= 0 else { throw JobFailure("goto: give a cycle (0…\(report.totalCycles)), next-event, start or end; got '\(v)'") }
             sim.run(to: c); return "cycle \(sim.cycle)"
         }
+    }
+
+    /// Writes the shown simulation's utilisation timeline as `retort sim vitality --attention
+    /// <shown> --timeline FILE` does (200 buckets), atomically.
+    func exportTimeline(to path: String) throws -> String {
+        guard !path.isEmpty else { throw JobFailure("export: give a file name, e.g. :export timeline.csv") }
+        let buckets = 200
+        let w = max(1, (report.totalCycles + buckets - 1) / buckets)
+        let tl = try sim.timeline(bucketCycles: w)
+        let lines = tl.csvRows(label: attention.rawValue)
+        let text = ([UtilisationTimeline.csvHeader(units: tl.units)] + lines).joined(separator: "\n") + "\n"
+        do { try AtomicFile.write(text, to: URL(fileURLWithPath: path)) } catch { throw JobFailure("export: \(path): \(error)") }
+        return "wrote \(path) (\(lines.count) rows, \(w) cycles per bucket; busy fraction per unit)"
     }
 
     /// `break STAGE[@H<head>][@L<layer>]`, `break clear`.
@@ -261,8 +275,10 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
         let busyLayer = rows.indices.compactMap { sim.unitSnapshot(sim.units[$0], at: c).task?.layer }.first
         let layer = busyLayer ?? lastLayer(atOrBefore: c)
         var bars: [GanttBar] = []
+        var spans: [Int: (Int, Int)] = [:]
         for id in 0..<sim.graph.tasks.count {
             let t = sim.task(id)
+            if let s = t.start, let e = t.end { spans[t.layer] = spans[t.layer].map { (min($0.0, s), max($0.1, e)) } ?? (s, e) }
             guard t.layer == layer, let s = t.start, let e = t.end, !t.stage.isTransfer else { continue }
             bars.append(GanttBar(row: t.head.map { "H\($0)" } ?? "layer", stage: t.stage.rawValue, start: s, end: e))
         }
@@ -278,7 +294,11 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             otherAttention: attention == .taylor ? "softmax" : "taylor", otherCycles: other.totalCycles,
             otherEnergyMicrojoules: other.totalEnergyPJ / 1e6,
             breakpoints: breakpoints.map(\.1), resimulating: pending?.change, resimulationProgress: pending?.progress ?? 0,
-            settings: settings, messages: messages)
+            settings: settings, messages: messages, stages: Stage.allCases.map(\.rawValue),
+            unitFigures: AcceleratorUnitFigures.of(report, hardware: config.hardware, energy: config.energy),
+            sharedEnergy: report.energy.filter { $0.name == "SRAM" || $0.name == "static" }.map { ($0.name, $0.picojoules / 1e6) },
+            dramReadBytes: report.ops.dramReadBytes, dramWriteBytes: report.ops.dramWriteBytes,
+            layerCycles: spans.keys.sorted().map { AcceleratorLayerCycles(layer: $0, start: spans[$0]!.0, end: spans[$0]!.1) })
     }
 
     /// The layer of the last task to start or end at or before `c` (0 before anything started).

@@ -142,6 +142,9 @@ public struct AttentionSnapshot: Sendable {
     public var sparseThreshold: Double = .nan
     /// Mean kept fraction of the sparse mask in the last step (NaN without the sparse path).
     public var maskDensity: Double = .nan
+    /// Runs (1-based) ruined without going NaN (loss > 1e3, or test accuracy at chance
+    /// after an epoch), with what was seen.
+    public var ruined: [Int: String] = [:]
 
     // diagnostics (nil until the first measurement)
     public var diagnostics: AttentionDiagnosticsView? = nil

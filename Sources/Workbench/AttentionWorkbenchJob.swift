@@ -52,6 +52,8 @@ public final class AttentionWorkbenchJob: SteppableJob {
     private var samplesPerSecond = 0.0
     private var lastLR: Double
     private var lastDensity = Double.nan
+    /// Runs (0-based) found ruined without NaN, with why.
+    private var ruined: [Int: String] = [:]
     private var pauseRequest: String?
     private var notes: [(JobMessage.Level, String)] = []
 
@@ -141,6 +143,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
             withSparse[current] = s.testAccuracyWithSparse.map(Double.init) ?? .nan
             measureDiagnostics()
         }
+        checkRuin(loss: Double(r.loss), epochSummary: r.epochSummary.map { Double($0.testAccuracy) })
         if j.isFinished { finished = (j, folders[current]!); job = nil; current += 1 }
     }
 
@@ -221,6 +224,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         if command == .save { return try save() }
         if case .rollback(let lr) = command { return try rollback(lr: lr) }
         guard case .set(let name, let text) = command else { return "" }
+        if ["remove", "up", "down"].contains(name) { return try reorder(name, text) }
         var live = queueSettings
         try AttentionQueueSettings.settings.apply(name, text, to: &live)
         let step = job?.step ?? 0
@@ -249,6 +253,57 @@ public final class AttentionWorkbenchJob: SteppableJob {
         }
         record(name, from, to, step)
         return job == nil ? "\(name) \(from) → \(to) (from run \(current + 1))" : "\(name) \(from) → \(to) (from step \(step + 1) of run \(current + 1))"
+    }
+
+    /// Index of the first run that has not started (the running one, if any, is before it).
+    private var firstWaiting: Int { job == nil ? current : current + 1 }
+
+    /// `remove N` (or `remove last`), `up N`, `down N`: edits the runs that have not started.
+    private func reorder(_ verb: String, _ text: String) throws -> String {
+        let waiting = firstWaiting..<kinds.count
+        guard !waiting.isEmpty else { throw JobFailure("\(verb): no queued run is waiting (runs that started stay)") }
+        let n = text == "last" ? kinds.count : Int(text) ?? 0
+        guard waiting.contains(n - 1) else {
+            throw JobFailure("\(verb): run \(text) has started or does not exist; waiting: \(waiting.map { "\($0 + 1)" }.joined(separator: ", "))")
+        }
+        let i = n - 1
+        switch verb {
+        case "remove":
+            guard kinds.count > 1 else { throw JobFailure("remove: the queue needs at least one run") }
+            let k = kinds.remove(at: i)
+            for a in [\AttentionWorkbenchJob.loss, \.accuracy] as [ReferenceWritableKeyPath<AttentionWorkbenchJob, [DownsampledSeries]>] { self[keyPath: a].remove(at: i) }
+            steps.remove(at: i); epochs.remove(at: i); lastAcc.remove(at: i); bestAcc.remove(at: i); withSparse.remove(at: i); folders.remove(at: i)
+            return "run \(n) (\(k.rawValue)) removed from the queue; \(kinds.count) runs"
+        default:
+            let j = verb == "up" ? i - 1 : i + 1
+            guard waiting.contains(j) else { throw JobFailure("\(verb): run \(n) is already \(verb == "up" ? "the first" : "the last") waiting run") }
+            kinds.swapAt(i, j); loss.swapAt(i, j); accuracy.swapAt(i, j); steps.swapAt(i, j); epochs.swapAt(i, j)
+            lastAcc.swapAt(i, j); bestAcc.swapAt(i, j); withSparse.swapAt(i, j); folders.swapAt(i, j)
+            return "run \(n) (\(kinds[j].rawValue)) is now run \(j + 1); queue: \(kinds.map(\.rawValue).joined(separator: ", "))"
+        }
+    }
+
+    /// A run is ruined without going NaN when its loss passes this, or when its test accuracy
+    /// is at chance (at most `chanceMargin` × 1/classes) after an epoch.
+    public static let ruinedLoss = 1e3, chanceMargin = 1.2
+
+    /// Why a run with this step loss (and, at an epoch end, test accuracy) is ruined; nil when it is not.
+    public static func ruin(loss: Double, testAccuracy: Double?, classes: Int, epoch: Int) -> String? {
+        let chance = 1 / Double(max(1, classes))
+        if loss > ruinedLoss { return String(format: "loss %.3g > %g", loss, ruinedLoss) }
+        if let a = testAccuracy, a <= chanceMargin * chance {
+            return String(format: "test accuracy %.1f%% is at chance (%.1f%%) after epoch %d", 100 * a, 100 * chance, epoch)
+        }
+        return nil
+    }
+
+    /// Checks the running run for ruin after a step; warns once per run.
+    private func checkRuin(loss: Double, epochSummary: Double?) {
+        guard ruined[current] == nil else { return }
+        guard let why = Self.ruin(loss: loss, testAccuracy: epochSummary, classes: data.sample.classCount, epoch: epochs[current]) else { return }
+        let text = "run \(current + 1) (\(kinds[current].rawValue)) looks ruined: \(why); consider :rollback or :remove of queued runs"
+        ruined[current] = text
+        notes.append((.warning, text))
     }
 
     /// The live settings now: the kind of the newest queued run, and the running run's τ and
@@ -326,6 +381,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
         v.opRows = opRows; v.linearMACs = ops.linearMACs
         v.scaling = scaling; v.crossover = Self.crossover(scaling)
         v.settings = settings; v.changes = changes; v.messages = messages
+        v.ruined = Dictionary(uniqueKeysWithValues: ruined.map { ($0.key + 1, $0.value) })
         v.diverged = job.flatMap { j in j.divergence.map { divergenceMessage($0, j) } }
         v.blas = "\(BLASRuntime.coreName)×\(BLASRuntime.threads)"
         return v

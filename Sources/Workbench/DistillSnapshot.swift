@@ -145,4 +145,6 @@ public struct DistillSnapshot: Sendable {
     /// Set while the run is diverged: what happened and how to roll back.
     public var diverged: String? = nil
     public var blas: String
+    /// Set while the student's test accuracy is more than `collapse` points below its best.
+    public var collapse: String? = nil
 }

@@ -232,11 +232,44 @@ public final class DistillWorkbenchJob: SteppableJob {
                 lastEpochConflicts = s.tensorConflictFractions.map { 100 * $0 }
             }
             epochRows.append(DistillEpochRow(s))
+            if let w = collapseWarning, !collapseWarned { collapseWarned = true; notes.append((.warning, w)) }
+            else if collapseWarning == nil { collapseWarned = false }
         }
+    }
+
+    /// Points of student test accuracy below its best that count as a collapse (the
+    /// workbench's own setting: the run is not changed by it).
+    public private(set) var collapsePoints = 10.0
+    private var collapseWarned = false
+
+    static func collapseRow(_ v: Double) -> SettingRow {
+        SettingRow(name: "collapse", value: format(v), kind: .number(min: 0, max: 100, logScale: false),
+                   help: "warn when the student's test accuracy falls this many points below its best")
+    }
+
+    /// The collapse warning: the student's latest test accuracy against its best (nil: none).
+    var collapseWarning: String? {
+        guard let best = sTest.yRange?.upperBound else { return nil }
+        return Self.collapseWarning(best: best, last: sTest.last, points: collapsePoints)
+    }
+
+    /// The warning when `last` (a fraction) is more than `points` percentage points below `best`.
+    public static func collapseWarning(best: Double, last: Double, points: Double) -> String? {
+        guard best.isFinite, last.isFinite else { return nil }
+        let drop = 100 * (best - last)
+        guard drop > points else { return nil }
+        return String(format: "student test accuracy %.2f%% is %.1f points below its best %.2f%% (collapse = %@)",
+                      100 * last, drop, 100 * best, format(points))
     }
 
     public func handle(_ command: JobCommand) throws -> String {
         switch command {
+        case .set("collapse", let value):
+            if let err = Self.collapseRow(collapsePoints).check(value) { throw JobFailure(err) }
+            let v = SettingValue.parseNumber(value.trimmingCharacters(in: .whitespaces)) ?? collapsePoints
+            guard v != collapsePoints else { return "collapse is already \(format(v))" }
+            defer { collapsePoints = v; collapseWarned = false }
+            return "collapse \(format(collapsePoints)) → \(format(v)) points (a warning, not a change to the run)"
         case .set(let name, let value):
             let r = try job.set(name, to: value)
             guard r.from != r.to else { return "\(name) is already \(r.to)" }
@@ -294,7 +327,7 @@ public final class DistillWorkbenchJob: SteppableJob {
                 meanCosine: tensorCosCount[i] > 0 ? tensorCosSum[i] / Double(tensorCosCount[i]) : .nan,
                 latestCosine: latest[i])
         }
-        let fields = DistillSettings.settings.rows(of: job.settings)
+        let fields = DistillSettings.settings.rows(of: job.settings) + [Self.collapseRow(collapsePoints)]
         return DistillSnapshot(
             runName: hasRunFolder ? runFolder.lastPathComponent : "", runFolder: hasRunFolder ? runFolder.path : "", modelName: job.net.name,
             parameterCount: job.model.parameterCount, sharedElements: job.layout.totalShared,
@@ -315,7 +348,8 @@ public final class DistillWorkbenchJob: SteppableJob {
             conflictFraction: teacherSteps > 0 ? Double(conflicts) / Double(teacherSteps) : .nan,
             anyTensorConflictFraction: teacherSteps > 0 ? Double(anyTensor) / Double(teacherSteps) : .nan,
             settings: fields, changes: changes, messages: messages,
-            diverged: job.divergence.map(divergenceMessage), blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)")
+            diverged: job.divergence.map(divergenceMessage), blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)",
+            collapse: collapseWarning)
     }
 }
 

@@ -157,6 +157,8 @@ public struct RunCurves: Sendable {
     public let testAccuracyColumn: String?
     public let testLossColumn: String?
     public let notes: [String]
+    /// hparams.csv: the live setting changes of the run, oldest first.
+    public var settingChanges: [RunSettingChange] = []
 
     public init(name: String, engine: RunEngine, metrics: RunTable, steps: RunTable?, config: [(String, String)], notes: [String] = []) {
         self.name = name; self.engine = engine; self.metrics = metrics; self.steps = steps; self.config = config; self.notes = notes
@@ -171,6 +173,27 @@ public struct RunCurves: Sendable {
     public var stepLossColumn: String? {
         guard let s = steps else { return nil }
         return s.columns.contains("loss") ? "loss" : s.columns.first { $0.contains("loss") }
+    }
+}
+
+/// One row of a run's hparams.csv: a setting changed live at `step`.
+public struct RunSettingChange: Sendable, Equatable {
+    public let step: Int
+    public let name: String, from: String, to: String
+    public init(step: Int, name: String, from: String, to: String) { self.step = step; self.name = name; self.from = from; self.to = to }
+
+    /// The rows of hparams.csv text (columns found by name: step, name, from, to); rows that
+    /// do not parse are skipped.
+    public static func parse(_ text: String) -> [RunSettingChange] {
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        let cols = lines.first.map(RunTable.splitCSV) ?? []
+        guard let si = cols.firstIndex(of: "step"), let ni = cols.firstIndex(of: "name"), let fi = cols.firstIndex(of: "from"),
+              let ti = cols.firstIndex(of: "to") else { return [] }
+        return lines.dropFirst().compactMap { line in
+            let f = RunTable.splitCSV(line)
+            guard f.count == cols.count, let step = Int(f[si]) else { return nil }
+            return RunSettingChange(step: step, name: f[ni], from: f[fi], to: f[ti])
+        }
     }
 }
 
@@ -299,8 +322,12 @@ public struct RunCatalog: Sendable {
         do { steps = try table("steps.csv") } catch { notes.append("\(error)") }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         let isCompare = !files.contains("metrics.csv") && (files.contains("summary.csv") || files.contains("runs.csv"))
-        return RunCurves(name: name, engine: isCompare ? .compare : Self.engine(name: name, keys: Set(config.keys)), metrics: metrics, steps: steps,
-                         config: Self.flatten(config), notes: notes)
+        var curves = RunCurves(name: name, engine: isCompare ? .compare : Self.engine(name: name, keys: Set(config.keys)), metrics: metrics,
+                               steps: steps, config: Self.flatten(config), notes: notes)
+        if let text = try? String(contentsOf: dir.appendingPathComponent("hparams.csv"), encoding: .utf8) {
+            curves.settingChanges = RunSettingChange.parse(text)
+        }
+        return curves
     }
 
     /// Removes a run folder. Refuses names that leave the root (`..`, absolute paths,

@@ -39,4 +39,9 @@ public struct TrainingSnapshot: Sendable {
     /// The newest checkpoint of this run.
     public var lastCheckpoint: String? = nil
     public var blas: String
+    /// The gradient norm per step (the divergence guard's measure) and the lr each step used.
+    public var gradientNorm = DownsampledSeries(name: "gradient norm")
+    public var lrCurve = DownsampledSeries(name: "lr")
+    /// Seconds left at the recent pace (nil until a step has been timed, or when finished).
+    public var eta: Double? = nil
 }

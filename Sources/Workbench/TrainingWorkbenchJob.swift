@@ -17,6 +17,10 @@ public final class TrainingWorkbenchJob: SteppableJob {
     private var testAcc = DownsampledSeries(name: "test acc")
     private var changes: [HyperChange] = []
     private var samplesPerSecond = 0.0
+    private var gradientNorm = DownsampledSeries(name: "gradient norm")
+    private var lrCurve = DownsampledSeries(name: "lr")
+    /// Recent seconds per step (evaluation included), for the ETA.
+    private var secondsPerStep = 0.0
     private var lastLR = 0.0
     private var notes: [(JobMessage.Level, String)] = []
     private var pauseRequest: String?
@@ -36,7 +40,10 @@ public final class TrainingWorkbenchJob: SteppableJob {
             guard let text = try? String(contentsOf: runFolder.appendingPathComponent(file), encoding: .utf8) else { return nil }
             return try? RunTable.parse(text, file: file).table
         }
-        if let t = table("steps.csv") { for (x, y) in t.series("loss") { stepLoss.append(x: x, y) } }
+        if let t = table("steps.csv") {
+            for (x, y) in t.series("loss") { stepLoss.append(x: x, y) }
+            for (x, y) in t.series("lr") { lrCurve.append(x: x, y) }
+        }
         if let t = table("metrics.csv") {
             let curves: [(ReferenceWritableKeyPath<TrainingWorkbenchJob, DownsampledSeries>, String)] =
                 [(\.trainLoss, "train_loss"), (\.testLoss, "test_loss"), (\.trainAcc, "train_accuracy"), (\.testAcc, "test_accuracy")]
@@ -70,8 +77,11 @@ public final class TrainingWorkbenchJob: SteppableJob {
         if let d = r.divergence { pauseRequest = divergenceMessage(d); return }
         let inst = Double(r.samples) / max(dt, 1e-9)
         samplesPerSecond = samplesPerSecond == 0 ? inst : 0.9 * samplesPerSecond + 0.1 * inst
+        secondsPerStep = secondsPerStep == 0 ? dt : 0.98 * secondsPerStep + 0.02 * dt
         lastLR = Double(r.lr)
         stepLoss.append(x: Double(r.step), Double(r.loss))
+        gradientNorm.append(x: Double(r.step), r.gradientNorm)
+        lrCurve.append(x: Double(r.step), Double(r.lr))
         if let s = r.epochSummary {
             let x = Double(s.step)
             trainLoss.append(x: x, Double(s.trainLoss)); testLoss.append(x: x, Double(s.testLoss))
@@ -97,7 +107,7 @@ public final class TrainingWorkbenchJob: SteppableJob {
             let before = Double(job.hyper.lr)
             let m = try job.rollback(lr: lr)
             let x = Double(job.step)
-            stepLoss.drop(after: x); trainLoss.drop(after: x); testLoss.drop(after: x); trainAcc.drop(after: x); testAcc.drop(after: x)
+            stepLoss.drop(after: x); gradientNorm.drop(after: x); lrCurve.drop(after: x); trainLoss.drop(after: x); testLoss.drop(after: x); trainAcc.drop(after: x); testAcc.drop(after: x)
             changes.removeAll { $0.step > job.step }
             changes.append(HyperChange(step: job.step, name: "lr", from: before, to: Double(job.hyper.lr)))
             lastLR = Double(job.currentLR)
@@ -115,18 +125,22 @@ public final class TrainingWorkbenchJob: SteppableJob {
 
     public func snapshot(state: JobState, messages: [JobMessage], elapsed: Double) -> TrainingSnapshot {
         let n = job.data.train.count
+        let stepsPerEpoch = (n + job.hyper.batchSize - 1) / job.hyper.batchSize
+        let stepsLeft = max(0, job.config.epochs * stepsPerEpoch - job.step)
         return TrainingSnapshot(
             runName: runFolder.lastPathComponent, runFolder: runFolder.path,
             modelName: job.model.name, parameterCount: job.model.parameterCount,
             dataName: job.data.name, trainCount: n, testCount: job.data.test.count,
             state: state, epoch: job.epoch, totalEpochs: job.config.epochs, step: job.step,
-            stepsPerEpoch: (n + job.hyper.batchSize - 1) / job.hyper.batchSize,
+            stepsPerEpoch: stepsPerEpoch,
             samplesPerSecond: state == .running ? samplesPerSecond : 0, elapsed: elapsed, lr: lastLR,
             stepLoss: stepLoss, trainLoss: trainLoss, testLoss: testLoss, trainAccuracy: trainAcc, testAccuracy: testAcc,
             hyper: Hyperparameters.settings.rows(of: job.hyper),
             changes: changes, messages: messages,
             diverged: job.divergence.map(divergenceMessage), lastCheckpoint: job.lastCheckpoint?.url.path,
-            blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)")
+            blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)",
+            gradientNorm: gradientNorm, lrCurve: lrCurve,
+            eta: secondsPerStep > 0 && !job.isFinished ? Double(stepsLeft) * secondsPerStep : nil)
     }
 }
 

@@ -98,7 +98,7 @@ struct ResumeCommand: ParsableCommand {
             return nil
         }
         let from = job.lastCheckpoint.map { $0.url.lastPathComponent } ?? "?"
-        return (job, "resumed \(folder.path) from \(from) at epoch \(job.epoch + 1)/\(job.totalEpochs), step \(job.step), lr \(formatLR(job.baseLR))")
+        return (job, "resumed \(folder.path) from \(from) at \(EpochCount.text(completed: job.epoch, total: job.totalEpochs)), step \(job.step), lr \(formatLR(job.baseLR))")
     }
 
     /// An attention run's config.json (`AttentionTrainConfig`) holds the attention kind and the sparse settings.

@@ -100,7 +100,7 @@ final class WidgetTests: XCTestCase {
     func testBoxAndClipping() {
         var g = CellGrid(width: 10, height: 3)
         g.box(g.bounds, title: "a very long title", glyphs: .unicodeSet)
-        XCTAssertEqual(g.row(0), "┌ a very ┐")
+        XCTAssertEqual(g.row(0), "┌ a ver… ┐", "a cut title ends in an ellipsis")
         g.put(8, 1, "xyz")   // clipped at the grid edge
         XCTAssertEqual(g.row(1), "│       xy")
     }

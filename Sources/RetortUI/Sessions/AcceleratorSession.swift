@@ -21,9 +21,11 @@ final class AcceleratorSession: RunnerSession {
         ("G", "go to the end of the simulation"),
         ("t", "switch the attention between Taylor and softmax (re-simulates)"),
         ("Esc  :cancel", "cancel a running re-simulation (a newer setting replaces it too)"),
+        ("c", "lower panel: the current layer's Gantt chart → cycles per layer → units (utilisation, mapping, energy)"),
     ] + KeyHelp.settings + [
         (":goto WHERE", "go to CYCLE, next-event, start or end"),
         (":break STAGE", "pause when STAGE[@H<head>][@L<layer>] starts (e.g. q-g@H1); :break clear removes it"),
+        (":export FILE", "write the shown simulation's utilisation timeline CSV (as `retort sim vitality --timeline FILE`)"),
     ]
     var tab: Tab { .accelerator }
 

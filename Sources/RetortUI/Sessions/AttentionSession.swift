@@ -18,7 +18,11 @@ final class AttentionSession: RunnerSession {
         "ViT on \(dataSet): softmax, then Taylor, then Taylor-sparse, same seed; space starts; :set kind K queues a run"
     }
 
-    static let keys = KeyHelp.runKeys + [(":set kind K", "queue another run of kind K (softmax, taylor, taylor-sparse)")]
+    static let keys = KeyHelp.runKeys + [
+        (":set kind K", "queue another run of kind K (softmax, taylor, taylor-sparse)"),
+        ("x  :remove N", "remove a queued run that has not started (x: the newest one)"),
+        (":up N  :down N", "move queued run N one place earlier / later in the queue"),
+    ]
     var tab: Tab { .attention }
 
     var activeRunFolders: [String] { runner.snapshot.runs.filter { $0.status == .running }.map(\.runFolder) }

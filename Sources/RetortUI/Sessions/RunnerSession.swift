@@ -9,6 +9,8 @@ protocol SessionSnapshot: Sendable {
     var messages: [JobMessage] { get }
     /// What happened while the run is diverged (nil: it is not, or cannot diverge).
     var divergedText: String? { get }
+    /// What `:` completes after the tab's own commands.
+    var completionWords: [String: [String]] { get }
     /// Where a frame keeps this snapshot.
     static var frame: WritableKeyPath<FrameSnapshots, Self?> { get }
 }
@@ -25,7 +27,7 @@ extension RunnerSession {
 
     func controls() -> SessionControls {
         let s = runner.snapshot
-        return SessionControls(rows: s.panelRows, jobState: s.state, diverged: s.divergedText != nil)
+        return SessionControls(rows: s.panelRows, jobState: s.state, diverged: s.divergedText != nil, words: s.completionWords)
     }
 
     func send(_ command: JobCommand) { runner.send(command) }
@@ -38,6 +40,10 @@ extension RunnerSession {
     }
 
     func stop() { runner.send(.stop) }
+}
+
+extension SessionSnapshot {
+    var completionWords: [String: [String]] { [:] }
 }
 
 extension TrainingSnapshot: SessionSnapshot {
@@ -61,5 +67,6 @@ extension AttentionSnapshot: SessionSnapshot {
 extension AcceleratorSnapshot: SessionSnapshot {
     var panelRows: [SettingRow] { settings }
     var divergedText: String? { nil }
+    var completionWords: [String: [String]] { ["break": stages + ["clear"], "goto": ["next-event", "start", "end"]] }
     static var frame: WritableKeyPath<FrameSnapshots, AcceleratorSnapshot?> { \.accelerator }
 }

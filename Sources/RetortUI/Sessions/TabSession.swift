@@ -29,6 +29,8 @@ struct SessionControls {
     var rows: [SettingRow]
     var jobState: JobState
     var diverged: Bool
+    /// What `:` completes after the tab's own commands (e.g. `break` → stage names).
+    var words: [String: [String]] = [:]
 }
 
 /// The snapshots one frame is drawn from.

@@ -22,6 +22,8 @@ public struct LineChart {
     public var series: [ChartSeries]
     public var logY = false
     public var markers: [Double] = []
+    /// The chart cursor's x (drawn as a reversed column), nil when off.
+    public var cursor: Double? = nil
     public var yRange: ClosedRange<Double>? = nil     // fixed range, else auto
     public var xLabel = ""
     /// Tick label of an x value (default: the value itself), e.g. 2^x when x is log₂ n.
@@ -106,6 +108,11 @@ public struct LineChart {
                 let ch: Character = glyphs.unicode ? canvas.brailleChar(cx, cy) : "*"
                 g.put(plot.x + cx, plot.y + cy, String(ch), fg: series[o].color)
             }
+        }
+        if let c = cursor, c >= x0, c <= x1 {
+            let col = plot.x + Int(((c - x0) / xspan * Double(plot.width - 1)).rounded())
+            for y in plot.y..<plot.maxY { g[col, y].attrs.insert(.reverse) }
+            g.put(col, plot.maxY, glyphs.unicode ? "▲" : "^", fg: .highlight, attrs: .bold)
         }
     }
 }

@@ -20,7 +20,7 @@ ls "$ck/full/checkpoints" | grep -q '^step-00000720.ckpt$' && ok "checkpoints wr
 for i in $(seq 600); do s=$(sed -n 's/^step-0*\([0-9]*\)\.ckpt$/\1/p' "$ck/kill9/checkpoints/latest" 2>/dev/null); [ "${s:-0}" -ge 100 ] && break; sleep 0.05; done
 kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rc=$?
 if [ "$rc" = 137 ] && [ "$(wc -l <"$ck/kill9/metrics.csv")" -lt 31 ]; then ok "SIGKILL mid-run (exit 137 after $(($(wc -l <"$ck/kill9/metrics.csv") - 1)) of 30 epochs)"; else bad "SIGKILL mid-run: exit $rc, $(wc -l <"$ck/kill9/metrics.csv") metrics lines"; fi
-expect "resume after SIGKILL" 0 '^resumed .*/kill9 from step-[0-9]{8}\.ckpt at epoch [0-9]+/30, step [0-9]+, lr 0\.1$' -- "$BIN" resume "$ck/kill9" --plain
+expect "resume after SIGKILL" 0 '^resumed .*/kill9 from step-[0-9]{8}\.ckpt at [0-9]+/30 epochs done, step [0-9]+, lr 0\.1$' -- "$BIN" resume "$ck/kill9" --plain
 same_metrics "SIGKILL mid-run, then resume" "$ck/kill9"
 
 # SIGKILL inside a checkpoint write (test hook: the 5th write kills the process after the
@@ -73,7 +73,7 @@ for f in files:
 PY
 }
 finite_ckpts "$ck/div" && ok "no checkpoint holds NaN or Inf" || bad "checkpoint with NaN/Inf"
-expect "resume with the suggested lr finishes" 0 '^resumed .*/div from step-00000000\.ckpt at epoch 1/3, step 0, lr 1$' -- "$BIN" resume "$ck/div" --lr 1 --plain
+expect "resume with the suggested lr finishes" 0 '^resumed .*/div from step-00000000\.ckpt at 0/3 epochs done, step 0, lr 1$' -- "$BIN" resume "$ck/div" --lr 1 --plain
 grep -q '^0,0,lr,10,1,' "$ck/div/hparams.csv" && ok "the new lr is logged in hparams.csv" || bad "hparams after resume" "$(cat "$ck/div/hparams.csv")"
 
 # distill runs: SIGKILL after the first checkpoint (test hook: killed inside a later
@@ -85,12 +85,12 @@ dist_cols() { cut -d, -f1-17 "$1/metrics.csv"; cat "$1/steps.csv" "$1/tensor_cos
 [ "$(cat "$ck/dfull/checkpoints/latest" 2>/dev/null)" = step-00000152.ckpt ] && ok "distill: checkpoint at every epoch end, latest step 152" \
   || bad "distill checkpoints" "$(ls "$ck/dfull/checkpoints" 2>&1)"
 # (write 1 is the checkpoint before the first step; resuming from it replays --set-at 25:tau=0.1)
-for spec in "2:step-00000000:1/4, step 0" "3:step-00000038:2/4, step 38" "5 --checkpoint-every 10:step-00000030:1/4, step 30"; do
+for spec in "2:step-00000000:0/4 epochs done, step 0" "3:step-00000038:1/4 epochs done, step 38" "5 --checkpoint-every 10:step-00000030:0/4 epochs done, step 30"; do
   IFS=: read -r kill latest at <<<"$spec"; n=${kill%% *}; extra=${kill#"$n"}
   { RETORT_TEST_KILL_IN_CHECKPOINT=$n "$BIN" distill "${DK[@]}" $extra --name "dkill$n" >/dev/null 2>&1; } 2>/dev/null; rc=$?
   [ "$rc" = 137 ] && [ "$(cat "$ck/dkill$n/checkpoints/latest")" = "$latest.ckpt" ] && [ "$(wc -l <"$ck/dkill$n/metrics.csv")" -lt 5 ] \
     && ok "distill SIGKILLed in checkpoint write $n (latest $latest)" || bad "distill kill $n: exit $rc" "$(ls -A "$ck/dkill$n/checkpoints")"
-  expect "distill: resume after SIGKILL ($latest)" 0 "^resumed .*/dkill$n from $latest\\.ckpt at epoch ${at//./\\.}, lr 0\\.02\$" -- "$BIN" resume "$ck/dkill$n" --plain
+  expect "distill: resume after SIGKILL ($latest)" 0 "^resumed .*/dkill$n from $latest\\.ckpt at ${at//./\\.}, lr 0\\.02\$" -- "$BIN" resume "$ck/dkill$n" --plain
   if cmp -s <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n"); then ok "distill: resumed metrics equal the uninterrupted run's ($(wc -l <"$ck/dkill$n/metrics.csv") metrics.csv lines)"
   else bad "distill: resumed metrics differ ($latest)" "$(diff <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n") | head -5)"; fi
 done
@@ -118,7 +118,7 @@ akill=$(ls -d "$ck/akill"/*-vit-taylor-sparse-digits-s3 2>/dev/null | head -1)
 [ "$rc" = 137 ] && [ -n "$akill" ] && [ "$(cat "$akill/checkpoints/latest")" = step-00000047.ckpt ] \
   && ok "attention: SIGKILLed in checkpoint write 3 (latest step-00000047)" || bad "attention kill: exit $rc" "$(ls -A "$akill/checkpoints" 2>&1)"
 expect "attention: resume after SIGKILL continues the run to its 3 epochs" 0 \
-  "resumed .*-vit-taylor-sparse-digits-s3 from step-00000047\\.ckpt at epoch 2/3, step 47, lr .*taylor-sparse seed 3 epoch   3/3.*taylor-sparse seed 3: test accuracy " \
+  "resumed .*-vit-taylor-sparse-digits-s3 from step-00000047\\.ckpt at 1/3 epochs done, step 47, lr .*taylor-sparse seed 3 epoch   3/3.*taylor-sparse seed 3: test accuracy " \
   -- bash -c "\"$BIN\" resume \"$akill\" | tr '\\n' ' '"
 if [ -n "$akill" ] && cmp -s <(att_cols "$afull") <(att_cols "$akill"); then ok "attention: resumed metrics equal the uninterrupted run's ($(wc -l <"$akill/metrics.csv") metrics.csv lines)"
 else bad "attention: resumed metrics differ" "$(diff <(att_cols "$afull") <(att_cols "$akill") 2>&1 | head -5)"; fi
@@ -140,7 +140,7 @@ grep -q '"kind":"event","step":[0-9]*,"epoch":1,"name":"diverged".*"note":"teach
 finite_ckpts "$ck/ddiv" && ok "distill: no checkpoint holds NaN or Inf" || bad "distill: checkpoint with NaN/Inf"
 out=$("$BIN" resume "$ck/ddiv" --lr 0.02 --plain 2>&1); rc=$?
 if [ "$rc" = 0 ] && grep -qE '^retort: --lr 0\.02 replaces the scheduled change --set-at 40:lr=10$' <<<"$out" \
-   && grep -qE '^resumed .*/ddiv from step-00000038\.ckpt at epoch 2/3, step 38, lr 0\.02$' <<<"$out"; then
+   && grep -qE '^resumed .*/ddiv from step-00000038\.ckpt at 1/3 epochs done, step 38, lr 0\.02$' <<<"$out"; then
   ok "distill: resume --lr 0.02 says it replaces the pending --set-at 40:lr=10, and finishes the run"
 else bad "distill: resume with a lower lr (exit $rc)" "$out"; fi
 [ "$(wc -l <"$ck/ddiv/metrics.csv")" = 4 ] && [ "$(cat "$ck/ddiv/checkpoints/latest")" = step-00000114.ckpt ] \
@@ -157,7 +157,7 @@ ls -d "$ck/adiv"/*-vit-softmax-* >/dev/null 2>&1 && bad "attention: the queued s
 adiv=$(ls -d "$ck/adiv"/*-vit-taylor-digits-s3 2>/dev/null | head -1)
 [ -n "$adiv" ] && finite_ckpts "$adiv" && ok "attention: no checkpoint holds NaN or Inf" || bad "attention: checkpoint with NaN/Inf" "$adiv"
 expect "attention: resume with a lower lr finishes the run" 0 \
-  "resumed .*-vit-taylor-digits-s3 from step-00000047\\.ckpt at epoch 2/3, step 47, lr 0\\.0002 .*taylor seed 3 epoch   3/3.*taylor seed 3: test accuracy " \
+  "resumed .*-vit-taylor-digits-s3 from step-00000047\\.ckpt at 1/3 epochs done, step 47, lr 0\\.0002 .*taylor seed 3 epoch   3/3.*taylor seed 3: test accuracy " \
   -- bash -c "\"$BIN\" resume \"$adiv\" --lr 0.0002 | tr '\\n' ' '"
 
 # one writer per run folder: resuming a run another process is writing is refused with one

@@ -74,7 +74,7 @@ qstep=$(screen div | grep -oE 'stopped at step [0-9]+' | grep -oE '[0-9]+$'); qc
 screen div | grep -qE "retort: checkpoint .*/div/checkpoints/$qck" && [ -s "$tmp/tui-runs/div/checkpoints/$qck" ] \
   && ok "quitting the TUI leaves a checkpoint of where it stopped ($qck)" || bad "checkpoint on quit" "$(screen div | grep -v "^ *$" | tail -4)"
 start resumetui "$ABS_BIN resume $tmp/tui-runs/div --tui --paused"
-wait_for resumetui 'resumed .*/div from step-[0-9]{8}\.ckpt at epoch [0-9]+/400, step [0-9]+, lr 1' 10 && wait_for resumetui 'PAUSED' 5 \
+wait_for resumetui 'resumed .*/div from step-[0-9]{8}\.ckpt at [0-9]+/400 epochs done, step [0-9]+, lr 1' 10 && wait_for resumetui 'PAUSED' 5 \
   && ok "retort resume --tui opens the run at its newest checkpoint" || bad "resume --tui" "$(screen resumetui | tail -3)"
 tmuxq send-keys -t resumetui q; restored resumetui "quit the resumed TUI" 0
 
@@ -183,7 +183,7 @@ joined dck | grep -qE "retort: distill stopped at step 5, 0/2000 epochs done; ru
   || bad "Distill checkpoint on quit" "$(joined dck | grep retort:)"
 start dres "$ABS_BIN resume $DRUN --tui --paused --lr 0.01"
 tmuxq resize-window -t dres -x 200 -y 36
-wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at epoch 1/2000, step 5, lr 0\.01' 15 && wait_for dres 'Distill settings \(live\)' 5 \
+wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at 0/2000 epochs done, step 5, lr 0\.01' 15 && wait_for dres 'Distill settings \(live\)' 5 \
   && screen dres | head -1 | grep -qE 'PAUSED .*0/2000 epochs  step 5' \
   && ok "retort resume DISTILLRUN --tui opens the Distill tab at step 5, paused" || bad "distill resume --tui" "$(screen dres | head -1; screen dres | tail -2)"
 screen dres | grep -qE '  lr +0\.01 ' && ok "--lr 0.01 with --tui is applied before the Distill TUI starts" || bad "resume --tui --lr" "$(screen dres | grep -E ' lr ')"
@@ -210,7 +210,7 @@ joined ack | grep -qE "retort: attention run 1 \(softmax\) stopped at epoch 0, s
   && ok "quitting leaves a checkpoint of the running ViT run (step 5) and prints it" || bad "Attention checkpoint on quit" "$(joined ack | grep retort:)"
 start ares "$ABS_BIN resume $ARUN --tui --paused"
 tmuxq resize-window -t ares -x 200 -y 36
-wait_for ares 'resumed .*-vit-softmax-[^ ]* from step-00000005\.ckpt at epoch 1/30, step 5' 20 && wait_for ares 'Attention settings \(live\)' 5 \
+wait_for ares 'resumed .*-vit-softmax-[^ ]* from step-00000005\.ckpt at 0/30 epochs done, step 5' 20 && wait_for ares 'Attention settings \(live\)' 5 \
   && screen ares | head -1 | grep -qE 'PAUSED .*0/30 epochs  step 5' \
   && ok "retort resume ATTENTIONRUN --tui opens the Attention tab at step 5, paused" || bad "attention resume --tui" "$(screen ares | head -1; screen ares | tail -2)"
 screen ares | grep -qE '1 softmax +run' && ! screen ares | grep -qE '2 (softmax|taylor) ' && ok "the resumed queue holds just that run" || bad "resumed queue" "$(screen ares | grep -E '^.*[0-9] (softmax|taylor)')"

@@ -21,3 +21,10 @@ restored() { # SESSION NAME WANT_RC
     ok "$2: exit $rc, alternate screen off, echo and icanon restored"
   else bad "$2: exit $rc (want $3), alternate_on=$alt, stty: $(grep -oE -- '-?echo |-?icanon ' "$tmp/$1.stty" | tr '\n' ' ')"; fi
 }
+# start_sized NAME WIDTH HEIGHT COMMAND — as start, in a WIDTH×HEIGHT window
+start_sized() {
+  tmuxq kill-session -t "$1" 2>/dev/null
+  tmuxq new-session -d -s "$1" -x "$2" -y "$3" "trap '' INT; cd '$PWD' && $4; rc=\$?; stty -a > '$tmp/$1.stty'; echo EXIT=\$rc > '$tmp/$1.rc'; sleep 60"
+}
+# cmdline SESSION TEXT — types `:TEXT` and Enter
+cmdline() { tmuxq send-keys -t "$1" ':'; tmuxq send-keys -t "$1" -l "$2"; tmuxq send-keys -t "$1" Enter; }
