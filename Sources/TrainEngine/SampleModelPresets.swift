@@ -10,3 +10,8 @@ extension TinyCNNConfig {
         }
     }
 }
+
+extension SampleData {
+    /// The images (side × side × 1) and classes of the data set, which models are built for.
+    public var modelShape: ModelShape { ModelShape(height: imageSide, width: imageSide, channels: 1, classes: classCount) }
+}

@@ -78,7 +78,7 @@ public final class TrainingJob {
         self.config = config
         Threads.set(config.threads)
         self.data = data
-        model = Self.makeModel(config, sample: data.sample)
+        model = try Self.makeModel(config, sample: data.sample)
         hyper = Hyperparameters(config)
         optimizer = Self.makeOptimizer(config, model: model)
         rng = RNG(seed: config.seed &+ 0x5EED)
@@ -88,19 +88,20 @@ public final class TrainingJob {
         self.checkpoints = checkpoints
     }
 
-    public static func makeModel(_ c: TrainConfig, sample: SampleData) -> Model {
+    /// The model of `c` for a sample data set's images (see `makeModel(_:shape:)`).
+    public static func makeModel(_ c: TrainConfig, sample: SampleData) throws -> Model {
+        try makeModel(c, shape: sample.modelShape)
+    }
+
+    /// The MLP (`mlpHidden` × `width`) or CNN (`cnn` spec, default Retort's tiny net for the
+    /// image size, channels × `width`) of `c` for images and classes of `shape`. Throws a
+    /// one-line `ModelSpecError` when the spec does not fit the images.
+    public static func makeModel(_ c: TrainConfig, shape: ModelShape) throws -> Model {
         switch c.model {
         case .mlp:
-            return MLP(inputs: sample.featureCount, hidden: c.mlpHidden.map { max(1, Int((Float($0) * c.width).rounded())) },
-                       classes: sample.classCount, seed: c.seed)
+            return MLP(shape, hidden: c.mlpHidden, width: c.width, seed: c.seed)
         case .cnn:
-            var cfg = TinyCNNConfig.preset(for: sample)
-            if c.width != 1 {
-                func s(_ v: Int) -> Int { max(1, Int((Float(v) * c.width).rounded())) }
-                cfg.stem = s(cfg.stem); cfg.head = s(cfg.head)
-                cfg.blocks = cfg.blocks.map { .init(out: s($0.out), expand: $0.expand, stride: $0.stride) }
-            }
-            return TinyCNN(cfg, seed: c.seed)
+            return TinyCNN(try TinyCNNConfig.make(c.cnn, for: shape, width: c.width), seed: c.seed)
         }
     }
 

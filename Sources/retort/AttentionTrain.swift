@@ -34,6 +34,7 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "ViT width (default: the data set's preset, 64).") var width: Int?
     @Option(help: "ViT blocks (default: the preset's 4).") var depth: Int?
     @Option(help: "ViT attention heads (default: the preset's 4).") var heads: Int?
+    @OptionGroup var vitShape: ViTOptions
     @Option(name: .customLong("init"), help: "Initialise every run's ViT from this safetensors file (timm names and layout, as --export-dir writes).") var initWeights: String?
     @Option(help: "Write each trained ViT to DIR/vit-<kind>-<data>-s<seed>.safetensors (timm names and layout; `retort eval --weights FILE`).") var exportDir: String?
     @Flag(help: "Do not write TensorBoard event files in the run folders.") var noTensorboard = false
@@ -56,6 +57,7 @@ struct AttentionTrain: ParsableCommand {
         c.testCount = testCount; c.shiftAugment = shift; c.seed = seed; c.threads = threads; c.runRoot = runs
         c.sparse = SparseConfig(threshold: sparseThreshold, bits: quantBits)
         c.sparseAnneal = sparseAnneal
+        vitShape.apply(to: &c)
         if width != nil || depth != nil || heads != nil {
             var v = c.model
             v.width = width ?? v.width; v.depth = depth ?? v.depth; v.heads = heads ?? v.heads

@@ -30,6 +30,7 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "Data set (default digits).") var data: SampleData?
     @Option(help: "Model: the MLP or the tiny MobileNetV2-style CNN (default mlp).") var model: TrainConfig.ModelKind?
     @Option(help: "MLP: the student's hidden widths, e.g. 4,4 (default 4,4).") var hidden: String?
+    @OptionGroup var shape: ModelOptions
     @Option(help: "Student width multiplier (MLP hidden widths; CNN channels of the data set's tiny config) (default 1).") var studentWidth: Float?
     @Option(help: "Teacher output-width factor(s) relative to the student: one value or one per layer group [U → R] (default 4).") var teacherWidth: String?
     @Option(help: "CNN: teacher expand-ratio factor(s) of the inverted blocks: one value or one per block (default 1).") var teacherExpand: String?
@@ -71,7 +72,7 @@ struct DistillOptions: ParsableArguments {
             ("label-smoothing", "\(optim.labelSmoothing)"), ("warmup-epochs", "\(optim.warmupEpochs)"),
             ("test-count", text(testCount)), ("shift", text(shift)), ("split-seed", text(splitSeed)),
         ]
-        return all.compactMap { k, v in v.map { (k, $0) } }
+        return all.compactMap { k, v in v.map { (k, $0) } } + shape.pairs
     }
 
     /// The config these options describe on top of `base`; throws the config's one-line

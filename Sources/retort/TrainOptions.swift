@@ -8,6 +8,7 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Data set.") var data: SampleData = .mnist5k
     @Option(help: "Model: mlp (784-256-256-10) or cnn (tiny MobileNetV2-style).") var model: TrainConfig.ModelKind = .cnn
     @Option(help: "Width multiplier of the model.") var width: Float = 1
+    @OptionGroup var shape: ModelOptions
     @OptionGroup var optim: OptimOptions<TrainDefaults>
     @Option(help: "Images held out for testing.") var testCount: Int = 1000
     @Option(help: "Random shift augmentation in pixels (0 = off; images only).") var shift: Int = 2
@@ -23,6 +24,7 @@ struct TrainOptions: ParsableArguments {
         c.testCount = testCount; c.shiftAugment = shift; c.seed = runOptions.seed; c.threads = runOptions.threads
         c.runRoot = runOptions.runs; c.runName = runOptions.name
         c.checkpointEvery = checkpoints.checkpointEvery; c.keepCheckpoints = checkpoints.keepCheckpoints
+        shape.apply(to: &c)
         return c
     }
 
