@@ -72,7 +72,8 @@ public final class TinyCNN: Model {
     public var classCount: Int { config.classes }
     public let maxWidth: WidthChoice
     let stem: Conv2d
-    let blocks: [InvertedResidual]
+    /// The inverted-residual blocks in forward order (after the rows are expanded).
+    public let blocks: [InvertedResidual]
     let head: Conv2d
     let classifier: Linear
     /// Every BatchNorm layer in forward order (stem_bn, the blocks', head_bn).

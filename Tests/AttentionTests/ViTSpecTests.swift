@@ -19,7 +19,7 @@ final class ViTSpecTests: XCTestCase {
 
     func testBadSpecsFailWithOneLine() {
         let cases: [(String, String)] = [
-            ("", "vit: empty spec"),
+            ("", "vit: empty spec (form: depth=N,width=N,heads=N,patch=N,mlp=N (any subset))"),
             ("depth=0", "vit: depth: must be a whole number in 1…64, got '0'"),
             ("width=abc", "vit: width: must be a whole number in 1…4096, got 'abc'"),
             ("heads", "vit: heads: needs a value (heads=N)"),
@@ -33,6 +33,7 @@ final class ViTSpecTests: XCTestCase {
         var c = AttentionTrainConfig(); c.data = .digits
         c.vit = try! ViTSpec.parse("patch=3").applied(to: c.model)
         XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("patch size 3 must divide the image size 8"), "\($0)") }
+        c.vit = nil
         c.vit = try! ViTSpec.parse("width=30,heads=4").applied(to: c.model)
         XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("heads 4 must divide the width 30"), "\($0)") }
     }

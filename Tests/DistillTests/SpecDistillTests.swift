@@ -33,7 +33,7 @@ final class SpecDistillTests: XCTestCase {
         // the teacher's slice is twice the student's outputs, 1.5× its expansion
         let ext = Dictionary(uniqueKeysWithValues: zip(net.teacherLayout.names, net.teacherLayout.extents))
         let stu = Dictionary(uniqueKeysWithValues: zip(net.layout.names, net.layout.extents))
-        XCTAssertEqual(stu["blocks.3.dw.weight"], [32, 1, 7, 7]); XCTAssertEqual(ext["blocks.3.dw.weight"], [48, 1, 7, 7])
+        XCTAssertEqual(stu["blocks.3.dw.weight"], [24, 1, 7, 7]); XCTAssertEqual(ext["blocks.3.dw.weight"], [72, 1, 7, 7])
         XCTAssertEqual(stu["head.weight"], [16, 10, 1, 1]); XCTAssertEqual(ext["head.weight"], [32, 20, 1, 1])
     }
 
