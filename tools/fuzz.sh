@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-60}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config theme csv gzip scalesim-config topology accel-config safetensors tfrecord npy npz idx cifar)
+TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config theme csv gzip scalesim-config topology accel-config safetensors tfrecord npy npz idx cifar cnn-spec vit-spec)
 swift build -c release --scratch-path .build-fuzz --product retort-fuzz \
   -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 | { grep -E "error|omplete" || true; } | tail -2
 BIN=.build-fuzz/release/retort-fuzz
@@ -27,6 +27,8 @@ seeds() { # TARGET → seed files
     npz) find tests/fixtures/data/npz tests/bad-inputs/files/formats -name '*.npz' ;;
     idx) n=0; for f in $(find tests/fixtures/data/idx* tests/bad-inputs/files/formats -name '*ubyte*'); do
            n=$((n+1)); case "$f" in *.gz) if zcat "$f" > "$work/idx-$n" 2>/dev/null; then echo "$work/idx-$n"; fi ;; *) echo "$f" ;; esac; done ;;
+    cnn-spec) ls tests/bad-inputs/files/specs/cnn-* ;;
+    vit-spec) ls tests/bad-inputs/files/specs/vit-* ;;
     cifar) head -c 12292 tests/fixtures/data/cifar10/test_batch.bin > "$work/c10.bin"; head -c 6148 tests/fixtures/data/cifar100/test.bin > "$work/c100.bin"
            echo "$work/c10.bin"; echo "$work/c100.bin"; find tests/bad-inputs/files/formats -name '*.bin' ;;
   esac

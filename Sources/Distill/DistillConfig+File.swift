@@ -6,7 +6,7 @@ import TrainEngine
 extension DistillConfig: FileConfigurable {
     public static var fileTemplate: DistillConfig {
         var c = DistillConfig()
-        c.testCount = 1; c.runName = "name"; c.dataOptions = .template; c.randomWidths = [1]; c.randomExpands = [1]
+        c.testCount = 1; c.runName = "name"; c.dataOptions = .template; c.cnn = .template; c.randomWidths = [1]; c.randomExpands = [1]
         return c
     }
     public static var fileAliases: [String: String] {

@@ -1,5 +1,6 @@
 import Foundation
 import RetortData
+import RetortModels
 import RunKit
 import TrainEngine
 
@@ -67,6 +68,9 @@ public struct DistillConfig: Codable, Sendable, Equatable {
     public var model: TrainConfig.ModelKind = .mlp
     /// MLP: the student's hidden widths (before `studentWidth`).
     public var mlpHidden: [Int] = [4, 4]
+    /// CNN: the student's architecture (`--cnn`, `--cnn-preset`); nil = Retort's tiny net for
+    /// the image size. Its channels are scaled by `studentWidth`, then widened into the teacher.
+    public var cnn: CNNSpec? = nil
     /// Multiplier of the student's architecture (MLP hidden widths; CNN channels of the
     /// tiny MobileNetV2 config of the data set).
     public var studentWidth: Float = 1
@@ -199,7 +203,13 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         if !(warmupEpochs >= 0 && warmupEpochs <= Float(epochs)) { throw bad("warmup-epochs", "in [0, epochs]", warmupEpochs) }
         if !(minLR >= 0 && minLR <= lr) { throw bad("min-lr", "in [0, lr]", minLR) }
         if !(studentWidth > 0 && studentWidth <= 16) { throw bad("student-width", "in (0, 16]", studentWidth) }
-        if mlpHidden.isEmpty || mlpHidden.contains(where: { $0 < 1 || $0 > 4096 }) { throw bad("hidden", "widths in 1…4096", mlpHidden.map(String.init).joined(separator: ",")) }
+        if mlpHidden.isEmpty || mlpHidden.count > MLPSpec.maxLayers || mlpHidden.contains(where: { $0 < 1 || $0 > 4096 }) {
+            throw bad("hidden", "1 to \(MLPSpec.maxLayers) widths in 1…4096", mlpHidden.map(String.init).joined(separator: ","))
+        }
+        if let cnn {
+            if model != .cnn { throw ConfigError("cnn: a CNN spec needs model cnn (the model is \(model.rawValue))") }
+            do { try cnn.validate() } catch let e as ModelSpecError { throw ConfigError(e.description) }
+        }
         for (name, list) in [("teacher-width", teacherWidth), ("teacher-expand", teacherExpand)] {
             if list.isEmpty || list.contains(where: { !($0 >= 1 && $0 <= 16) }) { throw bad(name, "factors in [1, 16] (relative to the student)", Self.listText(list)) }
         }
@@ -231,7 +241,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
 
     /// The options `set(_:_:)` understands (the CLI's option names).
     public static let keys: [String] = [
-        "method", "data", "model", "hidden", "student-width", "teacher-width", "teacher-expand", "random-widths",
+        "method", "data", "model", "hidden", "mlp-hidden", "cnn", "cnn-preset", "student-width", "teacher-width", "teacher-expand", "random-widths",
         "random-expands", "stop-width-aug", "teacher", "alpha", "surgery", "granularity", "tau", "lambda", "temperature", "uncertainty",
         "ensemble-k", "kd-warmup", "sort-channels", "bn", "recalibration-samples", "epochs", "batch-size",
         "optimizer", "lr", "momentum", "nesterov", "weight-decay", "label-smoothing", "warmup-epochs", "min-lr",
@@ -290,6 +300,14 @@ public struct DistillConfig: Codable, Sendable, Equatable {
             let parts = t.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { throw ConfigError("hidden: must be comma-separated whole numbers, got '\(text)'") }
             mlpHidden = parts.map { $0! }
+        case "mlp-hidden":
+            do { mlpHidden = try MLPSpec.parseHidden(t) } catch let e as ModelSpecError { throw ConfigError(e.description) }
+        case "cnn":
+            if ["", "none", "default"].contains(t.lowercased()) { cnn = nil; break }
+            do { cnn = try CNNSpec.parse(t) } catch let e as ModelSpecError { throw ConfigError(e.description) }
+        case "cnn-preset":
+            if ["", "none", "default"].contains(t.lowercased()) { cnn = nil; break }
+            cnn = try choice(CNNSpec.Preset.self).spec
         case "student-width": studentWidth = Float(try number())
         case "teacher-width": teacherWidth = try floats()
         case "teacher-expand": teacherExpand = try floats()

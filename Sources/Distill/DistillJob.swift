@@ -605,8 +605,9 @@ public final class DistillJob {
     /// the student's width first.
     public func saveStudent(to url: URL) throws {
         if recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
-        let info = WeightsInfo(model: config.model.rawValue, data: config.data, splitSeed: config.splitSeed,
+        var info = WeightsInfo(model: config.model.rawValue, data: config.data, splitSeed: config.splitSeed,
                                testCount: config.effectiveTestCount, source: "retort distill: student slice (step \(step))")
+        info.cnn = (net.model as? TinyCNN)?.config   // the student's (base) architecture
         try info.write(net.studentTensors(), extra: [
             "step": "\(step)", "model": net.name, "slice": "student (first-k of every widened layer)",
             "method": config.method.rawValue + " [R] reconstruction",

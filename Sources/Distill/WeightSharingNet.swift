@@ -30,9 +30,20 @@ public final class WeightSharingNet {
     /// BatchNorm layers by name (e.g. "blocks.1.expand_bn"), found in the model.
     public let batchNorms: [(name: String, layer: BatchNorm)]
 
-    /// Builds the model for `config` on data of shape and classes `data`. Throws a one-line
-    /// ConfigError for factor lists that do not match the model's groups.
-    public init(config c: DistillConfig, data: DataSignature) throws {
+    /// Builds the model for `config` on the loaded data's images and classes (see `init(config:shape:)`).
+    public convenience init(config c: DistillConfig, data: DataSignature) throws {
+        try self.init(config: c, shape: data.modelShape)
+    }
+
+    /// Builds the model for `config` on data `sample` (see `init(config:shape:)`).
+    public convenience init(config c: DistillConfig, sample: SampleData) throws {
+        try self.init(config: c, shape: sample.modelShape)
+    }
+
+    /// Builds the model for `config` on images and classes of `shape`. Throws a one-line
+    /// ConfigError for factor lists that do not match the model's groups or a CNN spec that
+    /// does not fit the images.
+    public init(config c: DistillConfig, shape: ModelShape) throws {
         let randomW = c.effectiveRandomWidths, randomE = c.effectiveRandomExpands
         let model: Model
         let groups: Int, blocks: Int
@@ -42,12 +53,11 @@ public final class WeightSharingNet {
             let what = field == "teacher-expand" ? "inverted block" : "layer group"
             throw ConfigError("\(field): give 1 value or \(n) (one per \(what) of this model), got \(list.count)")
         }
-        func scale(_ v: Int) -> Int { max(1, Int((Float(v) * c.studentWidth).rounded())) }
         switch c.model {
         case .mlp:
             groups = c.mlpHidden.count; blocks = 0
         case .cnn:
-            let cfg = try Self.cnnConfig(c, data: data)
+            let cfg = try Self.cnnConfig(c, shape: shape)
             blocks = cfg.blocks.count
             // stem + blocks without a shortcut + head (as TinyCNN counts them)
             var g = 1, inBase = cfg.stem
@@ -60,10 +70,9 @@ public final class WeightSharingNet {
         let maxExp = max(te.max() ?? 1, randomE.max() ?? 1)
         switch c.model {
         case .mlp:
-            model = MLP(inputs: data.shape.featureCount, hidden: c.mlpHidden.map(scale), classes: data.classCount,
-                        maxFactor: maxOut, seed: c.seed)
+            model = MLP(shape, hidden: c.mlpHidden, width: c.studentWidth, maxFactor: maxOut, seed: c.seed)
         case .cnn:
-            model = TinyCNN(try Self.cnnConfig(c, data: data), maxOutput: maxOut, maxExpand: maxExp,
+            model = TinyCNN(try Self.cnnConfig(c, shape: shape), maxOutput: maxOut, maxExpand: maxExp,
                             perWidthBatchNorm: c.batchNorm == .perWidth, seed: c.seed)
         }
         self.model = model
@@ -87,15 +96,16 @@ public final class WeightSharingNet {
         model.setWidth(student)
     }
 
-    /// The tiny MobileNetV2 config of the data set, scaled by the student width.
-    public static func cnnConfig(_ c: DistillConfig, data: DataSignature) throws -> TinyCNNConfig {
-        var cfg = try TinyCNNConfig.preset(for: data)
-        if c.studentWidth != 1 {
-            func s(_ v: Int) -> Int { max(1, Int((Float(v) * c.studentWidth).rounded())) }
-            cfg.stem = s(cfg.stem); cfg.head = s(cfg.head)
-            cfg.blocks = cfg.blocks.map { .init(out: s($0.out), expand: $0.expand, stride: $0.stride) }
-        }
-        return cfg
+    /// The student's CNN (`c.cnn`, default Retort's tiny net for the image size) for `shape`,
+    /// scaled by the student width; a spec that does not fit is a one-line ConfigError.
+    public static func cnnConfig(_ c: DistillConfig, shape: ModelShape) throws -> TinyCNNConfig {
+        do { return try TinyCNNConfig.make(c.cnn, for: shape, width: c.studentWidth) }
+        catch let e as ModelSpecError { throw ConfigError(e.description) }
+    }
+
+    /// `cnnConfig(_:shape:)` for a sample data set.
+    public static func cnnConfig(_ c: DistillConfig, sample: SampleData) throws -> TinyCNNConfig {
+        try cnnConfig(c, shape: sample.modelShape)
     }
 
     public var name: String { model.name }

@@ -1,6 +1,6 @@
 import RetortCore
 
-/// MobileNetV2 inverted-residual block: 1×1 expand → BN → ReLU6 → 3×3 depthwise (stride)
+/// MobileNetV2 inverted-residual block: 1×1 expand → BN → ReLU6 → k×k depthwise (stride, padding k/2)
 /// → BN → ReLU6 → 1×1 project → BN, plus an identity shortcut when stride is 1 and the
 /// input and output widths match. Expansion is skipped when the base expand ratio is 1.
 public final class InvertedResidual: Layer {
@@ -13,7 +13,7 @@ public final class InvertedResidual: Layer {
     public let batchNorms: [BatchNorm]
     private let body: Sequential
 
-    init(inMax: Int, midMax: Int, outMax: Int, baseExpand: Int, stride: Int, shortcut: Bool,
+    init(inMax: Int, midMax: Int, outMax: Int, baseExpand: Int, stride: Int, kernel: Int = 3, shortcut: Bool,
          perWidthBN: Bool, name: String, rng: inout RNG) {
         self.baseExpand = baseExpand
         hasShortcut = shortcut
@@ -23,7 +23,7 @@ public final class InvertedResidual: Layer {
             expandConv = e
             layers += [e, BatchNorm(midMax, perWidthStatistics: perWidthBN, name: "\(name).expand_bn"), ReLU6()]
         } else { expandConv = nil }
-        depthwise = Conv2d(midMax, midMax, kernel: 3, stride: stride, padding: 1, groups: midMax, bias: false,
+        depthwise = Conv2d(midMax, midMax, kernel: kernel, stride: stride, padding: kernel / 2, groups: midMax, bias: false,
                            name: "\(name).dw", rng: &rng)
         project = Conv2d(midMax, outMax, kernel: 1, bias: false, name: "\(name).project", rng: &rng)
         layers += [depthwise, BatchNorm(midMax, perWidthStatistics: perWidthBN, name: "\(name).dw_bn"), ReLU6(),

@@ -55,8 +55,9 @@ public enum ModelWeights {
         return hidden
     }
 
-    /// The tiny CNN's widths from the file's tensor shapes; strides, block count, input and
-    /// classes come from `base` (the data set's configuration).
+    /// The tiny CNN's widths and depthwise kernels from the file's tensor shapes; strides,
+    /// block count, input and classes come from `base` (the file's `retort.cnn` metadata or
+    /// the data set's configuration).
     public static func tinyCNNConfig(_ file: SafeTensorsFile, base: TinyCNNConfig) throws -> TinyCNNConfig {
         func dim0(_ name: String) throws -> Int {
             let t = try file.require(name)
@@ -68,6 +69,10 @@ public enum ModelWeights {
         var inWidth = cfg.stem
         for j in cfg.blocks.indices {
             let mid = try dim0("blocks.\(j).dw.weight"), out = try dim0("blocks.\(j).project.weight")
+            let dw = try file.require("blocks.\(j).dw.weight")
+            guard dw.shape[2] == dw.shape[3], dw.shape[2] % 2 == 1 else {
+                throw SafeTensorsError("\(file.file): tensor 'blocks.\(j).dw.weight': expected a square odd depthwise kernel, got \(dw.shape)")
+            }
             var expand = 1
             if file["blocks.\(j).expand.weight"] != nil {
                 guard mid % inWidth == 0, mid / inWidth > 1 else {
@@ -75,11 +80,11 @@ public enum ModelWeights {
                 }
                 expand = mid / inWidth
             }
-            cfg.blocks[j] = .init(out: out, expand: expand, stride: base.blocks[j].stride)
+            cfg.blocks[j] = .init(out: out, expand: expand, stride: base.blocks[j].stride, kernel: dw.shape[2])
             inWidth = out
         }
         if file["blocks.\(cfg.blocks.count).dw.weight"] != nil {
-            throw SafeTensorsError("\(file.file): tensor 'blocks.\(cfg.blocks.count).dw.weight': the \(base.inputSide)×\(base.inputSide) tiny CNN has \(cfg.blocks.count) blocks")
+            throw SafeTensorsError("\(file.file): tensor 'blocks.\(cfg.blocks.count).dw.weight': the \(base.inputHeight)×\(base.inputWidth) tiny CNN has \(cfg.blocks.count) blocks")
         }
         cfg.head = try dim0("head.weight")
         return cfg

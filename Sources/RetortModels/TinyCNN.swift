@@ -4,15 +4,44 @@ import RetortCore
 public struct TinyCNNConfig: Codable, Sendable, Equatable {
     public struct Block: Codable, Sendable, Equatable {
         public var out: Int, expand: Int, stride: Int
-        public init(out: Int, expand: Int, stride: Int) { self.out = out; self.expand = expand; self.stride = stride }
+        /// Depthwise kernel size (odd; nil = 3, as in files written before kernels were configurable).
+        public var kernel: Int?
+        public init(out: Int, expand: Int, stride: Int, kernel: Int? = nil) {
+            self.out = out; self.expand = expand; self.stride = stride; self.kernel = kernel == 3 ? nil : kernel
+        }
+        /// The depthwise kernel size.
+        public var kernelSize: Int { kernel ?? 3 }
     }
+    /// Input height (and width unless `inputColumns` is set).
     public var inputSide: Int
+    /// Input width when it differs from the height (nil = square; older configs have none).
+    public var inputColumns: Int?
     public var inputChannels: Int
     public var classes: Int
     public var stem: Int
     public var stemStride: Int
     public var blocks: [Block]
     public var head: Int
+
+    public init(inputSide: Int, inputColumns: Int? = nil, inputChannels: Int, classes: Int, stem: Int, stemStride: Int,
+                blocks: [Block], head: Int) {
+        self.inputSide = inputSide; self.inputColumns = inputColumns == inputSide ? nil : inputColumns
+        self.inputChannels = inputChannels; self.classes = classes
+        self.stem = stem; self.stemStride = stemStride; self.blocks = blocks; self.head = head
+    }
+
+    public var inputHeight: Int { inputSide }
+    public var inputWidth: Int { inputColumns ?? inputSide }
+
+    /// Every channel count (stem, block outputs, head) times `factor`, rounded, at least 1.
+    public func scaled(by factor: Float) -> TinyCNNConfig {
+        guard factor != 1 else { return self }
+        func s(_ v: Int) -> Int { max(1, Int((Float(v) * factor).rounded())) }
+        var c = self
+        c.stem = s(stem); c.head = s(head)
+        c.blocks = blocks.map { .init(out: s($0.out), expand: $0.expand, stride: $0.stride, kernel: $0.kernel) }
+        return c
+    }
 
     /// Default for 28×28 MNIST: 28 → 14 → 7 → 4.
     public static func mnist(classes: Int = 10) -> TinyCNNConfig {
@@ -43,7 +72,8 @@ public final class TinyCNN: Model {
     public var classCount: Int { config.classes }
     public let maxWidth: WidthChoice
     let stem: Conv2d
-    let blocks: [InvertedResidual]
+    /// The inverted-residual blocks in forward order (after the rows are expanded).
+    public let blocks: [InvertedResidual]
     let head: Conv2d
     let classifier: Linear
     /// Every BatchNorm layer in forward order (stem_bn, the blocks', head_bn).
@@ -56,8 +86,9 @@ public final class TinyCNN: Model {
                 perWidthBatchNorm: Bool = false, seed: UInt64) {
         var rng = RNG(seed: seed)
         self.config = config
-        name = "tinycnn-\(config.stem)-" + config.blocks.map { "\($0.out)x\($0.expand)" }.joined(separator: "-") + "-\(config.head)"
-        inputShape = [config.inputSide, config.inputSide, config.inputChannels]
+        name = "tinycnn-\(config.stem)-" + config.blocks.map { "\($0.out)x\($0.expand)" + ($0.kernelSize == 3 ? "" : "k\($0.kernelSize)") }
+            .joined(separator: "-") + "-\(config.head)"
+        inputShape = [config.inputHeight, config.inputWidth, config.inputChannels]
         var layers: [Layer] = []
         var groups = 0
         let stemMax = scaled(config.stem, maxOutput)
@@ -71,7 +102,7 @@ public final class TinyCNN: Model {
             let outMax = shortcut ? inMax : scaled(b.out, maxOutput)
             let midMax = scaled(inMax * b.expand, maxExpand)
             let block = InvertedResidual(inMax: inMax, midMax: midMax, outMax: outMax, baseExpand: b.expand, stride: b.stride,
-                                         shortcut: shortcut, perWidthBN: perWidthBatchNorm, name: "blocks.\(j)", rng: &rng)
+                                         kernel: b.kernelSize, shortcut: shortcut, perWidthBN: perWidthBatchNorm, name: "blocks.\(j)", rng: &rng)
             bs.append(block); layers.append(block)
             if shortcut { bg.append(nil) } else { bg.append(groups); groups += 1 }
             inBase = b.out; inMax = outMax

@@ -1,10 +1,11 @@
 import RunKit
+import RetortModels
 
 /// `retort train --config FILE`: the keys of `config.json`, plus the flags' names.
 extension TrainConfig: FileConfigurable {
     public static var fileTemplate: TrainConfig {
         var c = TrainConfig()
-        c.runName = "name"; c.dataOptions = .template
+        c.runName = "name"; c.dataOptions = .template; c.cnn = .template
         return c
     }
     public static var fileAliases: [String: String] {

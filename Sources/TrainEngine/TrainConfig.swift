@@ -16,6 +16,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var width: Float = 1
     /// MLP hidden widths at width 1.
     public var mlpHidden: [Int] = [256, 256]
+    /// The CNN's architecture (`--cnn`, `--cnn-preset`); nil = Retort's tiny net for the image size.
+    public var cnn: CNNSpec? = nil
     public var epochs: Int = 15
     public var batchSize: Int = 64
     public var optimizer: OptimizerKind = .sgd
@@ -65,5 +67,10 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if checkpointEvery > OptionBounds.checkpointEvery { throw bad("checkpoint-every", "at most \(OptionBounds.checkpointEvery) steps", checkpointEvery) }
         if keepCheckpoints < 1 || keepCheckpoints > 1000 { throw bad("keep-checkpoints", "in 1…1000", keepCheckpoints) }
         if mlpHidden.isEmpty || mlpHidden.contains(where: { $0 < 1 || $0 > OptionBounds.layerWidth }) { throw bad("mlp-hidden", "widths in 1…\(OptionBounds.layerWidth)", mlpHidden) }
+        if mlpHidden.count > MLPSpec.maxLayers { throw bad("mlp-hidden", "at most \(MLPSpec.maxLayers) hidden layers", mlpHidden.count) }
+        if let cnn {
+            if model != .cnn { throw ConfigError("cnn: a CNN spec needs --model cnn (the model is \(model.rawValue))") }
+            do { try cnn.validate() } catch let e as ModelSpecError { throw ConfigError(e.description) }
+        }
     }
 }

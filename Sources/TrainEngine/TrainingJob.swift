@@ -93,19 +93,25 @@ public final class TrainingJob {
         self.checkpoints = checkpoints
     }
 
+    /// The model of `c` for the loaded data's images and classes (see `makeModel(_:shape:)`).
     public static func makeModel(_ c: TrainConfig, for data: DataSignature) throws -> Model {
+        try makeModel(c, shape: data.modelShape)
+    }
+
+    /// The model of `c` for a sample data set's images (see `makeModel(_:shape:)`).
+    public static func makeModel(_ c: TrainConfig, sample: SampleData) throws -> Model {
+        try makeModel(c, shape: sample.modelShape)
+    }
+
+    /// The MLP (`mlpHidden` × `width`) or CNN (`cnn` spec, default Retort's tiny net for the
+    /// image size, channels × `width`) of `c` for images and classes of `shape`. Throws a
+    /// one-line `ModelSpecError` when the spec does not fit the images.
+    public static func makeModel(_ c: TrainConfig, shape: ModelShape) throws -> Model {
         switch c.model {
         case .mlp:
-            return MLP(inputs: data.shape.featureCount, hidden: c.mlpHidden.map { max(1, Int((Float($0) * c.width).rounded())) },
-                       classes: data.classCount, seed: c.seed)
+            return MLP(shape, hidden: c.mlpHidden, width: c.width, seed: c.seed)
         case .cnn:
-            var cfg = try TinyCNNConfig.preset(for: data)
-            if c.width != 1 {
-                func s(_ v: Int) -> Int { max(1, Int((Float(v) * c.width).rounded())) }
-                cfg.stem = s(cfg.stem); cfg.head = s(cfg.head)
-                cfg.blocks = cfg.blocks.map { .init(out: s($0.out), expand: $0.expand, stride: $0.stride) }
-            }
-            return TinyCNN(cfg, seed: c.seed)
+            return TinyCNN(try TinyCNNConfig.make(c.cnn, for: shape, width: c.width), seed: c.seed)
         }
     }
 

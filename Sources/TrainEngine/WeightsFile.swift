@@ -19,6 +19,10 @@ public struct WeightsInfo: Equatable, Sendable {
     public var attention: String?
     /// Which command wrote it, e.g. "retort train", "retort distill: student slice".
     public var source: String?
+    /// CNN only: the architecture (`retort.cnn`, the `TinyCNNConfig` as JSON: input size,
+    /// stem stride, per block expand ratio, stride and kernel) — strides are not visible in
+    /// the shapes. Files without it are read as the data set's tiny CNN.
+    public var cnn: TinyCNNConfig?
 
     public init(model: String? = nil, data: DataSource? = nil, splitSeed: UInt64? = nil, testCount: Int? = nil,
                 heads: Int? = nil, attention: String? = nil, source: String? = nil) {
@@ -30,6 +34,7 @@ public struct WeightsInfo: Equatable, Sendable {
         model = m["retort.model"]; data = m["retort.data"].flatMap { $0.isEmpty ? nil : DataSource($0) }
         splitSeed = m["retort.split_seed"].flatMap { UInt64($0) }; testCount = m["retort.test_count"].flatMap { Int($0) }
         heads = m["retort.heads"].flatMap { Int($0) }; attention = m["retort.attention"]; source = m["retort.source"]
+        cnn = m["retort.cnn"].flatMap { try? JSONDecoder().decode(TinyCNNConfig.self, from: Data($0.utf8)) }
     }
 
     /// safetensors metadata: `format: pt` (as PyTorch writes it) plus the known `retort.*` keys.
@@ -38,6 +43,11 @@ public struct WeightsInfo: Equatable, Sendable {
         m["retort.model"] = model; m["retort.data"] = data?.description; m["retort.split_seed"] = splitSeed.map { "\($0)" }
         m["retort.test_count"] = testCount.map { "\($0)" }; m["retort.heads"] = heads.map { "\($0)" }
         m["retort.attention"] = attention; m["retort.source"] = source
+        if let cnn {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            m["retort.cnn"] = (try? e.encode(cnn)).map { String(decoding: $0, as: UTF8.self) }
+        }
         return m
     }
 }
@@ -57,20 +67,33 @@ public enum TrainWeights {
     /// Writes the job's model with the metadata to rebuild it and its test split.
     public static func export(_ job: TrainingJob, to url: URL) throws {
         let c = job.config
-        let info = WeightsInfo(model: c.model.rawValue, data: c.data, splitSeed: c.seed, testCount: c.testCount,
+        var info = WeightsInfo(model: c.model.rawValue, data: c.data, splitSeed: c.seed, testCount: c.testCount,
                                source: "retort train (step \(job.step))")
+        info.cnn = (job.model as? TinyCNN)?.config
         try info.write(ModelWeights.tensors(of: job.model), to: url)
     }
 
     /// Builds an MLP or tiny CNN for `sample` whose widths are read from the file's shapes and
-    /// loads the file into it.
+    /// loads the file into it. A CNN's strides, kernels and input size come from the file's
+    /// `retort.cnn` metadata when it has one, else from the data set's tiny CNN.
+    public static func model(from file: SafeTensorsFile, kind: TrainConfig.ModelKind, sample: SampleData) throws -> Model {
+        try model(from: file, kind: kind, shape: sample.modelShape)
+    }
+
+    /// `model(from:kind:sample:)` for the loaded data's images and classes.
     public static func model(from file: SafeTensorsFile, kind: TrainConfig.ModelKind, data: DataSignature) throws -> Model {
+        try model(from: file, kind: kind, shape: data.modelShape)
+    }
+
+    /// `model(from:kind:sample:)` for images and classes of `shape`.
+    public static func model(from file: SafeTensorsFile, kind: TrainConfig.ModelKind, shape: ModelShape) throws -> Model {
         let model: Model
         switch kind {
         case .mlp:
-            model = MLP(inputs: data.shape.featureCount, hidden: try ModelWeights.mlpHidden(file), classes: data.classCount, seed: 0)
+            model = MLP(inputs: shape.features, hidden: try ModelWeights.mlpHidden(file), classes: shape.classes, seed: 0)
         case .cnn:
-            let base = try TinyCNNConfig.preset(for: data)
+            var base = try WeightsInfo(metadata: file.metadata).cnn ?? TinyCNNConfig.make(nil, for: shape)
+            base.classes = shape.classes
             model = TinyCNN(try ModelWeights.tinyCNNConfig(file, base: base), seed: 0)
         }
         try ModelWeights.load(file, into: model)

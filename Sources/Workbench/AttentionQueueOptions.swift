@@ -26,8 +26,9 @@ enum AttentionQueueOptions {
             case "threads": c.threads = try number(Int.self)
             case "shift": c.shiftAugment = try number(Int.self)
             case "warmup-epochs": c.warmupEpochs = try number(Float.self)
+            case "vit": do { c.vit = try ViTSpec.parse(v).applied(to: c.model) } catch { throw JobFailure("attention option \(error)") }
             default:
-                throw JobFailure("attention option '\(k)': unknown (allowed: data, kinds, epochs, seed, batch-size, lr, sparse-threshold, test-count, threads, shift, warmup-epochs)")
+                throw JobFailure("attention option '\(k)': unknown (allowed: data, kinds, epochs, seed, batch-size, lr, sparse-threshold, test-count, threads, shift, warmup-epochs, vit)")
             }
         }
         do { try c.validate() } catch { throw JobFailure("\(error)") }

@@ -300,7 +300,7 @@ public final class AttentionWorkbenchJob: SteppableJob {
     /// Checks the running run for ruin after a step; warns once per run.
     private func checkRuin(loss: Double, epochSummary: Double?) {
         guard ruined[current] == nil else { return }
-        guard let why = Self.ruin(loss: loss, testAccuracy: epochSummary, classes: data.sample.classCount, epoch: epochs[current]) else { return }
+        guard let why = Self.ruin(loss: loss, testAccuracy: epochSummary, classes: data.classCount, epoch: epochs[current]) else { return }
         let text = "run \(current + 1) (\(kinds[current].rawValue)) looks ruined: \(why); consider :rollback or :remove of queued runs"
         ruined[current] = text
         notes.append((.warning, text))

@@ -4,6 +4,7 @@ import Distill
 import Foundation
 import RetortCore
 import RetortData
+import RetortModels
 import RetortUI
 import RunKit
 import TrainEngine
@@ -74,6 +75,23 @@ enum FuzzParsers {
         },
         "cifar": { b in
             for v in CifarBatch.Variant.allCases { _ = try? CifarBatch.parse(bytes: b, file: "fuzz.bin", variant: v, budget: 64 << 20) }
+        },
+        "cnn-spec": { b in
+            // an accepted spec prints back to itself and expands for any image size
+            if let s = try? CNNSpec.parse(String(decoding: b, as: UTF8.self)) {
+                precondition((try? CNNSpec.parse(s.text)) == s, "cnn spec text does not round-trip: \(s.text)")
+                let side = s.resolution ?? .init(height: 9, width: 7)
+                if let c = try? s.config(height: side.height, width: side.width, channels: 3, classes: 10) {
+                    precondition(c.blocks.count == s.rows.reduce(0) { $0 + $1.repeats }, "row expansion lost blocks")
+                }
+            }
+            _ = try? MLPSpec.parseHidden(String(decoding: b, as: UTF8.self))
+        },
+        "vit-spec": { b in
+            if let s = try? ViTSpec.parse(String(decoding: b, as: UTF8.self)) {
+                precondition((try? ViTSpec.parse(s.text)) == s || s.text.isEmpty, "vit spec text does not round-trip: \(s.text)")
+                _ = try? s.applied(to: .digits).validate()
+            }
         },
         "accel-config": { b in _ = try? VitalityConfig.parse(String(decoding: b, as: UTF8.self), file: "fuzz.json", base: .defaults()) },
     ]

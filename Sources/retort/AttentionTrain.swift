@@ -35,6 +35,7 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "ViT width (default: the data set's preset, 64).") var width: Int?
     @Option(help: "ViT blocks (default: the preset's 4).") var depth: Int?
     @Option(help: "ViT attention heads (default: the preset's 4).") var heads: Int?
+    @OptionGroup var vitShape: ViTOptions
     @Option(name: .customLong("init"), help: "Initialise every run's ViT from this safetensors file (timm names and layout, as --export-dir writes).") var initWeights: String?
     @Option(help: "Write each trained ViT to DIR/vit-<kind>-<data>-s<seed>.safetensors (timm names and layout; `retort eval --weights FILE`).") var exportDir: String?
     @Flag(help: "Do not write TensorBoard event files in the run folders.") var noTensorboard = false
@@ -86,7 +87,11 @@ struct AttentionTrain: ParsableCommand {
     /// once the data is loaded; the samples' without loading), then --width/--depth/--heads.
     func withViT(_ base: AttentionTrainConfig, for signature: DataSignature?) -> AttentionTrainConfig {
         var c = base
-        if c.vit == nil, let signature { c.vit = try? ViTConfig.preset(for: signature) }
+        if c.vit == nil {
+            guard let signature else { return c }   // data other than a sample: once it is loaded
+            c.vit = try? ViTConfig.preset(for: signature)
+        }
+        vitShape.apply(to: &c)
         if width != nil || depth != nil || heads != nil {
             var v = c.model
             v.width = width ?? v.width; v.depth = depth ?? v.depth; v.heads = heads ?? v.heads

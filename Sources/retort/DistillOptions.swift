@@ -24,6 +24,7 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "Data: a sample (mnist5k, digits) or a data file or folder (see `retort train --help`) (default digits).") var data: DataSource?
     @Option(help: "Model: the MLP or the tiny MobileNetV2-style CNN (default mlp).") var model: TrainConfig.ModelKind?
     @Option(help: "MLP: the student's hidden widths, e.g. 4,4 (default 4,4).") var hidden: String?
+    @OptionGroup var shape: ModelOptions
     @Option(help: "Student width multiplier (MLP hidden widths; CNN channels of the data set's tiny config) (default 1).") var studentWidth: Float?
     @Option(help: "Teacher output-width factor(s) relative to the student: one value or one per layer group [U → R] (default 4).") var teacherWidth: String?
     @Option(help: "CNN: teacher expand-ratio factor(s) of the inverted blocks: one value or one per block (default 1).") var teacherExpand: String?
@@ -68,7 +69,7 @@ struct DistillOptions: ParsableArguments {
             ("test-data", dataRead.testData.map(absolutePath)), ("layout", dataRead.layout?.rawValue), ("shape", dataRead.shape),
             ("flip", dataRead.flip.map { $0 ? "on" : "off" }),
         ]
-        return all.compactMap { k, v in v.map { (k, $0) } }
+        return all.compactMap { k, v in v.map { (k, $0) } } + shape.pairs
     }
 
     /// Every setting of `c` as (key, value) pairs in `DistillConfig.set` form, method first:

@@ -17,6 +17,7 @@ struct TrainOptions: ParsableArguments {
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var dataRead: DataReadOptions
+    @OptionGroup var shape: ModelOptions
     @OptionGroup var checkpoints: CheckpointOptions
 
     /// The options given, over `base`.
@@ -24,6 +25,7 @@ struct TrainOptions: ParsableArguments {
         var c = base
         if let data { c.data = data.absolute }
         c.dataOptions = dataRead.applied(to: c.dataOptions)
+        shape.apply(to: &c)
         if let model { c.model = model }
         if let width { c.width = width }
         optim.apply(to: &c)

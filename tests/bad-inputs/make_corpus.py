@@ -425,9 +425,36 @@ cli = [
     ("sim gemm: absurd array", 64, r"--array: rows and columns must be at most 4096", ["sim", "gemm", "-m", "8", "-n", "8", "-k", "8", "--array", "100000x4"]),
     ("sim gemm: functional beyond its limit", 64, r"--functional: .*beyond the functional array's limit", ["sim", "gemm", "-m", "100000", "-n", "100000", "-k", "100000", "--functional"]),
     ("sim vitality: absurd buckets", 64, r"--buckets must be at most 100000", ["sim", "vitality", "--buckets", "100000000000"]),
+    ("train: cnn spec with an even kernel", 64, r"cnn: row 1: kernel k: must be odd in 1…11, got 4", ["train", "--cnn", "stem=16/2; 6,24,2,2,4; head=96"]),
+    ("train: cnn row of two numbers", 64, r"cnn: row 2 '6,24': a row is t,c,n,s\[,k\]", ["train", "--cnn", "stem=16/2; 1,16,1,1; 6,24; head=96"]),
+    ("train: cnn spec without a head", 64, r"cnn: head: missing", ["train", "--cnn", "stem=16/2; 1,16,1,1"]),
+    ("train: --cnn and --cnn-preset", 64, r"give --cnn or --cnn-preset, not both", ["train", "--cnn", "stem=8/1; 1,8,1,1; head=8", "--cnn-preset", "mcunet"]),
+    ("train: unknown cnn preset", 64, r"'resnet' is invalid for '--cnn-preset", ["train", "--cnn-preset", "resnet"]),
+    ("train: cnn spec for the mlp", 64, r"cnn: a CNN spec needs --model cnn", ["train", "--model", "mlp", "--cnn-preset", "mbv2-tiny"]),
+    ("train: empty mlp-hidden width", 64, r"mlp-hidden: must be 1 to 64 comma-separated widths", ["train", "--model", "mlp", "--mlp-hidden", "64,,32"]),
+    ("distill: cnn spec with zero repeats", 64, r"cnn: row 1: repeats n: must be in 1…32, got 0", ["distill", "--model", "cnn", "--cnn", "stem=8/1; 4,8,0,1; head=16"]),
+    ("attention: unknown vit key", 64, r"vit: unknown key 'dpth'", ["attention", "train", "--vit", "dpth=2"]),
+    ("attention: vit patch that does not divide the images", 64, r"patch size 3 must divide the image size 28", ["attention", "train", "--vit", "patch=3"]),
 ]
 for name, code, rx, args in cli:
     case("cli: " + name, code, rx, *args)
+case("train: cnn resolution other than the data's", 2, r"cnn: resolution 32×32 differs from the data's 8×8 images",
+     "train", "--data", "digits", "--epochs", "1", "--cnn", "stem=16/2; 6,24,2,2; head=96; res=32x32", "--runs", "@/../runs-never")
+
+# ---- model specs: seeds of the cnn-spec / vit-spec fuzz targets (replayed by the e2e tests) ----
+specs = {
+    "cnn-mbv2-tiny": "stem=16/2; 1,8,1,1; 6,8,2,2; 6,16,3,2; 6,24,4,2; 6,32,3,1; 6,56,3,2; 6,112,1,1; head=448",
+    "cnn-kernels-res": "stem=8/1; 4,12,2,2,5; 3,16,2,1,7; head=32; res=28x28",
+    "cnn-even-kernel": "stem=16/2; 6,24,2,2,4; head=96",
+    "cnn-two-numbers": "stem=16/2; 6,24; head=96",
+    "cnn-garbage": "stem=/; ;;=;,,,,;head=-1;res=xx",
+    "cnn-huge": "stem=4096/1; 16,4096,32,1; 16,4096,32,1; 16,4096,32,1; 16,4096,32,1; head=8192",
+    "vit-full": "depth=3,width=24,heads=3,patch=7,mlp=2",
+    "vit-unknown-key": "dpth=2",
+    "vit-garbage": "=,==,depth=,width=99999999999999999999",
+}
+for slug, text in specs.items():
+    put(f"specs/{slug}", text + "\n")
 
 with open(os.path.join(HERE, "cases.tsv"), "w") as f:
     f.write("# name\texit\tregex\targs (tab-separated; @ = tests/bad-inputs/files) — written by make_corpus.py\n")

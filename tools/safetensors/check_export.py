@@ -15,7 +15,7 @@ images as Retort feeds them, NHWC or [N, F], Retort's logits and the labels):
   * writes DIR/<name>.torch.safetensors with PyTorch's logits.
 
 With --make-torch, also writes files made by PyTorch for Retort to import: for the MLP, the
-tiny CNN and both ViTs, a module with seeded random weights (BatchNorm / LayerNorm parameters
+tiny CNN, both ViTs and the spec models (mlp3, cnn_mcunet, vit_spec) when present, a module with seeded random weights (BatchNorm / LayerNorm parameters
 and running statistics randomised too) saved with safetensors.torch.save_file as
 DIR/torch_<name>.safetensors (num_batches_tracked dropped: it is int64, Retort reads F32),
 and DIR/torch_<name>.probe.safetensors with the same probe images and PyTorch's logits; and
@@ -27,6 +27,7 @@ Sources/Attention (the timm-style ViT with softmax or ViTALiTy Taylor attention)
 """
 import argparse
 import glob
+import json
 import math
 import os
 import sys
@@ -63,16 +64,16 @@ class MLP(nn.Module):
 
 
 class InvertedResidual(nn.Module):
-    """1x1 expand -> BN -> ReLU6 -> 3x3 depthwise -> BN -> ReLU6 -> 1x1 project -> BN (+ x)."""
+    """1x1 expand -> BN -> ReLU6 -> kxk depthwise (padding k//2) -> BN -> ReLU6 -> 1x1 project -> BN (+ x)."""
 
-    def __init__(self, cin, cout, expand, stride):
+    def __init__(self, cin, cout, expand, stride, kernel=3):
         super().__init__()
         mid = cin * expand
         self.has_expand = expand != 1
         if self.has_expand:
             self.expand = nn.Conv2d(cin, mid, 1, bias=False)
             self.expand_bn = nn.BatchNorm2d(mid, eps=1e-5)
-        self.dw = nn.Conv2d(mid, mid, 3, stride=stride, padding=1, groups=mid, bias=False)
+        self.dw = nn.Conv2d(mid, mid, kernel, stride=stride, padding=kernel // 2, groups=mid, bias=False)
         self.dw_bn = nn.BatchNorm2d(mid, eps=1e-5)
         self.project = nn.Conv2d(mid, cout, 1, bias=False)
         self.project_bn = nn.BatchNorm2d(cout, eps=1e-5)
@@ -85,9 +86,9 @@ class InvertedResidual(nn.Module):
         return h + x if self.shortcut else h
 
 
-# TinyCNNConfig.mnist() / .digits(): stem stride and block strides (widths come from the file).
+# TinyCNNConfig.mnist() / .digits(): stem stride and block strides (widths come from the file),
+# for files without the retort.cnn metadata (written before CNN specs).
 STRIDES = {"mnist5k": (2, [1, 2, 1, 2]), "digits": (1, [1, 2, 2])}
-SIDE = {"mnist5k": 28, "digits": 8}
 
 
 class TinyCNN(nn.Module):
@@ -98,8 +99,8 @@ class TinyCNN(nn.Module):
         self.stem = nn.Conv2d(cin, stem, 3, stride=stem_stride, padding=1, bias=False)
         self.stem_bn = nn.BatchNorm2d(stem, eps=1e-5)
         mods, c = [], stem
-        for out, expand, stride in blocks:
-            mods.append(InvertedResidual(c, out, expand, stride))
+        for out, expand, stride, *kernel in blocks:
+            mods.append(InvertedResidual(c, out, expand, stride, *kernel))
             c = out
         self.blocks = nn.ModuleList(mods)
         self.head = nn.Conv2d(c, head, 1, bias=False)
@@ -206,12 +207,17 @@ def build(shapes, meta):
             hidden.append(shapes[f"fc{i}.weight"][0]); i += 1
         return MLP(shapes["fc1.weight"][1], hidden, shapes["classifier.weight"][0])
     if model == "cnn":
-        stem_stride, strides = STRIDES[data]
+        if "retort.cnn" in meta:
+            # any spec: the expanded TinyCNNConfig (stem stride, per block stride and kernel)
+            cfg = json.loads(meta["retort.cnn"])
+            stem_stride, strides = cfg["stemStride"], [b["stride"] for b in cfg["blocks"]]
+        else:
+            stem_stride, strides = STRIDES[data]
         blocks, c = [], shapes["stem.weight"][0]
         for j, s in enumerate(strides):
             mid, out = shapes[f"blocks.{j}.dw.weight"][0], shapes[f"blocks.{j}.project.weight"][0]
             expand = mid // c if f"blocks.{j}.expand.weight" in shapes else 1
-            blocks.append((out, expand, s)); c = out
+            blocks.append((out, expand, s, shapes[f"blocks.{j}.dw.weight"][2])); c = out
         return TinyCNN(shapes["stem.weight"][1], shapes["stem.weight"][0], stem_stride, blocks,
                        shapes["head.weight"][0], shapes["classifier.weight"][0])
     if model == "vit":
@@ -219,7 +225,8 @@ def build(shapes, meta):
         depth = 0
         while f"blocks.{depth}.norm1.weight" in shapes:
             depth += 1
-        return ViT(SIDE[data], cin, patch, dim, depth, int(meta["retort.heads"]),
+        side = math.isqrt(shapes["pos_embed"][1] - 1) * patch      # tokens = (side / patch)² + 1
+        return ViT(side, cin, patch, dim, depth, int(meta["retort.heads"]),
                    shapes["blocks.0.mlp.fc1.weight"][0] // dim, shapes["head.weight"][0], meta["retort.attention"])
     raise SystemExit(f"model {model}: unknown")
 
@@ -327,7 +334,7 @@ def make_torch_rgb(directory):
     print(f"wrote torch_vit_rgb.safetensors ({len(sd)} tensors) and its probe logits")
 
 
-TORCH_MADE = ("mlp", "cnn", "vit_softmax", "vit_taylor")
+TORCH_MADE = ("mlp", "cnn", "vit_softmax", "vit_taylor", "mlp3", "cnn_mcunet", "vit_spec")
 
 
 def main():
@@ -343,8 +350,10 @@ def main():
                      and not os.path.basename(p).startswith("torch_"))
     if a.make_torch:
         for name in TORCH_MADE:
-            make_torch(a.dir, name, failures)
-        make_torch_rgb(a.dir)
+            if os.path.exists(os.path.join(a.dir, name + ".safetensors")):
+                make_torch(a.dir, name, failures)
+        if os.path.exists(os.path.join(a.dir, "vit_softmax.safetensors")):
+            make_torch_rgb(a.dir)
     for p in sources:
         check(p, failures)
     # PyTorch's own files, read back through the same checks against their probe logits

@@ -84,14 +84,38 @@ extension ConfigFile {
                 guard case .list(let k) = kind else { throw error(line, key, "expected \(kind.expected), got a list") }
                 return .list(try seq.enumerated().map { i, e in
                     let at = e.mark?.line ?? line
+                    if case .mapping(let m) = e, case .mapping(let sub) = k { return try object(m, fields: sub, key: "\(key)[\(i)]", line: at) }
                     guard case .scalar(let s) = e else { throw error(at, "\(key)[\(i)]", "expected \(k.expected), got \(ConfigFile.describe(e))") }
                     return try scalar(s.string, kind: k, key: "\(key)[\(i)]", line: at)
                 })
-            case .mapping:
+            case .mapping(let m):
+                if case .mapping(let sub) = kind { return try object(m, fields: sub, key: key, line: line) }
                 throw error(line, key, "expected \(kind.expected), got a mapping")
             case .alias:
                 throw error(line, key, "expected \(kind.expected), got an alias (aliases are not read in config files)")
             }
+        }
+
+        /// A whole mapping inside a list (e.g. one row of `cnn.rows`): every key known, none
+        /// twice, every required key present.
+        func object(_ m: Node.Mapping, fields: [ConfigField], key: String, line: Int?) throws -> ConfigJSON {
+            var out: [(String, ConfigJSON)] = []
+            var seen: [String: Int] = [:]
+            for (k, v) in m {
+                let at = k.mark?.line ?? line
+                guard case .scalar(let ks) = k else { throw error(at, key, "keys must be plain words") }
+                let n = ConfigKeyName.normalized(ks.string)
+                guard let f = fields.first(where: { ConfigKeyName.normalized($0.name) == n }) else {
+                    throw error(at, "\(key).\(ks.string)", "unknown key (keys: \(fields.map { ConfigKeyName.kebab($0.name) }.joined(separator: ", ")))")
+                }
+                if let first = seen[f.name] { throw error(at, "\(key).\(ks.string)", "duplicate key (first on line \(first))") }
+                seen[f.name] = at ?? 0
+                out.append((f.name, try convert(v, kind: f.kind, optional: f.optional, key: "\(key).\(ks.string)", line: at)))
+            }
+            if let missing = fields.first(where: { !$0.optional && seen[$0.name] == nil }) {
+                throw error(line, key, "missing key \(ConfigKeyName.kebab(missing.name))")
+            }
+            return .object(out)
         }
 
         func scalar(_ text: String, kind: ConfigValueKind, key: String, line: Int?) throws -> ConfigJSON {

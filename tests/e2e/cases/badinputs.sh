@@ -41,3 +41,5 @@ replay topology configs/accelerator/*.csv tests/bad-inputs/files/topology/*
 replay accel-config configs/accelerator/*.json tests/bad-inputs/files/accel/*
 replay safetensors Tests/InteropTests/Fixtures/safetensors/*.safetensors tests/bad-inputs/files/safetensors/*
 replay tfrecord Tests/InteropTests/Fixtures/tensorboard/*.tfevents tests/bad-inputs/files/events/*
+replay cnn-spec tests/bad-inputs/files/specs/cnn-*
+replay vit-spec tests/bad-inputs/files/specs/vit-*

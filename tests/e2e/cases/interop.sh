@@ -38,3 +38,17 @@ expect "eval of the ViT with softmax attention swapped in" 0 'taylor-trained|sof
 
 "$BIN" train --data digits --model mlp --epochs 1 --test-count 300 --threads 1 --runs "$d" --name notb --plain --no-tensorboard >/dev/null 2>&1
 if [ -s "$d/notb/metrics.csv" ] && ! ls "$d/notb"/*tfevents* >/dev/null 2>&1; then ok "--no-tensorboard writes no event file"; else bad "--no-tensorboard" "$(ls "$d/notb")"; fi
+
+# Models from specs: a NetAug preset with kernels 3/5/7 and repeated rows, exported and evaluated
+# from the file alone (its strides and kernels are in the retort.cnn metadata).
+expect "train --cnn-preset mcunet exports the spec's network" 0 'exported tinycnn-2-1x1-2x3k7-' -- "$BIN" train --data digits --model cnn \
+  --cnn-preset mcunet --width 0.125 --lr 0.02 --epochs 2 --test-count 300 --seed 4 --threads 1 --runs "$d" --name mcu --plain --export "$d/mcu.safetensors"
+want=$(tail -1 "$d/mcu/metrics.csv" | cut -d, -f6 | awk '{printf "%.2f", 100 * $1}')
+expect "eval of the spec'd CNN reproduces the run's test accuracy ($want%)" 0 "test accuracy $want% .*on 300 held-out digits images" -- \
+  "$BIN" eval --weights "$d/mcu.safetensors" --threads 1
+expect "train --mlp-hidden with three hidden layers" 0 'mlp-64-48-32-16-10: ' -- "$BIN" train --data digits --model mlp --mlp-hidden 48,32,16 \
+  --epochs 1 --test-count 300 --threads 1 --runs "$d" --name mlp3 --plain
+expect "a CNN spec at another resolution is refused before a run folder exists" 2 \
+  "^retort: cnn: resolution 32×32 differs from the data's 8×8 images" -- "$BIN" train --data digits --epochs 1 --runs "$d" --name res \
+  --cnn "stem=16/2; 6,24,2,2; head=96; res=32x32"
+[ -e "$d/res" ] && bad "a refused spec left a run folder" || ok "a refused spec creates no run folder"

@@ -64,3 +64,10 @@ expect "own data: a declared CSV shape that does not divide the row" 2 'declared
 expect "own data: a missing path" 2 'no such file or folder' -- "$BIN" train --data "$tmp/nothing-here" --threads 1 --runs "$own/never"
 expect "own data: the tiny CNN wants square images" 2 'tiny CNN takes square images' -- "$BIN" train --data $tf/csv/rgb_8x8x3.csv.gz --shape 4x16x3 --model cnn --test-count 80 --threads 1 --runs "$own/never"
 [ ! -e "$own/never" ] && ok "own data: no run folder after any refusal" || bad "own data: a refusal left a run folder" "$(ls -R "$own/never")"
+# a run on a data file with a model spec replays from its config.json
+"$BIN" train --data $tf/folder --model cnn --cnn "stem=8/2; 1,8,1,1; 4,16,2,2,5; head=32" --epochs 2 --threads 1 --runs "$own/spec" >/dev/null 2>&1
+f=$(ls -d "$own/spec"/*/ | head -1)
+"$BIN" train --config "$f/config.json" --threads 1 --runs "$own/spec-replay" >/dev/null 2>&1
+g=$(ls -d "$own/spec-replay"/*/ 2>/dev/null | head -1)
+if [ -n "$g" ] && cmp -s <(cut -d, -f1-7 "$f/metrics.csv") <(cut -d, -f1-7 "$g/metrics.csv"); then ok "own data: a CNN spec on a PNG folder replays bit-identically from config.json"
+else bad "own data: spec replay differs" "$(diff <(cut -d, -f1-7 "$f/metrics.csv") <(cut -d, -f1-7 "${g:-/dev/null}/metrics.csv") | head -4)"; fi
