@@ -71,10 +71,12 @@ struct SimVitality: ParsableCommand {
         var reports: [AttentionKind: AcceleratorReport] = [:]
         var sims: [AttentionKind: AcceleratorSimulation] = [:]
         for k in kinds {
-            let sim = AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl), config: cfg)
-            guard sim.graph.tasks.count <= SizeLimits.vitTasks else {
-                throw ConfigError("--model: \(m.name) (\(k.rawValue)\(linear ? ", with linear layers" : "")) is \(sim.graph.tasks.count) tasks; the accelerator model schedules at most \(SizeLimits.vitTasks) (--layers simulates fewer layers)")
+            let w = AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl)
+            let size = WorkloadSize(w, hardware: h)
+            guard size.tasks <= SizeLimits.vitTasks, size.tiles <= SizeLimits.vitTiles else {
+                throw ConfigError("--model: \(m.name) (\(k.rawValue)\(linear ? ", with linear layers" : "")) is up to \(size.tasks) tasks and \(size.tiles) array tiles; the accelerator model schedules at most \(SizeLimits.vitTasks) tasks and \(SizeLimits.vitTiles) tiles (--layers simulates fewer layers)")
             }
+            let sim = AcceleratorSimulation(workload: w, config: cfg)
             let t0 = DispatchTime.now().uptimeNanoseconds
             let r = try sim.report()
             let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9

@@ -47,6 +47,8 @@ public enum SizeLimits {
     /// Tasks the ViTALiTy model schedules in one run: 2¹⁷ (DeiT-Base end to end is 44 640,
     /// about 5 s); larger workloads are refused before scheduling (`--layers` simulates fewer).
     public static let vitTasks = 1 << 17
+    /// Stationary SA tiles the ViTALiTy model stores over all tasks: 2²² (about 240 MB).
+    public static let vitTiles = 1 << 22
     /// Demand rows the cycle-by-cycle demand simulation replays (folds × fold length): 2²⁴;
     /// and rows × array rows (each row counts its busy PEs row by row): 2²⁸, about a second.
     /// Larger GEMMs are answered by the closed form alone.
