@@ -64,7 +64,7 @@ let package = Package(
             swiftSettings: checked),
 
         // fuzz harness for every file parser (tools/fuzz.sh builds it with -sanitize=fuzzer)
-        .executableTarget(name: "retort-fuzz", dependencies: ["RetortCore", "RetortData", "RetortUI", "Accelerator"], swiftSettings: checked),
+        .executableTarget(name: "retort-fuzz", dependencies: ["RetortCore", "RetortData", "RetortModels", "RetortUI", "Accelerator"], swiftSettings: checked),
         // finite-difference gradient checks and PyTorch fixtures shared by the test targets
         .target(name: "RetortTestSupport", dependencies: ["RetortCore", "RunKit", "TrainEngine"], path: "Tests/RetortTestSupport"),
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),

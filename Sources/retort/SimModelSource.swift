@@ -37,11 +37,12 @@ struct SimModelSource {
         return names + ["cnn-mnist", "cnn-digits", "mlp-mnist", "mlp-digits"]
     }
 
-    static func resolve(_ arg: String) throws -> SimModelSource {
+    /// `field` names the argument in errors (`--model`, `MODEL`).
+    static func resolve(_ arg: String, field: String) throws -> SimModelSource {
         if let p = preset(arg) { return p }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: arg, isDirectory: &isDir), isDir.boolValue else {
-            throw ConfigError("--model: '\(arg)' is neither a preset nor a run folder (presets: \(presetNames.joined(separator: ", ")); a run folder holds config.json)")
+            throw ConfigError("\(field): '\(arg)' is neither a preset nor a run folder (presets: \(presetNames.joined(separator: ", ")); a run folder holds config.json)")
         }
         return try runFolder(URL(fileURLWithPath: arg))
     }

@@ -33,7 +33,7 @@ struct SimTopology: ParsableCommand {
     @Option(help: "Write the CSV to this file (default: standard output).") var out: String?
 
     func run() throws {
-        let src = try SimModelSource.resolve(model)
+        let src = try SimModelSource.resolve(model, field: "MODEL")
         let kind = attention ?? src.runAttention.map { $0 == .softmax ? .softmax : .taylor } ?? .softmax
         var shape = src.shape(attention: kind)
         if teacher {

@@ -39,7 +39,7 @@ struct SimVitality: ParsableCommand {
 
     /// The ViT simulated, where it came from, and the line on sparsity.
     func workload() throws -> (model: ViTModel, origin: String, sparsity: String) {
-        let src = try SimModelSource.resolve(model)
+        let src = try SimModelSource.resolve(model, field: "--model")
         guard case .vit(let base) = src.architecture else {
             throw ConfigError("--model: \(model) is not a ViT (the ViTALiTy accelerator runs ViTs; `retort sim topology \(model)` writes its SCALE-Sim topology)")
         }

@@ -6,8 +6,8 @@ public struct WorkloadSize: Sendable, Hashable {
     /// Stationary SA tiles over all tasks (at most): each is stored with its task.
     public var tiles: Int
 
-    /// At most this many tasks per head (the Taylor DAG has 13 or 14, softmax's fewer).
-    static let tasksPerHead = 16
+    /// At most this many tasks per head: the Taylor DAG has 13 or 14, softmax's 7.
+    static func tasksPerHead(_ a: AttentionKind) -> Int { a == .taylor ? 16 : 8 }
 
     public init(_ w: AcceleratorWorkload, hardware hw: AcceleratorHardware) {
         let m = w.model, n = m.tokens, d = m.headDim, C = m.embed, R = hw.saRows, Ca = hw.saCols
@@ -15,7 +15,7 @@ public struct WorkloadSize: Sendable, Hashable {
         let headTiles = w.attention == .taylor
             ? cdiv(n, R) * cdiv(d, Ca) + cdiv(d, R) * cdiv(d, Ca) + cdiv(d, hw.saDiagRows)
             : cdiv(d, R) * cdiv(n, Ca) + cdiv(n, R) * cdiv(d, Ca)
-        var layerTasks = m.heads * Self.tasksPerHead, layerTiles = m.heads * headTiles
+        var layerTasks = m.heads * Self.tasksPerHead(w.attention), layerTiles = m.heads * headTiles
         if w.includeLinear {
             for (k, out) in [(C, 3 * C), (C, C), (C, m.mlpRatio * C), (m.mlpRatio * C, C)] {
                 let kt = cdiv(k, R), ct = cdiv(out, Ca)
