@@ -75,7 +75,7 @@ expect "topology: unknown form" 64 "'table' is invalid for '--form" -- "$BIN" si
 # ---- sim vitality: any ViT shape ----
 expect "vitality: image/patch/dim/heads/depth" 0 'model: custom \(n=65, C=128, H=4, d=32, 2 layers, MLP ×2\)' -- \
   "$BIN" sim vitality --model deit-tiny --image 32 --patch 4 --dim 128 --heads 4 --depth 2 --mlp-ratio 2 --attention taylor
-expect "vitality: --tokens" 0 'custom \(n=100, C=192, H=3, d=64, 12 layers' -- "$BIN" sim vitality --tokens 100 --attention taylor --layers 1
+expect "vitality: --tokens" 0 'custom \(n=100, C=192, H=3, d=64, 1 layer, MLP ×4\)' -- "$BIN" sim vitality --tokens 100 --attention taylor --layers 1
 expect "vitality: the origin line names the flags" 0 '^model: preset deit-tiny, with --tokens 100$' -- "$BIN" sim vitality --tokens 100 --attention taylor --layers 1
 expect "vitality: sparsity says no part uses a measured value" 0 '^sparsity: none simulated: .*no part uses a measured value$' -- "$BIN" sim vitality --model mnist-vit --attention taylor
 expect "vitality: dim not a multiple of heads" 2 '^retort: --dim: 100 is not a multiple of the 3 heads' -- "$BIN" sim vitality --dim 100
@@ -104,7 +104,7 @@ expect "topology of a train run's CNN at width 0.25" 0 '^stem, 10, 10, 3, 3, 1, 
 expect "vitality on a train run folder" 2 "^retort: --model: .*mlp is not a ViT" -- "$BIN" sim vitality --model "$s/mlp"
 "$BIN" distill --data digits --model cnn --student-width 0.5 --teacher-width 2 --epochs 1 --seed 2 --threads 1 --runs "$s" --name dst --plain >/dev/null 2>&1
 expect "topology of a distill run: the student" 0 '^stem, 10, 10, 3, 3, 1, 8, 1,$' -- "$BIN" sim topology "$s/dst"
-expect "topology --teacher of a distill run" 0 '^stem, 10, 10, 3, 3, 1, 32, 1,$' -- "$BIN" sim topology "$s/dst" --teacher
+expect "topology --teacher of a distill run" 0 '^stem, 10, 10, 3, 3, 1, 16, 1,$' -- "$BIN" sim topology "$s/dst" --teacher
 mkdir -p "$s/empty" "$s/broken" && echo '{"model": 3' > "$s/broken/config.json"
 expect "topology of a folder without config.json" 2 "^retort: .*empty/config\.json: .*cannot read" -- "$BIN" sim topology "$s/empty"
 expect "topology of a run with a broken config.json" 2 "^retort: .*broken/config\.json: not a retort train config: " -- "$BIN" sim topology "$s/broken"
