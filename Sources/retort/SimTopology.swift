@@ -15,13 +15,15 @@ struct SimTopology: ParsableCommand {
         commandName: "topology",
         abstract: "Write the SCALE-Sim topology CSV of a Retort model (a preset or a run folder), for `retort sim scalesim --topology` and SCALE-Sim itself.",
         discussion: """
-        MODEL is a preset (\(SimModelSource.presetNames.joined(separator: ", "))) or a run folder of retort train,
+        MODEL is a preset (\(SimModelSource.presetNames.joined(separator: ", "))) or a run folder of retort train, \
         retort distill (the student; --teacher for its widened teacher) or retort attention train.
+
         One image: the MLP and the CNN's classifier have M = 1; a ViT's rows have M = n tokens.
-        Convolution form: IFMAP sizes are the padded input cut to what the filters read,
-        (out − 1)·stride + kernel, so SCALE-Sim's output size equals the model's. Linear layers and
-        attention products are 1×1 convolutions (IFMAP M×1, Channels K, Num Filter N).
-        GEMM form: rows 'Layer, M, N, K,' (read with --gemm / SCALE-Sim -i gemm).
+
+        Convolution form: IFMAP sizes are the padded input cut to what the filters read, (out − 1)·stride + kernel, \
+        so SCALE-Sim's output size equals the model's. Linear layers and attention products are 1×1 convolutions \
+        (IFMAP M×1, Channels K, Num Filter N). GEMM form: rows 'Layer, M, N, K,' (read with --gemm / SCALE-Sim -i gemm).
+
         Pooling, normalisation, activations and softmax carry no MACs and are not written.
         """)
 

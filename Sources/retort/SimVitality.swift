@@ -11,8 +11,9 @@ struct SimVitality: ParsableCommand {
         abstract: "Cycle-level ViTALiTy accelerator model: Taylor attention vs a softmax baseline on the same hardware.",
         discussion: """
         Defaults: configs/accelerator/vitality-default.json (every value marked with its source). --config overrides any subset.
-        The workload is any ViT: --model names a preset or a run folder of `retort attention train` (or the TUI's
-        Attention tab), whose config.json gives the ViT it trained; --tokens or --image/--patch, --dim, --heads,
+
+        The workload is any ViT: --model names a preset or a run folder of `retort attention train` (or the TUI's \
+        Attention tab), whose config.json gives the ViT it trained; --tokens or --image/--patch, --dim, --heads, \
         --depth and --mlp-ratio replace single dimensions of it.
         """)
 
