@@ -51,7 +51,7 @@ let package = Package(
         // engines
         .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "RunKit", "TrainEngine"], swiftSettings: fast),
-        .target(name: "Accelerator", dependencies: ["RetortCore"], swiftSettings: fast),
+        .target(name: "Accelerator", dependencies: ["RetortCore", "RetortModels"], swiftSettings: fast),
         // runs engines on a background thread; immutable snapshots out, commands in
         .target(name: "Workbench", dependencies: ["RetortCore", "RunKit", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
         // the TUI: pure cell-grid rendering plus a small ncurses backend
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine", "RunKit", "RetortTestSupport"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "RunKit", "RetortTestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator", "RetortModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention", "RetortTestSupport"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "RunKit", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages

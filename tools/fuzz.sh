@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-60}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config theme csv gzip scalesim-config topology accel-config safetensors tfrecord npy npz idx cifar cnn-spec vit-spec)
+TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config theme csv gzip scalesim-config topology topology-writer accel-config safetensors tfrecord npy npz idx cifar cnn-spec vit-spec)
 swift build -c release --scratch-path .build-fuzz --product retort-fuzz \
   -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 | { grep -E "error|omplete" || true; } | tail -2
 BIN=.build-fuzz/release/retort-fuzz
@@ -18,8 +18,9 @@ seeds() { # TARGET → seed files
     theme) ls themes/*.toml tests/bad-inputs/files/themes/* ;;
     csv) zcat sample-data/digits_8x8.csv.gz | head -20 > "$work/digits-head.csv"; echo "$work/digits-head.csv" ;;
     gzip) ls sample-data/digits_8x8.csv.gz; find tests/bad-inputs/files/data -name '*.gz' -size -64k ;;
-    scalesim-config) ls configs/accelerator/*.cfg tests/bad-inputs/files/scalesim/* ;;
+    scalesim-config) ls configs/accelerator/*.cfg configs/accelerator/scalesim-v2/*.cfg tests/bad-inputs/files/scalesim/* ;;
     topology) ls configs/accelerator/*.csv tests/bad-inputs/files/topology/* ;;
+    topology-writer) ls configs/accelerator/*.csv configs/accelerator/scalesim-v2/*.cfg ;;
     accel-config) ls configs/accelerator/*.json tests/bad-inputs/files/accel/* ;;
     safetensors) ls Tests/InteropTests/Fixtures/safetensors/*.torch.safetensors tests/bad-inputs/files/safetensors/* ;;
     tfrecord) ls Tests/InteropTests/Fixtures/tensorboard/*.tfevents tests/bad-inputs/files/events/* ;;

@@ -94,5 +94,42 @@ enum FuzzParsers {
             }
         },
         "accel-config": { b in _ = try? VitalityConfig.parse(String(decoding: b, as: UTF8.self), file: "fuzz.json", base: .defaults()) },
+        "topology-writer": { b in
+            // the bytes pick a small model; every form and depthwise choice must be read back
+            // by the topology reader to the GEMMs the writer meant
+            let shape = fuzzModel(b)
+            for form in TopologyForm.allCases {
+                for dw in DepthwiseChoice.allCases {
+                    let rows = ScaleSimTopologyWriter.rows(shape, form: form, depthwise: dw)
+                    let text = ScaleSimTopologyWriter.csv(rows, form: form)
+                    guard let read = try? ScaleSimTopology.parse(text, file: "w.csv", gemm: form == .gemm) else {
+                        preconditionFailure("the reader refuses a written topology:\n\(text)")
+                    }
+                    precondition(read.map(\.gemm) == rows.flatMap { $0.layers.map(\.gemm) }, "read-back GEMMs differ:\n\(text)")
+                    precondition(read.reduce(0) { $0 + $1.gemm.macs } == shape.macs, "MACs differ:\n\(text)")
+                }
+            }
+        },
     ]
+}
+
+/// A small MLP, tiny CNN or ViT chosen by the bytes (every size bounded).
+func fuzzModel(_ b: [UInt8]) -> LayerShapes {
+    var it = b.makeIterator()
+    func next(_ lo: Int, _ hi: Int) -> Int { lo + Int(it.next() ?? 0) % (hi - lo + 1) }
+    switch next(0, 2) {
+    case 0:
+        return .mlp(name: "m", inputs: next(1, 64), hidden: (0..<next(0, 3)).map { _ in next(1, 64) }, classes: next(1, 16))
+    case 1:
+        var c = TinyCNNConfig.digits()
+        c.inputSide = next(1, 32); c.inputChannels = next(1, 3); c.classes = next(1, 10)
+        c.stem = next(1, 16); c.stemStride = next(1, 2); c.head = next(1, 32)
+        c.blocks = (0..<next(0, 3)).map { _ in TinyCNNConfig.Block(out: next(1, 16), expand: next(1, 4), stride: next(1, 2)) }
+        return c.layerShapes(name: "c")
+    default:
+        let patch = next(1, 8), heads = next(1, 4)
+        let t = TransformerShape(name: "v", image: patch * next(1, 8), patch: patch, channels: next(1, 3), width: heads * next(1, 16),
+                                 heads: heads, depth: next(1, 3), mlpRatio: next(1, 4), classes: next(1, 10))
+        return t.layerShapes(attention: next(0, 1) == 0 ? .softmax : .taylor)
+    }
 }

@@ -52,6 +52,7 @@ struct CheckCommand: ParsableCommand {
         case .scalesimConfig:
             let c = try ScaleSimConfig.load(path: file)
             print("ok: SCALE-Sim config \(file): run \(c.runName), \(c.array), \(c.dataflow.rawValue)")
+            for n in c.notes { print("note: \(n)") }
         case .topology, .gemmTopology:
             let layers = try ScaleSimTopology.load(path: file, gemm: kind == .gemmTopology)
             print("ok: topology \(file): \(layers.count) layers")

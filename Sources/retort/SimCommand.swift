@@ -7,7 +7,7 @@ struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
         abstract: "Accelerator simulation: SCALE-Sim-compatible systolic GEMM timing and the ViTALiTy accelerator model.",
-        subcommands: [SimScaleSim.self, SimVitality.self, SimGemm.self])
+        subcommands: [SimScaleSim.self, SimVitality.self, SimGemm.self, SimTopology.self])
 }
 
 /// Finds a repository file (tools/…, configs/…) from the working directory or from the

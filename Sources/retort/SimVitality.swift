@@ -2,22 +2,20 @@ import Accelerator
 import ArgumentParser
 import Foundation
 import RetortCore
-
-extension ViTModel: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let m = ViTModel.preset(argument) else { return nil }
-        self = m
-    }
-    public var defaultValueDescription: String { name }
-    public static var allValueStrings: [String] { presets.map(\.name) }
-}
+import RunKit
 
 /// `retort sim vitality`: the ViTALiTy accelerator model, Taylor and/or softmax attention.
 struct SimVitality: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vitality",
         abstract: "Cycle-level ViTALiTy accelerator model: Taylor attention vs a softmax baseline on the same hardware.",
-        discussion: "Defaults: configs/accelerator/vitality-default.json (every value marked with its source). --config overrides any subset.")
+        discussion: """
+        Defaults: configs/accelerator/vitality-default.json (every value marked with its source). --config overrides any subset.
+
+        The workload is any ViT: --model names a preset or a run folder of `retort attention train` (or the TUI's \
+        Attention tab), whose config.json gives the ViT it trained; --tokens or --image/--patch, --dim, --heads, \
+        --depth and --mlp-ratio replace single dimensions of it.
+        """)
 
     /// `--attention`: the attention kinds simulated.
     enum AttentionChoice: String, ExpressibleByArgument, CaseIterable {
@@ -25,7 +23,8 @@ struct SimVitality: ParsableCommand {
         var kinds: [AttentionKind] { self == .both ? [.taylor, .softmax] : [AttentionKind(rawValue: rawValue)!] }
     }
 
-    @Option(help: "Workload.") var model: ViTModel = .preset("deit-tiny")!
+    @Option(help: ArgumentHelp("Workload: a ViT preset (\(ViTModel.presets.map(\.name).joined(separator: ", ")), vit-mnist, vit-digits) or an attention run folder.", valueName: "preset|run-folder")) var model: String = "deit-tiny"
+    @OptionGroup var shape: ViTShapeOptions
     @Option(help: "Accelerator JSON config overriding the defaults (same layout as configs/accelerator/vitality-default.json; the hardware, not a run config as `retort train --config` reads).") var config: String?
     @Option(help: "Attention simulated: Taylor, softmax or both.") var attention: AttentionChoice = .both
     @Flag(help: "Also simulate the linear layers (QKV, projection, MLP): end-to-end instead of attention-only.") var linear = false
@@ -39,8 +38,25 @@ struct SimVitality: ParsableCommand {
         if let layers { guard layers >= 1 else { throw ValidationError("--layers must be ≥ 1") } }
     }
 
+    /// The ViT simulated, where it came from, and the line on sparsity.
+    func workload() throws -> (model: ViTModel, origin: String, sparsity: String) {
+        let src = try SimModelSource.resolve(model, field: "--model")
+        guard case .vit(let base) = src.architecture else {
+            throw ConfigError("--model: \(model) is not a ViT (the ViTALiTy accelerator runs ViTs; `retort sim topology \(model)` writes its SCALE-Sim topology)")
+        }
+        try ViTShapeOptions.validate(base, source: src.folder.map { $0.appendingPathComponent("config.json").path } ?? base.name)
+        let t = try shape.apply(to: base)
+        var origin = src.origin == "preset" ? "preset \(base.name)" : src.origin
+        if !shape.given.isEmpty { origin += ", with " + shape.given.joined(separator: " ") }
+        var sparsity = "sparsity: none simulated: the accelerator runs ViTALiTy's inference path (dense low-rank Taylor or softmax attention and dense linear layers; the Sanger-style sparse path is training-only), so no part uses a measured value"
+        if let (d, e) = src.measuredMaskDensity() {
+            sparsity += String(format: "; this run's measured mask density %.4f (metrics.jsonl, epoch %d) is not used", d, e)
+        }
+        return (ViTModel(name: t.name, tokens: t.tokens, embed: t.width, heads: t.heads, layers: t.depth, mlpRatio: t.mlpRatio), origin, sparsity)
+    }
+
     func run() throws {
-        let m = model
+        let (m, origin, sparsity) = try workload()
         let cfg = try config.map { try VitalityConfig.load(path: $0) } ?? .defaults()
         let h = cfg.hardware
         let nl = min(layers ?? m.layers, m.layers)
@@ -50,11 +66,18 @@ struct SimVitality: ParsableCommand {
                        h.clockMHz, h.dramGBPerSecond, h.dramBytesPerCycle,
                        h.sramInputKB + h.sramScratchKB + h.sramOutputKB + h.sramWeightKB, h.sramInputKB, h.sramScratchKB, h.sramOutputKB, h.sramWeightKB))
         print("config: \(config ?? "defaults (configs/accelerator/vitality-default.json)")")
+        print("model: \(origin)")
+        print(sparsity)
         let kinds = attention.kinds
         var reports: [AttentionKind: AcceleratorReport] = [:]
         var sims: [AttentionKind: AcceleratorSimulation] = [:]
         for k in kinds {
-            let sim = AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl), config: cfg)
+            let w = AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl)
+            let size = WorkloadSize(w, hardware: h)
+            guard size.tasks <= SizeLimits.vitTasks, size.tiles <= SizeLimits.vitTiles else {
+                throw ConfigError("--model: \(m.name) (\(k.rawValue)\(linear ? ", with linear layers" : "")) is up to \(size.tasks) tasks and \(size.tiles) array tiles; the accelerator model schedules at most \(SizeLimits.vitTasks) tasks and \(SizeLimits.vitTiles) tiles (--layers simulates fewer layers)")
+            }
+            let sim = AcceleratorSimulation(workload: w, config: cfg)
             let t0 = DispatchTime.now().uptimeNanoseconds
             let r = try sim.report()
             let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9

@@ -417,7 +417,7 @@ cli = [
     ("distill: stop-width-aug beyond epochs", 64, r"stop-width-aug: must be in 0…epochs", ["distill", "--epochs", "5", "--stop-width-aug", "9"]),
     ("compare: unknown condition", 2, r"netaugg", ["compare", "--conditions", "base,netaugg"]),
     ("attention: unknown kind", 64, r"softmaxx", ["attention", "train", "--kinds", "softmaxx"]),
-    ("sim vitality: unknown model", 64, r"deit-huge", ["sim", "vitality", "--model", "deit-huge"]),
+    ("sim vitality: unknown model", 2, r"--model: 'deit-huge' is neither a preset nor a run folder", ["sim", "vitality", "--model", "deit-huge"]),
     ("tui: fps out of range", 64, r"--fps must be in 1…60", ["tui", "--fps", "500"]),
     ("check: unknown kind", 64, r"kind", ["check", "pickle", "x"]),
     ("check data: unknown --as", 64, r"--as", ["check", "data", "sample-data/digits_8x8.csv.gz", "--as", "cifar"]),
@@ -455,6 +455,50 @@ specs = {
 }
 for slug, text in specs.items():
     put(f"specs/{slug}", text + "\n")
+
+# ---- v2-era SCALE-Sim configs (configs/accelerator/scalesim-v2): accepted with one note; broken ones refused ----
+v2 = open(os.path.join(ROOT, "configs/accelerator/scalesim-v2/google.cfg")).read()
+def v2_with(old, new):
+    assert old in v2, old
+    return v2.replace(old, new, 1)
+for f in ("google", "scale", "eyeriss"):
+    case(f"accepted: v2-era {f}.cfg", 0, r"note: v2-era config: defaulted ReadRequestBuffer \(60\), WriteRequestBuffer \(60\)",
+         "check", "scalesim-config", f"configs/accelerator/scalesim-v2/{f}.cfg")
+bad_v2 = [
+    ("empty value", v2_with("ArrayWidth:     256", "ArrayWidth:"), r"v2-empty-value\.cfg:[0-9]+: architecture_presets\.ArrayWidth: '' is not an integer"),
+    ("no run_presets", v2[:v2.index("[run_presets]")], r"\[run_presets\]: missing section"),
+    ("ramulator on", v2 + "\nUseRamulatorTrace: True\n", r"run_presets\.UseRamulatorTrace: Ramulator traces are not supported"),
+    ("zero request buffer", v2_with("MemoryBanks: 1", "ReadRequestBuffer: 0"), r"architecture_presets\.ReadRequestBuffer: must be ≥ 1, got 0"),
+    ("inline comment", v2_with("ArrayHeight:    256", "ArrayHeight:    256 # rows"), r"ArrayHeight: '256 # rows' is not an integer \(inline comments"),
+    ("key without separator", v2_with("Dataflow : ws", "Dataflow ws"), r":[0-9]+: expected 'key = value' or 'key : value'"),
+]
+for name, text, rx in bad_v2:
+    slug = "v2-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    f = put(f"scalesim/{slug}.cfg", text)
+    case("scalesim v2 cfg: " + name, 2, rx, "check", "scalesim-config", f)
+
+# ---- model shapes: sim vitality shape flags, sim topology / --model run folders ----
+shapes = [
+    ("dim not a multiple of heads", r"--dim: 100 is not a multiple of the 3 heads", ["sim", "vitality", "--dim", "100"]),
+    ("image not a multiple of patch", r"--image: 30 is not a multiple of the patch side 4", ["sim", "vitality", "--image", "30", "--patch", "4"]),
+    ("patch larger than the image", r"--image: 8 is not a multiple of the patch side 16", ["sim", "vitality", "--image", "8"]),
+    ("zero tokens", r"--tokens: must be ≥ 1, got 0", ["sim", "vitality", "--tokens", "0"]),
+    ("absurd tokens", r"--tokens: must be at most 16385, got 100000000000", ["sim", "vitality", "--tokens", "100000000000"]),
+    ("absurd width", r"--dim: must be at most 16384", ["sim", "vitality", "--dim", "1000000", "--heads", "1"]),
+    ("absurd depth", r"--depth: must be at most 4096, got 100000", ["sim", "vitality", "--depth", "100000"]),
+    ("absurd heads x depth", r"--depth: 1024 heads × 8 layers = 8192 head-layers", ["sim", "vitality", "--dim", "1024", "--heads", "1024", "--depth", "8"]),
+    ("tokens and image", r"--tokens: give either --tokens or --image/--patch", ["sim", "vitality", "--tokens", "5", "--patch", "4"]),
+    ("not a ViT", r"--model: mlp-digits is not a ViT", ["sim", "vitality", "--model", "mlp-digits"]),
+    ("topology of an unknown model", r"MODEL: 'alexnet' is neither a preset nor a run folder", ["sim", "topology", "alexnet"]),
+]
+for name, rx, args in shapes:
+    case("model shape: " + name, 2, rx, *args)
+put("runs/no-config/metrics.csv", "step,epoch\n")
+put("runs/broken-config/config.json", '{"model": "mlp", "epochs": ')
+put("runs/attention-bad-vit/config.json", json.dumps({"kind": "taylor", "sparse": {}, "vit": {"name": "v"}}))
+case("model shape: run folder without config.json", 2, r"no-config/config\.json: .*cannot read", "sim", "topology", "@/runs/no-config")
+case("model shape: truncated config.json", 2, r"broken-config/config\.json: not a retort train config", "sim", "topology", "@/runs/broken-config")
+case("model shape: attention config without the ViT fields", 2, r"attention-bad-vit/config\.json: not a retort attention train config: ", "sim", "vitality", "--model", "@/runs/attention-bad-vit")
 
 with open(os.path.join(HERE, "cases.tsv"), "w") as f:
     f.write("# name\texit\tregex\targs (tab-separated; @ = tests/bad-inputs/files) — written by make_corpus.py\n")

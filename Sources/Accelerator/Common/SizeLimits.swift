@@ -32,6 +32,23 @@ public enum SizeLimits {
     public static let dramGBPerSecond = 1_000_000.0
     /// `word_bytes`: 64.
     public static let wordBytes = 64
+    /// ViT shapes (`sim vitality`, `sim topology`): tokens n (a 128×128 patch grid + the
+    /// class token), width C, heads, depth (the attention engine's limit), MLP ratio, image
+    /// side and channels.
+    public static let vitTokens = 128 * 128 + 1
+    public static let vitWidth = 1 << 14
+    public static let vitHeads = 1024
+    public static let vitDepth = 4096
+    public static let vitMLPRatio = 64
+    public static let vitImage = 1 << 14
+    public static let vitChannels = 4096
+    /// Heads × layers the ViTALiTy model builds task graphs for: 4096 (DeiT-Base has 144).
+    public static let vitHeadLayers = 4096
+    /// Tasks the ViTALiTy model schedules in one run: 2¹⁷ (DeiT-Base end to end is 44 640,
+    /// about 5 s); larger workloads are refused before scheduling (`--layers` simulates fewer).
+    public static let vitTasks = 1 << 17
+    /// Stationary SA tiles the ViTALiTy model stores over all tasks: 2²² (about 240 MB).
+    public static let vitTiles = 1 << 22
     /// Demand rows the cycle-by-cycle demand simulation replays (folds × fold length): 2²⁴;
     /// and rows × array rows (each row counts its busy PEs row by row): 2²⁸, about a second.
     /// Larger GEMMs are answered by the closed form alone.

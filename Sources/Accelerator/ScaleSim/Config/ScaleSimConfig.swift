@@ -17,6 +17,9 @@ public struct ScaleSimConfig: Sendable, Equatable {
     public var bandwidths: [Int]
     /// Notes about accepted-but-unused settings (printed by the CLI).
     public var notes: [String]
+    /// The v3-only keys (and sections) the file lacked and that got SCALE-Sim 3.0.0's
+    /// defaults (a v2-era config), in file order: `ReadRequestBuffer`, `[layout]`, …
+    public var defaulted: [String] = []
 
     public static func == (a: Self, b: Self) -> Bool {
         a.runName == b.runName && a.array == b.array && a.dataflow == b.dataflow && a.sramKB == b.sramKB
@@ -57,8 +60,11 @@ public struct ScaleSimConfig: Sendable, Equatable {
         c.offsets = OperandOffsets(ifmap: try ini.int(arch, "IfmapOffset", min: 0, max: SizeLimits.offset),
                                    filter: try ini.int(arch, "FilterOffset", min: 0, max: SizeLimits.offset),
                                    ofmap: try ini.int(arch, "OfmapOffset", min: 0, max: SizeLimits.offset))
-        _ = try ini.int(arch, "ReadRequestBuffer", min: 1, max: SizeLimits.buffer)
-        _ = try ini.int(arch, "WriteRequestBuffer", min: 1, max: SizeLimits.buffer)
+        // v3-only keys a v2-era file lacks get SCALE-Sim 3.0.0's built-in defaults (V2Defaults).
+        var defaulted: [String] = []
+        for k in ["ReadRequestBuffer", "WriteRequestBuffer"] {
+            if ini.entry(arch, k) != nil { _ = try ini.int(arch, k, min: 1, max: SizeLimits.buffer) } else { defaulted.append(k) }
+        }
 
         let ib = try ini.require("run_presets", "InterfaceBandwidth")
         guard let mode = InterfaceBandwidth(rawValue: ib.value) else {
@@ -77,10 +83,14 @@ public struct ScaleSimConfig: Sendable, Equatable {
             c.bandwidths = parts.map { $0! }
             c.notes.append("InterfaceBandwidth USER: Retort reports CALC-mode (stall-free) cycles; SCALE-Sim's USER-mode stall counts are model artefacts (spec §7)")
         }
-        if let r = ini.entry("run_presets", "UseRamulatorTrace"), r.value == "True" {
-            throw InputFileError(file: file, line: r.line, field: "run_presets.\(r.key)", "Ramulator traces are not supported")
+        if let r = ini.entry("run_presets", "UseRamulatorTrace") {
+            if r.value == "True" {
+                throw InputFileError(file: file, line: r.line, field: "run_presets.\(r.key)", "Ramulator traces are not supported")
+            }
+        } else {
+            defaulted.append("UseRamulatorTrace")
         }
-        // [layout] and [sparsity] are required by SCALE-Sim 3.0.0 but not by 2.x: validate when present.
+        // [layout] and [sparsity] are required by SCALE-Sim 3.0.0 but not by 2.x: validate when present, default when absent.
         if ini.has("layout") {
             for k in ["IfmapCustomLayout", "FilterCustomLayout"] where ini.entry("layout", k) != nil {
                 if try ini.bool("layout", k) {
@@ -92,14 +102,19 @@ public struct ScaleSimConfig: Sendable, Equatable {
                 _ = try ini.int("layout", k, min: 1, max: SizeLimits.buffer)
             }
         } else {
-            c.notes.append("no [layout] section (SCALE-Sim 3.0.0 would stop with NoSectionError)")
+            defaulted.append("[layout]")
         }
         if let s = ini.entry("sparsity", "SparsitySupport") {
             if s.value.lowercased() == "true" {
                 throw InputFileError(file: file, line: s.line, field: "sparsity.\(s.key)", "sparsity is not supported")
             }
         } else {
-            c.notes.append("no [sparsity] SparsitySupport (SCALE-Sim 3.0.0 requires it)")
+            defaulted.append("[sparsity]")
+        }
+        let ignored = V2Defaults.v2OnlyKeys.filter { ini.entry(arch, $0) != nil }
+        if !defaulted.isEmpty || !ignored.isEmpty {
+            c.defaulted = defaulted
+            c.notes.append(V2Defaults.note(defaulted: defaulted, ignored: ignored))
         }
         if ini.has("network_presets") {
             c.notes.append("[network_presets] ignored (SCALE-Sim 3.0.0 crashes on it; pass the topology explicitly)")
