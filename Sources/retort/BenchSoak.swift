@@ -29,6 +29,7 @@ struct BenchSoak: ParsableCommand {
     func run() throws {
         var c = TrainConfig()
         c.data = .digits; c.model = .mlp; c.threads = 1; c.seed = 1; c.batchSize = batchSize; c.testCount = 297
+        c.lr = 0.1 * Float(batchSize) / 64   // the default lr is for batch 64: scaled linearly, batch 1 does not diverge
         let data: PreparedData
         do { data = try PreparedData.load(c.data, directory: dataOptions.directory(), testCount: c.testCount, seed: c.seed) } catch { fail("\(error)") }
         let perEpoch = (data.train.count + batchSize - 1) / batchSize
@@ -41,7 +42,7 @@ struct BenchSoak: ParsableCommand {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             job = try TrainingJob(config: c, data: data, log: try MetricsLog(folder: folder))
         } catch { fail("\(error)") }
-        print("soak: \(steps) steps of \(job.model.name) on digits, batch \(batchSize) (\(perEpoch) steps per epoch, \(c.epochs) epochs), 1 thread, metrics in \(temporary ? "a temporary folder" : folder.path)")
+        print("soak: \(steps) steps of \(job.model.name) on digits, batch \(batchSize) (\(perEpoch) steps per epoch, \(c.epochs) epochs), lr \(c.lr), 1 thread, metrics in \(temporary ? "a temporary folder" : folder.path)")
         fflush(nil)
         let middle = max(1, steps / 2)
         var marks: [(name: String, step: Int, rss: Double, peak: Double)] = []

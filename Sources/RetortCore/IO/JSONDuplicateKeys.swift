@@ -19,12 +19,28 @@ public enum JSONDuplicateKeys {
         public let key: String
         public let path: String
         public let line: Int
+        public init(key: String, path: String, line: Int) { self.key = key; self.path = path; self.line = line }
         public var description: String { "duplicate key '\(path)' on line \(line) (each key may appear once per object)" }
     }
 
+    /// An open object (its keys so far, expecting a key next?, the last key) or array (the
+    /// index of its current element). Paths are only spelled out for a duplicate, so deep
+    /// nesting costs linear time.
     private enum Frame {
-        case object(keys: Set<String>, name: String, expectKey: Bool, lastKey: String?)
-        case array(name: String, index: Int)
+        case object(keys: Set<String>, expectKey: Bool, lastKey: String?)
+        case array(index: Int)
+    }
+
+    /// The dotted path of `key` inside the open frames.
+    private static func path(_ stack: [Frame], _ key: String) -> String {
+        var parts: [String] = []
+        for f in stack.dropLast() {
+            switch f {
+            case .object(_, _, let k): parts.append((parts.isEmpty ? "" : ".") + (k ?? ""))
+            case .array(let i): parts.append("[\(i)]")
+            }
+        }
+        return parts.joined() + (parts.isEmpty ? "" : ".") + key
     }
 
     /// The first key repeated within one object, or nil.
@@ -33,13 +49,6 @@ public enum JSONDuplicateKeys {
         var stack: [Frame] = []
         var line = 1
         var i = 0
-        func childName() -> String {
-            switch stack.last {
-            case .object(_, let name, _, let key)?: return name.isEmpty ? (key ?? "") : name + "." + (key ?? "")
-            case .array(let name, let index)?: return name + "[\(index)]"
-            case nil: return ""
-            }
-        }
         while i < b.count {
             let c = b[i]
             switch c {
@@ -49,20 +58,19 @@ public enum JSONDuplicateKeys {
                 guard let (s, end, lines) = string(b, from: i + 1) else { return nil }
                 line += lines
                 i = end
-                if case .object(var keys, let name, true, _)? = stack.last {
-                    if keys.contains(s) {
-                        return Duplicate(key: s, path: name.isEmpty ? s : name + "." + s, line: startLine)
-                    }
+                if case .object(var keys, true, _)? = stack.last {
+                    if keys.contains(s) { return Duplicate(key: s, path: path(stack, s), line: startLine) }
+                    stack.removeLast()   // the set is then referenced once: inserting does not copy it
                     keys.insert(s)
-                    stack[stack.count - 1] = .object(keys: keys, name: name, expectKey: false, lastKey: s)
+                    stack.append(.object(keys: keys, expectKey: false, lastKey: s))
                 }
-            case UInt8(ascii: "{"): stack.append(.object(keys: [], name: childName(), expectKey: true, lastKey: nil))
-            case UInt8(ascii: "["): stack.append(.array(name: childName(), index: 0))
+            case UInt8(ascii: "{"): stack.append(.object(keys: [], expectKey: true, lastKey: nil))
+            case UInt8(ascii: "["): stack.append(.array(index: 0))
             case UInt8(ascii: "}"), UInt8(ascii: "]"): if !stack.isEmpty { stack.removeLast() }
             case UInt8(ascii: ","):
                 switch stack.last {
-                case .object(let keys, let name, _, let key)?: stack[stack.count - 1] = .object(keys: keys, name: name, expectKey: true, lastKey: key)
-                case .array(let name, let index)?: stack[stack.count - 1] = .array(name: name, index: index + 1)
+                case .object(let keys, _, let key)?: stack[stack.count - 1] = .object(keys: keys, expectKey: true, lastKey: key)
+                case .array(let index)?: stack[stack.count - 1] = .array(index: index + 1)
                 case nil: break
                 }
             default: break

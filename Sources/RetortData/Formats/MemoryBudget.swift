@@ -8,9 +8,10 @@ import Darwin
 /// would take more.
 public enum MemoryBudget {
     /// Memory available now (`MemAvailable` in /proc/meminfo, else physical memory), and no
-    /// more than the process's own limits allow (`ulimit -v`, `ulimit -d`).
+    /// more than a quarter of the process's own limit (`ulimit -v`, `ulimit -d`): the rest is
+    /// the program itself, a growing buffer's old and new copies, and the parsed values.
     public static func available() -> Int {
-        min(machineAvailable(), processLimit())
+        min(machineAvailable(), processLimit() / 4)
     }
 
     static func machineAvailable() -> Int {
