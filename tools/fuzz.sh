@@ -1,23 +1,15 @@
 #!/usr/bin/env bash
 # Fuzzes every file parser with libFuzzer for a fixed budget each and reports iterations
 # and findings. Usage: tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET…]   (or: make fuzz)
-# Target cli-numeric is the retort executable itself built for libFuzzer: every numeric
-# option of every command parsed and validated with hostile values (Sources/retort/FuzzOptions.swift).
 # Builds retort-fuzz with -sanitize=fuzzer into .build-fuzz (separate from the normal
 # build); seeds come from the bundled files and the bad-input corpus; findings (crashing
 # inputs) are written to fuzz-findings/TARGET/ and make the script exit 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-60}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(theme csv gzip scalesim-config topology accel-config safetensors tfrecord npy npz idx cifar cli-numeric)
-if printf '%s\n' "${TARGETS[@]}" | grep -qv '^cli-numeric$'; then
-  swift build -c release --scratch-path .build-fuzz --product retort-fuzz \
-    -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 | { grep -E "error|omplete" || true; } | tail -2
-fi
-if printf '%s\n' "${TARGETS[@]}" | grep -q '^cli-numeric$'; then
-  swift build -c release --scratch-path .build-fuzz-cli --product retort \
-    -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING 2>&1 | { grep -E "error|omplete" || true; } | tail -2
-fi
+TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(theme csv gzip scalesim-config topology accel-config safetensors tfrecord npy npz idx cifar)
+swift build -c release --scratch-path .build-fuzz --product retort-fuzz \
+  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 | { grep -E "error|omplete" || true; } | tail -2
 BIN=.build-fuzz/release/retort-fuzz
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 seeds() { # TARGET → seed files
@@ -34,7 +26,6 @@ seeds() { # TARGET → seed files
     npz) find tests/fixtures/data/npz tests/bad-inputs/files/formats -name '*.npz' ;;
     idx) n=0; for f in $(find tests/fixtures/data/idx* tests/bad-inputs/files/formats -name '*ubyte*'); do
            n=$((n+1)); case "$f" in *.gz) if zcat "$f" > "$work/idx-$n" 2>/dev/null; then echo "$work/idx-$n"; fi ;; *) echo "$f" ;; esac; done ;;
-    cli-numeric) for i in 0 1 2 3 4 5 6 7; do printf "\\x0$i\\x$((i * 13 % 90 + 10))\\x0$i\\x00\\x0$i\\x1$i" > "$work/cli-$i"; echo "$work/cli-$i"; done ;;
     cifar) head -c 12292 tests/fixtures/data/cifar10/test_batch.bin > "$work/c10.bin"; head -c 6148 tests/fixtures/data/cifar100/test.bin > "$work/c100.bin"
            echo "$work/c10.bin"; echo "$work/c100.bin"; find tests/bad-inputs/files/formats -name '*.bin' ;;
   esac
@@ -45,8 +36,7 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work/$t" "fuzz-findings/$t"
   for s in $(seeds "$t"); do cp "$s" "$work/$t/"; done
   log="$work/$t.log"
-  bin=$BIN; [ "$t" = cli-numeric ] && bin=.build-fuzz-cli/release/retort
-  RETORT_FUZZ_TARGET=$t "$bin" -max_total_time="$SECONDS_PER" -timeout=10 -rss_limit_mb=2048 \
+  RETORT_FUZZ_TARGET=$t "$BIN" -max_total_time="$SECONDS_PER" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="fuzz-findings/$t/" -print_final_stats=1 "$work/$t" >"$log" 2>&1 || true
   runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo "?")
