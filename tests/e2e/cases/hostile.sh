@@ -123,3 +123,8 @@ if command -v tmux >/dev/null; then
   else bad "ulimit -n 8: the TUI ($(cat "$tmp/fd.rc" 2>/dev/null))" "$(screen fd)"; fi
   tmuxq kill-session -t fd 2>/dev/null
 fi
+
+# benchmark options are bounded too (found by fuzzing the options: each used to abort allocating terabytes)
+expect "bound: bench train --threads 1e8" 64 'threads at most 256' -- timeout 20 "$BIN" bench train --threads 100000000
+expect "bound: bench gemm --sizes 1e8" 64 'each size must be at most 16384' -- timeout 20 "$BIN" bench gemm --sizes 100000000
+expect "bound: bench attention --dim 1e8" 64 'dim must be at most 4096' -- timeout 20 "$BIN" bench attention --dim 100000000
