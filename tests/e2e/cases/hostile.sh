@@ -128,3 +128,4 @@ fi
 expect "bound: bench train --threads 1e8" 64 'threads at most 256' -- timeout 20 "$BIN" bench train --threads 100000000
 expect "bound: bench gemm --sizes 1e8" 64 'each size must be at most 16384' -- timeout 20 "$BIN" bench gemm --sizes 100000000
 expect "bound: bench attention --dim 1e8" 64 'dim must be at most 4096' -- timeout 20 "$BIN" bench attention --dim 100000000
+expect "bound: bench tui --height 1e8" 64 'height must be at most 4096' -- timeout 20 "$BIN" bench tui --height 100000000
