@@ -82,7 +82,7 @@ extension AttentionJob: RestorableJob {
     public func restore(_ s: AttentionState, _ tensors: [String: Tensor], file: String) throws {
         func bad(_ why: String) -> CheckpointError { CheckpointError("\(file): \(why)") }
         guard s.kind == "attention" else { throw bad("not an attention checkpoint (kind \(s.kind))") }
-        guard s.modelName == config.model.name else { throw bad("holds model \(s.modelName), this run trains \(config.model.name)") }
+        guard s.modelName == config.model.name else { throw CheckpointMismatch(file: file, "holds model \(s.modelName), this run trains \(config.model.name)") }
         guard let r = RNG(state: s.rng.compactMap { UInt64($0, radix: 16) }) else { throw bad("malformed RNG state") }
         let cursor = try EpochCursor(rows: data.train.count, order: s.order, position: s.cursor, epoch: s.epoch,
                                      samplesSeen: s.samplesSeen, bad: bad)
@@ -117,7 +117,7 @@ extension AttentionJob: RestorableJob {
     }
 
     public static func readCheckpoint(_ url: URL) throws -> (AttentionState, [String: Tensor]) {
-        try CheckpointFile.read(url, as: AttentionState.self, decoder: AttentionState.decoder(), what: "attention")
+        try CheckpointFile.read(url, as: AttentionState.self, decoder: AttentionState.decoder(), engine: .attention)
     }
 
     public static func fresh(for s: AttentionState, threads: Int?, dataDirectory: String, data: PreparedData?) throws -> AttentionJob {

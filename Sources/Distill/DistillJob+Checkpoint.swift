@@ -106,7 +106,7 @@ extension DistillJob: CheckpointedJob {
 extension DistillJob: RestorableJob {
     public func restore(_ s: DistillState, _ tensors: [String: Tensor], file: String) throws {
         func bad(_ why: String) -> CheckpointError { CheckpointError("\(file): \(why)") }
-        guard s.modelName == net.name else { throw bad("holds model \(s.modelName), this run trains \(net.name)") }
+        guard s.modelName == net.name else { throw CheckpointMismatch(file: file, "holds model \(s.modelName), this run trains \(net.name)") }
         func rng(_ h: [String]) throws -> RNG {
             guard let r = RNG(state: h.compactMap { UInt64($0, radix: 16) }) else { throw bad("malformed RNG state") }
             return r
@@ -154,7 +154,7 @@ extension DistillJob: RestorableJob {
     }
 
     public static func readCheckpoint(_ url: URL) throws -> (DistillState, [String: Tensor]) {
-        try CheckpointFile.read(url, as: DistillState.self, decoder: DistillState.decoder(), what: "distillation")
+        try CheckpointFile.read(url, as: DistillState.self, decoder: DistillState.decoder(), engine: .distill)
     }
 
     public static func fresh(for s: DistillState, threads: Int?, dataDirectory: String, data: PreparedData?) throws -> DistillJob {

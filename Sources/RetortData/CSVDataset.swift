@@ -94,7 +94,7 @@ extension Dataset {
                             classCount: Int = 10) throws -> Dataset {
         precondition(featureCount == nil || featureCount! > 0, "featureCount must be positive")
         precondition(classCount > 0, "classCount must be positive")
-        return try parse(bytes: try GzipReader.read(path: path), file: path, featureCount: featureCount,
+        return try parse(bytes: try GzipReader.read(path: path, limit: MemoryBudget.available()), file: path, featureCount: featureCount,
                          valueRange: valueRange, classCount: classCount)
     }
 

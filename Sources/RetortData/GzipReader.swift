@@ -13,10 +13,11 @@ import RetortCore
 /// another, as `gunzip` does. Problems are `DataError`s naming the file:
 /// `no such file`, `corrupt gzip data (zlib: …)`, `truncated gzip data: …`.
 public enum GzipReader {
-    /// The bytes of `path`, decompressed if the file is gzip.
-    public static func read(path: String) throws -> [UInt8] {
+    /// The bytes of `path`, decompressed if the file is gzip; the decompressed size is
+    /// bounded by `limit` (a gzip bomb is refused before it takes the memory).
+    public static func read(path: String, limit: Int = Int.max) throws -> [UInt8] {
         let raw = try readFile(path: path)
-        return isGzip(raw) ? try inflate(raw, file: path) : raw
+        return isGzip(raw) ? try inflate(raw, file: path, limit: limit) : raw
     }
 
     /// True when `bytes` starts with the gzip magic number.
@@ -37,7 +38,10 @@ public enum GzipReader {
     }
 
     /// Inflates gzip (or zlib) data; `file` is only used in error messages. Output past
-    /// `limit` bytes is refused (the data would not fit in memory).
+    /// `limit` bytes is refused (the data would not fit in memory): the rest of the stream
+    /// is then inflated into a small scratch buffer, up to 1 GB more, only to count the size
+    /// the message names ("decompresses to more than 1.0 GB, the memory available for it: it
+    /// needs 2.4 GB").
     public static func inflate(_ input: [UInt8], file: String, limit: Int = Int.max) throws -> [UInt8] {
         if input.count > Int(UInt32.max) {
             throw DataError(file: file, "compressed file larger than 4 GB is not supported")
@@ -55,9 +59,7 @@ public enum GzipReader {
             strm.avail_in = UInt32(inBuf.count)
             while true {
                 if produced == out.count {
-                    if produced >= limit {
-                        throw DataError(file: file, "decompresses to more than \(MemoryBudget.size(limit)), the memory available for it")
-                    }
+                    if produced >= limit { throw tooLarge(&strm, produced: produced, limit: limit, file: file) }
                     out.append(contentsOf: repeatElement(0, count: min(out.count, limit - out.count)))
                 }
                 let room = min(out.count - produced, Int(UInt32.max))
@@ -96,6 +98,33 @@ public enum GzipReader {
     }
 
     // MARK: - helpers
+
+    /// How far counting goes past the limit before the message says "more than".
+    static let countBeyondLimit = 1 << 30
+
+    /// The refusal of an inflation past `limit`: inflates the rest into a scratch buffer to
+    /// count it (never more than `countBeyondLimit` further), so the message names the size.
+    private static func tooLarge(_ strm: inout z_stream, produced: Int, limit: Int, file: String) -> DataError {
+        var total = produced
+        var scratch = [UInt8](repeating: 0, count: 1 << 16)
+        var ended = false
+        scratch.withUnsafeMutableBufferPointer { sb in
+            while total - produced < countBeyondLimit {
+                strm.next_out = sb.baseAddress!
+                strm.avail_out = UInt32(sb.count)
+                let rc = CZlib.inflate(&strm, Z_NO_FLUSH)
+                total += sb.count - Int(strm.avail_out)
+                if rc == Z_STREAM_END {
+                    let left = Int(strm.avail_in)
+                    guard left >= 2, strm.next_in[0] == 0x1F, strm.next_in[1] == 0x8B, inflateReset(&strm) == Z_OK else { ended = true; return }
+                } else if rc != Z_OK {
+                    return   // corrupt or truncated further on: report what was counted
+                }
+            }
+        }
+        let need = ended ? MemoryBudget.size(total) : "more than \(MemoryBudget.size(total))"
+        return DataError(file: file, "decompresses to more than \(MemoryBudget.size(limit)), the memory available for it: it needs \(need)")
+    }
 
     private static func truncated(_ file: String) -> DataError {
         DataError(file: file, "truncated gzip data: the file ends before the compressed stream does")

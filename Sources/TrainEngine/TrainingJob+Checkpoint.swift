@@ -42,7 +42,7 @@ extension TrainingJob: CheckpointedJob {
 extension TrainingJob: RestorableJob {
     public func restore(_ s: TrainingState, _ tensors: [String: Tensor], file: String) throws {
         func bad(_ why: String) -> CheckpointError { CheckpointError("\(file): \(why)") }
-        guard s.modelName == model.name else { throw bad("holds model \(s.modelName), this run trains \(model.name)") }
+        guard s.modelName == model.name else { throw CheckpointMismatch(file: file, "holds model \(s.modelName), this run trains \(model.name)") }
         guard let r = RNG(state: s.rng.compactMap { UInt64($0, radix: 16) }) else { throw bad("malformed RNG state") }
         let cursor = try EpochCursor(rows: data.train.count, order: s.order, position: s.cursor, epoch: s.epoch,
                                      samplesSeen: s.samplesSeen, bad: bad)
@@ -64,7 +64,7 @@ extension TrainingJob: RestorableJob {
     }
 
     public static func readCheckpoint(_ url: URL) throws -> (TrainingState, [String: Tensor]) {
-        try CheckpointFile.read(url, as: TrainingState.self, decoder: JSONDecoder(), what: "training")
+        try CheckpointFile.read(url, as: TrainingState.self, decoder: JSONDecoder(), engine: .train)
     }
 
     public static func fresh(for s: TrainingState, threads: Int?, dataDirectory: String, data: PreparedData?) throws -> TrainingJob {

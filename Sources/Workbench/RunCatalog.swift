@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 import RunKit
 import TrainEngine
 
@@ -361,6 +362,7 @@ public struct RunCatalog: Sendable {
 
     static func readConfig(_ url: URL) throws -> [String: JSONValue] {
         guard let data = try? Data(contentsOf: url) else { throw RunCatalogError("config.json: not readable") }
+        if let d = JSONDuplicateKeys.first(in: data) { throw RunCatalogError("config.json: \(d)") }
         guard let v = try? JSONDecoder().decode(JSONValue.self, from: data) else { throw RunCatalogError("config.json: not valid JSON") }
         guard case .object(let dict) = v else { throw RunCatalogError("config.json: not a JSON object") }
         return dict

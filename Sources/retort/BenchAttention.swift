@@ -22,8 +22,12 @@ struct BenchAttention: ParsableCommand {
     }
 
     func validate() throws {
-        guard parsedSizes != nil else { throw ValidationError("--sizes must be comma-separated positive integers, got '\(sizes)'") }
+        guard let s = parsedSizes else { throw ValidationError("--sizes must be comma-separated positive integers, got '\(sizes)'") }
         guard dim >= 1, heads >= 1, threads >= 1 else { throw ValidationError("--dim, --heads and --threads must be ≥ 1") }
+        if let big = s.first(where: { $0 > 16_384 }) { throw ValidationError("--sizes: each token count must be at most 16384, got \(big)") }
+        guard dim <= 4096, heads <= 256, threads <= 256 else {
+            throw ValidationError("--dim must be at most 4096, --heads and --threads at most 256, got \(dim), \(heads), \(threads)")
+        }
     }
 
     func run() throws {

@@ -5,7 +5,7 @@ import RetortCore
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks (never part of the test suite).",
-        subcommands: [BenchGemm.self, BenchTrain.self, BenchTUI.self, BenchSim.self, BenchAttention.self, BenchDistill.self, BenchCheckpoint.self, BenchGuard.self, BenchData.self])
+        subcommands: [BenchGemm.self, BenchTrain.self, BenchTUI.self, BenchSim.self, BenchAttention.self, BenchDistill.self, BenchCheckpoint.self, BenchGuard.self, BenchData.self, BenchSoak.self])
 }
 
 struct BenchGemm: ParsableCommand {
@@ -19,8 +19,9 @@ struct BenchGemm: ParsableCommand {
     @Flag(help: "Print one machine-readable line per size.") var json = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
-        guard parsedSizes != nil else { throw ValidationError("--sizes must be comma-separated positive integers, got '\(sizes)'") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256, got \(threads)") }
+        guard let s = parsedSizes else { throw ValidationError("--sizes must be comma-separated positive integers, got '\(sizes)'") }
+        if let big = s.first(where: { $0 > 16_384 }) { throw ValidationError("--sizes: each size must be at most 16384 (three 1 GB matrices), got \(big)") }
     }
     var parsedSizes: [Int]? {
         let v = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -21,6 +21,9 @@ struct BenchTUI: ParsableCommand {
 
     func validate() throws {
         guard (steps ?? 1) >= 0, width >= 1, height >= 1, frames >= 1 else { throw ValidationError("--steps must be ≥ 0 and --width, --height, --frames ≥ 1") }
+        guard width <= 4096, height <= 4096, frames <= 1_000_000, (steps ?? 0) <= 10_000_000 else {
+            throw ValidationError("--width and --height must be at most 4096, --frames at most 1000000, --steps at most 10000000")
+        }
     }
 
     func run() throws {

@@ -66,7 +66,7 @@ struct CheckCommand: ParsableCommand {
             let data: Data
             do { data = try RegularFile.read(file, limit: RegularFile.binaryLimit) } catch let e as RegularFile.ReadError { throw CheckpointError(e.description) }
             let c = try CheckpointFile.decode(data, file: file)
-            print("ok: checkpoint \(file): \(c.tensors.count) tensors, \(c.state.count) bytes of state, checksum verified")
+            print("ok: checkpoint \(file): \(CheckpointFile.engine(ofState: c.state)), \(c.tensors.count) tensors, \(c.state.count) bytes of state, checksum verified")
         case .events:
             let e = try TensorBoardReader.events(at: URL(fileURLWithPath: file))
             print("ok: TensorBoard events \(file): \(e.count) records")

@@ -4,6 +4,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RunKit
+import Synchronization
 import TrainEngine
 
 struct CompareCommand: ParsableCommand {
@@ -84,6 +85,10 @@ struct CompareCommand: ParsableCommand {
         if let p = probe { print("model \(p.name): student \(p.student), teacher \(p.teacher); \(p.layout.totalShared) shared of \(p.layout.totalElements) elements") }
         let started = Date()
         let keep = keepRuns
+        let total = conds.count * seedList.count
+        let runsCSV = folder.appendingPathComponent("runs.csv")
+        HeadlessSignals.setNote("no run had finished; \(folder.path) holds no results")
+        let finished = Mutex<[CompareRun]>([])
         let results: [CompareRun]
         do {
             results = try Compare.run(
@@ -94,6 +99,10 @@ struct CompareCommand: ParsableCommand {
                     return try? MetricsLog(folder: f)
                 } : nil,
                 progress: { r, k, n in
+                    // the run's row is on disk before the line that reports it
+                    let done = finished.withLock { $0.append(r); return $0 }
+                    do { try AtomicFile.write(Self.csv(done), to: runsCSV) } catch { fail("cannot write \(runsCSV.path): \(error)") }
+                    HeadlessSignals.setNote("\(k) of \(total) runs had finished; their rows are in \(runsCSV.path) (table.md is written when every run has finished)")
                     let s = r.summary
                     print(String(format: "  [%3d/%d] %@ seed %llu: student %.2f%%, teacher %@, conflicts %@, %.1f s", k, n, r.label, r.seed,
                                  100 * s.studentTestAccuracy, s.teacherTestAccuracy.isFinite ? String(format: "%.2f%%", 100 * s.teacherTestAccuracy) : "–",
@@ -108,11 +117,22 @@ struct CompareCommand: ParsableCommand {
             extra += "\n" + Compare.differences(Compare.table(results, conditions: conds, baseline: b), baselineLabel: conds[b].label)
         }
         let wall = Date().timeIntervalSince(started)
+        var md = "# retort compare\n\n\(reconstructionNotice)\n\n```\n\(cmd)\n```\n\n"
+        md += "\(conds.count) conditions × \(seedList.count) paired seeds (\(seedList.map(String.init).joined(separator: ","))), data \(data.name) \(data.train.count)/\(data.test.count), total wall time \(String(format: "%.1f", wall)) s\n\n" + table + extra
+        // Files first, then the report: an interrupt after a line never leaves it without its files.
+        do {
+            try AtomicFile.write(Self.csv(results), to: runsCSV)
+            try AtomicFile.write(md, to: folder.appendingPathComponent("table.md"))
+        } catch { fail("cannot write the results to \(folder.path): \(error)") }
+        HeadlessSignals.setNote("every run had finished; the results are in \(folder.path)/table.md and runs.csv")
         print("")
         print(table + extra)
         print(String(format: "student/teacher: test accuracy after the last epoch (no selection on the test set); Δ: paired by seed, mean ± std over seeds; wins: seeds where the condition beat the baseline; total wall time %.1f s", wall))
-        var md = "# retort compare\n\n\(reconstructionNotice)\n\n```\n\(cmd)\n```\n\n"
-        md += "\(conds.count) conditions × \(seedList.count) paired seeds (\(seedList.map(String.init).joined(separator: ","))), data \(data.name) \(data.train.count)/\(data.test.count), total wall time \(String(format: "%.1f", wall)) s\n\n" + table + extra
+        print("results in \(folder.path)/table.md and runs.csv")
+    }
+
+    /// runs.csv: one row per finished run, by condition then seed.
+    static func csv(_ results: [CompareRun]) -> String {
         var csv = "condition,seed,student_test_acc,student_train_acc,teacher_test_acc,teacher_train_acc,conflict_fraction,any_tensor_conflict_fraction,mean_cos,cos_first10,cos_last10,mean_entropy,mean_kd_weight,steps,seconds\n"
         for r in results.sorted(by: { ($0.condition, $0.seed) < ($1.condition, $1.seed) }) {
             let s = r.summary
@@ -121,10 +141,6 @@ struct CompareCommand: ParsableCommand {
                                                   s.meanEntropy, s.meanKDWeight].map { $0.isFinite ? String(format: "%.6g", $0) : "" }.joined(separator: ",")
                 + ",\(s.steps),\(String(format: "%.2f", s.seconds))\n"
         }
-        do {
-            try AtomicFile.write(md, to: folder.appendingPathComponent("table.md"))
-            try AtomicFile.write(csv, to: folder.appendingPathComponent("runs.csv"))
-        } catch { fail("cannot write the results to \(folder.path): \(error)") }
-        print("results in \(folder.path)/table.md and runs.csv")
+        return csv
     }
 }

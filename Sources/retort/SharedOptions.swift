@@ -183,5 +183,6 @@ struct TorchBenchOptions: ParsableArguments {
 
     func validate() throws {
         guard batch >= 1, threads >= 1 else { throw ValidationError("--batch and --threads must be ≥ 1") }
+        guard batch <= 65_536, threads <= 256 else { throw ValidationError("--batch must be at most 65536 and --threads at most 256, got \(batch) and \(threads)") }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import RetortCore
 
+// Too few file descriptors would make libdispatch trap later on: refuse in one line now.
+if let refusal = FileDescriptorLimit.ensure() { terminate(.failure, refusal) }
 // Must run before any BLAS call: re-executes once with OPENBLAS_CORETYPE set when
 // Debian's OpenBLAS fell back to a generic kernel on this CPU.
 BLASRuntime.ensureFastKernel()

@@ -54,6 +54,30 @@ final class SizeLimitTests: XCTestCase {
         XCTAssertNil(err(#"{"hardware": {"sa_rows": 4096, "chunks": 256}}"#))
     }
 
+    func testPhysicalValuesHaveLowerAndUpperBounds() {
+        func err(_ s: String) -> String? {
+            do { _ = try VitalityConfig.parse(s, file: "o.json", base: .defaults()); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(err(#"{"hardware": {"clock_mhz": 1e-300}}"#), "o.json: hardware.clock_mhz: must be at least 1 (allowed 1…100000), got 1e-300")
+        XCTAssertEqual(err(#"{"hardware": {"dram_gb_per_s": 0.001}}"#), "o.json: hardware.dram_gb_per_s: must be at least 0.1 (allowed 0.1…1000000), got 0.001")
+        XCTAssertEqual(err(#"{"hardware": {"sram_weight_kb": 1e-9}}"#), "o.json: hardware.sram_weight_kb: must be at least 1 (allowed 1…1073741824), got 1e-09")
+        XCTAssertEqual(err(#"{"energy_pj": {"mac": 1e300}}"#), "o.json: energy_pj.mac: must be at most 1000000, got 1e+300")
+        XCTAssertNil(err(#"{"hardware": {"clock_mhz": 1, "dram_gb_per_s": 0.1, "sram_input_kb": 1}, "energy_pj": {"mac": 0}}"#))
+        // the extremes the bounds allow still give finite results
+        var c = VitalityConfig.defaults()
+        c.hardware.clockMHz = SizeLimits.clockMHz; c.hardware.dramGBPerSecond = SizeLimits.minDramGBPerSecond
+        XCTAssertGreaterThanOrEqual(c.hardware.dramBytesPerCycle, 1e-6)
+    }
+
+    func testDuplicateKeysInAnAcceleratorConfigAreRefusedNamingTheKey() {
+        func err(_ s: String) -> String? {
+            do { _ = try VitalityConfig.parse(s, file: "o.json", base: .defaults()); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(err("{\"hardware\": {\"chunks\": 2,\n \"chunks\": 4}}"), "o.json:2: hardware.chunks: duplicate key (each key may appear once)")
+        XCTAssertEqual(err(#"{"hardware": {}, "hardware": {"chunks": 4}}"#), "o.json:1: hardware: duplicate key (each key may appear once)")
+        XCTAssertNil(err(#"{"hardware": {"chunks": {"value": 2, "source": "a"}, "sa_rows": {"value": 16, "source": "b"}}}"#), "equal keys in sibling objects are fine")
+    }
+
     func testLargestGemmIsAnsweredByTheClosedForm() {
         // 2^40 folds on a 1×1 array: summed fold by fold this would take hours
         let n = SizeLimits.gemmDimension

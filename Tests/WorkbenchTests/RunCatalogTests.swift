@@ -79,6 +79,7 @@ final class RunCatalogTests: XCTestCase {
     func testBrokenFoldersBecomeRowsWithAReason() throws {
         try run("garbage", config: "{ not json")
         try run("array", config: "[1, 2]")
+        try run("dupkey", config: "{\"epochs\": 2,\n \"epochs\": 3}")
         try run("empty", config: nil)
         try run("nocfg", config: nil, files: ["metrics.csv": trainHeader])
         try run("truncated", config: trainConfig, files: ["metrics.csv": trainHeader + "23,1,1.2,0.6,0.9,0.71,0.1,1,900\n46,2,0.6,0.8,0.5,0.88,0.1,1,900\n69,3,0.4,0.9,0."])
@@ -88,7 +89,9 @@ final class RunCatalogTests: XCTestCase {
         try run("emptycsv", config: trainConfig, files: ["metrics.csv": ""])
         try "not a run".write(to: root.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
         let rows = Dictionary(uniqueKeysWithValues: RunCatalog(root: root.path).scan().map { ($0.name, $0) })
-        XCTAssertEqual(Set(rows.keys), ["garbage", "array", "empty", "nocfg", "truncated", "badrow", "badnum", "nometrics", "emptycsv"])
+        XCTAssertEqual(rows["dupkey"]?.state, .unreadable)
+        XCTAssertEqual(rows["dupkey"]?.note, "config.json: duplicate key 'epochs' on line 2 (each key may appear once per object)")
+        XCTAssertEqual(Set(rows.keys), ["garbage", "array", "dupkey", "empty", "nocfg", "truncated", "badrow", "badnum", "nometrics", "emptycsv"])
         XCTAssertEqual(rows["garbage"]?.state, .unreadable); XCTAssertEqual(rows["garbage"]?.note, "config.json: not valid JSON")
         XCTAssertEqual(rows["array"]?.note, "config.json: not a JSON object")
         XCTAssertEqual(rows["empty"]?.state, .unreadable); XCTAssertEqual(rows["empty"]?.note, "empty folder")

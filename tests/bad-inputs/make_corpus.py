@@ -86,6 +86,12 @@ case("data: gzip CRC mismatch", 2, r"digits_8x8\.csv\.gz.*(CRC|corrupt|checksum)
 flipped = bytearray(real); flipped[len(flipped) // 2] ^= 0x55
 f = put("data/corrupt-deflate/digits_8x8.csv.gz", bytes(flipped))
 case("data: corrupt deflate stream", 2, r"digits_8x8\.csv\.gz", "check", "data", f, "--as", "digits")
+# a gzip bomb: 60 MB of '0' in 58 KB; under `ulimit -d 200000` (200 MB, a quarter of it the
+# budget) it must be refused with the size it needs, never allocated
+# (`ulimit-d=KB` as the first argument: the runner sets that limit)
+f = put("data/gzip-bomb/digits_8x8.csv.gz", gz(b"0" * 60_000_000))
+case("data: gzip bomb beyond the memory budget", 2, r"digits_8x8\.csv\.gz: decompresses to more than 48\.8 MB, the memory available for it: it needs 57\.2 MB",
+     "ulimit-d=200000", "check", "data", f, "--as", "digits")
 f = put("data/binary-garbage/digits_8x8.csv.gz", bytes(range(256)) * 4)
 case("data: binary garbage", 2, r"digits_8x8\.csv\.gz", "check", "data", f, "--as", "digits")
 # the same files through the training command (the run is never started)
@@ -152,10 +158,15 @@ accel = [
     ("number where a bool goes", json.dumps({"hardware": {"sa_double_buffered": 1}}), r"sa_double_buffered.*expected true or false"),
     ("fractional lane count", json.dumps({"hardware": {"divider_lanes": 2.5}}), r"divider_lanes.*integer"),
     ("section not an object", json.dumps({"hardware": 5}), r"hardware.*must be an object"),
+    ("duplicate key", '{"hardware": {"chunks": 2,\n  "chunks": 4}}', r"accel-duplicate-key\.json:2: hardware\.chunks: duplicate key"),
+    ("clock of 1e-300 MHz", json.dumps({"hardware": {"clock_mhz": 1e-300}}), r"clock_mhz: must be at least 1 \(allowed 1…100000\), got 1e-300"),
+    ("DRAM of 1e-9 GB/s", json.dumps({"hardware": {"dram_gb_per_s": 1e-9}}), r"dram_gb_per_s: must be at least 0\.1"),
+    ("SRAM of 1e-9 kB", json.dumps({"hardware": {"sram_input_kb": 1e-9}}), r"sram_input_kb: must be at least 1 "),
+    ("energy of 1e300 pJ", json.dumps({"energy_pj": {"mac": 1e300}}), r"energy_pj\.mac: must be at most 1000000"),
 ]
 for name, text, rx in accel:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    f = put(f"accel/{slug}.json", text)
+    f = put(f"accel/{'accel-' if name == 'duplicate key' else ''}{slug}.json", text)
     case("accel config: " + name, 2, rx, "check", "accel-config", f)
 case("accel config: through sim vitality", 2, r"clock_mhz", "sim", "vitality", "--config", "@/accel/negative-clock.json")
 

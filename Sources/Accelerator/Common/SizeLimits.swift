@@ -27,9 +27,19 @@ public enum SizeLimits {
     public static let chunks = 256
     /// Latencies in cycles (unit latencies, `dram_latency_cycles`): 10⁶.
     public static let latency = 1_000_000
-    /// `clock_mhz`: 100 000 (100 GHz); `dram_gb_per_s`: 10⁶ (1 PB/s).
+    /// `clock_mhz`: 1…100 000 (1 MHz to 100 GHz); `dram_gb_per_s`: 0.1…10⁶ (100 MB/s to
+    /// 1 PB/s). The lower bounds keep DRAM bytes per cycle ≥ 10⁻⁶, so no transfer the
+    /// limits allow takes more than 2⁶² cycles, and cycles → seconds stays finite
+    /// (`clock_mhz: 1e-300` would report 10²⁹⁴ s).
     public static let clockMHz = 100_000.0
+    public static let minClockMHz = 1.0
     public static let dramGBPerSecond = 1_000_000.0
+    public static let minDramGBPerSecond = 0.1
+    /// `sram_*_kb` (accelerator config) at least 1 kB: a smaller buffer holds no tile
+    /// (`capacityBytes` would round a tiny positive size down to 0 bytes).
+    public static let minSramKB = 1.0
+    /// `energy_pj.*`: 0…10⁶ pJ per operation (1 µJ; a 16-bit MAC is ~1 pJ), so energy totals stay finite.
+    public static let energyPJ = 1_000_000.0
     /// `word_bytes`: 64.
     public static let wordBytes = 64
     /// ViT shapes (`sim vitality`, `sim topology`): tokens n (a 128×128 patch grid + the

@@ -43,8 +43,8 @@ public struct FunctionalSystolicArray: Sendable {
     /// Total cycles this array takes for a GEMM (what `multiply` will count).
     public func expectedCycles(_ gemm: GemmShape) -> Int {
         let p = FoldPlan(gemm: gemm, array: array, dataflow: dataflow)
-        if !overlappedPreload { return p.foldCount * p.foldLength - 1 }
-        return p.preloadCycles + p.foldCount * (p.foldLength - p.preloadCycles) - 1
+        if !overlappedPreload { return ScaleSimModel.totalCycles(rows: p.foldCount * p.foldLength) }
+        return ScaleSimModel.totalCycles(rows: p.preloadCycles + p.foldCount * (p.foldLength - p.preloadCycles))
     }
 
     public func multiply(_ a: Matrix, _ b: Matrix, observer: ((FunctionalCycle) -> Void)? = nil) -> FunctionalRun {
@@ -64,7 +64,7 @@ public struct FunctionalSystolicArray: Sendable {
                                            a, b, &c, &cycle, &macs, observer)
             }
         }
-        return FunctionalRun(product: c, totalCycles: cycle - 1, macs: macs)
+        return FunctionalRun(product: c, totalCycles: ScaleSimModel.totalCycles(rows: cycle), macs: macs)
     }
 
     // MARK: output stationary

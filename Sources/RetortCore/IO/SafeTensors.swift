@@ -88,6 +88,7 @@ public extension SafeTensors {
         guard n <= UInt64(maxHeaderBytes) else { throw bad("header length \(n) exceeds the limit of \(maxHeaderBytes) bytes") }
         let headerBytes = data.subdata(in: 8..<(8 + Int(n)))
         guard headerBytes.first == UInt8(ascii: "{") else { throw bad("header: must be a JSON object starting with '{'") }
+        if let d = JSONDuplicateKeys.first(in: headerBytes) { throw bad("header: \(d)") }
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: headerBytes) } catch {
             throw bad("header: not valid JSON (\(n) bytes)")

@@ -7,8 +7,14 @@ import Darwin
 /// How much memory a data set may take once loaded, and the one-line refusal when it
 /// would take more.
 public enum MemoryBudget {
-    /// Memory available now (`MemAvailable` in /proc/meminfo), else physical memory.
+    /// Memory available now (`MemAvailable` in /proc/meminfo, else physical memory), and no
+    /// more than a quarter of the process's own limit (`ulimit -v`, `ulimit -d`): the rest is
+    /// the program itself, a growing buffer's old and new copies, and the parsed values.
     public static func available() -> Int {
+        min(machineAvailable(), processLimit() / 4)
+    }
+
+    static func machineAvailable() -> Int {
         if let text = try? BoundedFile.readSmallText(path: "/proc/meminfo"),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
            let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
@@ -16,6 +22,21 @@ public enum MemoryBudget {
         }
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
         return pages > 0 && size > 0 ? pages * size : Int.max
+    }
+
+    /// The smaller soft limit of address space and data size (Int.max when unlimited).
+    public static func processLimit() -> Int {
+        var least = Int.max
+        #if os(Linux)
+        let resources = [RLIMIT_AS, RLIMIT_DATA].map { __rlimit_resource_t($0.rawValue) }
+        #else
+        let resources = [RLIMIT_AS, RLIMIT_DATA]
+        #endif
+        for r in resources {
+            var l = rlimit()
+            if getrlimit(r, &l) == 0 && l.rlim_cur != rlim_t.max { least = min(least, Int(clamping: l.rlim_cur)) }
+        }
+        return least
     }
 
     /// Throws when `bytes` (nil: an overflowing size) exceeds `budget`.

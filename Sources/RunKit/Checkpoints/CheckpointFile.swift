@@ -51,10 +51,12 @@ public enum CheckpointFile {
         zeroed.replaceSubrange(at..<(at + 8), with: Array("00000000".utf8))
         let actual = String(format: "%08x", CRC32.checksum(zeroed))
         guard stored == actual else { throw bad("checksum mismatch (stored \(stored), computed \(actual)): the file is corrupt or truncated") }
+        if let d = JSONDuplicateKeys.first(in: data[8..<headerEnd]) { throw bad("header: \(d)") }
         guard let header = try? JSONSerialization.jsonObject(with: data[8..<headerEnd]) as? [String: Any],
               let meta = header["__metadata__"] as? [String: String] else { throw bad("header is not valid JSON") }
         guard meta["retort.format"] == format else { throw bad("format '\(meta["retort.format"] ?? "?")' is not \(format)") }
         guard let state = meta["retort.state"] else { throw bad("no training state in the header") }
+        if let d = JSONDuplicateKeys.first(in: Array(state.utf8)) { throw bad("training state: \(d)") }
         var tensors: [String: Tensor] = [:]
         var covered = 0
         for (name, value) in header where name != "__metadata__" {
@@ -75,16 +77,75 @@ public enum CheckpointFile {
         guard headerEnd + covered == data.count else { throw bad("\(data.count - headerEnd - covered) bytes not covered by any tensor") }
         return Contents(state: Data(state.utf8), tensors: tensors)
     }
+
+    /// The engine whose state a verified checkpoint holds: the state's `kind` ("distill",
+    /// "attention"); a training state has none. A `kind` no engine writes is returned as it is.
+    public static func engine(ofState state: Data) -> CheckpointEngine {
+        guard let o = try? JSONSerialization.jsonObject(with: state) as? [String: Any] else { return .unknown("?") }
+        guard let kind = o["kind"] else { return .train }
+        guard let k = kind as? String else { return .unknown("?") }
+        return CheckpointEngine(rawValue: k) ?? .unknown(k)
+    }
+}
+
+/// The engine that wrote a checkpoint (a verified file says so in its state).
+public enum CheckpointEngine: Equatable, Sendable, CustomStringConvertible {
+    case train, distill, attention
+    case unknown(String)
+
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "train": self = .train
+        case "distill": self = .distill
+        case "attention": self = .attention
+        default: return nil
+        }
+    }
+
+    /// What the user calls it: "a training checkpoint (retort train)".
+    public var description: String {
+        switch self {
+        case .train: return "a training checkpoint (written by retort train)"
+        case .distill: return "a distillation checkpoint (written by retort distill)"
+        case .attention: return "an attention checkpoint (written by retort attention)"
+        case .unknown(let k): return "a checkpoint of unknown kind '\(k)'"
+        }
+    }
+
+    /// "training", "distillation", "attention".
+    public var noun: String {
+        switch self {
+        case .train: return "training"
+        case .distill: return "distillation"
+        case .attention: return "attention"
+        case .unknown(let k): return k
+        }
+    }
+}
+
+/// A checkpoint that is intact (its checksum verified) but belongs elsewhere: another
+/// engine's, or another model's. Unlike a `CheckpointError` it is never set aside as
+/// `.corrupt` (the file is left exactly as it is) and no older checkpoint is tried: the
+/// resume or rollback stops with this one line.
+public struct CheckpointMismatch: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(file: String, _ why: String) { description = "\(file): \(why); the file is left as it is" }
 }
 
 extension CheckpointFile {
     /// Reads and verifies the checkpoint at `url` and decodes its state as `State`; one
     /// line naming the file on any problem (`what` names the kind, e.g. "distillation").
-    public static func read<State: Decodable>(_ url: URL, as: State.Type, decoder: JSONDecoder, what: String) throws -> (State, [String: Tensor]) {
+    /// A verified checkpoint of another engine is a `CheckpointMismatch` naming that engine.
+    public static func read<State: Decodable>(_ url: URL, as: State.Type, decoder: JSONDecoder, engine: CheckpointEngine) throws -> (State, [String: Tensor]) {
         let data: Data
         do { data = try RegularFile.read(url.path, limit: RegularFile.binaryLimit) } catch let e as RegularFile.ReadError { throw CheckpointError(e.description) }
         let c = try decode(data, file: url.path)
+        let found = Self.engine(ofState: c.state)
+        if found != engine, found != .unknown("?") {
+            throw CheckpointMismatch(file: url.path, "\(found), not \(engine.noun == "attention" ? "an" : "a") \(engine.noun) one")
+        }
         do { return (try decoder.decode(State.self, from: c.state), c.tensors) } catch {
+            let what = engine.noun
             throw CheckpointError("\(url.path): not a\(what.first.map { "aeiou".contains($0) } == true ? "n" : "") \(what) checkpoint or its state is malformed (\(error))")
         }
     }

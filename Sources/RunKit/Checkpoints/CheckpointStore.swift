@@ -100,7 +100,9 @@ public struct CheckpointStore: Sendable {
 
     /// Opens the newest good checkpoint: removes leftover temporaries, then tries
     /// `candidates()` newest first with `open`; a file `open` refuses with a
-    /// `CheckpointError` is set aside as `….corrupt` and the next one is tried. Returns
+    /// `CheckpointError` is set aside as `….corrupt` and the next one is tried; a
+    /// `CheckpointMismatch` (an intact checkpoint of another engine or model) is thrown as it
+    /// is and nothing is renamed: such a file is not ours to set aside. Returns
     /// `open`'s result and one note per temporary removed or file skipped.
     public func openNewest<T>(_ open: (URL) throws -> T) throws -> (value: T, notes: [String]) {
         var notes = removeTemporaries().map { "removed \($0), left by an interrupted checkpoint write" }

@@ -117,4 +117,22 @@ final class ScaleSimAgreementTests: XCTestCase {
         XCTAssertEqual(f[2], "15885")
         XCTAssertEqual(Double(f[4])!, r.overallUtil)
     }
+
+    /// One demand row (1×1×1 on a 1×1 array, OS) is 1 cycle, not rows − 1 = 0 (SCALE-Sim would
+    /// divide by zero); the closed form, the demand simulation and the functional array agree.
+    func testASingleRowLayerTakesOneCycle() {
+        let g = GemmShape(m: 1, k: 1, n: 1), a = ArrayShape(rows: 1, cols: 1)
+        let plan = FoldPlan(gemm: g, array: a, dataflow: .outputStationary)
+        let r = ScaleSimModel.run(plan)
+        XCTAssertEqual(r.totalCycles, 1)
+        XCTAssertEqual(r.overallUtil, 100)
+        XCTAssertEqual(DemandSimulation(plan).run().totalCycles, 1)
+        let f = FunctionalSystolicArray(array: a, dataflow: .outputStationary)
+        XCTAssertEqual(f.multiply(Matrix.random(rows: 1, cols: 1, seed: 1), Matrix.random(rows: 1, cols: 1, seed: 2)).totalCycles, 1)
+        XCTAssertEqual(f.expectedCycles(g), 1)
+        // two rows or more: SCALE-Sim's rows − 1 as before
+        XCTAssertEqual(ScaleSimModel.cycles(GemmShape(m: 1, k: 2, n: 1), on: a, dataflow: .outputStationary), 1)
+        XCTAssertEqual(ScaleSimModel.cycles(g, on: a, dataflow: .weightStationary), 1)
+        XCTAssertEqual(ScaleSimModel.cycles(g, on: ArrayShape(rows: 16, cols: 16), dataflow: .outputStationary), 30)
+    }
 }

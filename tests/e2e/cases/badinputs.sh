@@ -13,7 +13,9 @@ while IFS=$'\t' read -r -a f; do
   args=("${args[@]//$corpus\/files\/..\/runs-never/$tmp/runs-never}")
   args=("${args[@]//$corpus\/files\/..\/runs-ok/$tmp/runs-ok}")
   bad_count=$((bad_count+1))
-  out=$("$BIN" "${args[@]}" 2>"$tmp/bad.err" </dev/null); rc=$?
+  limit=unlimited   # a first argument ulimit-d=KB runs the case under that data-size limit
+  case "${args[0]}" in ulimit-d=*) limit=${args[0]#ulimit-d=}; args=("${args[@]:1}") ;; esac
+  out=$(ulimit -d "$limit"; timeout 60 "$BIN" "${args[@]}" 2>"$tmp/bad.err" </dev/null); rc=$?
   err=$(cat "$tmp/bad.err")
   why=""
   if [ "$rc" -ne "$want" ]; then why="exit $rc, wanted $want"

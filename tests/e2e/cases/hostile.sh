@@ -83,3 +83,49 @@ PY
 one_line "train --init with NaN weights names the tensor, not a divergence" 2 \
   '^retort: .*nan.safetensors: init: tensor .* holds non-finite values \(NaN or ±inf\); give finite weights$' -- \
   "$BIN" train --data digits --model mlp --width 0.25 --epochs 1 --test-count 300 --threads 1 --runs "$h/runs" --plain --init "$h/nan.safetensors"
+
+# issue 18, the rest. A checkpoint of another engine, copied into a training run's
+# checkpoints/ (and named by latest), is refused naming its engine and left as it is.
+"$BIN" train --data digits --model mlp --width 0.25 --epochs 1 --test-count 300 --threads 1 --runs "$h/eng" --name t --plain >/dev/null 2>&1
+"$BIN" distill --data digits --model mlp --epochs 1 --test-count 300 --threads 1 --runs "$h/eng" --name d --plain >/dev/null 2>&1
+dck=$(cat "$h/eng/d/checkpoints/latest" 2>/dev/null)
+cp "$h/eng/d/checkpoints/$dck" "$h/eng/t/checkpoints/step-09999999.ckpt" && cp "$h/eng/d/checkpoints/$dck" "$h/distill.ckpt"
+echo step-09999999.ckpt > "$h/eng/t/checkpoints/latest"
+one_line "resume of a training run holding a distill checkpoint: refused naming the engine" 2 \
+  '^retort: .*step-09999999\.ckpt: a distillation checkpoint \(written by retort distill\), not a training one; the file is left as it is$' -- \
+  "$BIN" resume "$h/eng/t" --plain
+if cmp -s "$h/distill.ckpt" "$h/eng/t/checkpoints/step-09999999.ckpt" && [ ! -e "$h/eng/t/checkpoints/step-09999999.ckpt.corrupt" ]
+then ok "the other engine's checkpoint is neither renamed nor altered"; else bad "the other engine's checkpoint was renamed or altered" "$(ls "$h/eng/t/checkpoints")"; fi
+one_line "check checkpoint names the engine" 0 '^ok: checkpoint .*: a distillation checkpoint \(written by retort distill\), .*checksum verified$' -- \
+  "$BIN" check checkpoint "$h/distill.ckpt"
+
+# duplicate JSON keys and physical values out of bounds; a 1×1×1 GEMM on a 1×1 array is 1 cycle
+printf '{"hardware": {"clock_mhz": 500,\n  "clock_mhz": 1}}\n' > "$h/dup.json"
+one_line "accelerator config with a duplicate key" 2 '^retort: .*dup\.json:2: hardware\.clock_mhz: duplicate key' -- "$BIN" sim vitality --config "$h/dup.json"
+echo '{"hardware": {"clock_mhz": 1e-300}}' > "$h/clock.json"
+one_line "accelerator config clock 1e-300 MHz" 2 '^retort: .*clock\.json: hardware\.clock_mhz: must be at least 1 \(allowed 1…100000\), got 1e-300$' -- \
+  "$BIN" sim vitality --config "$h/clock.json"
+expect "sim gemm 1×1×1 on 1×1: 1 cycle, 100 % utilisation (not 0 and inf)" 0 '^os,1,100\.0,100\.0,100\.0,1$' -- \
+  "$BIN" sim gemm -m 1 -k 1 -n 1 --array 1x1 --dataflow os --csv
+
+# few file descriptors (ulimit -n 8): one line and exit 1 before anything is opened, never a
+# trap in libdispatch (exit 132) or a hang; a soft limit alone is raised and the command works
+for c in "train --data digits --model mlp --epochs 1 --test-count 300 --threads 2 --runs $h/fd --plain" "sim gemm -m 8 -k 8 -n 8" "sim vitality --layers 1"; do
+  one_line "ulimit -n 8: ${c%% --*}" 1 '^retort: only 8 open files are allowed \(ulimit -n 8\); Retort needs at least 64: raise the limit \(ulimit -n 64\)$' -- \
+    bash -c "ulimit -n 8; exec $BIN $c"
+done
+[ -z "$(ls -A "$h/fd" 2>/dev/null)" ] && ok "ulimit -n 8: no run folder left behind" || bad "ulimit -n 8 left a run folder" "$(ls "$h/fd")"
+expect "ulimit -Sn 8 (soft only): raised, the command works" 0 'total cycles' -- bash -c "ulimit -Sn 8; exec $BIN sim gemm -m 8 -k 8 -n 8"
+if command -v tmux >/dev/null; then
+  . tests/e2e/lib/tmux.sh
+  start fd "ulimit -n 8; $ABS_BIN --runs $h/fd --data digits --epochs 1"
+  if wait_rc fd && [ "$(cat "$tmp/fd.rc")" = EXIT=1 ] && screen fd | grep -q '^retort: only 8 open files are allowed'; then ok "ulimit -n 8: the TUI refuses in one line (exit 1)"
+  else bad "ulimit -n 8: the TUI ($(cat "$tmp/fd.rc" 2>/dev/null))" "$(screen fd)"; fi
+  tmuxq kill-session -t fd 2>/dev/null
+fi
+
+# benchmark options are bounded too (found by fuzzing the options: each used to abort allocating terabytes)
+expect "bound: bench train --threads 1e8" 64 'threads at most 256' -- timeout 20 "$BIN" bench train --threads 100000000
+expect "bound: bench gemm --sizes 1e8" 64 'each size must be at most 16384' -- timeout 20 "$BIN" bench gemm --sizes 100000000
+expect "bound: bench attention --dim 1e8" 64 'dim must be at most 4096' -- timeout 20 "$BIN" bench attention --dim 100000000
+expect "bound: bench tui --height 1e8" 64 'height must be at most 4096' -- timeout 20 "$BIN" bench tui --height 100000000

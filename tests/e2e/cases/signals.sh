@@ -23,3 +23,18 @@ for s in QUIT HUP TERM INT; do
   if [ "$rc" = "$want" ] && [ "$(wc -l < "$tmp/sig.err")" = 1 ] && grep -q "stopped by SIG$s" "$tmp/sig.err"; then ok "headless SIG$s: one line, exit $want"
   else bad "headless SIG$s: exit $rc (want $want)" "$(head -5 "$tmp/sig.err")"; fi
 done
+
+# compare: a run's row is in runs.csv before the line that reports it; SIGINT mid-study ends
+# with the signal line and a second one saying how many runs are saved and where
+"$BIN" compare --data digits --model mlp --epochs 1 --test-count 300 --seeds 8 --conditions base --parallel 1 \
+  --runs "$tmp/cmp" --name c >"$tmp/cmp.out" 2>"$tmp/cmp.err" &
+cpid=$!
+for i in $(seq 600); do grep -q '^ *\[ *2/8\]' "$tmp/cmp.out" 2>/dev/null && break; sleep 0.1; done
+kill -INT "$cpid"; wait "$cpid"; rc=$?
+reported=$(grep -c '^ *\[ *[0-9]*/8\]' "$tmp/cmp.out")
+rows=$(( $(wc -l < "$tmp/cmp/c/runs.csv" 2>/dev/null || echo 1) - 1 ))
+noted=$(grep -oE '^retort: [0-9]+ of 8 runs had finished' "$tmp/cmp.err" | grep -oE '[0-9]+' | head -1)
+if [ "$rc" = 130 ] && [ "$reported" -ge 2 ] && [ "$rows" -ge "$reported" ] && [ -n "$noted" ] && [ "$noted" -le "$rows" ] && [ "$noted" -ge "$reported" ] \
+   && [ "$(wc -l < "$tmp/cmp.err")" = 2 ] && grep -q "their rows are in $tmp/cmp/c/runs.csv" "$tmp/cmp.err" && [ ! -e "$tmp/cmp/c/table.md" ]
+then ok "compare SIGINT: $reported runs reported, $rows rows in runs.csv, the stop line says $noted are saved"
+else bad "compare SIGINT: exit $rc, $reported reported, $rows rows, noted '$noted'" "$(cat "$tmp/cmp.err")"; fi

@@ -22,8 +22,15 @@ public enum ScaleSimModel {
         run(FoldPlan(gemm: gemm, array: array, dataflow: dataflow))
     }
 
+    /// "Total Cycles" of a layer of `rows` demand rows: the 0-based index of the last one,
+    /// rows − 1 (spec scalesim §3.2) — except for a layer of a single row (only a 1×1×1 GEMM
+    /// on a 1×1 array, OS), which takes 1 cycle: rows − 1 would be 0, and SCALE-Sim itself
+    /// then divides by zero for its overall utilisation (reported here as 100 %, not inf).
+    /// Every other count is SCALE-Sim's exactly.
+    public static func totalCycles(rows: Int) -> Int { max(1, rows - 1) }
+
     public static func run(_ plan: FoldPlan) -> SystolicResult {
-        let cycles = plan.foldCount * plan.foldLength - 1
+        let cycles = totalCycles(rows: plan.foldCount * plan.foldLength)
         return SystolicResult(totalCycles: cycles, stallCycles: 0,
                               overallUtil: overallUtil(macs: plan.gemm.macs, cycles: cycles, array: plan.array),
                               mappingEfficiency: mappingEfficiency(plan), computeUtil: computeUtil(plan),
@@ -33,7 +40,7 @@ public enum ScaleSimModel {
     /// Closed-form Total Cycles only.
     public static func cycles(_ gemm: GemmShape, on array: ArrayShape, dataflow: Dataflow) -> Int {
         let p = FoldPlan(gemm: gemm, array: array, dataflow: dataflow)
-        return p.foldCount * p.foldLength - 1
+        return totalCycles(rows: p.foldCount * p.foldLength)
     }
 
     static func overallUtil(macs: Int, cycles: Int, array: ArrayShape) -> Double {

@@ -57,7 +57,7 @@ public struct DemandSimulation: Sendable {
                 cycle += 1
             }
         }
-        return DemandSimulationResult(totalCycles: lastServiced, stallCycles: stalls, rows: cycle, macs: macs,
+        return DemandSimulationResult(totalCycles: max(1, lastServiced), stallCycles: stalls, rows: cycle, macs: macs,
                                       ifmapReads: reads.0, filterReads: reads.1, ofmapWrites: writes,
                                       lastOfmapWrite: lastWrite)
     }

@@ -32,7 +32,11 @@ public struct VitalityConfig: Sendable, Equatable {
     /// override on top of `base`.
     public static func parse(_ text: String, file: String, base: VitalityConfig?) throws -> VitalityConfig {
         let obj: Any
-        do { obj = try JSONSerialization.jsonObject(with: Data(TextLines.normalized(text).utf8)) }  // BOM, CRLF, trailing blanks
+        let bytes = Data(TextLines.normalized(text).utf8)  // BOM, CRLF, trailing blanks
+        if let d = JSONDuplicateKeys.first(in: bytes) {
+            throw InputFileError(file: file, line: d.line, field: d.path, "duplicate key (each key may appear once)")
+        }
+        do { obj = try JSONSerialization.jsonObject(with: bytes) }
         catch { throw InputFileError(file: file, line: nil, field: nil, "invalid JSON: \(error.localizedDescription)") }
         guard let root = obj as? [String: Any] else { throw InputFileError(file: file, line: nil, field: nil, "top level must be an object") }
         for k in root.keys where !["about", "hardware", "energy_pj"].contains(k) {
@@ -87,9 +91,9 @@ public struct VitalityConfig: Sendable, Equatable {
             guard d <= Double(hi) else { throw InputFileError(file: file, line: nil, field: f, "must be at most \(hi), got \(shown(d))") }
             return Int(d)
         }
-        func pos(_ f: String, max hi: Double) throws -> Double? {
+        func physical(_ f: String, min lo: Double, max hi: Double) throws -> Double? {
             guard let d = try num(f) else { return nil }
-            guard d > 0 else { throw InputFileError(file: file, line: nil, field: f, "must be > 0") }
+            guard d >= lo else { throw InputFileError(file: file, line: nil, field: f, "must be at least \(shown(lo)) (allowed \(shown(lo))…\(shown(hi))), got \(shown(d))") }
             guard d <= hi else { throw InputFileError(file: file, line: nil, field: f, "must be at most \(shown(hi)), got \(shown(d))") }
             return d
         }
@@ -102,12 +106,12 @@ public struct VitalityConfig: Sendable, Equatable {
             let f = "hardware." + key
             switch field {
             case .integer(let p, let lo, let hi): if let v = try int(f, min: lo, max: hi) { r.hardware[keyPath: p] = v }
-            case .positive(let p, let hi): if let v = try pos(f, max: hi) { r.hardware[keyPath: p] = v }
+            case .physical(let p, let lo, let hi): if let v = try physical(f, min: lo, max: hi) { r.hardware[keyPath: p] = v }
             case .flag(let p): if let v = try bool(f) { r.hardware[keyPath: p] = v }
             }
         }
         for (key, p) in energyFields {
-            if let v = try num("energy_pj." + key) { r.energy[keyPath: p] = v }
+            if let v = try physical("energy_pj." + key, min: 0, max: SizeLimits.energyPJ) { r.energy[keyPath: p] = v }
         }
         return r
     }

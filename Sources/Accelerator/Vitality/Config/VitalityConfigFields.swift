@@ -2,14 +2,15 @@ extension VitalityConfig {
     /// How a `hardware` key is checked and which parameter it sets.
     enum HardwareField {
         case integer(WritableKeyPath<AcceleratorHardware, Int>, min: Int, max: Int)
-        case positive(WritableKeyPath<AcceleratorHardware, Double>, max: Double)
+        /// A physical quantity: a number in `min…max` (both documented in `SizeLimits`).
+        case physical(WritableKeyPath<AcceleratorHardware, Double>, min: Double, max: Double)
         case flag(WritableKeyPath<AcceleratorHardware, Bool>)
     }
 
     /// Every `hardware` key in file order (the order errors are reported in).
     static var hardwareFields: [(key: String, field: HardwareField)] {
         [
-            ("clock_mhz", .positive(\.clockMHz, max: SizeLimits.clockMHz)),
+            ("clock_mhz", .physical(\.clockMHz, min: SizeLimits.minClockMHz, max: SizeLimits.clockMHz)),
             ("chunks", .integer(\.chunks, min: 1, max: SizeLimits.chunks)),
             ("sa_rows", .integer(\.saRows, min: 1, max: SizeLimits.arraySide)),
             ("sa_cols", .integer(\.saCols, min: 1, max: SizeLimits.arraySide)),
@@ -24,17 +25,18 @@ extension VitalityConfig {
             ("exp_latency", .integer(\.expLatency, min: 0, max: SizeLimits.latency)),
             ("sa_double_buffered", .flag(\.saDoubleBuffered)),
             ("word_bytes", .integer(\.wordBytes, min: 1, max: SizeLimits.wordBytes)),
-            ("dram_gb_per_s", .positive(\.dramGBPerSecond, max: SizeLimits.dramGBPerSecond)),
+            ("dram_gb_per_s", .physical(\.dramGBPerSecond, min: SizeLimits.minDramGBPerSecond, max: SizeLimits.dramGBPerSecond)),
             ("dram_latency_cycles", .integer(\.dramLatencyCycles, min: 0, max: SizeLimits.latency)),
-            ("sram_input_kb", .positive(\.sramInputKB, max: Double(SizeLimits.sramKB))),
-            ("sram_scratch_kb", .positive(\.sramScratchKB, max: Double(SizeLimits.sramKB))),
-            ("sram_output_kb", .positive(\.sramOutputKB, max: Double(SizeLimits.sramKB))),
-            ("sram_weight_kb", .positive(\.sramWeightKB, max: Double(SizeLimits.sramKB))),
+            ("sram_input_kb", .physical(\.sramInputKB, min: SizeLimits.minSramKB, max: Double(SizeLimits.sramKB))),
+            ("sram_scratch_kb", .physical(\.sramScratchKB, min: SizeLimits.minSramKB, max: Double(SizeLimits.sramKB))),
+            ("sram_output_kb", .physical(\.sramOutputKB, min: SizeLimits.minSramKB, max: Double(SizeLimits.sramKB))),
+            ("sram_weight_kb", .physical(\.sramWeightKB, min: SizeLimits.minSramKB, max: Double(SizeLimits.sramKB))),
             ("softmax_max_subtraction", .flag(\.softmaxMaxSubtraction)),
         ]
     }
 
-    /// Every `energy_pj` key in file order: a number ≥ 0 (pJ).
+    /// Every `energy_pj` key in file order: a number in 0…`SizeLimits.energyPJ` (pJ; 0 leaves
+    /// that cost out).
     static var energyFields: [(key: String, field: WritableKeyPath<EnergyTable, Double>)] {
         [
             ("mac", \.mac), ("add", \.add), ("mul", \.mul), ("div", \.div), ("exp", \.exp),
