@@ -53,7 +53,7 @@ final class SpecDistillTests: XCTestCase {
         let student = try TrainWeights.model(from: file, kind: .cnn, sample: .digits)
         XCTAssertEqual(student.name, "tinycnn-6-6x1-8x4k5-8x4k5-10x3k7-10x3k7-16")
         // the standalone student computes what the shared net computes at the student's widths
-        let (x, _) = PreparedData.batch(Self.digits.test, Array(0..<16)[...], sampleShape: student.inputShape)
+        let (x, _) = Self.digits.test.batch(Array(0..<16)[...], sampleShape: student.inputShape)
         job.net.model.setWidth(job.net.student)
         let want = job.net.model.forward(x, training: false), got = student.forward(x, training: false)
         var d: Float = 0

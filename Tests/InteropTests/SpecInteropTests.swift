@@ -18,7 +18,7 @@ final class SpecInteropTests: XCTestCase {
 
     func load(_ file: SafeTensorsFile) throws -> Layer {
         let info = WeightsInfo(metadata: file.metadata)
-        let sample = try XCTUnwrap(info.data)
+        let sample = try XCTUnwrap(info.data?.sample)
         if info.model == "vit" {
             let vit = VisionTransformer(try ViTWeights.config(file, imageSize: sample.imageSide, heads: info.heads!, name: "vit"),
                                         kind: AttentionKind(rawValue: info.attention!)!, seed: 0)

@@ -1,5 +1,5 @@
 import Foundation
-@testable import RetortData
+import RetortData
 import XCTest
 
 /// A gzip file that decompresses to more than the memory budget is refused with the size it
