@@ -134,7 +134,10 @@ struct AttentionTrain: ParsableCommand {
             } catch { fail("\(error)") }
         }
         let signature = prepared(seedList[0]).signature
-        if data.sample == nil { common = withViT(common, for: signature) }
+        if data.sample == nil {
+            if common.vit == nil { do { _ = try ViTConfig.preset(for: signature) } catch { fail("\(error)") } }
+            common = withViT(common, for: signature)
+        }
         let base = config(common, kind: kindList[0], seed: seedList[0])
         do { try base.validate(); try base.check(against: signature) } catch { fail("\(error)") }
         // A file that does not fit the ViT fails here, before any run folder exists.

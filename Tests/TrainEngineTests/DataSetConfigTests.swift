@@ -34,6 +34,7 @@ final class DataSetConfigTests: XCTestCase {
         XCTAssertEqual(try TinyCNNConfig.preset(for: .digits), .digits())
         let rgb = try TinyCNNConfig.preset(for: DataSignature(shape: ImageShape(height: 32, width: 32, channels: 3), classCount: 100))
         XCTAssertEqual(rgb.inputSide, 32); XCTAssertEqual(rgb.inputChannels, 3); XCTAssertEqual(rgb.classes, 100)
-        XCTAssertThrowsError(try TinyCNNConfig.preset(for: DataSignature(shape: ImageShape(height: 20, width: 30, channels: 1), classCount: 2)))
+        let wide = try TinyCNNConfig.preset(for: DataSignature(shape: ImageShape(height: 20, width: 30, channels: 1), classCount: 2))
+        XCTAssertEqual(wide.inputSide, 20); XCTAssertEqual(wide.inputColumns, 30)
     }
 }

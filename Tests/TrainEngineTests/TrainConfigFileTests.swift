@@ -1,4 +1,5 @@
 import Foundation
+import RetortData
 import RunKit
 import TrainEngine
 import XCTest
@@ -29,9 +30,11 @@ final class TrainConfigFileTests: XCTestCase {
         XCTAssertNil(c.runName)
     }
 
-    func testAnUnknownDataSetListsTheChoices() {
-        XCTAssertThrowsError(try read("epochs: 2\ndata: cifar\n")) {
-            XCTAssertTrue("\($0)".hasPrefix("c.yaml:2: data: must be one of mnist5k, digits"), "\($0)")
-        }
+    func testDataIsASampleOrAPath() throws {
+        XCTAssertEqual(try read("epochs: 2\ndata: digits\n").data, .digits)
+        XCTAssertEqual(try read("data: /data/cifar-10-batches-bin\nshape: 32x32x3\nflip: off\n").data, .path("/data/cifar-10-batches-bin"))
+        let c = try read("test-data: /data/test\nlayout: nchw\n")
+        XCTAssertEqual(c.dataOptions, DataReadSettings(test: "/data/test", layout: .nchw))
+        XCTAssertThrowsError(try read("layout: hwc\n")) { XCTAssertTrue("\($0)".hasPrefix("c.yaml:1: layout: must be one of nhwc, nchw"), "\($0)") }
     }
 }

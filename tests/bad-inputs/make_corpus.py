@@ -372,7 +372,7 @@ case("formats: declared shape does not divide the row", 2, r"rows\.csv: shape: d
 # ---- config files: retort train|distill|attention train --config FILE -----------------------
 # (YAML or JSON; every error names the file, the line and the key; exit 2)
 configs = [
-    ("train", "unknown key", "epochs: 2\nlearning-rate: 0.1\n", r"unknown-key\.yaml:2: learning-rate: unknown key \(keys: data, model, width"),
+    ("train", "unknown key", "epochs: 2\nlearning-rate: 0.1\n", r"unknown-key\.yaml:2: learning-rate: unknown key \(keys: data, data-options, model, width"),
     ("train", "whole number expected", "epochs: two\n", r'whole-number-expected\.yaml:1: epochs: expected a whole number, got "two"'),
     ("train", "number expected", "epochs: 1\nlr: fast\n", r'number-expected\.yaml:2: lr: expected a number, got "fast"'),
     ("train", "unknown choice", "model: resnet\n", r'unknown-choice\.yaml:1: model: must be one of mlp, cnn, got "resnet"'),
@@ -420,7 +420,7 @@ cli = [
     ("negative lr", 64, r"lr", ["train", "--lr=-0.1"]),
     ("zero epochs", 64, r"epochs", ["train", "--epochs", "0"]),
     ("non-number lr", 64, r"lr", ["train", "--lr", "fast"]),
-    ("unknown data set", 64, r"data", ["train", "--data", "cifar10"]),
+    ("unknown data set", 2, r"cifar10: no such file or folder \(a sample: mnist5k, digits; or a data file or folder\)", ["train", "--data", "cifar10"]),
     ("zero threads", 64, r"threads", ["train", "--threads", "0"]),
     ("batch size 0", 64, r"batch", ["train", "--batch-size", "0"]),
     ("distill: unknown surgery", 64, r"'pcgrad' is invalid for '--surgery.*'none', 'sym', 'asym' or 'drop'", ["distill", "--surgery", "pcgrad"]),

@@ -62,7 +62,8 @@ expect "own data: a test set in another pixel type is refused" 2 'test set holds
 expect "own data: a declared CSV shape that does not divide the row" 2 'declared 7×7 does not divide a row of 192 values' -- \
   "$BIN" train --data $tf/csv/rgb_8x8x3.csv.gz --shape 7x7 --threads 1 --runs "$own/never"
 expect "own data: a missing path" 2 'no such file or folder' -- "$BIN" train --data "$tmp/nothing-here" --threads 1 --runs "$own/never"
-expect "own data: the tiny CNN wants square images" 2 'tiny CNN takes square images' -- "$BIN" train --data $tf/csv/rgb_8x8x3.csv.gz --shape 4x16x3 --model cnn --test-count 80 --threads 1 --runs "$own/never"
+expect "own data: the ViT wants square images" 2 'vit: takes square images, the data.s are 4×16' -- "$BIN" attention train --data $tf/csv/rgb_8x8x3.csv.gz --shape 4x16x3 --kinds taylor --seeds 1 --test-count 80 --threads 1 --runs "$own/never"
+expect "own data: the tiny CNN takes non-square images" 0 'of 4×16×3' -- "$BIN" train --data $tf/csv/rgb_8x8x3.csv.gz --shape 4x16x3 --model cnn --epochs 1 --test-count 80 --threads 1 --runs "$own/wide"
 [ ! -e "$own/never" ] && ok "own data: no run folder after any refusal" || bad "own data: a refusal left a run folder" "$(ls -R "$own/never")"
 # a run on a data file with a model spec replays from its config.json
 "$BIN" train --data $tf/folder --model cnn --cnn "stem=8/2; 1,8,1,1; 4,16,2,2,5; head=32" --epochs 2 --threads 1 --runs "$own/spec" >/dev/null 2>&1

@@ -26,7 +26,7 @@ done
 
 # compare: a run's row is in runs.csv before the line that reports it; SIGINT mid-study ends
 # with the signal line and a second one saying how many runs are saved and where
-"$BIN" compare --data digits --model mlp --epochs 1 --test-count 300 --seeds 8 --conditions base --parallel 1 \
+"$BIN" compare --data mnist5k --model cnn --epochs 1 --seeds 8 --conditions base --parallel 1 \
   --runs "$tmp/cmp" --name c >"$tmp/cmp.out" 2>"$tmp/cmp.err" &
 cpid=$!
 for i in $(seq 600); do grep -q '^ *\[ *2/8\]' "$tmp/cmp.out" 2>/dev/null && break; sleep 0.1; done
