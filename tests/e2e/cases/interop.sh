@@ -41,8 +41,8 @@ if [ -s "$d/notb/metrics.csv" ] && ! ls "$d/notb"/*tfevents* >/dev/null 2>&1; th
 
 # Models from specs: a NetAug preset with kernels 3/5/7 and repeated rows, exported and evaluated
 # from the file alone (its strides and kernels are in the retort.cnn metadata).
-expect "train --cnn-preset mcunet exports the spec's network" 0 'exported tinycnn-2-1x1-2x3k7-' -- "$BIN" train --data digits --model cnn \
-  --cnn-preset mcunet --width 0.125 --lr 0.02 --epochs 2 --test-count 300 --seed 4 --threads 1 --runs "$d" --name mcu --plain --export "$d/mcu.safetensors"
+expect "train --cnn-preset mcunet exports the spec's network" 0 'exported tinycnn-4-2x1-4x3k7-' -- "$BIN" train --data digits --model cnn \
+  --cnn-preset mcunet --width 0.25 --lr 0.01 --epochs 2 --test-count 300 --seed 4 --threads 1 --runs "$d" --name mcu --plain --export "$d/mcu.safetensors"
 want=$(tail -1 "$d/mcu/metrics.csv" | cut -d, -f6 | awk '{printf "%.2f", 100 * $1}')
 expect "eval of the spec'd CNN reproduces the run's test accuracy ($want%)" 0 "test accuracy $want% .*on 300 held-out digits images" -- \
   "$BIN" eval --weights "$d/mcu.safetensors" --threads 1
