@@ -115,16 +115,22 @@ xt, yt = images(4, 32, 32, 3)
 open(os.path.join(d, "test.bin"), "wb").write(cifar(xt, yt * 20 + 3, coarse=yt * 4 + 1))
 
 # Class folders of PNG and JPEG images (train/ and test/), RGB, 12×12.
-d = fresh("folder")
 names = ["bars", "columns", "diagonal", "square"]
-for part, n in [("train", 40), ("test", 12)]:
-    x, y = images(n, 12, 12, 3)
-    for i in range(n):
-        sub = os.path.join(d, part, names[y[i]])
-        os.makedirs(sub, exist_ok=True)
-        img = Image.fromarray(x[i], "RGB")
-        if i % 2: img.save(os.path.join(sub, f"{i:03d}.png"), optimize=True)
-        else: img.save(os.path.join(sub, f"{i:03d}.jpg"), quality=90)
+
+
+def class_folders(d, parts, side):
+    """PNG (odd images) and JPEG (even) RGB images of side×side in d/PART/CLASS/."""
+    for part, n in parts:
+        x, y = images(n, side, side, 3)
+        for i in range(n):
+            sub = os.path.join(d, part, names[y[i]])
+            os.makedirs(sub, exist_ok=True)
+            img = Image.fromarray(x[i], "RGB")
+            if i % 2: img.save(os.path.join(sub, f"{i:03d}.png"), optimize=True)
+            else: img.save(os.path.join(sub, f"{i:03d}.jpg"), quality=90)
+
+
+class_folders(fresh("folder"), [("train", 40), ("test", 12)], 12)
 print("wrote fixtures under", os.path.relpath(OUT))
 
 # Training fixtures (tests/fixtures/train/): the same formats with enough images for a
@@ -167,15 +173,7 @@ x, y = images(160, 32, 32, 3); xt, yt = images(60, 32, 32, 3)
 open(os.path.join(d, "train.bin"), "wb").write(cifar(x, y * 20 + 3, coarse=y * 4 + 1))
 open(os.path.join(d, "test.bin"), "wb").write(cifar(xt, yt * 20 + 3, coarse=yt * 4 + 1))
 
-d = fresh_train("folder")
-for part, n in [("train", 240), ("test", 60)]:
-    x, y = images(n, 16, 16, 3)
-    for i in range(n):
-        sub = os.path.join(d, part, names[y[i]])
-        os.makedirs(sub, exist_ok=True)
-        img = Image.fromarray(x[i], "RGB")
-        if i % 2: img.save(os.path.join(sub, f"{i:03d}.png"), optimize=True)
-        else: img.save(os.path.join(sub, f"{i:03d}.jpg"), quality=90)
+class_folders(fresh_train("folder"), [("train", 240), ("test", 60)], 16)
 
 d = fresh_train("csv")   # RGB rows (H×W×C values then the label): needs --shape 8x8x3
 x, y = images(400, 8, 8, 3)

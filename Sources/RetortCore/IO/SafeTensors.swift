@@ -33,7 +33,8 @@ public enum SafeTensors {
         try AtomicFile.write(encode(tensors, metadata: metadata), to: url)
     }
 
-    static func jsonString(_ s: String) -> String {
+    /// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+    public static func jsonString(_ s: String) -> String {
         var r = "\""
         for c in s.unicodeScalars {
             switch c {

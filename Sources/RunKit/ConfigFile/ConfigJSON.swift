@@ -1,4 +1,5 @@
 import Foundation
+import RetortCore
 
 /// A JSON value built from a config struct and a config file's values, rendered as text for
 /// `JSONDecoder` (numbers keep the file's digits, so a `config.json` decodes exactly).
@@ -19,21 +20,7 @@ indirect enum ConfigJSON {
         }
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { SafeTensors.jsonString(s) }
 
     /// The value of a config struct (or one of its properties) of the given kind; nil for nil.
     static func from(_ value: Any, kind: ConfigValueKind) -> ConfigJSON? {
