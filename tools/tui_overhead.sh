@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${RETORT_BIN:-.build/release/retort}
 EPOCHS=${1:-4}
-tmp=$(mktemp -d); export TMUX_TMPDIR=$tmp; trap 'tmux -f /dev/null kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); export TMUX_TMPDIR=$tmp; trap 'tmux -f /dev/null kill-server 2>/dev/null; sleep 1; rm -rf "$tmp"' EXIT
 args="--data mnist5k --model cnn --epochs $EPOCHS --seed 1 --threads 2 --runs $tmp/runs"
 mean_sps() { awk -F, 'NR>1 {s+=$9; n++} END {printf "%.0f", s/n}' "$1/metrics.csv"; }
 for round in $(seq 1 ${ROUNDS:-2}); do
