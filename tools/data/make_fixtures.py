@@ -42,8 +42,8 @@ def images(n, h, w, c, classes=4):
     return x, labels.astype(np.int64)
 
 
-def fresh(name):
-    d = os.path.join(OUT, name)
+def fresh(name, root=OUT):
+    d = os.path.join(root, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
     return d
@@ -140,10 +140,7 @@ TRAIN = os.path.join(os.path.dirname(OUT), "train")
 
 
 def fresh_train(name):
-    d = os.path.join(TRAIN, name)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
-    return d
+    return fresh(name, TRAIN)
 
 
 d = fresh_train("npy")
