@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "RetortTestSupport", dependencies: ["RetortCore", "RunKit", "TrainEngine"], path: "Tests/RetortTestSupport"),
         .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
-        .testTarget(name: "RunKitTests", dependencies: ["RunKit", "RetortCore", "RetortTestSupport"]),
+        .testTarget(name: "RunKitTests", dependencies: ["RunKit", "RetortData", "RetortCore", "RetortTestSupport"]),
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine", "RunKit", "RetortTestSupport"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "RunKit", "RetortTestSupport"]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),

@@ -109,7 +109,7 @@ public final class AttentionJob {
         rng = RNG(seed: config.seed &+ 0x5EED)
         epochCursor = EpochCursor(rows: data.train.count)
         augmentFill = data.train.blankValue()
-        flip = config.dataOptions?.flip ?? (data.shape.channels == 3)
+        flip = data.readSettings.flip ?? (data.shape.channels == 3)
         self.log = log
     }
 

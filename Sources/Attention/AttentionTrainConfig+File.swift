@@ -11,7 +11,8 @@ extension AttentionTrainConfig: FileConfigurable {
     public static var fileAliases: [String: String] {
         ["shift": "shiftAugment", "sparse-threshold": "sparse.threshold", "quant-bits": "sparse.bits", "quant-momentum": "sparse.momentum",
          "runs": "runRoot", "name": "runName",
-         "test-data": "dataOptions.test", "layout": "dataOptions.layout", "shape": "dataOptions.shape", "flip": "dataOptions.flip"]
+         "test-data": "dataOptions.test", "layout": "dataOptions.layout", "shape": "dataOptions.shape", "flip": "dataOptions.flip",
+         "label-column": "dataOptions.labelColumn", "header": "dataOptions.header"]
     }
     /// The run folder and the comparison folder are the new run's own.
     public static var fileIgnoredKeys: Set<String> { ["runName", "compareFolder"] }

@@ -12,7 +12,8 @@ extension DistillConfig: FileConfigurable {
     public static var fileAliases: [String: String] {
         ["hidden": "mlpHidden", "stop-width-aug": "stopWidthAugmentEpochs", "teacher": "teacherLoss", "kd-warmup": "kdWarmupEpochs",
          "bn": "batchNorm", "shift": "shiftAugment", "runs": "runRoot", "name": "runName",
-         "test-data": "dataOptions.test", "layout": "dataOptions.layout", "shape": "dataOptions.shape", "flip": "dataOptions.flip"]
+         "test-data": "dataOptions.test", "layout": "dataOptions.layout", "shape": "dataOptions.shape", "flip": "dataOptions.flip",
+         "label-column": "dataOptions.labelColumn", "header": "dataOptions.header"]
     }
     public static var fileIgnoredKeys: Set<String> { ["runName"] }
     public static func fileBase(_ scalars: [String: String]) -> DistillConfig {

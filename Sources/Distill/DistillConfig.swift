@@ -295,6 +295,10 @@ public struct DistillConfig: Codable, Sendable, Equatable {
             guard DeclaredShape(t) != nil else { throw ConfigError("shape: '\(text)' is not HxW or HxWxC with positive whole numbers (e.g. 32x32x3)") }
             var d = dataOptions ?? DataReadSettings(); d.shape = t; dataOptions = d
         case "flip": var d = dataOptions ?? DataReadSettings(); d.flip = try bool(); dataOptions = d
+        case "label-column":
+            guard CSVLabelColumn(t) != nil else { throw ConfigError("label-column: '\(text)' is not a column (\(CSVLabelColumn.allowed))") }
+            var d = dataOptions ?? DataReadSettings(); d.labelColumn = t; dataOptions = d
+        case "header": var d = dataOptions ?? DataReadSettings(); d.header = try bool(); dataOptions = d
         case "model": model = try choice(TrainConfig.ModelKind.self)
         case "hidden":
             let parts = t.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -195,7 +195,7 @@ public final class DistillJob {
         widthRNG = RNG(seed: config.seed &+ 0x71D7)
         epochCursor = EpochCursor(rows: data.train.count)
         augmentFill = data.train.blankValue()
-        flip = config.dataOptions?.flip ?? (data.shape.channels == 3)
+        flip = data.readSettings.flip ?? (data.shape.channels == 3)
         acc = EpochAccumulator(tensors: params.count)
         // Ensemble members: per group uniform over 3 evenly spaced factors in (1, teacher].
         func grid(_ f: Float) -> [Float] { f <= 1 ? [1] : [1 + (f - 1) / 3, 1 + 2 * (f - 1) / 3, f] }

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -100,14 +101,21 @@ extension Dataset {
 
     /// Parses CSV bytes (already decompressed) as `load(path:…)` does; `file` names the
     /// source in error messages.
+    ///
+    /// - columns: where the label is and whether a header row comes first (default: no
+    ///   header, the label last).
+    /// - classCount: labels must lie below it; nil takes one more than the largest label
+    ///   (at most 65 536 classes).
     public static func parse(bytes: [UInt8], file path: String, featureCount: Int? = nil,
-                             valueRange: ClosedRange<Float>? = nil, classCount: Int = 10) throws -> Dataset {
+                             valueRange: ClosedRange<Float>? = nil, classCount: Int? = 10,
+                             columns: CSVColumns = .plain) throws -> Dataset {
         precondition(featureCount == nil || featureCount! > 0, "featureCount must be positive")
-        precondition(classCount > 0, "classCount must be positive")
+        precondition(classCount == nil || classCount! > 0, "classCount must be positive")
         var parsed = try bytes.withUnsafeBufferPointer { buf in
             try CSVParser(file: path, featureCount: featureCount, valueRange: valueRange,
-                          classCount: classCount).parse(buf)
+                          classCount: classCount ?? LabelCheck.maxClasses, columns: columns).parse(buf)
         }
+        let classCount = classCount ?? (parsed.labels.max() ?? 0) + 1
         let fc = parsed.featureCount
         var shape: ImageShape? = nil
         let side = Int(Double(fc).squareRoot().rounded())
@@ -134,12 +142,16 @@ private struct CSVParser {
     let file: String
     let featureCount: Int?
     let valueRange: ClosedRange<Float>?
+    /// Labels must lie below it.
     let classCount: Int
+    var columns: CSVColumns = .plain
 
     struct Result {
         var features: [Float]
         var labels: [Int]
         var featureCount: Int
+        /// The header row's names, when there was one.
+        var header: [String]?
     }
 
     private enum CellStatus { case ok, empty, notNumber, notFinite }
@@ -156,6 +168,8 @@ private struct CSVParser {
         for b in UnsafeBufferPointer(start: p, count: end - p) where b == Self.newline { lineCount += 1 }
 
         var fc = featureCount ?? 0
+        var labelAt = -1  // the label's column (0-based), known at the first row
+        var header: [String]? = nil
         var features: [Float] = []
         var labels: [Int] = []
         labels.reserveCapacity(lineCount)
@@ -183,52 +197,107 @@ private struct CSVParser {
                     throw DataError(file: file, line: blank,
                                     "blank line between rows: expected \(columnsExpected(fc)) (or nothing after the last row)")
                 }
-                if fc == 0 {  // infer from the first row
-                    let cols = Self.columnCount(p, e)
-                    if cols < 2 {
-                        throw DataError(file: file, line: line,
-                                        "expected at least 2 columns (features then a label), found \(cols)")
+                if labelAt < 0 {  // the first row: a header?, the column count, the label's column
+                    if header == nil, columns.header ?? Self.allText(p, e, pow10.baseAddress!) {
+                        header = Self.names(p, e)
+                        continue
                     }
-                    fc = cols - 1
+                    let cols = header?.count ?? Self.columnCount(p, e)
+                    if fc == 0 {
+                        if cols < 2 {
+                            throw DataError(file: file, line: line,
+                                            "expected at least 2 columns (features then a label), found \(cols)")
+                        }
+                        fc = cols - 1
+                    }
+                    labelAt = try labelColumn(columns: fc + 1, header: header, line: line)
                 }
                 if features.isEmpty { features = [Float](repeating: 0, count: lineCount * fc) }
 
                 let row = labels.count
-                var col = 0
                 var cell = p
+                var label: Float = 0
                 try features.withUnsafeMutableBufferPointer { fb in
-                    let out = fb.baseAddress! + row * fc
-                    while col < fc {
+                    var out = fb.baseAddress! + row * fc
+                    for col in 0...fc {
                         let (v, status, next) = Self.scanCell(cell, e, pow10.baseAddress!)
-                        if status != .ok || (checkRange && (v < lo || v > hi)) || next == e {
-                            try checkColumns(p, e, fc: fc, line: line)  // wrong count is the better message
-                            try cellError(status, cell, next, col: col, line: line)
+                        if col == labelAt {
+                            if (next == e) != (col == fc) { try checkColumns(p, e, fc: fc, line: line) }
+                            try checkLabel(v, status, Self.text(cell, next), line: line)
+                            label = v
+                        } else {
+                            if status != .ok || (checkRange && (v < lo || v > hi)) || (next == e) != (col == fc) {
+                                try checkColumns(p, e, fc: fc, line: line)  // wrong count is the better message
+                                try cellError(status, cell, next, col: col, line: line)
+                            }
+                            out.pointee = v
+                            out += 1
                         }
-                        out[col] = v
-                        col += 1
                         cell = next + 1  // skip the comma
                     }
                 }
-                // label
-                let (v, status, next) = Self.scanCell(cell, e, pow10.baseAddress!)
-                if next != e { try checkColumns(p, e, fc: fc, line: line) }
-                let text = Self.text(cell, next)
-                guard status == .ok else {
-                    throw DataError(file: file, line: line,
-                                    "label '\(text)' is not an integer (expected \(labelRange))")
-                }
-                guard v == v.rounded() else {
-                    throw DataError(file: file, line: line,
-                                    "label \(text) is not an integer (expected \(labelRange))")
-                }
-                guard v >= 0 && v < Float(classCount) else {
-                    throw DataError(file: file, line: line, "label \(text) outside \(labelRange)")
-                }
-                labels.append(Int(v))
+                labels.append(Int(label))
             }
         }
         if labels.isEmpty { throw emptyFile() }
-        return Result(features: features, labels: labels, featureCount: fc)
+        return Result(features: features, labels: labels, featureCount: fc, header: header)
+    }
+
+    /// The label's 0-based column in rows of `columns` cells.
+    private func labelColumn(columns n: Int, header: [String]?, line: Int) throws -> Int {
+        switch columns.label {
+        case .first: return 0
+        case .last: return n - 1
+        case .number(let k):
+            guard k <= n else { throw DataError(file: file, line: line, "label-column: column \(k), but rows have \(n) columns (\(CSVLabelColumn.allowed))") }
+            return k - 1
+        case .name(let name):
+            guard let header else {
+                throw DataError(file: file, line: line, "label-column: '\(name)' names a header column, but the file has no header row (give first, last or a column number, or declare the header row)")
+            }
+            guard let i = header.firstIndex(where: { $0.lowercased() == name.lowercased() }) else {
+                let shown = header.prefix(6).joined(separator: ", ") + (header.count > 6 ? ", …" : "")
+                throw DataError(file: file, line: line - 1, "label-column: no column named '\(name)' in the header row (columns: \(shown))")
+            }
+            return i
+        case nil:
+            if let header, let i = header.firstIndex(where: { CSVColumns.labelNames.contains($0.lowercased()) }) { return i }
+            return n - 1
+        }
+    }
+
+    private func checkLabel(_ v: Float, _ status: CellStatus, _ text: String, line: Int) throws {
+        guard status == .ok else {
+            throw DataError(file: file, line: line, "label '\(text)' is not an integer (expected \(labelRange))")
+        }
+        guard v == v.rounded() else {
+            throw DataError(file: file, line: line, "label \(text) is not an integer (expected \(labelRange))")
+        }
+        guard v >= 0 && v < Float(classCount) else {
+            throw DataError(file: file, line: line, "label \(text) outside \(labelRange)")
+        }
+    }
+
+    /// True when no cell of the line is a number or empty (a header row).
+    private static func allText(_ p: UnsafePointer<UInt8>, _ e: UnsafePointer<UInt8>, _ pow10: UnsafePointer<Double>) -> Bool {
+        var cell = p
+        while true {
+            let (_, status, next) = scanCell(cell, e, pow10)
+            if status != .notNumber { return false }
+            if next >= e { return true }
+            cell = next + 1
+        }
+    }
+
+    /// The header row's names, without surrounding blanks and double quotes.
+    private static func names(_ p: UnsafePointer<UInt8>, _ e: UnsafePointer<UInt8>) -> [String] {
+        String(decoding: UnsafeBufferPointer(start: p, count: e - p), as: UTF8.self)
+            .split(separator: ",", omittingEmptySubsequences: false)
+            .map { cell in
+                var t = cell.trimmingCharacters(in: .whitespaces)
+                if t.count >= 2 && t.hasPrefix("\"") && t.hasSuffix("\"") { t = String(t.dropFirst().dropLast()) }
+                return t
+            }
     }
 
     // MARK: messages
@@ -261,7 +330,8 @@ private struct CSVParser {
         case .empty:
             throw DataError(file: file, line: line, "\(column): empty cell (expected a number)")
         case .notNumber:
-            let hint = line == 1 ? " (the file must not have a header row)" : ""
+            let declare = " (a header row? declare it: --header, or header: true in a config or the data's sidecar)"
+            let hint = line == 1 ? (columns == .plain ? " (the file must not have a header row)" : declare) : ""
             throw DataError(file: file, line: line, "\(column): '\(text)' is not a number\(hint)")
         case .notFinite:
             throw DataError(file: file, line: line, "\(column): '\(text)' is not a finite number")

@@ -66,13 +66,41 @@ public struct DataReadSettings: Codable, Sendable, Equatable {
     public var shape: String?
     /// Horizontal-flip augmentation; nil: on for 3-channel (RGB) images, off otherwise.
     public var flip: Bool?
+    /// A CSV file's label column: `first`, `last`, a 1-based number or a header name; nil:
+    /// the header's `label` (or `class`, `target`, `y`) column, else the last.
+    public var labelColumn: String?
+    /// Whether a CSV file starts with a header row; nil: when its first row is all names.
+    public var header: Bool?
 
-    public init(test: String? = nil, layout: ImageLayout? = nil, shape: String? = nil, flip: Bool? = nil) {
+    /// Nothing set.
+    public init() {}
+
+    public init(test: String? = nil, layout: ImageLayout? = nil, shape: String? = nil, flip: Bool? = nil,
+                labelColumn: String? = nil, header: Bool? = nil) {
         self.test = test; self.layout = layout; self.shape = shape; self.flip = flip
+        self.labelColumn = labelColumn; self.header = header
     }
 
     /// Every field set: the template config files' keys are read off.
-    public static let template = DataReadSettings(test: "test", layout: .nhwc, shape: "1x1", flip: true)
+    public static let template = DataReadSettings(test: "test", layout: .nhwc, shape: "1x1", flip: true, labelColumn: "last", header: true)
+
+    /// The CSV layout these settings declare; throws a one-line message for a bad label column.
+    public func csvColumns() throws -> CSVColumns {
+        var c = CSVColumns(header: header)
+        if let labelColumn {
+            guard let l = CSVLabelColumn(labelColumn) else {
+                throw DataError(file: "label-column", "'\(labelColumn)' is not a column (\(CSVLabelColumn.allowed))")
+            }
+            c.label = l
+        }
+        return c
+    }
+
+    /// These settings, with every unset field taken from `other` (a data file's sidecar).
+    public func filled(from other: DataReadSettings) -> DataReadSettings {
+        DataReadSettings(test: test ?? other.test, layout: layout ?? other.layout, shape: shape ?? other.shape,
+                         flip: flip ?? other.flip, labelColumn: labelColumn ?? other.labelColumn, header: header ?? other.header)
+    }
 
     /// True when nothing is set (so it need not be written).
     public var isEmpty: Bool { self == DataReadSettings() }

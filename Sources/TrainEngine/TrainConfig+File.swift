@@ -10,7 +10,8 @@ extension TrainConfig: FileConfigurable {
     }
     public static var fileAliases: [String: String] {
         ["shift": "shiftAugment", "hidden": "mlpHidden", "runs": "runRoot", "name": "runName",
-         "test-data": "dataOptions.test", "layout": "dataOptions.layout", "shape": "dataOptions.shape", "flip": "dataOptions.flip"]
+         "test-data": "dataOptions.test", "layout": "dataOptions.layout", "shape": "dataOptions.shape", "flip": "dataOptions.flip",
+         "label-column": "dataOptions.labelColumn", "header": "dataOptions.header"]
     }
     /// A run folder is never reused: a replayed `config.json`'s name is not taken.
     public static var fileIgnoredKeys: Set<String> { ["runName"] }

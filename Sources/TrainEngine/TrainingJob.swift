@@ -88,7 +88,7 @@ public final class TrainingJob {
         rng = RNG(seed: config.seed &+ 0x5EED)
         epochCursor = EpochCursor(rows: data.train.count)
         augmentFill = data.train.blankValue()
-        flip = config.dataOptions?.flip ?? (data.shape.channels == 3)
+        flip = data.readSettings.flip ?? (data.shape.channels == 3)
         self.log = log
         self.checkpoints = checkpoints
     }

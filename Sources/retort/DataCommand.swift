@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RetortData
+import RunKit
 
 /// `retort data …`: working with data sets on disk.
 struct DataCommand: ParsableCommand {
@@ -21,16 +22,24 @@ struct DataInspect: ParsableCommand {
     var layout: ImageLayout?
     @Option(help: "Image shape of a CSV row, HxW or HxWxC (default: square grey when the row length is a square).")
     var shape: String?
+    @Option(help: "A CSV file's label column: first, last, a column number from 1, or a header row's column name (default: the header's label/class/target/y column, else the last).")
+    var labelColumn: String?
+    @Flag(inversion: .prefixedNo, help: "Whether a CSV file starts with a header row (default: when its first row is all names).")
+    var header: Bool?
     @Option(help: "How many images to draw.") var samples: Int = 4
     @Flag(help: "ASCII drawing even on a UTF-8 terminal.") var ascii = false
 
     func validate() throws {
         guard (0...16).contains(samples) else { throw ValidationError("--samples must be 0…16, got \(samples)") }
         if let shape, DeclaredShape(shape) == nil { throw ValidationError("--shape must be HxW or HxWxC with positive sizes, got '\(shape)'") }
+        if let labelColumn, CSVLabelColumn(labelColumn) == nil {
+            throw ValidationError("label-column: '\(labelColumn)' is not a column (\(CSVLabelColumn.allowed))")
+        }
     }
 
     func run() throws {
-        let set = try ImageSetReader.load(path: path, options: ImageLoadOptions(layout: layout, shape: shape.flatMap(DeclaredShape.init)))
+        let settings = try DataReadSettings(layout: layout, shape: shape, labelColumn: labelColumn, header: header).withSidecar(of: path)
+        let set = try ImageSetReader.load(path: path, options: try settings.loadOptions())
         setlocale(LC_ALL, "")
         let utf8 = !ascii && String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         for line in DataInspect.summary(set) { print(line) }

@@ -37,6 +37,10 @@ struct DataReadOptions: ParsableArguments {
     var shape: String?
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips of training images (default: on for 3-channel images, off otherwise).")
     var flip: Bool?
+    @Option(help: "A CSV file's label column: first, last, a column number from 1, or a header row's column name (default: the header's label/class/target/y column, else the last).")
+    var labelColumn: String?
+    @Flag(inversion: .prefixedNo, help: "Whether a CSV file starts with a header row (default: when its first row is all names).")
+    var header: Bool?
 
     /// nil when nothing is set.
     var settings: DataReadSettings? { applied(to: nil) }
@@ -48,12 +52,17 @@ struct DataReadOptions: ParsableArguments {
         if let layout { s.layout = layout }
         if let shape { s.shape = shape }
         if let flip { s.flip = flip }
+        if let labelColumn { s.labelColumn = labelColumn }
+        if let header { s.header = header }
         return s.isEmpty ? nil : s
     }
 
     func validate() throws {
         if let shape, DeclaredShape(shape) == nil {
             throw ValidationError("shape: '\(shape)' is not HxW or HxWxC with positive whole numbers (e.g. 28x28 or 32x32x3)")
+        }
+        if let labelColumn, CSVLabelColumn(labelColumn) == nil {
+            throw ValidationError("label-column: '\(labelColumn)' is not a column (\(CSVLabelColumn.allowed))")
         }
         if let testData, testData.isEmpty { throw ValidationError("test-data: empty (give a data file or folder)") }
     }

@@ -67,7 +67,8 @@ struct DistillOptions: ParsableArguments {
             ("label-smoothing", text(optim.labelSmoothing)), ("warmup-epochs", text(optim.warmupEpochs)),
             ("test-count", text(testCount)), ("shift", text(shift)), ("split-seed", text(splitSeed)),
             ("test-data", dataRead.testData.map(absolutePath)), ("layout", dataRead.layout?.rawValue), ("shape", dataRead.shape),
-            ("flip", dataRead.flip.map { $0 ? "on" : "off" }),
+            ("flip", dataRead.flip.map { $0 ? "on" : "off" }), ("label-column", dataRead.labelColumn),
+            ("header", dataRead.header.map { $0 ? "on" : "off" }),
         ]
         return all.compactMap { k, v in v.map { (k, $0) } } + shape.pairs
     }
@@ -97,6 +98,8 @@ struct DistillOptions: ParsableArguments {
             if let l = d.layout { out.append(("layout", l.rawValue)) }
             if let s = d.shape { out.append(("shape", s)) }
             if let f = d.flip { out.append(("flip", on(f))) }
+            if let l = d.labelColumn { out.append(("label-column", l)) }
+            if let h = d.header { out.append(("header", on(h))) }
         }
         return out
     }

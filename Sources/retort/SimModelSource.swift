@@ -115,10 +115,9 @@ struct SimModelSource {
     static func signature(_ source: DataSource, _ settings: DataReadSettings?, file: String) throws -> DataSignature {
         if let s = source.sample { return DataSignature(s) }
         guard case .path(let path) = source else { preconditionFailure() }
-        var options = ImageLoadOptions(layout: settings?.layout)
-        options.shape = settings?.shape.flatMap(DeclaredShape.init)
         do {
-            let raw = try ImageSetReader.load(path: path, options: options)
+            let read = try (settings ?? DataReadSettings()).withSidecar(of: path)
+            let raw = try ImageSetReader.load(path: path, options: try read.loadOptions())
             return DataSignature(shape: raw.shape, classCount: raw.classCount)
         } catch { throw InputFileError(file: file, line: nil, field: "data", "\(error)") }
     }

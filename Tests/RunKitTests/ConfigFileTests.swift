@@ -1,4 +1,5 @@
 import Foundation
+import RetortData
 import RunKit
 import XCTest
 
@@ -149,6 +150,30 @@ final class ConfigFileTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.path
         XCTAssertThrowsError(try ConfigFile.read(ProbeConfig.self, path: dir)) {
             XCTAssertEqual("\($0)", "\(dir): is a folder (expected a YAML or JSON config file)")
+        }
+    }
+}
+
+/// A data file's sidecar (`FILE.yaml`) declares what the file cannot say; flags win over it.
+final class DataSidecarTests: XCTestCase {
+    func testSidecarFillsUnsetFieldsAndResolvesItsTestPath() throws {
+        let dir = NSTemporaryDirectory() + "retort-sidecar-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = dir + "/train.csv"
+        FileManager.default.createFile(atPath: data, contents: Data("1,2,3,4,0\n".utf8))
+        XCTAssertNil(DataReadSettings.sidecarPath(of: data))
+        XCTAssertEqual(try DataReadSettings(shape: "2x2").withSidecar(of: data), DataReadSettings(shape: "2x2"))
+        FileManager.default.createFile(atPath: data + ".yaml", contents: Data("label_column: first\nheader: false\nshape: 1x4\ntest: test.csv\n".utf8))
+        let s = try DataReadSettings(shape: "2x2").withSidecar(of: data)
+        XCTAssertEqual(s.shape, "2x2", "a flag wins over the sidecar")
+        XCTAssertEqual(s.labelColumn, "first")
+        XCTAssertEqual(s.header, false)
+        XCTAssertEqual(s.test, dir + "/test.csv")
+        XCTAssertEqual(try s.loadOptions().csv, CSVColumns(label: .first, header: false))
+        FileManager.default.createFile(atPath: data + ".yaml", contents: Data("label: first\n".utf8))
+        XCTAssertThrowsError(try DataReadSettings().withSidecar(of: data)) { e in
+            XCTAssertTrue("\(e)".contains("train.csv.yaml:1: label: unknown key"), "\(e)")
         }
     }
 }

@@ -176,4 +176,15 @@ d = fresh_train("csv")   # RGB rows (H×W×C values then the label): needs --sha
 x, y = images(400, 8, 8, 3)
 with gzip.GzipFile(os.path.join(d, "rgb_8x8x3.csv.gz"), "wb", mtime=0) as f:
     f.write("".join(",".join(map(str, x[i].reshape(-1))) + f",{y[i]}\n" for i in range(len(x))).encode())
+# Kaggle's MNIST form: a header row `label,pixel0,…`, the label first, CRLF line ends
+x, y = images(300, 12, 12, 1)
+with open(os.path.join(d, "kaggle_train.csv"), "wb") as f:
+    f.write(("label," + ",".join(f"pixel{i}" for i in range(144)) + "\r\n").encode())
+    f.write("".join(f"{y[i]}," + ",".join(map(str, x[i].reshape(-1))) + "\r\n" for i in range(len(x))).encode())
+# no header, the label first: declared by the sidecar beside it
+x, y = images(300, 12, 12, 1)
+with open(os.path.join(d, "label_first.csv"), "w") as f:
+    f.write("".join(f"{y[i]}," + ",".join(map(str, x[i].reshape(-1))) + "\n" for i in range(len(x))))
+with open(os.path.join(d, "label_first.csv.yaml"), "w") as f:
+    f.write("# what the CSV file cannot say itself (flags and --config override it)\nlabel-column: first\nheader: false\n")
 print("wrote training fixtures under", os.path.relpath(TRAIN))

@@ -9,7 +9,8 @@ import Foundation
 ///   from the `t10k-` / `test` names),
 /// - CIFAR-10 (`data_batch_*.bin`, `test_batch.bin`) and CIFAR-100 (`train.bin`, `test.bin`),
 /// - a folder of class folders of PNG/JPEG (a `train/` + `test/` pair gives a test part),
-/// - gzip or plain CSV (label last), as `Dataset.load` reads it.
+/// - gzip or plain CSV, as `Dataset.parse` reads it: the label column and a header row
+///   declared (`ImageLoadOptions.csv`) or detected (a header of names; its `label` column, else the last).
 ///
 /// Every size is checked against the memory budget before it is allocated; non-regular
 /// files are refused. Problems are one `DataError` naming the file.
@@ -52,7 +53,7 @@ public enum ImageSetReader {
             return RawImageSet(path: path, format: v.name, shape: CifarBatch.shape, classCount: v.classCount,
                                classNames: cifarNames(dir(path), v), train: samples)
         }
-        return try loadCSV(path, bytes: bytes, declared: options.shape)
+        return try loadCSV(path, bytes: bytes, declared: options.shape, columns: options.csv)
     }
 
     static func loadNpyPair(_ path: String, bytes: [UInt8], options: ImageLoadOptions, budget: Int) throws -> RawImageSet {
@@ -141,8 +142,8 @@ public enum ImageSetReader {
         throw DataError(file: path, "labels: no IDX labels file beside it (expected \(l == base ? "a name with 'labels' for 'images'" : l))")
     }
 
-    static func loadCSV(_ path: String, bytes: [UInt8], declared: DeclaredShape?) throws -> RawImageSet {
-        let d = try Dataset.parse(bytes: bytes, file: path)
+    static func loadCSV(_ path: String, bytes: [UInt8], declared: DeclaredShape?, columns: CSVColumns) throws -> RawImageSet {
+        let d = try Dataset.parse(bytes: bytes, file: path, classCount: nil, columns: columns)
         let shape = try declared?.resolve(values: d.featureCount, file: path)
             ?? d.imageShape ?? ImageShape(height: 1, width: d.featureCount, channels: 1)
         let bytesLike = d.features.allSatisfy { $0 >= 0 && $0 <= 255 && $0 == $0.rounded() }

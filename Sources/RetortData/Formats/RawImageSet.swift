@@ -110,8 +110,10 @@ public struct ImageLoadOptions: Sendable {
     /// Image shape of a CSV row (which holds no shape of its own); nil: square grey images
     /// when the row length is a square, else one row of values.
     public var shape: DeclaredShape?
-    public init(layout: ImageLayout? = nil, memoryBudget: Int? = nil, shape: DeclaredShape? = nil) {
-        self.layout = layout; self.memoryBudget = memoryBudget; self.shape = shape
+    /// A CSV file's label column and header row (default: detected).
+    public var csv: CSVColumns
+    public init(layout: ImageLayout? = nil, memoryBudget: Int? = nil, shape: DeclaredShape? = nil, csv: CSVColumns = CSVColumns()) {
+        self.layout = layout; self.memoryBudget = memoryBudget; self.shape = shape; self.csv = csv
     }
     /// The budget in force.
     public var budget: Int { memoryBudget ?? MemoryBudget.available() }

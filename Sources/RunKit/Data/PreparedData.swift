@@ -14,6 +14,8 @@ public struct PreparedData: Sendable {
     /// Where the test part came from, for the start-up line: `split seed 1`, `the source's test part`, or a path.
     public let testOrigin: String
     public let classNames: [String]?
+    /// How the data was read: the run's settings with its sidecar's filled in (`flip` among them).
+    public internal(set) var readSettings = DataReadSettings()
 
     public var shape: ImageShape { train.shape }
     public var classCount: Int { train.classCount }
@@ -36,32 +38,38 @@ public struct PreparedData: Sendable {
             let pixels = ImagePixels.uint8(all.features.map { UInt8($0) })
             let raw = RawImageSet(path: sample.fileName, format: "CSV (gzip)", shape: all.imageShape!, classCount: sample.classCount,
                                   train: ImageSamples(pixels: pixels, labels: all.labels.map { Int32($0) }))
-            return try split(raw, source: source, range: sample.valueRange, testCount: testCount, seed: seed)
+            var prepared = try split(raw, source: source, range: sample.valueRange, testCount: testCount, seed: seed)
+            prepared.readSettings = settings
+            return prepared
         case .path(let path):
-            var options = ImageLoadOptions(layout: settings.layout, memoryBudget: memoryBudget)
-            if let s = settings.shape {
-                guard let d = DeclaredShape(s) else { throw ConfigError("data shape: '\(s)' is not H×W or H×W×C with positive whole numbers (e.g. 28x28 or 32x32x3)") }
-                options.shape = d
-            }
             if case .missing = BoundedFile.kind(of: path) {
                 throw DataError(file: path, "no such file or folder (a sample: \(SampleData.allCases.map(\.rawValue).joined(separator: ", ")); or a data file or folder)")
             }
-            let raw = try ImageSetReader.load(path: path, options: options)
-            if let testPath = settings.test {
-                let t = try ImageSetReader.load(path: testPath, options: options)
-                guard t.shape == raw.shape else { throw DataError(file: testPath, "shape: test images are \(t.shape), training images \(raw.shape) (one shape for both)") }
-                guard t.train.pixels.dtypeName == raw.train.pixels.dtypeName else {
-                    throw DataError(file: testPath, "dtype: the test set holds \(t.train.pixels.dtypeName) values, the training set \(raw.train.pixels.dtypeName) (one type for both, so one normalisation fits both)")
-                }
-                let classes = max(raw.classCount, t.classCount)
-                return try separate(raw, test: t.train, classes: classes, source: source, origin: testPath)
-            }
-            if let t = raw.test { return try separate(raw, test: t, classes: raw.classCount, source: source, origin: "the source's own test part") }
-            guard testCount < raw.train.count else {
-                throw ConfigError("test-count: must be below the \(raw.train.count) images of \(path), got \(testCount)")
-            }
-            return try split(raw, source: source, range: range(of: raw.train.pixels), testCount: testCount, seed: seed)
+            let settings = try settings.withSidecar(of: path)
+            let options = try settings.loadOptions(memoryBudget: memoryBudget)
+            var prepared = try read(path, source: source, settings: settings, options: options, testCount: testCount, seed: seed)
+            prepared.readSettings = settings
+            return prepared
         }
+    }
+
+    static func read(_ path: String, source: DataSource, settings: DataReadSettings, options: ImageLoadOptions,
+                     testCount: Int, seed: UInt64) throws -> PreparedData {
+        let raw = try ImageSetReader.load(path: path, options: options)
+        if let testPath = settings.test {
+            let t = try ImageSetReader.load(path: testPath, options: options)
+            guard t.shape == raw.shape else { throw DataError(file: testPath, "shape: test images are \(t.shape), training images \(raw.shape) (one shape for both)") }
+            guard t.train.pixels.dtypeName == raw.train.pixels.dtypeName else {
+                throw DataError(file: testPath, "dtype: the test set holds \(t.train.pixels.dtypeName) values, the training set \(raw.train.pixels.dtypeName) (one type for both, so one normalisation fits both)")
+            }
+            let classes = max(raw.classCount, t.classCount)
+            return try separate(raw, test: t.train, classes: classes, source: source, origin: testPath)
+        }
+        if let t = raw.test { return try separate(raw, test: t, classes: raw.classCount, source: source, origin: "the source's own test part") }
+        guard testCount < raw.train.count else {
+            throw ConfigError("test-count: must be below the \(raw.train.count) images of \(path), got \(testCount)")
+        }
+        return try split(raw, source: source, range: range(of: raw.train.pixels), testCount: testCount, seed: seed)
     }
 
     /// Raw values mapped to 0…1: the byte range for uint8 data, nil (the training rows' own range) for floats.

@@ -21,6 +21,13 @@ own_train cifar10-mlp 90 --data $tf/cifar10 --model mlp --epochs 5
 own_train cifar100-mlp 90 --data $tf/cifar100 --model mlp --epochs 5 --lr 0.02
 own_train folder-mlp 90 --data $tf/folder --model mlp --epochs 5
 own_train csv-rgb-mlp 90 --data $tf/csv/rgb_8x8x3.csv.gz --shape 8x8x3 --model mlp --epochs 5 --test-count 80
+own_train csv-kaggle-header-mlp 90 --data $tf/csv/kaggle_train.csv --model mlp --epochs 5 --test-count 80
+own_train csv-label-first-sidecar-mlp 90 --data $tf/csv/label_first.csv --model mlp --epochs 5 --test-count 80
+own_train csv-label-first-flag-mlp 90 --data $tf/csv/kaggle_train.csv --header --label-column first --model mlp --epochs 5 --test-count 80
+expect "own data: a header row's label column, detected" 0 'classes: 4' -- "$BIN" data inspect $tf/csv/kaggle_train.csv --samples 0
+expect "own data: a label column that is not there" 2 'kaggle_train.csv:1: label-column: no column named .digit. in the header row' -- \
+  "$BIN" train --data $tf/csv/kaggle_train.csv --label-column digit --threads 1 --runs "$own/never"
+expect "own data: label-column in a config file" 0 'data kaggle_train.csv' -- bash -c "printf 'data: $tf/csv/kaggle_train.csv\nlabel-column: label\nheader: true\nepochs: 1\ntest-count: 80\n' > '$tmp/own-kaggle.yaml' && '$BIN' train --config '$tmp/own-kaggle.yaml' --model mlp --threads 1 --runs '$own/kaggle-config'"
 own_train cifar10-cnn 90 --data $tf/cifar10 --model cnn --epochs 12
 own_train idx-cnn 90 --data $tf/idx --model cnn --epochs 12 --batch-size 32
 own_train npy-separate-test-mlp 90 --data $tf/npy/x_train.npy --test-data $tf/npy/x_test.npy --model mlp --epochs 5
