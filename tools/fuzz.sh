@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-60}; shift || true
-TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config theme csv gzip scalesim-config topology topology-writer accel-config safetensors tfrecord npy npz idx cifar cnn-spec vit-spec)
+TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config data-sidecar theme csv gzip scalesim-config topology topology-writer accel-config safetensors tfrecord npy npz idx cifar cnn-spec vit-spec)
 swift build -c release --scratch-path .build-fuzz --product retort-fuzz \
   -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library 2>&1 | { grep -E "error|omplete" || true; } | tail -2
 BIN=.build-fuzz/release/retort-fuzz
@@ -16,7 +16,10 @@ seeds() { # TARGET → seed files
   case "$1" in
     config) ls configs/run/*.yaml tests/bad-inputs/files/config/* ;;
     theme) ls themes/*.toml tests/bad-inputs/files/themes/* ;;
-    csv) zcat sample-data/digits_8x8.csv.gz | head -20 > "$work/digits-head.csv"; echo "$work/digits-head.csv" ;;
+    csv) zcat sample-data/digits_8x8.csv.gz | head -20 > "$work/digits-head.csv"; echo "$work/digits-head.csv"
+         head -c 4000 tests/fixtures/train/csv/kaggle_train.csv > "$work/kaggle-head.csv"; echo "$work/kaggle-head.csv"
+         find tests/bad-inputs/files/formats -name '*.csv' ;;
+    data-sidecar) ls tests/fixtures/train/csv/*.yaml; find tests/bad-inputs/files/formats -name '*.csv.yaml' ;;
     gzip) ls sample-data/digits_8x8.csv.gz; find tests/bad-inputs/files/data -name '*.gz' -size -64k ;;
     scalesim-config) ls configs/accelerator/*.cfg configs/accelerator/scalesim-v2/*.cfg tests/bad-inputs/files/scalesim/* ;;
     topology) ls configs/accelerator/*.csv tests/bad-inputs/files/topology/* ;;

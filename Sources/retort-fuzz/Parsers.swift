@@ -38,6 +38,14 @@ enum FuzzParsers {
         "csv": { b in
             _ = try? Dataset.parse(bytes: b, file: "fuzz.csv")
             _ = try? Dataset.parse(bytes: b, file: "fuzz.csv", featureCount: 4, valueRange: 0...16, classCount: 10)
+            // `--data FILE.csv`: a header row detected, its label column found, the class count inferred
+            _ = try? Dataset.parse(bytes: b, file: "fuzz.csv", classCount: nil, columns: CSVColumns())
+            _ = try? Dataset.parse(bytes: b, file: "fuzz.csv", classCount: nil, columns: CSVColumns(label: .first, header: true))
+            _ = try? Dataset.parse(bytes: b, file: "fuzz.csv", classCount: nil, columns: CSVColumns(label: .name("label")))
+        },
+        "data-sidecar": { b in
+            // FILE.yaml beside a data file
+            if let c = try? ConfigFile.parse(DataReadSettings.self, bytes: b, path: "fuzz.csv.yaml") { _ = try? c.config.loadOptions() }
         },
         "gzip": { b in
             if let inflated = try? GzipReader.inflate(b, file: "fuzz.csv.gz") {

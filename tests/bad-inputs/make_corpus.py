@@ -368,6 +368,20 @@ for slug, files, target, rx in formats:
 case("formats: /dev/zero is refused", 2, r"/dev/zero: is a character device, not a regular file", "check", "data", "/dev/zero")
 f = put("formats/csv-shape/rows.csv", f"{row},1\n")
 case("formats: declared shape does not divide the row", 2, r"rows\.csv: shape: declared 3×3 does not divide a row of 64 values", "data", "inspect", f, "--shape", "3x3")
+# CSV columns: a header row (Kaggle's label,pixel0,…) and where the label is; the sidecar FILE.yaml
+f = put("formats/csv-header/train.csv", "label,p0,p1,p2,p3\r\n1,0,255,3,4\r\n2.5,1,2,3,4\r\n")
+case("formats: csv label not an integer under a header", 2, r"train\.csv:3: label 2\.5 is not an integer", "data", "inspect", f)
+case("formats: csv label column not in the header", 2, r"train\.csv:1: label-column: no column named 'digit' in the header row \(columns: label, p0", "data", "inspect", f, "--label-column", "digit")
+case("formats: csv label column past the row", 2, r"train\.csv:2: label-column: column 9, but rows have 5 columns", "data", "inspect", f, "--label-column", "9")
+case("formats: csv label column zero", 64, r"label-column: '0' is not a column \(first, last, a column number from 1", "data", "inspect", f, "--label-column", "0")
+f = put("formats/csv-no-header/rows.csv", "1,0,255,3,4\n")
+case("formats: csv label named but no header", 2, r"rows\.csv:1: label-column: 'label' names a header column, but the file has no header row", "data", "inspect", f, "--label-column", "label")
+f = put("formats/csv-sidecar/rows.csv", "1,0,255,3,4\n")
+put("formats/csv-sidecar/rows.csv.yaml", "label: first\n")
+case("formats: csv sidecar with an unknown key", 2, r"rows\.csv\.yaml:1: label: unknown key \(keys: test, layout, shape, flip, label-column, header\)", "data", "inspect", f)
+f = put("formats/csv-sidecar-type/rows.csv", "1,0,255,3,4\n")
+put("formats/csv-sidecar-type/rows.csv.yaml", "header: maybe\n")
+case("formats: csv sidecar with a wrong type", 2, r"rows\.csv\.yaml:1: header: expected", "train", "--data", f, "--epochs", "1", "--runs", "@/../runs-never")
 
 # ---- config files: retort train|distill|attention train --config FILE -----------------------
 # (YAML or JSON; every error names the file, the line and the key; exit 2)

@@ -37,6 +37,8 @@ replay() { # TARGET FILES…
 }
 replay config configs/run/*.yaml tests/bad-inputs/files/config/*
 replay theme themes/*.toml tests/bad-inputs/files/themes/*
+replay csv tests/fixtures/train/csv/*.csv $(find tests/bad-inputs/files/formats -name '*.csv' | sort)
+replay data-sidecar tests/fixtures/train/csv/*.yaml $(find tests/bad-inputs/files/formats -name '*.csv.yaml' | sort)
 replay gzip sample-data/digits_8x8.csv.gz $(find tests/bad-inputs/files/data -name '*.gz' | sort)
 replay scalesim-config configs/accelerator/*.cfg tests/bad-inputs/files/scalesim/*
 replay topology configs/accelerator/*.csv tests/bad-inputs/files/topology/*
