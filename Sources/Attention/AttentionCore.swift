@@ -77,7 +77,7 @@ public final class AttentionCore: Layer {
 
         if useSparse {
             let qq = Tensor(uninitializedShape: [b, n, width]), kq = Tensor(uninitializedShape: [b, n, width])
-            if kind == .taylorRepo {
+            if kind == .taylorRepo || sparse.sharedQuantizer {  // one quantiser for Q̃ and K̃, as the released code
                 quantQ.quantize(x.data, rows: b * n, cols: width, ld: 3 * width, into: qq.data, ldd: width, training: training)
                 quantQ.quantize(x.data + width, rows: b * n, cols: width, ld: 3 * width, into: kq.data, ldd: width, training: training)
             } else {
@@ -94,7 +94,7 @@ public final class AttentionCore: Layer {
             switch kind {
             case .softmax: savedStride = n * n
             case .taylor: savedStride = TaylorKernel.savedWords(n: n, d: d)
-            case .taylorSparse: savedStride = TaylorKernel.savedWords(n: n, d: d) + n * n
+            case .taylorSparse: savedStride = TaylorKernel.savedWords(n: n, d: d) + SparseKernel.savedWords(n: n)
             case .taylorRepo: savedStride = RepoKernel.savedWords(n: n, d: d)
             }
         }
@@ -126,12 +126,12 @@ public final class AttentionCore: Layer {
                         TaylorKernel.forward(io, ws: ws, save: save, count: count, parallel: parallel)
                         if useSparse {
                             let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
-                            kb[chunk] += SparseKernel.forwardAdd(io, quantized: qh, threshold: sp.threshold, weight: sp.weight, ws: ws,
+                            kb[chunk] += SparseKernel.forwardAdd(io, quantized: qh, config: sp, ws: ws,
                                                                  save: save.map { $0 + TaylorKernel.savedWords(n: n, d: d) }, parallel: parallel)
                         }
                     case .taylorRepo:
                         let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
-                        kb[chunk] += RepoKernel.forward(io, quantized: qh, threshold: sp.threshold, ws: ws, save: save, parallel: parallel)
+                        kb[chunk] += RepoKernel.forward(io, quantized: qh, config: sp, ws: ws, save: save, parallel: parallel)
                     }
                     ws.endHead()
                 }
@@ -175,12 +175,12 @@ public final class AttentionCore: Layer {
                 TaylorKernel.backward(io, grad: g, saved: s, ws: ws, parallel: parallel)
                 if useSparse {
                     let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
-                    SparseKernel.backwardAdd(io, quantized: qh, grad: g, threshold: sp.threshold, weight: sp.weight,
+                    SparseKernel.backwardAdd(io, quantized: qh, grad: g, config: sp,
                                              saved: s + TaylorKernel.savedWords(n: n, d: d), ws: ws, parallel: parallel)
                 }
             case .taylorRepo:
                 let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
-                RepoKernel.backward(io, quantized: qh, grad: g, threshold: sp.threshold, saved: s, ws: ws, parallel: parallel)
+                RepoKernel.backward(io, quantized: qh, grad: g, config: sp, saved: s, ws: ws, parallel: parallel)
             }
         }
         if outer {

@@ -10,6 +10,9 @@ extension AttentionTrainConfig: FileConfigurable {
     }
     public static var fileAliases: [String: String] {
         ["shift": "shiftAugment", "sparse-threshold": "sparse.threshold", "quant-bits": "sparse.bits", "quant-momentum": "sparse.momentum",
+         "sparse-threshold-mode": "sparse.thresholdMode", "sparse-kept-fraction": "sparse.keptFraction",
+         "sparse-reference-tokens": "sparse.referenceTokens", "sparse-inv-sqrt-d": "sparse.scaleByInvSqrtD",
+         "shared-quantizer": "sparse.sharedQuantizer",
          "runs": "runRoot", "name": "runName",
          "test-data": "dataOptions.test", "layout": "dataOptions.layout", "shape": "dataOptions.shape", "flip": "dataOptions.flip",
          "label-column": "dataOptions.labelColumn", "header": "dataOptions.header"]

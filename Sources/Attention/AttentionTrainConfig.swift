@@ -62,6 +62,8 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
         if !(sparse.threshold >= 0 && sparse.threshold < 1) { throw bad("sparse-threshold", "in [0, 1)", sparse.threshold) }
         if !(sparseAnneal >= 0 && sparseAnneal <= 1) { throw bad("sparse-anneal", "in [0, 1]", sparseAnneal) }
         if sparse.bits < 0 || sparse.bits > 16 { throw bad("quant-bits", "in 0…16", sparse.bits) }
+        if !(sparse.keptFraction > 0 && sparse.keptFraction <= 1) { throw bad("sparse-kept-fraction", "in (0, 1]", sparse.keptFraction) }
+        if sparse.referenceTokens < 1 || sparse.referenceTokens > 1_000_000 { throw bad("sparse-reference-tokens", "in 1…1000000", sparse.referenceTokens) }
         if !(sparse.momentum >= 0 && sparse.momentum < 1) { throw bad("quant-momentum", "in [0, 1)", sparse.momentum) }
         try model.validate()
         if let s = data.sample { try check(against: DataSignature(s)) }

@@ -62,9 +62,17 @@ public struct FakeQuantizer: Sendable, Codable, Equatable {
     }
 }
 
-/// Settings of the training-time sparse component (vitality §2.2).
+/// Settings of the training-time sparse component (vitality §2.2). The released code's
+/// choices and the paper's reading differ where noted; each is selectable (all [R] where the
+/// paper is silent):
+///
+/// - threshold: absolute (the code's 0.002, tuned at DeiT's n = 197), a kept fraction per
+///   head map, or scaled by token count (τ·n_ref/n: the same threshold relative to a uniform 1/n);
+/// - scale: the sparse term as it is (weight·S·V) or divided by √d as the code divides both terms;
+/// - quantiser: separate ranges for Q̃ and K̃, or one shared quantiser as the code has.
 public struct SparseConfig: Sendable, Codable, Equatable {
-    /// Keep P̃_ij when P̃_ij > threshold (the released code's 0.002).
+    /// Keep P̃_ij when P̃_ij > threshold (the released code's 0.002); in `tokenScaled` mode the
+    /// threshold at `referenceTokens` tokens.
     public var threshold: Float = 0.002
     /// Bits of the fake-quantised Q̃ and K̃.
     public var bits: Int = 4
@@ -72,7 +80,65 @@ public struct SparseConfig: Sendable, Codable, Equatable {
     public var momentum: Float = 0.9
     /// Weight of S_sparse·V in Z_train = Taylor + weight·S_sparse·V (the paper's weighting is not known; 1).
     public var weight: Float = 1
-    public init(threshold: Float = 0.002, bits: Int = 4, momentum: Float = 0.9, weight: Float = 1) {
+    /// How the mask threshold is set.
+    public var thresholdMode: SparseThresholdMode = .absolute
+    /// `keptFraction` mode: the fraction of each head's n² entries kept (the largest ones).
+    public var keptFraction: Float = 0.1
+    /// `tokenScaled` mode: the token count at which `threshold` holds (DeiT's 197).
+    public var referenceTokens: Int = 197
+    /// Multiply the sparse term by 1/√d (the released code scales both terms so).
+    public var scaleByInvSqrtD: Bool = false
+    /// One quantiser for Q̃ and K̃ (the released code's `QuantMeasure`, shared), else one each.
+    public var sharedQuantizer: Bool = false
+
+    public init(threshold: Float = 0.002, bits: Int = 4, momentum: Float = 0.9, weight: Float = 1,
+                thresholdMode: SparseThresholdMode = .absolute, keptFraction: Float = 0.1, referenceTokens: Int = 197,
+                scaleByInvSqrtD: Bool = false, sharedQuantizer: Bool = false) {
         self.threshold = threshold; self.bits = bits; self.momentum = momentum; self.weight = weight
+        self.thresholdMode = thresholdMode; self.keptFraction = keptFraction; self.referenceTokens = referenceTokens
+        self.scaleByInvSqrtD = scaleByInvSqrtD; self.sharedQuantizer = sharedQuantizer
     }
+
+    /// The released code's choices on the paper's Taylor kind: 1/√d on the sparse term, one
+    /// shared quantiser, the absolute threshold 0.002.
+    public static let releasedCode = SparseConfig(scaleByInvSqrtD: true, sharedQuantizer: true)
+
+    private enum CodingKeys: String, CodingKey {
+        case threshold, bits, momentum, weight, thresholdMode, keptFraction, referenceTokens, scaleByInvSqrtD, sharedQuantizer
+    }
+
+    /// Configs written before the variants existed read as the absolute threshold, unscaled, separate quantisers.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = SparseConfig()
+        threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? d.threshold
+        bits = try c.decodeIfPresent(Int.self, forKey: .bits) ?? d.bits
+        momentum = try c.decodeIfPresent(Float.self, forKey: .momentum) ?? d.momentum
+        weight = try c.decodeIfPresent(Float.self, forKey: .weight) ?? d.weight
+        thresholdMode = try c.decodeIfPresent(SparseThresholdMode.self, forKey: .thresholdMode) ?? d.thresholdMode
+        keptFraction = try c.decodeIfPresent(Float.self, forKey: .keptFraction) ?? d.keptFraction
+        referenceTokens = try c.decodeIfPresent(Int.self, forKey: .referenceTokens) ?? d.referenceTokens
+        scaleByInvSqrtD = try c.decodeIfPresent(Bool.self, forKey: .scaleByInvSqrtD) ?? d.scaleByInvSqrtD
+        sharedQuantizer = try c.decodeIfPresent(Bool.self, forKey: .sharedQuantizer) ?? d.sharedQuantizer
+    }
+
+    /// The absolute threshold for one map of n tokens in `absolute` and `tokenScaled` modes.
+    public func threshold(tokens n: Int) -> Float {
+        thresholdMode == .tokenScaled ? threshold * Float(referenceTokens) / Float(max(1, n)) : threshold
+    }
+
+    /// The sparse term's multiplier for head dimension d.
+    public func effectiveWeight(headDim d: Int) -> Float {
+        scaleByInvSqrtD ? weight / Float(d).squareRoot() : weight
+    }
+}
+
+/// How the sparse mask's threshold is set.
+public enum SparseThresholdMode: String, Codable, Sendable, CaseIterable {
+    /// Keep P̃ > threshold.
+    case absolute
+    /// Keep the largest `keptFraction` of each head map's n² entries.
+    case keptFraction = "kept-fraction"
+    /// Keep P̃ > threshold·referenceTokens/n.
+    case tokenScaled = "token-scaled"
 }

@@ -10,6 +10,7 @@ import TrainEngine
 /// then prints the accuracy table (mean ± std over seeds), the op-count table and, with
 /// --diagnostics, the per-layer Taylor-vs-softmax diagnostics of each trained model.
 extension AttentionKind: ExpressibleByArgument {}
+extension SparseThresholdMode: ExpressibleByArgument {}
 
 struct AttentionTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +31,12 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "Images held out for testing. (default: \(AttentionTrainConfig().testCount))") var testCount: Int?
     @Option(help: "Random shift augmentation in pixels (default 2 for mnist5k, 1 for digits).") var shift: Int?
     @Option(help: "Sparse mask threshold τ (keep P̃ > τ). (default: \(SparseConfig().threshold))") var sparseThreshold: Float?
+    @Option(help: "How the sparse mask's threshold is set [R]: absolute (keep P̃ > τ), kept-fraction (keep the largest --sparse-kept-fraction of each head map) or token-scaled (keep P̃ > τ·N/n, N = --sparse-reference-tokens). (default: absolute)")
+    var sparseThresholdMode: SparseThresholdMode?
+    @Option(help: "kept-fraction mode: fraction of each head map's n² entries kept. (default: \(SparseConfig().keptFraction))") var sparseKeptFraction: Float?
+    @Option(help: "token-scaled mode: the token count at which --sparse-threshold holds (DeiT's 197, where the released code's 0.002 was set). (default: \(SparseConfig().referenceTokens))") var sparseReferenceTokens: Int?
+    @Flag(inversion: .prefixedNo, help: "Divide the sparse term by √d, as the released code divides both terms (default: off, the paper's Z = Taylor + S_sparse·V).") var sparseInvSqrtD: Bool?
+    @Flag(inversion: .prefixedNo, help: "One quantiser for Q̃ and K̃, as the released code shares its QuantMeasure (default: off, one each).") var sharedQuantizer: Bool?
     @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision). (default: \(SparseConfig().bits))") var quantBits: Int?
     @Option(help: "Ramp the weight of S_sparse·V from 1 to 0 over this final fraction of training (0 = keep it to the end, as ViTALiTy). (default: \(AttentionTrainConfig().sparseAnneal))") var sparseAnneal: Float?
     @Option(help: "ViT width (default: the data set's preset, 64).") var width: Int?
@@ -79,6 +86,11 @@ struct AttentionTrain: ParsableCommand {
         if let runs { c.runRoot = runs }
         if let sparseThreshold { c.sparse.threshold = sparseThreshold }
         if let quantBits { c.sparse.bits = quantBits }
+        if let sparseThresholdMode { c.sparse.thresholdMode = sparseThresholdMode }
+        if let sparseKeptFraction { c.sparse.keptFraction = sparseKeptFraction }
+        if let sparseReferenceTokens { c.sparse.referenceTokens = sparseReferenceTokens }
+        if let sparseInvSqrtD { c.sparse.scaleByInvSqrtD = sparseInvSqrtD }
+        if let sharedQuantizer { c.sparse.sharedQuantizer = sharedQuantizer }
         if let sparseAnneal { c.sparseAnneal = sparseAnneal }
         return withViT(c, for: c.data.sample.map { DataSignature($0) })
     }

@@ -51,11 +51,17 @@ if [ -n "$newest" ] && [ "$(config_value "$newest/config.json" epochs)" = "1" ] 
 expect "distill --config a run's config.json replays it" 0 "run .*/d1-replay" -- "$BIN" distill --config "$cfg/d1/config.json" --name d1-replay --plain
 same_metrics "distill replay: identical metrics (time columns aside)" "$cfg/d1" "$cfg/d1-replay"
 att="$tmp/cfg-att"
-"$BIN" attention train --data digits --epochs 1 --kinds taylor --seeds 2 --test-count 200 --threads 1 --runs "$att" >/dev/null 2>&1
-first=$(ls -d "$att"/*vit-taylor-digits-s2* 2>/dev/null | head -1)
-expect "attention train --config a run's config.json replays that kind and seed" 0 "taylor seed 2: test accuracy" -- "$BIN" attention train --config "$first/config.json"
-second=$(ls -d "$att"/*vit-taylor-digits-s2* 2>/dev/null | grep -v "^$first\$" | head -1)
+# (the released code's sparse variant with a kept-fraction threshold: every sparse key replays)
+"$BIN" attention train --data digits --epochs 1 --kinds taylor-sparse --seeds 2 --test-count 200 --threads 1 --runs "$att" \
+  --sparse-threshold-mode kept-fraction --sparse-kept-fraction 0.3 --sparse-inv-sqrt-d --shared-quantizer >/dev/null 2>&1
+first=$(ls -d "$att"/*vit-taylor-sparse-digits-s2* 2>/dev/null | head -1)
+if grep -q '"thresholdMode" : "kept-fraction"' "$first/config.json" && grep -q '"sharedQuantizer" : true' "$first/config.json"; then ok "attention: the sparse variant is recorded in config.json"; else bad "attention: sparse variant keys" "$(grep -A10 sparse "$first/config.json" | head -12)"; fi
+expect "attention train --config a run's config.json replays that kind and seed" 0 "taylor-sparse seed 2: test accuracy" -- "$BIN" attention train --config "$first/config.json"
+second=$(ls -d "$att"/*vit-taylor-sparse-digits-s2* 2>/dev/null | grep -v "^$first\$" | head -1)
 if [ -n "$second" ]; then same_metrics "attention replay: identical metrics (time columns aside)" "$first" "$second"; else bad "attention replay: no second run folder" "$(ls "$att")"; fi
+
+printf 'kind: taylor-sparse\nsparse-threshold-mode: top-k\n' > "$cfg/att-bad.yaml"
+expect "attention --config: an unknown threshold mode names the file, line and choices" 2 'att-bad\.yaml:2: sparse-threshold-mode: must be one of absolute, kept-fraction, token-scaled' -- "$BIN" attention train --config "$cfg/att-bad.yaml" --runs "$tmp/never"
 
 # compare: the file's settings apply to every condition (its threads too, unless --threads)
 printf 'data: digits\nepochs: 1\nthreads: 2\n' > "$cfg/cmp.yaml"
