@@ -263,8 +263,16 @@ public struct Controller {
             if w[0] == "filter" {
                 s.runs.filter = w.dropFirst().joined(separator: " ")
             } else {
-                guard w.count == 2, let order = RunSort(rawValue: w[1]) else { s.message = ("usage: sort name|date|acc", true); return [] }
-                s.runs.sort = order
+                guard w.count == 2 else { s.message = ("usage: sort name|date|acc|KEY (KEY: any config.json setting, e.g. lr)", true); return [] }
+                if let order = RunSort(rawValue: w[1]) {
+                    s.runs.sort = order; s.runs.sortKey = nil
+                } else if s.runs.hyperparameterKeys.contains(w[1]) {
+                    s.runs.sortKey = w[1]
+                } else {
+                    let keys = s.runs.hyperparameterKeys
+                    s.message = ("sort: no run has '\(w[1])' (name, date, acc, or a setting: \(keys.prefix(8).joined(separator: ", "))\(keys.count > 8 ? ", …" : ""))", true)
+                    return []
+                }
             }
             s.runs.applyView()
             s.message = ("\(s.runs.list.count) of \(s.runs.all.count) runs" + (s.runs.viewNote.isEmpty ? "" : " · " + s.runs.viewNote), false)

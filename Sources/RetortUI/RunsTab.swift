@@ -31,6 +31,11 @@ public struct RunsTabState: Sendable {
     public var filter = ""
     /// The list's order (nil: the catalog's).
     public var sort: RunSort? = nil
+    /// Orders by this hyperparameter instead (`:sort KEY`, any config.json key such as `lr` or
+    /// `sparse.threshold`): numerically when both values are numbers; runs without it last.
+    public var sortKey: String? = nil
+    /// Each study's row followed by its runs (`g` toggles); off: one flat list.
+    public var groupStudies = true
     /// The overlay's x axis: the fraction of each run's training instead of the epoch.
     public var overlayByFraction = false
     public var selected = 0
@@ -47,21 +52,26 @@ public struct RunsTabState: Sendable {
     public mutating func applyView() {
         if all.isEmpty { all = list }
         let before = selectedRun?.name
-        let f = filter.lowercased()
-        var l = f.isEmpty ? all : all.filter { $0.name.lowercased().contains(f) || $0.engine.rawValue.lowercased().contains(f) }
-        switch sort {
-        case nil: break
-        case .name: l.sort { $0.name < $1.name }
-        case .date: l.sort { ($0.date ?? .distantPast) > ($1.date ?? .distantPast) }
-        case .accuracy: l.sort { ($0.bestTestAccuracy ?? -1) > ($1.bestTestAccuracy ?? -1) }
+        var l = filter.isEmpty ? all : all.filter { Self.matches($0, filter) }
+        if let key = sortKey {
+            l = Self.stableSorted(l) { a, b in Self.hyperparameterOrder(a.hyperparameters[key], b.hyperparameters[key]) }
+        } else {
+            switch sort {
+            case nil: break
+            case .name: l.sort { $0.name < $1.name }
+            case .date: l.sort { ($0.date ?? .distantPast) > ($1.date ?? .distantPast) }
+            case .accuracy: l.sort { ($0.bestTestAccuracy ?? -1) > ($1.bestTestAccuracy ?? -1) }
+            }
         }
-        list = l
+        list = groupStudies ? Self.grouped(l) : l
         selected = before.flatMap { b in l.firstIndex { $0.name == b } } ?? 0
     }
 
     /// What the list shows, for the title: "filter 'x' · sorted by date".
     var viewNote: String {
-        [filter.isEmpty ? nil : "filter '\(filter)'", sort.map { "sorted by \($0.label)" }].compactMap { $0 }.joined(separator: " · ")
+        [filter.isEmpty ? nil : "filter '\(filter)'", sortKey.map { "sorted by \($0)" } ?? sort.map { "sorted by \($0.label)" },
+         all.contains { $0.engine == .study } ? (groupStudies ? "grouped by study" : "not grouped") : nil]
+            .compactMap { $0 }.joined(separator: " · ")
     }
     public var selectedRun: RunSummary? { list.indices.contains(selected) ? list[selected] : nil }
 }
@@ -99,17 +109,26 @@ extension Controller {
         case .end: move(n)
         case .char("r"): return [.runs(.scan)]
         case .char("/"): s.commandLine = "filter " + s.runs.filter; s.historyIndex = nil
+        case .char("g"):
+            s.runs.groupStudies.toggle()
+            s.runs.applyView()
+            s.message = (s.runs.groupStudies ? "grouped by study (g: one list)" : "one list (g: group by study)", false)
         case .char("S"):
+            s.runs.sortKey = nil
             s.runs.sort = s.runs.sort?.next ?? .name
             s.runs.applyView()
             s.message = ("sorted by \(s.runs.sort!.label) (S: next order)", false)
         case .enter, .char("o"):
             guard let run = s.runs.selectedRun else { s.message = ("no run selected", true); return [] }
+            if run.engine == .study {
+                s.message = ("study \(run.study ?? run.name): \(run.note ?? "") · its runs follow; tables: retort sweep collect", false)
+                return []
+            }
             return [.runs(.open(run.name))]
         case .char(" "):
             guard let run = s.runs.selectedRun else { return [] }
             if let i = s.runs.marked.firstIndex(of: run.name) { s.runs.marked.remove(at: i) }
-            else if run.state == .unreadable || run.engine == .compare { s.message = ("\(run.name) has no curves to overlay", true); return [] }
+            else if run.state == .unreadable || run.engine == .compare || run.engine == .study { s.message = ("\(run.name) has no curves to overlay", true); return [] }
             else { s.runs.marked.append(run.name) }
             s.message = ("\(s.runs.marked.count) marked for the overlay (v shows it)", false)
             move(1)
@@ -204,10 +223,17 @@ extension Screen {
         let mark = glyphs.unicode ? "●" : "*"
         let rows = rs.list.dropFirst(offset).prefix(listH - 1).map { run -> [String] in
             let epochs = run.engine == .compare || run.state == .unreadable ? "" : "\(run.epochsDone)/\(run.epochsTotal.map(String.init) ?? "?")"
-            var row = [(rs.marked.contains(run.name) ? mark + " " : "  ") + clipName(run.name), run.engine.rawValue,
+            // a study's point: its id under the study's row, or "id (study)" in one list
+            var label = run.name
+            if let study = run.study, run.engine != .study {
+                let id = String(run.name.split(separator: "/").last ?? "")
+                label = rs.groupStudies ? "  " + id : "\(id) (\(study))"
+            }
+            var row = [(rs.marked.contains(run.name) ? mark + " " : "  ") + clipName(label), run.engine.rawValue,
                        run.date.map { df.string(from: $0) } ?? "?", run.state.label, epochs, run.state == .unreadable || run.engine == .compare ? "" : Self.pct(run.bestTestAccuracy)]
             if wide { row.append(run.finalTestLoss.map { String(format: "%.4f", $0) } ?? "") }
-            row.append(run.note ?? "")
+            let keyNote = rs.sortKey.map { k in "\(k)=\(run.hyperparameters[k] ?? "–")" }
+            row.append([keyNote, run.note].compactMap { $0 }.joined(separator: " · "))
             return row
         }
         var t = Table(headers: ["  name", "engine", "date", "state", "epochs", "best acc"] + (wide ? ["test loss"] : []) + ["note"], rows: rows)
@@ -224,7 +250,7 @@ extension Screen {
         if let sel = rs.selectedRun {
             let y = inner.maxY - 2
             g.put(inner.x, y, "\(sel.name): \(sel.state.label)" + (sel.note.map { " — \($0)" } ?? ""), fg: sel.state == .unreadable ? .error : .fg, clip: inner)
-            g.put(inner.x, y + 1, "Enter open · space mark · v overlay marked · x delete · / filter · S sort · r rescan · Esc clear marks", fg: .inactive, clip: inner)
+            g.put(inner.x, y + 1, "Enter open · space mark · v overlay marked · x delete · / filter (KEY=VALUE too) · S sort · :sort KEY · g group studies · r rescan", fg: .inactive, clip: inner)
         }
     }
 

@@ -16,6 +16,8 @@ public final class TUIApp {
     /// The data set of the ViT runs: the TUI's --data (mnist5k → vit-mnist, digits → vit-digits).
     let dataSet: String
     let runRoot: String
+    /// The studies folder listed on the Runs tab (nil: none).
+    let studiesRoot: String?
     var state = UIState()
     var screen: Screen
     public var frameInterval: Double = 0.05
@@ -25,7 +27,9 @@ public final class TUIApp {
     /// time their tab is opened; `initialTab` is in front at start.
     public init(backend: any TerminalBackend, runner: JobRunner<TrainingWorkbenchJob>?, distill: JobRunner<DistillWorkbenchJob>? = nil,
                 attention: JobRunner<AttentionWorkbenchJob>? = nil, initialTab: Tab = .training, themeDirectory: String?,
-                dataDirectory: String, runRoot: String, dataSet: String = "mnist5k", initialMessage: (String, Bool)? = nil) {
+                dataDirectory: String, runRoot: String, dataSet: String = "mnist5k", initialMessage: (String, Bool)? = nil,
+                studiesRoot: String? = nil) {
+        self.studiesRoot = studiesRoot
         self.backend = backend
         self.themeDirectory = themeDirectory
         self.dataDirectory = dataDirectory; self.runRoot = runRoot; self.dataSet = dataSet
@@ -138,7 +142,7 @@ public final class TUIApp {
     /// (shown as running, never deleted).
     func runCatalog() -> RunCatalog {
         let folders = ordered.flatMap(\.activeRunFolders)
-        return RunCatalog(root: runRoot, active: Set(folders.compactMap { RunCatalog.name(of: $0, in: runRoot) }))
+        return RunCatalog(root: runRoot, active: Set(folders.compactMap { RunCatalog.name(of: $0, in: runRoot) }), studiesRoot: studiesRoot)
     }
 
     func switchTheme(_ name: String) {

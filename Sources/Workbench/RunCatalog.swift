@@ -5,7 +5,7 @@ import TrainEngine
 
 /// Which engine wrote a run folder (inferred from config.json keys and the folder name).
 public enum RunEngine: String, Sendable, CaseIterable {
-    case train, distill, attention, compare, unknown
+    case train, distill, attention, compare, study, unknown
 }
 
 /// How far a run got.
@@ -46,6 +46,11 @@ public struct RunSummary: Sendable, Equatable {
     public let finalTestLoss: Double?
     /// One line: why it is unreadable, or a remark (a truncated last line, the runs of a summary).
     public let note: String?
+    /// The study (`retort sweep`) this run is a point of, or the study a `.study` row stands for.
+    public var study: String? = nil
+    /// config.json's settings flattened to text ("lr" → "0.02", "sparse.threshold" → "0.002"),
+    /// for sorting and filtering by any hyperparameter.
+    public var hyperparameters: [String: String] = [:]
 
     public init(name: String, engine: RunEngine, date: Date?, state: RunState, epochsDone: Int = 0, epochsTotal: Int? = nil,
                 bestTestAccuracy: Double? = nil, finalTestLoss: Double? = nil, note: String? = nil) {
@@ -55,8 +60,10 @@ public struct RunSummary: Sendable, Equatable {
 
     /// The same summary in another state (e.g. the TUI's own run → running).
     public func with(state: RunState) -> RunSummary {
-        RunSummary(name: name, engine: engine, date: date, state: state, epochsDone: epochsDone, epochsTotal: epochsTotal,
-                   bestTestAccuracy: bestTestAccuracy, finalTestLoss: finalTestLoss, note: note)
+        var s = RunSummary(name: name, engine: engine, date: date, state: state, epochsDone: epochsDone, epochsTotal: epochsTotal,
+                           bestTestAccuracy: bestTestAccuracy, finalTestLoss: finalTestLoss, note: note)
+        s.study = study; s.hyperparameters = hyperparameters
+        return s
     }
 }
 
@@ -211,7 +218,13 @@ public struct RunCatalog: Sendable {
     /// running and never deleted.
     public let active: Set<String>
 
-    public init(root: String, active: Set<String> = []) { self.root = root; self.active = active }
+    /// The folder of `retort sweep` studies (`studies/NAME/manifest.json`, `runs/ID/`), listed
+    /// after the run root's folders; nil: none.
+    public let studiesRoot: String?
+
+    public init(root: String, active: Set<String> = [], studiesRoot: String? = nil) {
+        self.root = root; self.active = active; self.studiesRoot = studiesRoot
+    }
 
     var rootURL: URL { URL(fileURLWithPath: root).standardizedFileURL }
 
@@ -239,23 +252,24 @@ public struct RunCatalog: Sendable {
                 for sub in subRuns(n) { out.append(summary(n + "/" + sub)) }
             }
         }
-        return out.sorted { a, b in
+        out.sort { a, b in
             let da = a.date ?? .distantPast, db = b.date ?? .distantPast
             return da != db ? da > db : a.name < b.name
         }
+        return out + scanStudies()
     }
 
     /// Sub-folders of a compare folder that hold a config.json (kept runs of `retort compare --keep`).
     func subRuns(_ name: String) -> [String] {
         let fm = FileManager.default
-        let dir = rootURL.appendingPathComponent(name)
+        let dir = folderURL(name)
         guard let subs = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
         return subs.filter { fm.fileExists(atPath: dir.appendingPathComponent($0).appendingPathComponent("config.json").path) }.sorted()
     }
 
     /// Reads one folder into a summary; never throws.
     public func summary(_ name: String) -> RunSummary {
-        let dir = rootURL.appendingPathComponent(name)
+        let dir = folderURL(name)
         let fm = FileManager.default
         let date = Self.nameDate(name.split(separator: "/").last.map(String.init) ?? name)
             ?? (try? fm.attributesOfItem(atPath: dir.path)[.modificationDate] as? Date) ?? nil
@@ -295,19 +309,22 @@ public struct RunCatalog: Sendable {
         let acc = Self.testAccuracyColumn(metrics.columns).flatMap { metrics.column($0) }?.filter(\.isFinite).max()
         let loss = Self.testLossColumn(metrics.columns).flatMap { metrics.column($0) }?.last(where: { $0.isFinite })
         let state: RunState = total.map { done >= $0 } == true ? .finished : isWritten(name) ? .running : .incomplete
-        return RunSummary(name: name, engine: engine, date: date, state: state, epochsDone: done, epochsTotal: total,
-                          bestTestAccuracy: acc, finalTestLoss: loss, note: warning)
+        var row = RunSummary(name: name, engine: engine, date: date, state: state, epochsDone: done, epochsTotal: total,
+                             bestTestAccuracy: acc, finalTestLoss: loss, note: warning)
+        row.study = Self.studyName(name)?.study
+        row.hyperparameters = Self.hyperparameters(config)
+        return row
     }
 
     /// Being written now: by this process (`active`) or by another one holding its lock.
     func isWritten(_ name: String) -> Bool {
-        active.contains(name) || RunLock.otherHolder(rootURL.appendingPathComponent(name)) != nil
+        active.contains(name) || RunLock.otherHolder(folderURL(name)) != nil
     }
 
     /// Opens a run read-only: its tables and configuration.
     public func curves(_ name: String) throws -> RunCurves {
         try checkName(name)
-        let dir = rootURL.appendingPathComponent(name)
+        let dir = folderURL(name)
         let config = try Self.readConfig(dir.appendingPathComponent("config.json"))
         var notes: [String] = []
         func table(_ file: String) throws -> RunTable? {
@@ -335,12 +352,15 @@ public struct RunCatalog: Sendable {
     /// symbolic links), the root itself, and active runs.
     public func delete(name: String) throws {
         try checkName(name)
+        if let (study, _) = Self.studyName(name) {
+            throw RunCatalogError("\(name) belongs to the study \(study): not deleted (a study folder is retort sweep's; remove it whole)")
+        }
         if active.contains(name) { throw RunCatalogError("\(name) is open in this session: not deleted") }
-        if let pid = RunLock.otherHolder(rootURL.appendingPathComponent(name)) {
+        if let pid = RunLock.otherHolder(folderURL(name)) {
             throw RunCatalogError("\(name) is in use by \(pid > 0 ? "retort process \(pid)" : "another process"): not deleted")
         }
         let fm = FileManager.default
-        let url = rootURL.appendingPathComponent(name)
+        let url = folderURL(name)
         let attrs: [FileAttributeKey: Any]
         do { attrs = try fm.attributesOfItem(atPath: url.path) } catch { throw RunCatalogError("\(name): no such run folder") }
         if attrs[.type] as? FileAttributeType == .typeSymbolicLink { throw RunCatalogError("\(name) is a symbolic link: not deleted") }
@@ -352,6 +372,12 @@ public struct RunCatalog: Sendable {
     }
 
     func checkName(_ name: String) throws {
+        if let (study, point) = Self.studyName(name) {
+            guard studiesRoot != nil, Self.plainPart(study), point.map(Self.plainPart) ?? true else {
+                throw RunCatalogError("'\(name)' is not a study run of \(studiesRoot ?? "the studies folder")")
+            }
+            return
+        }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard !name.isEmpty, !name.hasPrefix("/"), parts.count <= 2, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
             throw RunCatalogError("'\(name)' is not a run folder name of \(root)")

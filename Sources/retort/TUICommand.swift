@@ -17,6 +17,7 @@ struct TUIOptions: ParsableArguments {
     @Flag(help: "Do not capture the mouse (keeps the terminal's own text selection).") var noMouse = false
     @Flag(help: "Start paused.") var paused = false
     @Option(help: "Frames per second of the UI (1–60).") var fps: Double = 20
+    @Option(help: "Folder of `retort sweep` studies listed on the Runs tab, grouped by study (default: studies).") var studies: String = "studies"
 
     func validate() throws {
         guard fps >= 1 && fps <= 60 else { throw ValidationError("--fps must be in 1…60, got \(fps)") }
@@ -51,7 +52,8 @@ struct TUIOptions: ParsableArguments {
         }
         training?.start(); distill?.start(); attention?.start()
         let app = TUIApp(backend: backend, runner: training, distill: distill, attention: attention, initialTab: tab,
-                         themeDirectory: themeDir, dataDirectory: dataDirectory, runRoot: runRoot, dataSet: dataSet, initialMessage: initial)
+                         themeDirectory: themeDir, dataDirectory: dataDirectory, runRoot: runRoot, dataSet: dataSet, initialMessage: initial,
+                         studiesRoot: studies)
         app.frameInterval = 1 / fps
         if ascii { app.forceASCII() }
         let sig = app.run()

@@ -186,3 +186,45 @@ final class RunCatalogTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: d.path))
     }
 }
+
+/// `retort sweep` study folders in the catalog: a progress row per study from manifest.json,
+/// its points' run folders with their hyperparameters.
+final class RunCatalogStudyTests: XCTestCase {
+    func testStudiesAreListedWithProgressAndTheirRuns() throws {
+        let base = try temporaryFolder("catalog-studies")
+        let runs = base.appendingPathComponent("runs"), studies = base.appendingPathComponent("studies")
+        let study = studies.appendingPathComponent("lr-sweep")
+        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        func point(_ id: String, lr: Double, metrics: String) throws {
+            let d = study.appendingPathComponent("runs/" + id)
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try #"{"data":"digits","epochs":2,"model":"mlp","lr":\#(lr),"seed":1,"sparse":{"threshold":0.002}}"#
+                .write(to: d.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+            try ("step,epoch,train_loss,train_accuracy,test_loss,test_accuracy\n" + metrics)
+                .write(to: d.appendingPathComponent("metrics.csv"), atomically: true, encoding: .utf8)
+        }
+        try point("p000", lr: 0.05, metrics: "10,1,1,0.5,0.9,0.6\n20,2,0.5,0.8,0.5,0.85\n")
+        try point("p002", lr: 0.2, metrics: "10,1,1,0.5,0.9,0.4\n")
+        let manifest = #"{"study":"lr-sweep","command":"train","axes":["lr"],"points":[{"id":"p000","run":"runs/p000","state":"finished"},{"id":"p001","run":"runs/p001","state":"queued"},{"id":"p002","run":"runs/p002","state":"failed","lastLine":"retort: diverged"},{"id":"p003","run":"runs/p003","state":"running"}]}"#
+        try manifest.write(to: study.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: studies.appendingPathComponent("no-manifest"), withIntermediateDirectories: true)
+
+        let cat = RunCatalog(root: runs.path, studiesRoot: studies.path)
+        let rows = cat.scan()
+        XCTAssertEqual(rows.map(\.name), ["study:lr-sweep", "study:lr-sweep/p000", "study:lr-sweep/p002"])
+        XCTAssertEqual(rows[0].engine, .study)
+        XCTAssertEqual(rows[0].state, .running)
+        XCTAssertEqual(rows[0].note, "4 points: 1 finished, 1 running, 1 failed, 1 queued")
+        XCTAssertEqual(rows[0].epochsDone, 1); XCTAssertEqual(rows[0].epochsTotal, 4)
+        XCTAssertEqual(rows[1].study, "lr-sweep")
+        XCTAssertEqual(rows[1].state, .finished)
+        XCTAssertEqual(rows[1].bestTestAccuracy, 0.85)
+        XCTAssertEqual(rows[1].hyperparameters["lr"], "0.05")
+        XCTAssertEqual(rows[1].hyperparameters["sparse.threshold"], "0.002", "nested settings flattened with dots")
+        XCTAssertEqual(rows[2].note, "failed: retort: diverged")
+        XCTAssertEqual(try cat.curves("study:lr-sweep/p000").metrics.rows.count, 2)
+        XCTAssertThrowsError(try cat.delete(name: "study:lr-sweep/p000")) { e in XCTAssertTrue("\(e)".contains("belongs to the study lr-sweep")) }
+        XCTAssertThrowsError(try cat.curves("study:../x"))
+        XCTAssertEqual(RunCatalog(root: runs.path).scan().count, 0, "no studies root: none listed")
+    }
+}
