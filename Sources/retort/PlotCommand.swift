@@ -60,7 +60,7 @@ struct PlotCurves: ParsableCommand {
 struct PlotCosine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cosine", abstract: "The gradient-conflict cosine histogram of a distill run (steps.csv cos, and cos_after with surgery).")
-    @Argument(help: "A distill run folder.") var run: String
+    @Argument(help: "A distill run folder.") var runFolder: String
     @Option(help: "Histogram bins over -1…1.") var bins: Int = 40
     @OptionGroup var output: PlotOutput
 
@@ -68,7 +68,7 @@ struct PlotCosine: ParsableCommand {
 
     func run() throws {
         output.write {
-            let (before, after) = try CosineHistogram.read(run: run)
+            let (before, after) = try CosineHistogram.read(run: runFolder)
             return CosineHistogram.figure(before: before, after: after, bins: bins, size: output.size)
         }
     }

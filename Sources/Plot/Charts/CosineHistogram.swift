@@ -24,14 +24,22 @@ public enum CosineHistogram {
         let w = 2 / Double(bins)
         let peak = [before, after].filter { !$0.isEmpty }.map { Double(counts($0, bins: bins).max()!) / Double($0.count) }.max() ?? 1
         let top = Ticks.linear(0, peak).range.upperBound
-        for (series, (values, color)) in [(before, Palette.color(0)), (after, Palette.color(1))].enumerated() where !values.isEmpty {
-            let counts = counts(values, bins: bins)
-            let total = Double(values.count)
-            for (i, n) in counts.enumerated() where n > 0 {
-                let x0 = -1 + Double(i) * w
-                marks.append(.rect(x0: x0, x1: x0 + w, y0: 0, y1: Double(n) / total, color: color.withAlpha(series == 0 ? 0.85 : 0.55)))
+        // before surgery as filled bins, after it as the outline of its bins
+        let c0 = Palette.color(0), c1 = Palette.color(3)
+        for (i, n) in counts(before, bins: bins).enumerated() where n > 0 {
+            let x0 = -1 + Double(i) * w
+            marks.append(.rect(x0: x0, x1: x0 + w, y0: 0, y1: Double(n) / Double(before.count), color: c0.withAlpha(0.8)))
+        }
+        legend.append(LegendEntry("cos(g_s, g_t)", c0, .box))
+        if !after.isEmpty {
+            var outline: [DataPoint] = [DataPoint(-1, 0)]
+            for (i, n) in counts(after, bins: bins).enumerated() {
+                let y = Double(n) / Double(after.count), x0 = -1 + Double(i) * w
+                outline += [DataPoint(x0, y), DataPoint(x0 + w, y)]
             }
-            legend.append(LegendEntry(series == 0 ? "cos(g_s, g_t)" : "after surgery", color, .box))
+            outline.append(DataPoint(1, 0))
+            marks.append(.line(outline, color: c1, width: Style.lineWidth))
+            legend.append(LegendEntry("after surgery", c1, .line(dashed: false)))
         }
         marks.append(.line([DataPoint(0, 0), DataPoint(0, top)], color: .black, width: 0.6, dashed: true))
         return Figure(size: size, x: Axis("cosine of student and teacher gradients", .linear(min: -1, max: 1)),

@@ -21,8 +21,8 @@ public enum SweepCharts {
                               error: l.isFinite && h.isFinite && l <= h ? l...h : nil))
         }
         let seeds = n.map { i in Set(rows.map { $0[i] }) }
-        let note = seeds?.count == 1 ? " (mean, 95 % CI over \(seeds!.first!) seeds)" : " (mean, 95 % CI)"
-        return Figure(size: size, x: Axis("", .categories(rows.map { $0[cond] })), y: Axis(metric + note), marks: marks)
+        let note = seeds?.count == 1 ? "mean and 95 % CI over \(seeds!.first!) seeds" : "mean and 95 % CI"
+        return Figure(size: size, title: note, x: Axis("", .categories(rows.map { $0[cond] })), y: Axis(metric), marks: marks)
     }
 
     /// Every point (hollow grey), the Pareto-optimal ones filled and joined by the front line.

@@ -26,19 +26,22 @@ public struct Timeline: Sendable {
                         busy: rows.map { r in keep.map { CSVTable.number(r[3 + $0]) } })
     }
 
-    /// The unit kind of a unit name ("SA-General#0" → "SA-General").
-    static func kind(_ unit: String) -> String { String(unit.split(separator: "#").first ?? Substring(unit)) }
+    /// The unit kind of a unit name ("SA-General[0]" → "SA-General").
+    static func kind(_ unit: String) -> String { String(unit.split(separator: "[").first ?? Substring(unit)) }
+
+    /// The row of unit `u`: the first unit on top.
+    func line(_ u: Int) -> Double { Double(units.count - 1 - u) }
 
     /// Cycles on x, one row per unit, each bucket coloured by the unit's busy fraction.
     public func heatmap(size: FigureSize = .single) -> Figure {
         var marks: [Mark] = []
         for (b, row) in busy.enumerated() {
             for (u, v) in row.enumerated() where v.isFinite {
-                marks.append(.rect(x0: starts[b], x1: ends[b], y0: Double(u) - 0.5, y1: Double(u) + 0.5, color: Palette.sequential(v)))
+                marks.append(.rect(x0: starts[b], x1: ends[b], y0: line(u) - 0.5, y1: line(u) + 0.5, color: Palette.sequential(v)))
             }
         }
         return Figure(size: size, title: "\(attention) attention: unit utilisation",
-                      x: Axis("cycle", .linear(min: starts.first ?? 0, max: ends.last ?? 1)), y: Axis("", .categories(units)),
+                      x: Axis("cycle", .linear(min: starts.first ?? 0, max: ends.last ?? 1)), y: Axis("", .categories(units.reversed())),
                       marks: marks, colorBar: ColorBar(label: "busy fraction", min: 0, max: 1), grid: false)
     }
 
@@ -55,13 +58,13 @@ public struct Timeline: Sendable {
                 let on = b < busy.count && busy[b][u].isFinite && busy[b][u] >= threshold
                 if on && start == nil { start = b }
                 if !on, let s = start {
-                    marks.append(.rect(x0: starts[s], x1: ends[b - 1], y0: Double(u) - 0.35, y1: Double(u) + 0.35, color: c))
+                    marks.append(.rect(x0: starts[s], x1: ends[b - 1], y0: line(u) - 0.35, y1: line(u) + 0.35, color: c))
                     start = nil
                 }
             }
         }
         for (i, k) in kinds.enumerated() { legend.append(LegendEntry(k, Palette.color(i), .box)) }
         return Figure(size: size, x: Axis("cycle", .linear(min: starts.first ?? 0, max: ends.last ?? 1)),
-                      y: Axis("", .categories(units)), marks: marks, legend: legend, grid: false)
+                      y: Axis("", .categories(units.reversed())), marks: marks, legend: legend, grid: false)
     }
 }

@@ -72,7 +72,9 @@ extension Figure {
         let legendRows = legendLayout(maxWidth: width - left - 8)
         var top = 6.0 + (title == nil ? 0 : lf + 6) + Double(legendRows.count) * (tf + 4)
         if legendRows.isEmpty { top += 2 }
-        let right = colorBar == nil ? 8.0 : 8 + 8 + 4 + 26 + (colorBar!.label.isEmpty ? 0 : lf + 2)
+        // room for half the last x tick label past the axes' end
+        let overhang = xCategoryRotated ? 0 : xt.at.last.map { textWidth($0.1, size: tf) / 2 + 2 } ?? 0
+        let right = colorBar == nil ? max(8.0, overhang) : 8 + 8 + 4 + 26 + (colorBar!.label.isEmpty ? 0 : lf + 2)
         let px = left, py = top, pw = max(10, width - left - right), ph = max(10, height - top - bottom)
         func sx(_ v: Double) -> Double { px + (v - xt.range.lowerBound) / (xt.range.upperBound - xt.range.lowerBound) * pw }
         func sy(_ v: Double) -> Double { py + ph - (v - yt.range.lowerBound) / (yt.range.upperBound - yt.range.lowerBound) * ph }

@@ -36,9 +36,10 @@ public enum Ticks {
             let d = max(0, min(3, -Int(floor(log10(step / pow(10, Double(e))) + 1e-9))))
             return String(format: "%.\(d)fe%d", mant, e)
         }
-        let d = max(0, min(6, -Int(floor(log10(step) + 1e-9))))
-        // 2.5-steps need one more decimal
-        let dd = (step / pow(10, floor(log10(step) + 1e-9))).truncatingRemainder(dividingBy: 1) > 1e-6 ? d + 1 : d
+        // 2.5 × 10ⁿ steps need one decimal more than 1, 2 or 5 × 10ⁿ
+        let e = Int(floor(log10(step) + 1e-9))
+        let fractional = (step / pow(10, Double(e))).truncatingRemainder(dividingBy: 1) > 1e-6
+        let dd = max(0, min(6, -e + (fractional ? 1 : 0)))
         return String(format: "%.\(dd)f", v)
     }
 }
