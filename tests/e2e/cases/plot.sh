@@ -22,7 +22,9 @@ expect "plot without --out is a usage error" 64 "Missing expected argument '--ou
 
 "$BIN" distill --data digits --model mlp --hidden 4,4 --epochs 1 --seed 1 --threads 1 --runs "$d" --name di --plain --no-tensorboard >/dev/null 2>&1
 expect "plot cosine of a distill run" 0 "wrote $d/cos.svg" -- "$BIN" plot cosine "$d/di" --out "$d/cos.svg"
-expect "plot cosine of a train run names the missing file" 2 "^retort: .*tr1/steps.csv: cannot read it$" -- "$BIN" plot cosine "$d/tr1" --out "$d/x.png"
+expect "plot cosine of a train run names the missing column" 2 "^retort: .*tr1/steps.csv: cosine histogram \(a distill run with the teacher loss\): no column 'cos' \(columns: step, " -- \
+  "$BIN" plot cosine "$d/tr1" --out "$d/x.png"
+expect "plot cosine of a folder without steps.csv" 2 "^retort: .*nowhere/steps.csv: cannot read it$" -- "$BIN" plot cosine "$d/nowhere" --out "$d/x.png"
 
 "$BIN" sim vitality --tokens 64 --dim 64 --heads 2 --timeline "$d/tl.csv" >/dev/null 2>&1
 expect "plot heatmap of a timeline" 0 "wrote $d/heat.pdf" -- "$BIN" plot heatmap "$d/tl.csv" --out "$d/heat.pdf"
