@@ -9,6 +9,9 @@ public enum Curves {
         public var options: [String: String]
         public var epochs: [Double]
         public var values: [Double]
+        public init(name: String, options: [String: String], epochs: [Double], values: [Double]) {
+            self.name = name; self.options = options; self.epochs = epochs; self.values = values
+        }
     }
 
     /// Options that name a run rather than describe it: never a reason to split a group.
