@@ -5,16 +5,21 @@ import XCTest
 final class FigureModelTests: XCTestCase {
     func testNiceTicks() {
         XCTAssertEqual(Ticks.linear(0, 1).ticks, [0, 0.25, 0.5, 0.75, 1])
-        XCTAssertEqual(Ticks.linear(0.1, 0.96).ticks.map { ($0 * 1000).rounded() / 1000 }, [0, 0.2, 0.4, 0.6, 0.8, 1])
+        XCTAssertEqual(Ticks.linear(0.1, 0.96).ticks, [0, 0.25, 0.5, 0.75, 1])
+        XCTAssertEqual(Ticks.linear(0.45, 0.97).ticks, [0.25, 0.5, 0.75, 1])
         let t = Ticks.linear(2000, 67327)
-        XCTAssertEqual(t.ticks, [0, 20000, 40000, 60000, 80000])
-        XCTAssertEqual(t.range, 0...80000)
+        XCTAssertEqual(t.ticks, [0, 25000, 50000, 75000])
+        XCTAssertEqual(t.range, 0...75000)
+        XCTAssertEqual(Ticks.linear(0, 9).ticks, [0, 2.5, 5, 7.5, 10])
+        XCTAssertEqual(Ticks.linear(0, 17).ticks, [0, 5, 10, 15, 20])
+        XCTAssertEqual(Ticks.linear(-1, 1).ticks, [-1, -0.5, 0, 0.5, 1])
         XCTAssertEqual(Ticks.linear(5, 5).ticks.count > 1, true)       // a flat series still gets an axis
         XCTAssertEqual(Ticks.nice(0.37, round: false), 0.5)
         XCTAssertEqual(Ticks.nice(7, round: true), 5)
         XCTAssertEqual(Ticks.label(0.25, step: 0.25), "0.25")
         XCTAssertEqual(Ticks.label(0.4, step: 0.2), "0.4")
         XCTAssertEqual(Ticks.label(40000, step: 20000), "40000")
+        XCTAssertEqual(Ticks.label(50000, step: 25000), "50000")
         XCTAssertEqual(Ticks.label(2e6, step: 1e6), "2e6")
         XCTAssertEqual(Ticks.label(0, step: 0.5), "0")
     }

@@ -49,5 +49,5 @@ struct ImageDifference {
 
     /// Fonts may differ slightly between machines (hinting, a fontconfig substitute): within
     /// this tolerance the figure is the same.
-    var withinTolerance: Bool { mean <= 1.5 && differing <= 0.01 }
+    var withinTolerance: Bool { mean <= 0.3 && differing <= 0.003 }
 }
