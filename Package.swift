@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CStb", path: "Sources/CStb", providers: [.apt(["libstb-dev"])]),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", providers: [.apt(["libcairo2-dev"])]),
 
         // numerics core: tensors, BLAS, layers with explicit forward/backward, losses, optimisers
         .target(name: "RetortCore", dependencies: ["CBLAS"], swiftSettings: fast),
@@ -52,6 +53,9 @@ let package = Package(
         .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Accelerator", dependencies: ["RetortCore", "RetortModels"], swiftSettings: fast),
+        // figures for papers: a pure figure model (axes, series, bands, bars, heatmap, Gantt,
+        // scatter, legend, ticks) drawn by one small cairo backend to PDF, SVG and PNG
+        .target(name: "Plot", dependencies: ["CCairo", "RetortCore"], swiftSettings: checked),
         // runs engines on a background thread; immutable snapshots out, commands in
         .target(name: "Workbench", dependencies: ["RetortCore", "RunKit", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
         // the TUI: pure cell-grid rendering plus a small ncurses backend
@@ -61,7 +65,7 @@ let package = Package(
             name: "retort",
             dependencies: [
                 "CNcurses", "RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine",
-                "Distill", "Attention", "Accelerator", "Workbench", "RetortUI",
+                "Distill", "Attention", "Accelerator", "Workbench", "RetortUI", "Plot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checked),
@@ -78,6 +82,7 @@ let package = Package(
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator", "RetortModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention", "RetortTestSupport"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "CCairo"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "RunKit", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages
         .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "RunKit", "TrainEngine", "Distill", "Attention"],

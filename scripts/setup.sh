@@ -4,7 +4,7 @@
 # manager's mirror and the data sets ship in sample-data/.
 set -euo pipefail
 need=()
-for pkg in libncurses-dev libopenblas-dev zlib1g-dev libstb-dev tmux python3-pyte; do
+for pkg in libncurses-dev libopenblas-dev zlib1g-dev libstb-dev libcairo2-dev fonts-dejavu-core tmux python3-pyte; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -229,6 +229,7 @@ public final class AttentionJob {
             if let d = s.maskDensity { values.append(("mask_density", d)) }
             if let a = s.testAccuracyWithSparse { values.append(("test_accuracy_with_sparse", Double(a))) }
             log?.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: values))
+            if isFinished { log?.endSession(.success) }
             summary = s
         } else {
             totals.addActive(from: t0, to: DispatchTime.now().uptimeNanoseconds)

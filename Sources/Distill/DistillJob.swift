@@ -564,6 +564,7 @@ public final class DistillJob {
                 log.write(MetricRecord(kind: "tensor_conflict", step: step, epoch: epoch,
                                        values: zip(net.layout.names, summary.tensorConflictFractions).map { ($0, $1) }))
             }
+            if isFinished { log.endSession(.success) }
         }
         return summary
     }

@@ -198,6 +198,7 @@ public final class TrainingJob {
                 let memory = ProcessMemory.kib()
                 log?.write(MetricRecord(kind: "resource", step: step, epoch: epoch, values: [
                     ("rss_kib", memory.resident), ("peak_rss_kib", memory.peak)]))
+                if isFinished { log?.endSession(.success) }
             }
         }
         if summary == nil { totals.addActive(from: t0, to: clock()) }

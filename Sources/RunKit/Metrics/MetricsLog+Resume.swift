@@ -72,6 +72,10 @@ extension MetricsLog {
             try Self.cut(url, to: keep)
         }
         try rewindEventFiles(to: positions)
+        sessionEnded = false
+        metricTags = Set(TensorBoardReader.eventFiles(in: folder).flatMap { url in
+            ((try? TensorBoardReader.scalars(at: url)) ?? [:]).keys.filter { $0.hasPrefix("epoch/") }
+        })
         if !fm.fileExists(atPath: jsonlURL.path) { _ = fm.createFile(atPath: jsonlURL.path, contents: nil) }
         if positions["metrics.jsonl"] == nil { try? FileHandle(forWritingTo: jsonlURL).truncate(atOffset: 0) }
         jsonl = try FileHandle(forWritingTo: jsonlURL)

@@ -46,6 +46,11 @@ public struct MetricRecord: Sendable, Equatable {
 /// file in the folder, tagged `<kind>/<key>` (`<kind>/<name>/<key>` for named records such
 /// as hyperparameter changes) at the record's step; the event file is flushed at every
 /// epoch record and when the log goes away.
+///
+/// The event file also carries TensorBoard's HParams data when the folder has a
+/// config.json: its options as the session's hyperparameters, and at `endSession` (the
+/// engines call it when the last epoch is done; a divergence ends it as a failure) the
+/// experiment, whose metrics are the `epoch/…` tags, and the session's status.
 public final class MetricsLog {
     public let folder: URL
     var jsonl: FileHandle
@@ -54,6 +59,10 @@ public final class MetricsLog {
     var failure: String?
     /// The TensorBoard event file (nil when disabled).
     public let tensorBoard: TensorBoardWriter?
+    /// The `epoch/…` tags in the event files (the HParams experiment's metrics).
+    var metricTags: Set<String> = []
+    /// Whether `endSession` has written the session's end (since the last rewind).
+    var sessionEnded = false
 
     /// Starts empty metrics files; `keepingContents` leaves an existing metrics.jsonl as it
     /// is (for `init(folder:resumingAt:)`); `tensorBoard` adds an event file to the folder.
@@ -64,7 +73,15 @@ public final class MetricsLog {
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ConfigError("\(url.path): cannot create the metrics file") }
         }
         jsonl = try FileHandle(forWritingTo: url)
-        self.tensorBoard = tensorBoard ? try TensorBoardWriter(folder: folder) : nil
+        self.tensorBoard = tensorBoard
+            ? try TensorBoardWriter(folder: folder, hparams: HParams.options(configJSON: folder.appendingPathComponent("config.json"))) : nil
+    }
+
+    /// Ends the run's HParams session with `status` (once; a rewind reopens it).
+    public func endSession(_ status: HParams.Status) {
+        guard let tb = tensorBoard, !sessionEnded else { return }
+        sessionEnded = true
+        tb.endSession(status: status, metrics: metricTags.sorted())
     }
 
     deinit { try? jsonl.close(); for (h, _) in csv.values { try? h.close() }; tensorBoard?.close() }
@@ -85,10 +102,12 @@ public final class MetricsLog {
         if let n = r.note { fields.append("\"note\":\(Self.quote(n))") }
         put(jsonl, "metrics.jsonl", "{" + fields.joined(separator: ",") + "}\n")
         if let tb = tensorBoard {
-            tb.add(step: Int64(r.step), scalars: r.values.compactMap { k, v in
+            let scalars = r.values.compactMap { k, v -> TensorBoardEvent.Scalar? in
                 Float(v).isFinite ? .init(tag: Self.tag(r, k), value: Float(v)) : nil
-            })
-            if r.kind == "epoch" { tb.flush() }
+            }
+            tb.add(step: Int64(r.step), scalars: scalars)
+            if r.kind == "epoch" { metricTags.formUnion(scalars.map(\.tag)); tb.flush() }
+            if r.kind == "event" && r.name == "diverged" { endSession(.failure) }   // Divergence.record
         }
         guard r.kind != "event" else { return }
         let name = r.kind == "epoch" ? "metrics.csv" : "\(r.kind)s.csv"

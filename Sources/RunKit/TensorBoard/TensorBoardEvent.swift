@@ -40,6 +40,18 @@ public struct TensorBoardEvent: Equatable, Sendable {
         return out
     }
 
+    /// An Event whose summary holds already-encoded `Summary.Value`s (plugin summaries such
+    /// as `HParams`'), at `wallTime` and `step`.
+    public static func encoded(wallTime: Double, step: Int64 = 0, values: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        Protobuf.fixed64(field: 1, wallTime.bitPattern, into: &out)
+        if step != 0 { Protobuf.varint(field: 2, UInt64(bitPattern: step), into: &out) }
+        var summary: [UInt8] = []
+        for v in values { Protobuf.bytes(field: 1, v, into: &summary) }
+        Protobuf.bytes(field: 5, summary, into: &out)
+        return out
+    }
+
     /// Decodes one Event; throws `Protobuf.DecodeError` naming what is malformed.
     public static func decode(_ bytes: [UInt8]) throws -> TensorBoardEvent {
         var e = TensorBoardEvent(wallTime: 0)

@@ -7,6 +7,10 @@ import RetortCore
 /// metrics log calls it at every epoch), when 64 KiB are pending or 5 s have passed since
 /// the last write, and on `close()`/deinit. Write errors are ignored, as for the CSV files:
 /// metrics never stop a run.
+///
+/// Given the run's hyperparameters, the file also carries TensorBoard's HParams data: the
+/// session start (with the hyperparameters) right after file_version, and the experiment
+/// (hyperparameters and metric tags) with the session end at `endSession`.
 public final class TensorBoardWriter {
     public let url: URL
     private var handle: FileHandle?
@@ -17,10 +21,18 @@ public final class TensorBoardWriter {
     public private(set) var written: UInt64 = 0
     private var headerLength: UInt64 = 0
 
+    /// The run's hyperparameters (nil: no HParams data) and when the writer started.
+    public let hparams: [(String, HParams.Value)]?
+    public let started: Double
+
     /// - Parameter clock: seconds since 1970 for `wall_time`, read once per event (injectable for tests).
-    public init(folder: URL, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
+    /// - Parameter hparams: the run's options for TensorBoard's HParams dashboard.
+    public init(folder: URL, clock: @escaping () -> Double = { Date().timeIntervalSince1970 },
+                hparams: [(String, HParams.Value)]? = nil) throws {
         self.clock = clock
+        self.hparams = hparams
         let now = clock()
+        started = now
         var host = [CChar](repeating: 0, count: 256)
         let hostname = gethostname(&host, host.count - 1) == 0
             ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
@@ -34,6 +46,9 @@ public final class TensorBoardWriter {
         handle = h
         lastFlush = now; lastEvent = now
         TFRecord.frame(TensorBoardEvent(wallTime: now, fileVersion: "brain.Event:2").encoded(), into: &pending)
+        if let hparams {
+            TFRecord.frame(TensorBoardEvent.encoded(wallTime: now, values: [HParams.sessionStart(hparams: hparams, startTime: now)]), into: &pending)
+        }
         flush()
         headerLength = written
     }
@@ -47,6 +62,19 @@ public final class TensorBoardWriter {
         lastEvent = now
         TFRecord.frame(TensorBoardEvent(wallTime: now, step: step, scalars: scalars).encoded(), into: &pending)
         if pending.count >= 1 << 16 || now - lastFlush >= 5 { flush() }
+    }
+
+    /// Ends the HParams session (nothing without hyperparameters): the experiment, listing
+    /// the hyperparameters and `metrics` (scalar tags of this run), and the session end with
+    /// `status`, written at once.
+    public func endSession(status: HParams.Status, metrics: [String]) {
+        guard handle != nil, let hparams else { return }
+        let now = clock()
+        lastEvent = now
+        TFRecord.frame(TensorBoardEvent.encoded(wallTime: now, values: [HParams.experiment(hparams: hparams, metrics: metrics, timeCreated: started)]),
+                       into: &pending)
+        TFRecord.frame(TensorBoardEvent.encoded(wallTime: now, values: [HParams.sessionEnd(status: status, endTime: now)]), into: &pending)
+        flush()
     }
 
     public func flush() {
