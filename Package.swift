@@ -7,14 +7,18 @@ import PackageDescription
 // Retort is built from source on the machine that runs it, so the hand-written
 // loops may use every vector extension of the host CPU (AVX2/AVX-512 instead of
 // the SSE2 baseline).
+// A binary for other machines (a cluster's compute nodes, whose CPU may differ from the login
+// node's) is built for a named baseline instead: RETORT_TARGET_CPU=x86-64-v3 swift build -c release
+// (AVX2/FMA, Haswell and later; x86-64-v2 for older nodes). docs/cluster.md measures the cost.
+let targetCPU = Context.environment["RETORT_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-    .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-target-cpu", targetCPU], .when(platforms: [.linux], configuration: .release)),
 ]
 // Everything that is not a numeric kernel keeps Swift's checks (a broken invariant traps
 // instead of running on with undefined behaviour).
 let checked: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-target-cpu", targetCPU], .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(
@@ -52,6 +56,8 @@ let package = Package(
         .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Accelerator", dependencies: ["RetortCore", "RetortModels"], swiftSettings: fast),
+        // studies: sweeps over options, run locally or as a Slurm job array (Slurm/)
+        .target(name: "Sweep", dependencies: ["RunKit", .product(name: "Yams", package: "Yams")], swiftSettings: checked),
         // runs engines on a background thread; immutable snapshots out, commands in
         .target(name: "Workbench", dependencies: ["RetortCore", "RunKit", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
         // the TUI: pure cell-grid rendering plus a small ncurses backend
@@ -78,6 +84,7 @@ let package = Package(
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator", "RetortModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention", "RetortTestSupport"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "RunKit"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "RunKit", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages
         .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "RunKit", "TrainEngine", "Distill", "Attention"],
