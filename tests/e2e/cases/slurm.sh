@@ -6,7 +6,7 @@ SL_BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 SL_DATA=$(pwd)/sample-data
 sl="$tmp/slurm"; mkdir -p "$sl/logs"
 SL_STATE=/var/spool/retort-slurm
-SL_EPOCHS=40; SL_TASKS=3
+SL_EPOCHS=60; SL_TASKS=3
 # stop the daemons this case started (not a cluster that was already running), also when the
 # suite is interrupted: prepended to run.sh's EXIT trap, which is restored afterwards
 sl_prev_trap=$(trap -p EXIT)
@@ -47,16 +47,21 @@ sl_job=${sl_job//[^0-9]/}
 
 # requeue task 0 once it has a checkpoint and is still training
 sl_step() { sed -n 's/^step-0*\([0-9]*\)\.ckpt$/\1/p' "$sl/runs/task-0/checkpoints/latest" 2>/dev/null; }
-for _ in $(seq 600); do [ "$(sl_step)" -ge 100 ] 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do [ "$(sl_step)" -ge 200 ] 2>/dev/null && break; sleep 0.1; done
 sl_lines=$(wc -l <"$sl/runs/task-0/metrics.csv" 2>/dev/null || echo 0)
-if [ "$(sl_step)" -ge 100 ] 2>/dev/null && [ "$sl_lines" -le "$SL_EPOCHS" ] && scontrol requeue "${sl_job}_0" 2>&1; then
+if [ "$(sl_step)" -ge 200 ] 2>/dev/null && [ "$sl_lines" -le "$SL_EPOCHS" ] && scontrol requeue "${sl_job}_0" 2>&1; then
   ok "task 0 requeued mid-run (checkpoint at step $(sl_step), $((sl_lines - 1)) of $SL_EPOCHS epochs logged)"
 else bad "task 0 not requeued mid-run (latest step '$(sl_step)', $sl_lines metrics lines)" "$(squeue 2>&1)"; fi
-sl_show=$(scontrol show job -o "${sl_job}_0" 2>&1)
-grep -q 'JobState=PENDING Reason=BeginTime .*Restarts=1 ' <<<"$sl_show" && ok "requeued task 0 pending (BeginTime), Restarts=1" \
-  || bad "requeued task state" "$(grep -o 'JobState=[^ ]* Reason=[^ ]*\|Restarts=[0-9]*' <<<"$sl_show")"
+# the cancelled attempt passes through COMPLETING; then the task waits, held until a BeginTime
+sl_show() { scontrol show job -o "${sl_job}_0" 2>&1; }
+for _ in $(seq 150); do grep -q 'JobState=PENDING' <<<"$(sl_show)" && break; sleep 0.2; done
+grep -q 'JobState=PENDING Reason=BeginTime .*Restarts=1 ' <<<"$(sl_show)" && ok "requeued task 0 pending (BeginTime), Restarts=1" \
+  || bad "requeued task state" "$(grep -o 'JobState=[^ ]* Reason=[^ ]*\|Restarts=[0-9]*' <<<"$(sl_show)")"
 # Slurm holds a requeued task ~2 minutes; 22.05 takes StartTime=now (not BeginTime=now) to release it
-scontrol update JobId="${sl_job}_0" StartTime=now && ok "requeued task released (StartTime=now)" || bad "release of the requeued task"
+scontrol update JobId="${sl_job}_0" StartTime=now
+for _ in $(seq 50); do grep -q 'Reason=BeginTime' <<<"$(sl_show)" || break; sleep 0.2; done
+grep -q 'Reason=BeginTime' <<<"$(sl_show)" && bad "requeued task still held after StartTime=now" "$(sl_show | grep -o 'JobState=[^ ]* Reason=[^ ]*')" \
+  || ok "requeued task released at once (StartTime=now): $(sl_show | grep -o 'JobState=[^ ]* Reason=[^ ]*')"
 
 # wait (bounded) for the array to leave the queue
 for _ in $(seq 900); do [ -z "$(squeue -h -j "$sl_job" -o %i 2>/dev/null)" ] && break; sleep 0.2; done
@@ -69,7 +74,7 @@ for t in $(seq 0 $((SL_TASKS - 1))); do
   run="$sl/runs/task-$t"
   last_step=$(sed -n 's/^step-0*\([0-9]*\)\.ckpt$/\1/p' "$run/checkpoints/latest" 2>/dev/null)
   if [ "$st" = JobState=COMPLETED ] && [ "$(wc -l <"$run/metrics.csv")" = $((SL_EPOCHS + 1)) ] \
-     && [ "$(tail -1 "$run/metrics.csv" | cut -d, -f1)" = "$SL_EPOCHS" ] && [ -f "$run/checkpoints/step-$(printf %08d "$last_step").ckpt" ]; then
+     && [ "$(tail -1 "$run/metrics.csv" | cut -d, -f2)" = "$SL_EPOCHS" ] && [ -f "$run/checkpoints/step-$(printf %08d "$last_step").ckpt" ]; then
     ok "task $t: COMPLETED; run folder has $SL_EPOCHS epochs of metrics and its final checkpoint (step $last_step)"
   else bad "task $t: $st" "$(ls "$run" 2>&1; tail -2 "$run/metrics.csv" 2>&1; tail -3 "$sl/logs/slurm-${sl_job}_$t.txt" 2>&1)"; fi
 done
