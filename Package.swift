@@ -10,7 +10,13 @@ import PackageDescription
 // A binary for other machines (a cluster's compute nodes, whose CPU may differ from the login
 // node's) is built for a named baseline instead: RETORT_TARGET_CPU=x86-64-v3 swift build -c release
 // (AVX2/FMA, Haswell and later; x86-64-v2 for older nodes). docs/cluster.md measures the cost.
-let targetCPU = Context.environment["RETORT_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
+// Swift's C importer refuses the x86-64-vN level names as a CPU, so each level is compiled as the
+// oldest CPU model that has exactly its vector extensions; other values go to -target-cpu as given.
+let targetCPU: String = {
+    let levels = ["x86-64-v2": "nehalem", "x86-64-v3": "haswell", "x86-64-v4": "skylake-avx512"]
+    guard let v = Context.environment["RETORT_TARGET_CPU"], !v.isEmpty else { return "native" }
+    return levels[v] ?? v
+}()
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
     .unsafeFlags(["-target-cpu", targetCPU], .when(platforms: [.linux], configuration: .release)),
