@@ -7,14 +7,24 @@ import PackageDescription
 // Retort is built from source on the machine that runs it, so the hand-written
 // loops may use every vector extension of the host CPU (AVX2/AVX-512 instead of
 // the SSE2 baseline).
+// A binary for other machines (a cluster's compute nodes, whose CPU may differ from the login
+// node's) is built for a named baseline instead: RETORT_TARGET_CPU=x86-64-v3 swift build -c release
+// (AVX2/FMA, Haswell and later; x86-64-v2 for older nodes). docs/cluster.md measures the cost.
+// Swift's C importer refuses the x86-64-vN level names as a CPU, so each level is compiled as the
+// oldest CPU model that has exactly its vector extensions; other values go to -target-cpu as given.
+let targetCPU: String = {
+    let levels = ["x86-64-v2": "nehalem", "x86-64-v3": "haswell", "x86-64-v4": "skylake-avx512"]
+    guard let v = Context.environment["RETORT_TARGET_CPU"], !v.isEmpty else { return "native" }
+    return levels[v] ?? v
+}()
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-    .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-target-cpu", targetCPU], .when(platforms: [.linux], configuration: .release)),
 ]
 // Everything that is not a numeric kernel keeps Swift's checks (a broken invariant traps
 // instead of running on with undefined behaviour).
 let checked: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-target-cpu", targetCPU], .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(
@@ -56,6 +66,8 @@ let package = Package(
         // figures for papers: a pure figure model (axes, series, bands, bars, heatmap, Gantt,
         // scatter, legend, ticks) drawn by one small cairo backend to PDF, SVG and PNG
         .target(name: "Plot", dependencies: ["CCairo", "RetortCore"], swiftSettings: checked),
+        // studies: sweeps over options, run locally or as a Slurm job array (Slurm/)
+        .target(name: "Sweep", dependencies: ["RunKit", .product(name: "Yams", package: "Yams")], swiftSettings: checked),
         // runs engines on a background thread; immutable snapshots out, commands in
         .target(name: "Workbench", dependencies: ["RetortCore", "RunKit", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
         // the TUI: pure cell-grid rendering plus a small ncurses backend
@@ -83,6 +95,7 @@ let package = Package(
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator", "RetortModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention", "RetortTestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CCairo"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "RunKit"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "RunKit", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages
         .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "RunKit", "TrainEngine", "Distill", "Attention"],
