@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Accelerator", dependencies: ["RetortCore", "RetortModels"], swiftSettings: fast),
+        // studies: sweeps over a command's options run as `retort` child processes (no engine imports)
+        .target(name: "Sweep", dependencies: ["RunKit", .product(name: "Yams", package: "Yams")], swiftSettings: checked),
         // runs engines on a background thread; immutable snapshots out, commands in
         .target(name: "Workbench", dependencies: ["RetortCore", "RunKit", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
         // the TUI: pure cell-grid rendering plus a small ncurses backend
@@ -61,7 +63,7 @@ let package = Package(
             name: "retort",
             dependencies: [
                 "CNcurses", "RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine",
-                "Distill", "Attention", "Accelerator", "Workbench", "RetortUI",
+                "Distill", "Attention", "Accelerator", "Workbench", "RetortUI", "Sweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checked),
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator", "RetortModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention", "RetortTestSupport"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "RunKit"]),
         .testTarget(name: "RetortUITests", dependencies: ["RetortUI", "Workbench", "RunKit", "TrainEngine"]),
         // TensorBoard event files and safetensors against fixtures from the real Python packages
         .testTarget(name: "InteropTests", dependencies: ["RetortCore", "RetortModels", "RunKit", "TrainEngine", "Distill", "Attention"],
