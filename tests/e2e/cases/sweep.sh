@@ -70,3 +70,19 @@ for i in $(seq 300); do [ -f "$sw/studies/long-2/runs/p000/metrics.jsonl" ] && b
 kill -INT "$ip"; wait "$ip"; rc=$?
 [ "$rc" = 130 ] && grep -q '"state" : "queued"' "$sw/studies/long-2/manifest.json" && ! grep -q '"state" : "running"' "$sw/studies/long-2/manifest.json" && [ -z "$(pgrep -P "$ip")" ] \
   && grep -q 'sweep stopped; running points are queued again' "$sw/int.out" && ok "sweep: SIGINT stops the children, queues their points, exit 130" || bad "sweep: SIGINT (exit $rc)" "$(cat "$sw/int.out"; grep state "$sw/studies/long-2/manifest.json")"
+
+# a simulator study: options as flags, figures from the report, the latency/energy/area Pareto front
+cat > "$sw/sim.yaml" <<'YAML'
+name: vit-shapes
+command: sim vitality
+options: {model: deit-tiny, layers: 1, attention: taylor}
+axes:
+  dim: [96, 192]
+  linear: [false, true]
+YAML
+expect "sweep: a sim vitality study" 0 'sweep: 4 points run' -- "$BIN" sweep "$sw/sim.yaml" --root "$sw/studies"
+grep -q -- '--linear' "$sw/studies/vit-shapes/logs/p001.txt" && ! grep -q -- '--linear' "$sw/studies/vit-shapes/logs/p000.txt" && ok "sweep: a true boolean option is its flag, a false one is left out" || bad "sweep: sim flags" "$(head -1 "$sw/studies/vit-shapes/logs/p001.txt")"
+expect "sweep collect: a sim study gets the Pareto tables" 0 'pareto.md, pareto.csv' -- "$BIN" sweep collect "$sw/sim.yaml" --root "$sw/studies"
+pc="$sw/studies/vit-shapes/tables/pareto.csv"
+[ "$(head -1 "$pc")" = "point,dim,linear,latency_cycles,energy,area,on_front" ] && grep -qE '^p000,96,false,[0-9]+,[0-9.]+,[0-9]+,true$' "$pc" && grep -qE '^p003,192,true,[0-9]+,[0-9.]+,[0-9]+,false$' "$pc" \
+  && ok "sweep collect: pareto.csv marks the non-dominated points" || bad "sweep collect: pareto.csv" "$(cat "$pc")"
