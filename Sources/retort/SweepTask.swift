@@ -39,7 +39,9 @@ struct SweepTask: ParsableCommand {
         let t = threadCount
         print("study \(study.name): task \(task), points \(indices.map { String(format: "p%03d", $0) }.joined(separator: " ")) × \(t) thread\(t == 1 ? "" : "s")")
         fflush(nil)
-        let executor = LocalExecutor(study: study, folder: folder, executable: SweepCommands.executable, workers: 1, threads: t, progress: nil)
+        // plain progress lines (a batch job's output file), the whole study's counts
+        let progress = SweepProgress(total: count, workers: 1, tty: false) { writeStderr($0) }
+        let executor = LocalExecutor(study: study, folder: folder, executable: SweepCommands.executable, workers: 1, threads: t, progress: progress)
         let outcome: LocalExecutor.Outcome
         do { outcome = try executor.run(indices: indices) } catch { terminate(.failure, "\(error)") }
         sweepEnd(outcome, folder: folder, file: "run \(file) --task \(task)\(chunk == 1 ? "" : " --chunk \(chunk)")")

@@ -43,11 +43,14 @@ public final class LocalExecutor {
         var forwarded = false
         let allowed = indices.map(Set.init)
         out.skipped = try folder.store.read().points.filter { ($0.state == .finished) && (allowed?.contains($0.index) ?? true) }.count
+        var exhausted = false   // nothing left to claim (points failed here are not retried in this run)
         while true {
             if SweepSignals.signal == 0 {
-                while running.count < workers, let e = try claim(allowed: allowed, attempted: attempted, takeOver: indices != nil) {
+                while !exhausted, running.count < workers {
+                    guard let e = try claim(allowed: allowed, attempted: attempted, takeOver: indices != nil) else { exhausted = true; break }
+                    counts = nil
                     attempted.insert(e.index)
-                    let (pid, r) = try launch(e)
+                    guard let (pid, r) = try launch(e) else { out.failed += 1; continue }
                     running[pid] = r
                     try folder.store.update { m in m.points[e.index].worker = "\(host):\(pid)" }
                 }
@@ -61,6 +64,7 @@ public final class LocalExecutor {
             let pid = waitpid(-1, &raw, WNOHANG)
             if pid > 0, let r = running.removeValue(forKey: pid) {
                 let ok = try finish(r, status: ChildProcess.status(raw))
+                counts = nil
                 if ok == true { out.finished += 1 } else if ok == false { out.failed += 1 }
                 continue
             }
@@ -73,11 +77,17 @@ public final class LocalExecutor {
         return out
     }
 
+    /// The manifest's finished and failed counts (nil after a change: read again).
+    var counts: (finished: Int, failed: Int)?
+
     func show(_ running: [pid_t: Running]) throws {
         guard let progress else { return }
-        let m = try folder.store.read()
+        if counts == nil {
+            let m = try folder.store.read()
+            counts = (m.count(.finished), m.count(.failed))
+        }
         let now = Date()
-        progress.show(finished: m.count(.finished), failed: m.count(.failed), running: running.count,
+        progress.show(finished: counts!.finished, failed: counts!.failed, running: running.count,
                       runningSeconds: running.values.map { now.timeIntervalSince($0.started) })
     }
 
@@ -109,20 +119,27 @@ public final class LocalExecutor {
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    func launch(_ e: Manifest.Entry) throws -> (pid_t, Running) {
+    /// Starts a point's child; nil (the point marked failed, with the reason) when it cannot start.
+    func launch(_ e: Manifest.Entry) throws -> (pid_t, Running)? {
         let log = folder.logURL(e.id)
-        let start: PointLauncher.Start
-        do { start = try launcher.start(e) } catch {
-            try folder.store.update { m in m.points[e.index].state = .failed; m.points[e.index].lastLine = "\(error)" }
-            throw error
+        func failed(_ error: Error) throws -> (pid_t, Running)? {
+            try folder.store.update { m in
+                m.points[e.index].state = .failed; m.points[e.index].lastLine = "\(error)"; m.points[e.index].worker = nil
+                m.points[e.index].finished = Manifest.timestamp()
+            }
+            progress?.note("retort: \(e.id) could not start: \(error)")
+            return nil
         }
+        let start: PointLauncher.Start
+        do { start = try launcher.start(e) } catch { return try failed(error) }
         let args = launcher.arguments(e, start)
         let header = "== \(Manifest.timestamp()) attempt \(e.attempts): retort \(args.joined(separator: " "))\n"
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         if let h = FileHandle(forWritingAtPath: log.path) {
             h.seekToEndOfFile(); h.write(Data(header.utf8)); try? h.close()
         }
-        let pid = try ChildProcess.spawn(executable, args, log: log)
+        let pid: pid_t
+        do { pid = try ChildProcess.spawn(executable, args, log: log) } catch { return try failed(error) }
         return (pid, Running(index: e.index, id: e.id, started: Date(), log: log))
     }
 
