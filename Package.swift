@@ -66,7 +66,8 @@ let package = Package(
         // figures for papers: a pure figure model (axes, series, bands, bars, heatmap, Gantt,
         // scatter, legend, ticks) drawn by one small cairo backend to PDF, SVG and PNG
         .target(name: "Plot", dependencies: ["CCairo", "RetortCore"], swiftSettings: checked),
-        // studies: sweeps over options, run locally or as a Slurm job array (Slurm/)
+        // studies: sweeps over a command's options run as `retort` child processes (no engine
+        // imports), locally or as a Slurm job array (Slurm/)
         .target(name: "Sweep", dependencies: ["RunKit", .product(name: "Yams", package: "Yams")], swiftSettings: checked),
         // runs engines on a background thread; immutable snapshots out, commands in
         .target(name: "Workbench", dependencies: ["RetortCore", "RunKit", "TrainEngine", "Distill", "Attention", "Accelerator"], swiftSettings: checked),
@@ -77,7 +78,7 @@ let package = Package(
             name: "retort",
             dependencies: [
                 "CNcurses", "RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine",
-                "Distill", "Attention", "Accelerator", "Workbench", "RetortUI", "Plot",
+                "Distill", "Attention", "Accelerator", "Workbench", "RetortUI", "Plot", "Sweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checked),

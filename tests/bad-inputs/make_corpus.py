@@ -525,6 +525,26 @@ case("model shape: run folder without config.json", 2, r"no-config/config\.json:
 case("model shape: truncated config.json", 2, r"broken-config/config\.json: not a retort train config", "sim", "topology", "@/runs/broken-config")
 case("model shape: attention config without the ViT fields", 2, r"attention-bad-vit/config\.json: not a retort attention train config: ", "sim", "vitality", "--model", "@/runs/attention-bad-vit")
 
+# ---- study files: retort sweep FILE (checked before anything is created) ---------------
+studies = [
+    ("unknown option", "study-unknown-option", "command: train\noptions: {epochz: 2}\n",
+     r"study-unknown-option\.yaml:2: options\.epochz: unknown option of train \(options: data, data-options, model"),
+    ("unknown command", "study-unknown-command", "command: fly\n",
+     r'study-unknown-command\.yaml:1: command: unknown command "fly" \(one of train, distill, attention train, sim vitality\)'),
+    ("value out of range", "study-out-of-range", "command: train\naxes:\n  lr: [0.1, -1]\n", r"study-out-of-range\.yaml:3: lr: must be in"),
+    ("wrong type", "study-wrong-type", "command: distill\noptions:\n  epochs: two\n", r'study-wrong-type\.yaml:3: epochs: expected a whole number, got "two"'),
+    ("option the sweep sets", "study-reserved", "command: train\naxes:\n  seed: [1, 2]\n", r"study-reserved\.yaml:3: axes\.seed: set by the sweep"),
+    ("range without step", "study-range", "command: train\naxes:\n  lr: {from: 0.1, to: 1}\n", r"study-range\.yaml:3: axes\.lr: missing step"),
+    ("log range from 0", "study-log-zero", "command: train\naxes:\n  lr: {from: 0, to: 1, count: 3, log: true}\n", r"study-log-zero\.yaml:3: axes\.lr: a log range needs from and to > 0"),
+    ("baseline not an axis", "study-baseline", "command: train\naxes:\n  lr: [0.1]\nbaseline: {epochs: 2}\n", r"study-baseline\.yaml:4: baseline\.epochs: not an axis \(axes: lr\)"),
+    ("unknown top-level key", "study-top-key", "command: train\nseed: [1]\n", r"study-top-key\.yaml:2: seed: unknown key \(keys: name, command, options, axes, sampling, seeds, baseline\)"),
+    ("YAML alias", "study-alias", "command: train\nseeds: &s [1]\naxes: {lr: *s}\n", r"study-alias\.yaml:3: YAML aliases"),
+    ("empty file", "study-empty", "", r"study-empty\.yaml:1: empty config file"),
+]
+for name, slug, text, rx in studies:
+    f = put("studies/" + slug + ".yaml", text)
+    case("study: " + name, 2, rx, "sweep", f, "--root", "@/../runs-never")
+
 with open(os.path.join(HERE, "cases.tsv"), "w") as f:
     f.write("# name\texit\tregex\targs (tab-separated; @ = tests/bad-inputs/files) — written by make_corpus.py\n")
     for name, code, rx, args in cases:

@@ -32,6 +32,12 @@ public enum ConfigFile {
     public static let maxBytes = 1 << 20
 
     public static func read<C: FileConfigurable>(_: C.Type, path: String) throws -> ConfigFileContents<C> {
+        try parse(C.self, bytes: try bytes(path: path), path: path)
+    }
+
+    /// The bytes of the file at `path`, refused in one line when it is missing, not a regular
+    /// file or larger than `maxBytes` (config and study files).
+    public static func bytes(path: String) throws -> [UInt8] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw ConfigError("\(path): cannot read the config file (no such file)") }
         guard !isDir.boolValue else { throw ConfigError("\(path): is a folder (expected a YAML or JSON config file)") }
@@ -41,24 +47,12 @@ public enum ConfigFile {
             throw ConfigError("\(path): too large for a config file (\(size) bytes; at most \(maxBytes))")
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read the config file") }
-        return try parse(C.self, bytes: [UInt8](data), path: path)
+        return [UInt8](data)
     }
 
     /// Parses the bytes of a config file named `path` (in messages).
     public static func parse<C: FileConfigurable>(_: C.Type, bytes: [UInt8], path: String) throws -> ConfigFileContents<C> {
-        guard bytes.count <= maxBytes else { throw ConfigError("\(path): too large for a config file (\(bytes.count) bytes; at most \(maxBytes))") }
-        var b = bytes[...]
-        if b.starts(with: [0xEF, 0xBB, 0xBF]) { b = b.dropFirst(3) }
-        guard let text = String(validating: b, as: UTF8.self) else { throw ConfigError("\(path): not UTF-8 text (expected a YAML or JSON config file)") }
-        if text.contains("\0") { throw ConfigError("\(path): contains a NUL byte (expected a YAML or JSON config file)") }
-        // an alias can stand for an exponentially large tree (and Yams hashes keys whole)
-        if let line = aliasLine(text) { throw ConfigError("\(path):\(line): YAML aliases (*name) are not read in config files") }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw yamlError(error, text: text, path: path) }
-        guard let root else { throw ConfigError("\(path):1: empty config file (expected keys and values, e.g. epochs: 2)") }
-        guard case .mapping(let top) = root else {
-            throw ConfigError("\(path):\(root.mark?.line ?? 1): expected keys and values at the top (e.g. epochs: 2), got \(describe(root))")
-        }
+        let top = try document(bytes: bytes, path: path)
         var reader = Reader(path: path, aliases: C.fileAliases)
         let fields = ConfigSchema.fields(of: C.fileTemplate)
         try reader.read(top, fields: fields, prefix: [], keyPrefix: "")
@@ -76,6 +70,37 @@ public enum ConfigFile {
         }
         return ConfigFileContents(config: config, path: path, lines: reader.lines, paths: reader.knownPaths(fields))
     }
+
+    /// The top-level mapping of a YAML (or JSON) file's bytes, with the checks every config
+    /// file gets: size, UTF-8, no NUL, no aliases, YAML errors and duplicate keys in one line.
+    public static func document(bytes: [UInt8], path: String) throws -> Node.Mapping {
+        guard bytes.count <= maxBytes else { throw ConfigError("\(path): too large for a config file (\(bytes.count) bytes; at most \(maxBytes))") }
+        var b = bytes[...]
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) { b = b.dropFirst(3) }
+        guard let text = String(validating: b, as: UTF8.self) else { throw ConfigError("\(path): not UTF-8 text (expected a YAML or JSON config file)") }
+        if text.contains("\0") { throw ConfigError("\(path): contains a NUL byte (expected a YAML or JSON config file)") }
+        // an alias can stand for an exponentially large tree (and Yams hashes keys whole)
+        if let line = aliasLine(text) { throw ConfigError("\(path):\(line): YAML aliases (*name) are not read in config files") }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch { throw yamlError(error, text: text, path: path) }
+        guard let root else { throw ConfigError("\(path):1: empty config file (expected keys and values, e.g. epochs: 2)") }
+        guard case .mapping(let top) = root else {
+            throw ConfigError("\(path):\(root.mark?.line ?? 1): expected keys and values at the top (e.g. epochs: 2), got \(describe(root))")
+        }
+        return top
+    }
+
+    /// The keys a file of `C` may set at the top, as the flags spell them (kebab-case), with
+    /// the aliases (e.g. a flag name that differs from the property).
+    public static func keys<C: FileConfigurable>(_: C.Type) -> [String] {
+        let fields = ConfigSchema.fields(of: C.fileTemplate).map { ConfigKeyName.kebab($0.name) }
+        let aliases = C.fileAliases.keys.filter { !$0.contains(".") }.map { ConfigKeyName.kebab($0) }
+        var seen = Set<String>()
+        return (fields + aliases.sorted()).filter { seen.insert(ConfigKeyName.normalized($0)).inserted }
+    }
+
+    /// The form keys are matched in: camelCase, kebab-case and snake_case spell the same key.
+    public static func normalizedKey(_ key: String) -> String { ConfigKeyName.normalized(key) }
 
     /// A mapping the base does not have (a nil optional struct) must be given whole.
     static func checkComplete(_ json: ConfigJSON, fields: [ConfigField], reader: Reader, prefix: [String]) throws {

@@ -1,0 +1,88 @@
+# Studies: `retort sweep` runs a 2×2×3 study locally, skips finished points, resumes a killed
+# worker from its checkpoint, stops cleanly on SIGINT, and `collect` writes the tables.
+sw="$tmp/sweep"; mkdir -p "$sw"
+cat > "$sw/tiny.yaml" <<'YAML'
+name: tiny
+command: train
+options: {data: digits, model: mlp, epochs: 2, test-count: 300, width: 0.25}
+axes:
+  lr: [0.05, 0.1]
+  batch-size: {from: 32, to: 64, step: 32}
+seeds: [1, 2, 3]
+baseline: {lr: 0.05}
+YAML
+expect "sweep: a 2×2×3 study runs locally with 2 workers" 0 'sweep: 12 points run, 0 already finished, 0 failed' -- "$BIN" sweep "$sw/tiny.yaml" --workers 2 --root "$sw/studies"
+st="$sw/studies/tiny"
+n=$(ls -d "$st"/runs/p0* 2>/dev/null | wc -l)
+[ "$n" = 12 ] && [ -f "$st/runs/p011/metrics.jsonl" ] && [ -f "$st/logs/p011.txt" ] && [ -f "$st/study.yaml" ] && ok "sweep: one run folder and log per point" || bad "sweep: run folders ($n)" "$(ls "$st" "$st/runs")"
+grep -q '"state" : "finished"' "$st/manifest.json" && [ "$(grep -c '"state" : "finished"' "$st/manifest.json")" = 12 ] && ok "sweep: manifest has 12 finished points" || bad "sweep: manifest" "$(grep state "$st/manifest.json" | sort | uniq -c)"
+grep -q -- '--seed 3 --threads 1 --plain' "$st/logs/p002.txt" && grep -q -- '--config .*points/p002.yaml' "$st/logs/p002.txt" && grep -q 'lr: "0.05"' "$st/points/p002.yaml" && ok "sweep: a point's child gets its options file, seed and threads" || bad "sweep: child command line" "$(head -2 "$st/logs/p002.txt")"
+expect "sweep: running again skips finished points" 0 'sweep: 0 points run, 12 already finished, 0 failed' -- "$BIN" sweep "$sw/tiny.yaml" --root "$sw/studies"
+expect "sweep status: a table of points and states" 0 '12 points: 12 finished, 0 running, 0 queued, 0 failed' -- "$BIN" sweep status "$sw/tiny.yaml" --root "$sw/studies"
+expect "sweep collect: the tables" 0 'collected 12 of 12 points .* into .*: summary.md, summary.csv, best.md, paired.md, paired.csv' -- "$BIN" sweep collect "$sw/tiny.yaml" --root "$sw/studies" --out "$sw/tables"
+head -1 "$sw/tables/summary.csv" | grep -qx 'condition,lr,batch-size,metric,n,mean,std,ci95_low,ci95_high' && grep -qE '^"lr=0.1,batch-size=64",0.1,64,test_accuracy,3,0\.[0-9]+,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+$' "$sw/tables/summary.csv" \
+  && ok "sweep collect: summary.csv in the long format, n = 3 seeds" || bad "sweep collect: summary.csv" "$(head -3 "$sw/tables/summary.csv")"
+grep -qE '^"lr=0.1,batch-size=32",0.1,32,"lr=0.05,batch-size=32",test_accuracy,3,[-0-9.e]+,[0-9.e-]+,[-0-9.e]+,[-0-9.e]+,[0-3],higher$' "$sw/tables/paired.csv" && ok "sweep collect: paired differences against the baseline with wins" || bad "sweep collect: paired.csv" "$(cat "$sw/tables/paired.csv" | head -4)"
+grep -q '| test_accuracy | higher |' "$sw/tables/best.md" && ok "sweep collect: best point per metric" || bad "sweep collect: best.md" "$(cat "$sw/tables/best.md")"
+
+# a changed study whose points differ is refused in one line; --new starts tiny-2
+sed 's/seeds: \[1, 2, 3\]/seeds: [1, 2]/' "$sw/tiny.yaml" > "$sw/tiny-changed.yaml"; sed -i 's/^name: tiny$/name: tiny/' "$sw/tiny-changed.yaml"
+expect "sweep: changed points are refused" 2 "tiny-changed.yaml: the study's points differ from those in .*studies/tiny \(8 points now, 12 there\); pass --new" -- "$BIN" sweep "$sw/tiny-changed.yaml" --root "$sw/studies"
+expect "sweep status: no folder for changed points" 2 'no study folder holds these points' -- "$BIN" sweep status "$sw/tiny-changed.yaml" --root "$sw/studies"
+expect "sweep: workers × threads above the cores is a usage error" 64 'workers × threads must be at most' -- "$BIN" sweep "$sw/tiny.yaml" --workers 1000 --threads 1
+
+# two `sweep run` task processes update one manifest at the same time
+cat > "$sw/pair.yaml" <<'YAML'
+command: train
+options: {data: digits, model: mlp, epochs: 1, test-count: 300, width: 0.25}
+axes: {lr: [0.05, 0.1]}
+seeds: [1, 2]
+YAML
+"$BIN" sweep run "$sw/pair.yaml" --task 0 --chunk 2 --root "$sw/studies" >"$sw/t0.out" 2>&1 & t0=$!
+"$BIN" sweep run "$sw/pair.yaml" --task 1 --chunk 2 --root "$sw/studies" >"$sw/t1.out" 2>&1 & t1=$!
+wait $t0; r0=$?; wait $t1; r1=$?
+[ "$r0" = 0 ] && [ "$r1" = 0 ] && [ "$(grep -c '"state" : "finished"' "$sw/studies/pair/manifest.json")" = 4 ] && ok "sweep run: two task processes, one manifest, 4 finished points" || bad "sweep run: tasks exit $r0 $r1" "$(cat "$sw/t0.out" "$sw/t1.out")"
+expect "sweep run: a task beyond the points" 2 'task 2 × chunk 2 starts at point 4; the study has 4 points \(tasks 0…1\)' -- "$BIN" sweep run "$sw/pair.yaml" --task 2 --chunk 2 --root "$sw/studies"
+
+# a worker killed mid-run (kill -9) fails its point; running again resumes it from its checkpoint
+cat > "$sw/long.yaml" <<'YAML'
+command: train
+options: {data: digits, model: mlp, epochs: 150, test-count: 300}
+seeds: [4]
+YAML
+"$BIN" sweep "$sw/long.yaml" --workers 1 --root "$sw/studies" >"$sw/long.out" 2>&1 & lp=$!
+lr="$sw/studies/long/runs/p000"
+for i in $(seq 300); do [ "$(grep -c '"kind":"epoch"' "$lr/metrics.jsonl" 2>/dev/null || true)" -ge 2 ] 2>/dev/null && break; sleep 0.1; done
+child=$(pgrep -P "$lp" | head -1)
+kill -9 "$child"; wait "$lp"; rc=$?
+[ "$rc" = 1 ] && grep -q '"state" : "failed"' "$sw/studies/long/manifest.json" && grep -q 'p000 failed (killed by signal 9)' "$sw/long.out" && ok "sweep: a killed worker fails its point (exit 1, one line)" || bad "sweep: killed worker (exit $rc)" "$(cat "$sw/long.out")"
+before=$(grep -c '"kind":"epoch"' "$lr/metrics.jsonl")
+expect "sweep: running again resumes the killed point" 0 'sweep: 1 point run, 0 already finished, 0 failed' -- "$BIN" sweep "$sw/long.yaml" --root "$sw/studies"
+resumed=$(grep -E '^resumed .* from step-[0-9]+\.ckpt at [0-9]+/150 epochs done' "$lr/../../logs/p000.txt")
+first=$(awk '/attempt 2:/{a=1} a && /^ +[0-9]+ +[0-9]+ /{print $1; exit}' "$sw/studies/long/logs/p000.txt")
+epochs=$(grep '"kind":"epoch"' "$lr/metrics.jsonl" | grep -oE '"epoch":[0-9]+' | sort -u | wc -l)
+[ -n "$resumed" ] && [ "${first:-0}" -gt 1 ] && [ "$epochs" = 150 ] && [ "$before" -ge 2 ] && ok "sweep: the resumed run continued at epoch $first (not restarted) and has all 150 epochs" \
+  || bad "sweep: resume (first epoch after resume '${first:-}', $epochs epochs, $before before)" "$(grep -E 'attempt|resumed' "$sw/studies/long/logs/p000.txt")"
+
+# SIGINT: children are stopped, their points queued again, exit 130, manifest consistent
+"$BIN" sweep "$sw/long.yaml" --new --root "$sw/studies" >"$sw/int.out" 2>&1 & ip=$!
+for i in $(seq 300); do [ -f "$sw/studies/long-2/runs/p000/metrics.jsonl" ] && break; sleep 0.1; done; sleep 0.3
+kill -INT "$ip"; wait "$ip"; rc=$?
+[ "$rc" = 130 ] && grep -q '"state" : "queued"' "$sw/studies/long-2/manifest.json" && ! grep -q '"state" : "running"' "$sw/studies/long-2/manifest.json" && [ -z "$(pgrep -P "$ip")" ] \
+  && grep -q 'sweep stopped; running points are queued again' "$sw/int.out" && ok "sweep: SIGINT stops the children, queues their points, exit 130" || bad "sweep: SIGINT (exit $rc)" "$(cat "$sw/int.out"; grep state "$sw/studies/long-2/manifest.json")"
+
+# a simulator study: options as flags, figures from the report, the latency/energy/area Pareto front
+cat > "$sw/sim.yaml" <<'YAML'
+name: vit-shapes
+command: sim vitality
+options: {model: deit-tiny, layers: 1, attention: taylor}
+axes:
+  dim: [96, 192]
+  linear: [false, true]
+YAML
+expect "sweep: a sim vitality study" 0 'sweep: 4 points run' -- "$BIN" sweep "$sw/sim.yaml" --root "$sw/studies"
+grep -q -- '--linear' "$sw/studies/vit-shapes/logs/p001.txt" && ! grep -q -- '--linear' "$sw/studies/vit-shapes/logs/p000.txt" && ok "sweep: a true boolean option is its flag, a false one is left out" || bad "sweep: sim flags" "$(head -1 "$sw/studies/vit-shapes/logs/p001.txt")"
+expect "sweep collect: a sim study gets the Pareto tables" 0 'pareto.md, pareto.csv' -- "$BIN" sweep collect "$sw/sim.yaml" --root "$sw/studies"
+pc="$sw/studies/vit-shapes/tables/pareto.csv"
+[ "$(head -1 "$pc")" = "point,dim,linear,latency_cycles,energy,area,on_front" ] && grep -qE '^p000,96,false,[0-9]+,[0-9.]+,[0-9]+,true$' "$pc" && grep -qE '^p003,192,true,[0-9]+,[0-9.]+,[0-9]+,false$' "$pc" \
+  && ok "sweep collect: pareto.csv marks the non-dominated points" || bad "sweep collect: pareto.csv" "$(cat "$pc")"
