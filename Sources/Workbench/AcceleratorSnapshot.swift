@@ -46,6 +46,18 @@ public func taylorComparison(taylorCycles: Int, softmaxCycles: Int) -> String {
     return t < s ? String(format: "taylor %.2f× faster than softmax", s / t) : String(format: "taylor %.2f× slower than softmax", t / s)
 }
 
+/// Sanger's totals on the same hardware (synthetic masks at the default density).
+public struct AcceleratorSangerFigures: Sendable, Equatable {
+    public var cycles: Int
+    public var energyMicrojoules: Double
+    public var density: Double
+    /// Pack-and-split PE utilisation.
+    public var loadBalance: Double
+    public init(cycles: Int, energyMicrojoules: Double, density: Double, loadBalance: Double) {
+        self.cycles = cycles; self.energyMicrojoules = energyMicrojoules; self.density = density; self.loadBalance = loadBalance
+    }
+}
+
 /// Immutable view of the accelerator simulation at the cursor.
 public struct AcceleratorSnapshot: Sendable {
     public var state: JobState
@@ -87,6 +99,17 @@ public struct AcceleratorSnapshot: Sendable {
     public var dramReadBytes = 0, dramWriteBytes = 0
     /// Each layer's span in the schedule.
     public var layerCycles: [AcceleratorLayerCycles] = []
+    /// Sanger on the same hardware (the third column of the comparison).
+    public var sanger: AcceleratorSangerFigures? = nil
+
+    /// Taylor against Sanger, e.g. "taylor 1.69× faster than sanger (ρ 0.20, balance 0.61)".
+    public var sangerComparison: String? {
+        guard let g = sanger else { return nil }
+        let t = attention == "taylor" ? totalCycles : otherCycles
+        let r = Double(max(1, g.cycles)) / Double(max(1, t))
+        return String(format: "taylor %.2f× %@ than sanger (ρ %.2f, balance %.2f)", r >= 1 ? r : 1 / r, r >= 1 ? "faster" : "slower",
+                      g.density, g.loadBalance)
+    }
 
     /// The comparison counter: taylor against softmax, the same direction in both modes.
     public var comparison: String {
