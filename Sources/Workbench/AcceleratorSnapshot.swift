@@ -102,13 +102,17 @@ public struct AcceleratorSnapshot: Sendable {
     /// Sanger on the same hardware (the third column of the comparison).
     public var sanger: AcceleratorSangerFigures? = nil
 
-    /// Taylor against Sanger, e.g. "taylor 1.69× faster than sanger (ρ 0.20, balance 0.61)".
+    /// Taylor against Sanger, e.g. "taylor 1.69× faster than sanger".
     public var sangerComparison: String? {
         guard let g = sanger else { return nil }
         let t = attention == "taylor" ? totalCycles : otherCycles
         let r = Double(max(1, g.cycles)) / Double(max(1, t))
-        return String(format: "taylor %.2f× %@ than sanger (ρ %.2f, balance %.2f)", r >= 1 ? r : 1 / r, r >= 1 ? "faster" : "slower",
-                      g.density, g.loadBalance)
+        return String(format: "taylor %.2f× %@ than sanger", r >= 1 ? r : 1 / r, r >= 1 ? "faster" : "slower")
+    }
+
+    /// Sanger's energy, mask density and load balance, e.g. "sanger 259.9 µJ, ρ 0.20, bal. 0.61".
+    public var sangerFigures: String? {
+        sanger.map { String(format: "sanger %.1f µJ, ρ %.2f, bal. %.2f", $0.energyMicrojoules, $0.density, $0.loadBalance) }
     }
 
     /// The comparison counter: taylor against softmax, the same direction in both modes.

@@ -14,7 +14,9 @@
 ///    (EXP, ACC, DIV) [C: the kept scores are recomputed at full precision and renormalised];
 /// 6. [P] P·V on the same PE rows (d + pes − 1 cycles per wave) [R]; rows split into several
 ///    segments add their partial outputs (ADD) [R];
-/// Q, K, V come from DRAM and Z goes back, as for the other two kinds. SRAM per wave [R]: the
+/// Q, K, V come from DRAM and Z goes back, as for the other two kinds. The predicted map lives
+/// in scratch until the threshold has read it, the kept scores from QKᵀ to P·V; the mask bits
+/// in the pack buffer (counted as SRAM words, not allocated) [R]. SRAM per wave [R]: the
 /// Q rows of its segments and all n keys (or values) broadcast to the PE rows.
 extension GraphBuilder {
     mutating func sangerHead(layer l: Int, head h: Int, chunk: Int, n: Int, d: Int, stats s: PackSplitStats,
@@ -46,11 +48,12 @@ extension GraphBuilder {
         let th = add(.threshold, layer: l, head: h, unit: addU, duration: elementwise(rows: n, cols: n, lanes: Ad, latency: addL),
                      deps: [rs], ops: OpCounts(adds: n * n, muls: n, sramReads: n * n + n, sramWrites: maskWords))
         for t in [ex, rs, th] { consume(sHat, by: t) }
-        let mask = tensor(.scratch, bytes: maskWords * b, producer: th)
+        // The mask bits stay in the PE rows' pack buffer [R] (no scratch allocation: a head
+        // holding its predicted map must never wait for space for its own mask).
         // 4–6: the sparse pass on PE rows
         let p = Self.sparsePass(n: n, d: d, stats: s, hw: hw, config: sc)
         let kept = s.kept
-        let sqk = add(.sparseQK, layer: l, head: h, unit: sa, duration: p.cycles, deps: [th] + resident(mask), firstOutput: p.perWave,
+        let sqk = add(.sparseQK, layer: l, head: h, unit: sa, duration: p.cycles, deps: [th], firstOutput: p.perWave,
                       ops: OpCounts(macs: kept * d, sramReads: maskWords + p.slots * d + p.waves * n * d, sramWrites: kept))
         let scores = tensor(.scratch, bytes: kept * b, producer: sqk)
         let kex = add(.sparseExp, layer: l, head: h, unit: expU, duration: elementwise(rows: 1, cols: kept, lanes: E, latency: expL),
@@ -63,7 +66,6 @@ extension GraphBuilder {
         let spv = add(.sparsePV, layer: l, head: h, unit: sa, duration: p.cycles, deps: [kdiv], firstOutput: p.perWave,
                       ops: OpCounts(macs: kept * d, sramReads: maskWords + kept + p.waves * n * d, sramWrites: s.segments * d))
         for t in [kex, krs, kdiv, spv] { consume(scores, by: t) }
-        for t in [sqk, spv] { consume(mask, by: t) }
         let merges = max(0, s.segments - s.nonEmptyRows)
         let mg = add(.mergePartials, layer: l, head: h, unit: addU, duration: elementwise(rows: merges, cols: d, lanes: Ad, latency: addL),
                      stream: [spv], firstOutput: addL, tail: addL,
