@@ -57,6 +57,8 @@ struct SimVitality: ParsableCommand {
     }
 
     func run() throws {
+        let densities = try sanger.sweep()   // the Sanger values are checked before anything is printed
+        try sanger.check()
         let (m, origin, sparsity) = try workload()
         let cfg = try config.map { try VitalityConfig.load(path: $0) } ?? .defaults()
         let h = cfg.hardware
@@ -69,7 +71,6 @@ struct SimVitality: ParsableCommand {
         print("config: \(config ?? "defaults (configs/accelerator/vitality-default.json)")")
         print("model: \(origin)")
         print(sparsity)
-        let densities = try sanger.sweep()   // checked before anything runs
         var kinds = attention.kinds
         var sangerWorkload: SangerWorkload? = nil
         if sanger.enabled {

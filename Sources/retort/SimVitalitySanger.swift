@@ -36,6 +36,13 @@ struct SangerOptions: ParsableArguments {
         guard d.isFinite, d > 0, d <= 1 else { throw ConfigError("\(field): must be in (0, 1], got \(d)") }
     }
 
+    /// Checks the values (exit 2, one line) before the command prints anything.
+    func check() throws {
+        guard enabled else { return }
+        _ = try config()
+        if let density { try Self.checkDensity(density, field: "--density") }
+    }
+
     func config() throws -> SangerConfig {
         var c = try sangerConfig.map { try SangerConfig.load(path: $0) } ?? .defaults()
         if let threshold {

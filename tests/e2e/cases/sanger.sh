@@ -14,7 +14,7 @@ rows=$(grep -cE '^ +0\.(050|100|200|400) +0\.[0-9]+ +0\.[0-9]+ +[0-9,]+ ' <<<"$o
 [ "$rc" = 0 ] && [ "$rows" = 4 ] && ok "sanger: --density-sweep prints one row per density" || bad "sanger: density sweep (exit $rc, $rows rows)" "$out"
 # bad values: one line, exit 2 (checked before anything is simulated)
 for d in 1.5 0 -0.2 nan; do
-  out=$("$BIN" sim vitality --baseline sanger --density "$d" 2>&1); rc=$?
+  out=$("$BIN" sim vitality --baseline sanger --density="$d" 2>&1); rc=$?
   [ "$rc" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -qE '^retort: --density: must be in \(0, 1\], got ' <<<"$out" \
     && ok "sanger: --density $d refused in one line (exit 2)" || bad "sanger: --density $d (exit $rc)" "$out"
 done
