@@ -57,7 +57,7 @@ extension Screen {
             gantt(&g, ganttR.inset(1), a)
         }
         // Counters and settings
-        let (cR, pR) = side.top(min(side.height - 6, 10))
+        let (cR, pR) = side.top(min(side.height - 6, 12))
         g.box(cR, title: "Counters", glyphs: glyphs)
         let ci = cR.inset(1)
         let lat = Double(a.totalCycles) / (a.clockMHz * 1e6) * 1e6
@@ -65,8 +65,10 @@ extension Screen {
             "cycle \(a.cycle) / \(a.totalCycles)",
             String(format: "latency %.1f µs @ %.0f MHz", lat, a.clockMHz),
             String(format: "energy %.1f µJ (%@ %.1f µJ)", a.energyMicrojoules, a.otherAttention, a.otherEnergyMicrojoules),
-            "\(a.otherAttention) \(a.otherCycles) cycles",
+            "\(a.otherAttention) \(a.otherCycles) cycles" + (a.sanger.map { ", sanger \($0.cycles)" } ?? ""),
             a.comparison,
+            a.sangerComparison ?? "",
+            a.sangerFigures ?? "",
             "busy PEs \(a.busyPEs) / \(a.pe.rows * a.pe.cols)",
             a.buffers.map { String(format: "%@ %.0f%%", String($0.name.prefix(4)), 100 * $0.fraction) }.joined(separator: " "),
             String(format: "DRAM %@ read, %@ written", Self.bytes(a.dramReadBytes), Self.bytes(a.dramWriteBytes)),

@@ -4,9 +4,10 @@ import Dispatch
 /// A re-simulation after a setting changed, built a slice at a time on the job's thread so
 /// the runner still reads commands in between: a newer setting or `cancel` simply drops it.
 /// Phases: schedule the shown attention, then the other one (for the comparison), then
-/// summarise.
+/// Sanger on the same hardware (the three-way comparison), then summarise.
 final class AcceleratorResimulation {
-    typealias Built = (sim: AcceleratorSimulation, report: AcceleratorReport, other: AcceleratorReport, timeline: UtilisationTimeline)
+    typealias Built = (sim: AcceleratorSimulation, report: AcceleratorReport, other: AcceleratorReport, sanger: AcceleratorReport,
+                       timeline: UtilisationTimeline)
 
     let settings: AcceleratorWorkbenchJob.Settings
     /// What changed, e.g. "linear = on" (for the messages and the busy indicator).
@@ -14,16 +15,21 @@ final class AcceleratorResimulation {
     private var sim: AcceleratorSimulation?
     private var other: AcceleratorSimulation?
     private var otherReport: AcceleratorReport?
+    private var sanger: AcceleratorSimulation?
+    private var sangerReport: AcceleratorReport?
 
     init(settings: AcceleratorWorkbenchJob.Settings, change: String) {
         self.settings = settings; self.change = change
     }
 
-    /// 0…1: the shown attention's schedule is the first half, the other's the second.
+    /// 0…1: the shown attention's schedule is the first third, the other's the second,
+    /// Sanger's the last.
     var progress: Double {
-        if otherReport != nil { return 1 }
-        if let other { return 0.5 + 0.5 * other.scheduledFraction }
-        return 0.5 * (sim?.scheduledFraction ?? 0)
+        if sangerReport != nil { return 1 }
+        if let sanger { return (2 + sanger.scheduledFraction) / 3 }
+        if otherReport != nil { return 2.0 / 3 }
+        if let other { return (1 + other.scheduledFraction) / 3 }
+        return (sim?.scheduledFraction ?? 0) / 3
     }
 
     static func simulation(_ s: AcceleratorWorkbenchJob.Settings, _ a: Accelerator.AttentionKind) -> AcceleratorSimulation {
@@ -42,14 +48,18 @@ final class AcceleratorResimulation {
                 continue
             }
             if let o = other {
-                if try o.prepare(events: 256) { otherReport = try o.report(); other = nil }
+                if try o.prepare(events: 256) { otherReport = try o.report(); other = nil; sanger = Self.simulation(settings, .sanger) }
                 continue
             }
-            guard let s = sim, let otherReport else { return nil }
+            if let g = sanger {
+                if try g.prepare(events: 256) { sangerReport = try g.report(); sanger = nil }
+                continue
+            }
+            guard let s = sim, let otherReport, let sangerReport else { return nil }
             let report = try s.report()
             let timeline = try s.timeline(bucketCycles: max(1, report.totalCycles / 400))
             sim = nil
-            return (s, report, otherReport, timeline)
+            return (s, report, otherReport, sangerReport, timeline)
         } while timeLeft()
         return nil
     }

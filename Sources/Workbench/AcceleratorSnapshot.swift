@@ -46,6 +46,18 @@ public func taylorComparison(taylorCycles: Int, softmaxCycles: Int) -> String {
     return t < s ? String(format: "taylor %.2f× faster than softmax", s / t) : String(format: "taylor %.2f× slower than softmax", t / s)
 }
 
+/// Sanger's totals on the same hardware (synthetic masks at the default density).
+public struct AcceleratorSangerFigures: Sendable, Equatable {
+    public var cycles: Int
+    public var energyMicrojoules: Double
+    public var density: Double
+    /// Pack-and-split PE utilisation.
+    public var loadBalance: Double
+    public init(cycles: Int, energyMicrojoules: Double, density: Double, loadBalance: Double) {
+        self.cycles = cycles; self.energyMicrojoules = energyMicrojoules; self.density = density; self.loadBalance = loadBalance
+    }
+}
+
 /// Immutable view of the accelerator simulation at the cursor.
 public struct AcceleratorSnapshot: Sendable {
     public var state: JobState
@@ -87,6 +99,21 @@ public struct AcceleratorSnapshot: Sendable {
     public var dramReadBytes = 0, dramWriteBytes = 0
     /// Each layer's span in the schedule.
     public var layerCycles: [AcceleratorLayerCycles] = []
+    /// Sanger on the same hardware (the third column of the comparison).
+    public var sanger: AcceleratorSangerFigures? = nil
+
+    /// Taylor against Sanger, e.g. "taylor 1.69× faster than sanger".
+    public var sangerComparison: String? {
+        guard let g = sanger else { return nil }
+        let t = attention == "taylor" ? totalCycles : otherCycles
+        let r = Double(max(1, g.cycles)) / Double(max(1, t))
+        return String(format: "taylor %.2f× %@ than sanger", r >= 1 ? r : 1 / r, r >= 1 ? "faster" : "slower")
+    }
+
+    /// Sanger's energy, mask density and load balance, e.g. "sanger 259.9 µJ, ρ 0.20, bal. 0.61".
+    public var sangerFigures: String? {
+        sanger.map { String(format: "sanger %.1f µJ, ρ %.2f, bal. %.2f", $0.energyMicrojoules, $0.density, $0.loadBalance) }
+    }
 
     /// The comparison counter: taylor against softmax, the same direction in both modes.
     public var comparison: String {

@@ -20,6 +20,8 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
     private var sim: AcceleratorSimulation
     private var report: AcceleratorReport
     private var other: AcceleratorReport
+    /// Sanger on the same hardware (synthetic masks at the default density).
+    private var sanger: AcceleratorReport
     private var timeline: UtilisationTimeline
     private var breakpoints: [(Breakpoint, String)] = []
     private var pauseRequest: String?
@@ -33,14 +35,14 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
     public init(model: ViTModel = .deitTiny, attention: Accelerator.AttentionKind = .taylor, includeLinear: Bool = false,
                 config: VitalityConfig = .defaults()) throws {
         self.model = model; self.attention = attention; self.includeLinear = includeLinear; self.config = config
-        (sim, report, other, timeline) = try Self.build(model, attention, includeLinear, config)
+        (sim, report, other, sanger, timeline) = try Self.build(model, attention, includeLinear, config)
     }
 
     static func build(_ m: ViTModel, _ a: Accelerator.AttentionKind, _ lin: Bool, _ c: VitalityConfig) throws
-        -> (AcceleratorSimulation, AcceleratorReport, AcceleratorReport, UtilisationTimeline) {
+        -> (AcceleratorSimulation, AcceleratorReport, AcceleratorReport, AcceleratorReport, UtilisationTimeline) {
         let s = Settings(model: m, attention: a, includeLinear: lin, config: c, stepCycles: 1, runCycles: 1)
         let r = AcceleratorResimulation(settings: s, change: "")
-        while true { if let b = try r.work(seconds: 1) { return (b.sim, b.report, b.other, b.timeline) } }
+        while true { if let b = try r.work(seconds: 1) { return (b.sim, b.report, b.other, b.sanger, b.timeline) } }
     }
 
     public var isFinished: Bool { false }     // the simulation stays open for inspection
@@ -85,7 +87,7 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             pending = nil
             let before = ProcessMemory.kib().resident
             (model, attention, includeLinear, config) = (p.settings.model, p.settings.attention, p.settings.includeLinear, p.settings.config)
-            (sim, report, other, timeline) = (b.sim, b.report, b.other, b.timeline)
+            (sim, report, other, sanger, timeline) = (b.sim, b.report, b.other, b.sanger, b.timeline)
             releaseFreedMemory()
             let after = ProcessMemory.kib().resident
             notes.append((.info, "\(p.change): re-simulated, \(report.totalCycles) cycles" + Self.memoryNote(before, after)))
@@ -104,6 +106,13 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
 
 
     public static let models = ViTModel.presets.map(\.name)
+
+    /// The Sanger column of the three-way comparison.
+    static func sangerFigures(_ r: AcceleratorReport) -> AcceleratorSangerFigures {
+        let w = r.workload.sangerInEffect, st = w.total(layers: r.workload.layerCount, heads: r.workload.model.heads)
+        return AcceleratorSangerFigures(cycles: r.totalCycles, energyMicrojoules: r.totalEnergyPJ / 1e6,
+                                        density: st.density, loadBalance: w.utilisation(st))
+    }
 
     /// What the Accelerator tab's settings change: the workload, the hardware and the pace.
     public struct Settings: Sendable, Equatable {
@@ -298,7 +307,8 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             unitFigures: AcceleratorUnitFigures.of(report, hardware: config.hardware, energy: config.energy),
             sharedEnergy: report.energy.filter { $0.name == "SRAM" || $0.name == "static" }.map { ($0.name, $0.picojoules / 1e6) },
             dramReadBytes: report.ops.dramReadBytes, dramWriteBytes: report.ops.dramWriteBytes,
-            layerCycles: spans.keys.sorted().map { AcceleratorLayerCycles(layer: $0, start: spans[$0]!.0, end: spans[$0]!.1) })
+            layerCycles: spans.keys.sorted().map { AcceleratorLayerCycles(layer: $0, start: spans[$0]!.0, end: spans[$0]!.1) },
+            sanger: Self.sangerFigures(sanger))
     }
 
     /// The layer of the last task to start or end at or before `c` (0 before anything started).

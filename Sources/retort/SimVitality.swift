@@ -31,6 +31,7 @@ struct SimVitality: ParsableCommand {
     @Option(help: "Only the first N layers.") var layers: Int?
     @Option(help: "Write a per-unit utilisation timeline CSV (bucketed) to this file.") var timeline: String?
     @Option(help: "Timeline buckets, 1…100000 (the bucket width is total cycles / buckets of the longest run).") var buckets: Int = 200
+    @OptionGroup(title: "Sanger baseline") var sanger: SangerOptions
 
     func validate() throws {
         guard buckets >= 1 else { throw ValidationError("--buckets must be ≥ 1") }
@@ -56,6 +57,8 @@ struct SimVitality: ParsableCommand {
     }
 
     func run() throws {
+        let densities = try sanger.sweep()   // the Sanger values are checked before anything is printed
+        try sanger.check()
         let (m, origin, sparsity) = try workload()
         let cfg = try config.map { try VitalityConfig.load(path: $0) } ?? .defaults()
         let h = cfg.hardware
@@ -68,11 +71,22 @@ struct SimVitality: ParsableCommand {
         print("config: \(config ?? "defaults (configs/accelerator/vitality-default.json)")")
         print("model: \(origin)")
         print(sparsity)
-        let kinds = attention.kinds
+        var kinds = attention.kinds
+        var sangerWorkload: SangerWorkload? = nil
+        if sanger.enabled {
+            kinds.append(.sanger)
+            let (sw, notes) = try sanger.workload(model: m, layers: nl)
+            sangerWorkload = sw
+            let st = sw.total(layers: nl, heads: m.heads)
+            print(String(format: "Sanger baseline: %@; density %.4f, pack-and-split utilisation %.3f (%@, %d PEs per PE row, %d-column vectors, threshold %g)",
+                         sw.origin, st.density, sw.utilisation(st), sw.config.skipEmptyVectors ? "empty vectors skipped" : "no skip",
+                         sw.config.pesPerRow, sw.config.ports, sw.config.threshold))
+            for n in notes { print(n) }
+        }
         var reports: [AttentionKind: AcceleratorReport] = [:]
         var sims: [AttentionKind: AcceleratorSimulation] = [:]
         for k in kinds {
-            let w = AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl)
+            let w = AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl, sanger: k == .sanger ? sangerWorkload : nil)
             let size = WorkloadSize(w, hardware: h)
             guard size.tasks <= SizeLimits.vitTasks, size.tiles <= SizeLimits.vitTiles else {
                 throw ConfigError("--model: \(m.name) (\(k.rawValue)\(linear ? ", with linear layers" : "")) is up to \(size.tasks) tasks and \(size.tiles) array tiles; the accelerator model schedules at most \(SizeLimits.vitTasks) tasks and \(SizeLimits.vitTiles) tiles (--layers simulates fewer layers)")
@@ -92,6 +106,12 @@ struct SimVitality: ParsableCommand {
             print(String(format: "energy   %.2f× less (%.2f vs %.2f µJ)", c.energyRatio, s.totalEnergyPJ / 1e6, t.totalEnergyPJ / 1e6))
             print(String(format: "MACs     %.2f× fewer, divisions %.2f× fewer, exps %@ → 0",
                          Double(s.ops.macs) / Double(max(1, t.ops.macs)), Double(s.ops.divs) / Double(max(1, t.ops.divs)), grouped(s.ops.exps)))
+        }
+        if let t = reports[.taylor], let s = reports[.softmax], let g = reports[.sanger], let sw = sangerWorkload {
+            SangerOptions.printThreeWay(ThreeWayComparison(softmax: s, sanger: g, taylor: t, sparsity: sw), linear: linear, hardware: h)
+        }
+        if let densities {
+            try SangerOptions.printSweep(model: m, densities: densities, linear: linear, layers: nl, config: cfg, options: sanger)
         }
         if let path = timeline {
             let longest = reports.values.map(\.totalCycles).max() ?? 1

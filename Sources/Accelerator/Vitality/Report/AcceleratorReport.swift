@@ -65,17 +65,21 @@ extension AcceleratorSimulation {
         return AcceleratorReport(
             workload: workload, totalCycles: total, clockMHz: h.clockMHz, units: reports, ops: ops,
             saGeneralMacUtilisation: Double(saMacs) / (Double(total) * Double(h.saRows * h.saCols * h.chunks)),
-            energy: Self.energy(reports, total: total, table: config.energy), stageCycles: stage, taskCount: graph.tasks.count)
+            energy: Self.energy(reports, total: total, table: config.energy,
+                                lowMacPJ: workload.attention == .sanger ? workload.sangerInEffect.config.predictMacPJ : 0),
+            stageCycles: stage, taskCount: graph.tasks.count)
     }
 
     /// Energy by component from the per-operation table.
-    static func energy(_ units: [UnitReport], total: Int, table e: EnergyTable) -> [EnergyComponent] {
+    /// `lowMacPJ`: energy of one low-precision MAC (Sanger's prediction pass).
+    static func energy(_ units: [UnitReport], total: Int, table e: EnergyTable, lowMacPJ: Double = 0) -> [EnergyComponent] {
         func sum(_ k: UnitKind, _ f: (OpCounts) -> Double) -> Double {
             units.filter { $0.unit.kind == k }.reduce(0) { $0 + f($1.ops) }
         }
         let all = units.reduce(OpCounts()) { $0 + $1.ops }
         return [
             EnergyComponent(name: "SA-General MACs", picojoules: sum(.saGeneral) { Double($0.macs) * e.mac }),
+            EnergyComponent(name: "SA 4-bit MACs", picojoules: sum(.saGeneral) { Double($0.lowMacs) * lowMacPJ }),
             EnergyComponent(name: "SA-Diag MACs", picojoules: sum(.saDiag) { Double($0.macs) * e.mac }),
             EnergyComponent(name: "accumulators", picojoules: sum(.accumulator) { Double($0.adds) * e.add }),
             EnergyComponent(name: "adders", picojoules: sum(.adder) { Double($0.adds) * e.add + Double($0.muls) * e.mul }),

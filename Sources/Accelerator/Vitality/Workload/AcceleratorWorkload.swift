@@ -6,10 +6,18 @@ public struct AcceleratorWorkload: Sendable, Hashable {
     public var includeLinear: Bool
     /// Simulate only the first `layers` layers (nil = all).
     public var layers: Int?
+    /// Sanger's masks and settings (`attention == .sanger`; nil: synthetic masks at the
+    /// default density).
+    public var sanger: SangerWorkload?
 
-    public init(model: ViTModel, attention: AttentionKind, includeLinear: Bool = false, layers: Int? = nil) {
+    public init(model: ViTModel, attention: AttentionKind, includeLinear: Bool = false, layers: Int? = nil,
+                sanger: SangerWorkload? = nil) {
         self.model = model; self.attention = attention; self.includeLinear = includeLinear; self.layers = layers
+        self.sanger = sanger
     }
+
+    /// The Sanger settings and masks this workload runs with (the default when none is given).
+    public var sangerInEffect: SangerWorkload { sanger ?? .defaultSynthetic(model: model, layers: layerCount) }
 
     public var layerCount: Int { min(layers ?? model.layers, model.layers) }
 }
@@ -21,7 +29,7 @@ extension TaskGraph {
     public static func build(_ w: AcceleratorWorkload, hardware hw: AcceleratorHardware) -> TaskGraph {
         var units: [UnitID] = []
         for c in 0..<hw.chunks {
-            for k in UnitKind.allCases where k != .dram && (k != .exp || w.attention == .softmax) {
+            for k in UnitKind.allCases where k != .dram && (k != .exp || w.attention.usesExp) {
                 units.append(UnitID(k, chunk: c))
             }
         }
@@ -29,6 +37,7 @@ extension TaskGraph {
         var b = GraphBuilder(hw: hw, units: units)
         let m = w.model, n = m.tokens, d = m.headDim, C = m.embed
         var barrier: [Int] = []
+        let sanger = w.attention == .sanger ? w.sangerInEffect : nil
         for l in 0..<w.layerCount {
             var headDeps = barrier
             if w.includeLinear {
@@ -37,9 +46,13 @@ extension TaskGraph {
             var stores: [Int] = []
             for h in 0..<m.heads {
                 let chunk = h % hw.chunks
-                stores.append(w.attention == .taylor
-                              ? b.taylorHead(layer: l, head: h, chunk: chunk, n: n, d: d, after: headDeps)
-                              : b.softmaxHead(layer: l, head: h, chunk: chunk, n: n, d: d, after: headDeps))
+                switch w.attention {
+                case .taylor: stores.append(b.taylorHead(layer: l, head: h, chunk: chunk, n: n, d: d, after: headDeps))
+                case .softmax: stores.append(b.softmaxHead(layer: l, head: h, chunk: chunk, n: n, d: d, after: headDeps))
+                case .sanger:
+                    stores.append(b.sangerHead(layer: l, head: h, chunk: chunk, n: n, d: d, stats: sanger!.stats(layer: l, head: h),
+                                               config: sanger!.config, after: headDeps))
+                }
             }
             barrier = stores
             if w.includeLinear {

@@ -28,6 +28,18 @@ public enum Stage: String, CaseIterable, Sendable, Codable {
     case rowSum = "row-sum"             // Σ_j (ACC)
     case softmaxDivide = "softmax-div"  // ÷ row sum (DIV, multiple-divisor mode)
     case sv = "s-v"                     // P·V (SA-General)
+    // Sanger baseline (spec sanger; Sources/Accelerator/Sanger)
+    case predictQuantize = "qk-quant"   // Q, K → 4 bits (ADD)
+    case predictQK = "qk-4bit"          // Q̃K̃ᵀ, dense, low precision (SA-General)
+    case predictExp = "pred-exp"        // exp of the predicted scores (EXP)
+    case predictRowSum = "pred-rowsum"  // Σ_j (ACC)
+    case threshold = "threshold"        // exp > τ·Σ: the mask (ADD as comparator)
+    case sparseQK = "sp-qkt"            // kept scores of QKᵀ, score-stationary (SA-General as PE rows)
+    case sparseExp = "sp-exp"           // exp of the kept scores (EXP)
+    case sparseRowSum = "sp-rowsum"     // Σ over kept (ACC)
+    case sparseDivide = "sp-div"        // ÷ row sum (DIV)
+    case sparsePV = "sp-pv"             // P·V over kept scores (SA-General as PE rows)
+    case mergePartials = "merge"        // add the partial outputs of a row's segments (ADD)
     // linear layers
     case qkvProjection = "qkv"
     case outProjection = "proj"

@@ -37,4 +37,9 @@ public enum AttentionKind: String, CaseIterable, Sendable, Codable {
     case taylor
     /// softmax(QKᵀ/√d)·V on the same hardware (exp unit added).
     case softmax
+    /// Sanger's predicted-mask sparse attention on the same PEs (exp unit added; spec sanger).
+    case sanger
+
+    /// Runs an exp array (softmax and Sanger; Taylor has none).
+    public var usesExp: Bool { self != .taylor }
 }

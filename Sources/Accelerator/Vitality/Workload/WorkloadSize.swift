@@ -6,15 +6,21 @@ public struct WorkloadSize: Sendable, Hashable {
     /// Stationary SA tiles over all tasks (at most): each is stored with its task.
     public var tiles: Int
 
-    /// At most this many tasks per head: the Taylor DAG has 13 or 14, softmax's 7.
-    static func tasksPerHead(_ a: AttentionKind) -> Int { a == .taylor ? 16 : 8 }
+    /// At most this many tasks per head: the Taylor DAG has 13 or 14, softmax's 7, Sanger's
+    /// 13 plus a spill and a reload per tensor that overflows its buffer.
+    static func tasksPerHead(_ a: AttentionKind) -> Int {
+        switch a { case .taylor: return 16; case .softmax: return 8; case .sanger: return 24 }
+    }
 
     public init(_ w: AcceleratorWorkload, hardware hw: AcceleratorHardware) {
         let m = w.model, n = m.tokens, d = m.headDim, C = m.embed, R = hw.saRows, Ca = hw.saCols
         func cdiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
-        let headTiles = w.attention == .taylor
-            ? cdiv(n, R) * cdiv(d, Ca) + cdiv(d, R) * cdiv(d, Ca) + cdiv(d, hw.saDiagRows)
-            : cdiv(d, R) * cdiv(n, Ca) + cdiv(n, R) * cdiv(d, Ca)
+        let headTiles: Int
+        switch w.attention {
+        case .taylor: headTiles = cdiv(n, R) * cdiv(d, Ca) + cdiv(d, R) * cdiv(d, Ca) + cdiv(d, hw.saDiagRows)
+        case .softmax: headTiles = cdiv(d, R) * cdiv(n, Ca) + cdiv(n, R) * cdiv(d, Ca)
+        case .sanger: headTiles = 0   // the prediction and sparse passes are not tiled
+        }
         var layerTasks = m.heads * Self.tasksPerHead(w.attention), layerTiles = m.heads * headTiles
         if w.includeLinear {
             for (k, out) in [(C, 3 * C), (C, C), (C, m.mlpRatio * C), (m.mlpRatio * C, C)] {
