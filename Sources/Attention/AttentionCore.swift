@@ -27,6 +27,9 @@ public final class AttentionCore: Layer {
     /// Softmax runs the fused kernel (`FusedSoftmaxKernel`: O(n·d) scratch, all pairs in one
     /// call); false selects the per-head reference kernel that forms the n×n map (`SoftmaxKernel`).
     public var fusedSoftmax = true
+    /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`);
+    /// false selects the per-head BLAS kernel (`TaylorKernel`) at every d.
+    public var tiledTaylor = true
 
     /// When true, forward passes count their operations into `lastOpCount` (softmax and
     /// Taylor low-rank kernels; the training-only sparse path is not counted).
@@ -109,7 +112,7 @@ public final class AttentionCore: Layer {
 
         ensureWorkspaces()
         for w in workspaces { w.resetStats() }
-        if kind == .taylor && TaylorTiledKernel.supports(headDim: d) {
+        if kind == .taylor && tiledTaylor && TaylorTiledKernel.supports(headDim: d) {
             TaylorTiledKernel.forward(qkv: x.data, out: y.data, batch: b, heads: heads, tokens: n, headDim: d,
                                       save: saved?.data, savedStride: savedStride, workspaces: workspaces)
             if countOps { lastOpCount = OpFormulas.taylor(tokens: n, headDim: d, heads: heads, batch: b) }
