@@ -24,6 +24,13 @@ public final class AttentionCore: Layer {
     /// sparse-trained model relies on S_sparse·V; the quantisers then use their running ranges).
     public var sparseAtInference = false
 
+    /// Softmax runs the fused kernel (`FusedSoftmaxKernel`: O(n·d) scratch, all pairs in one
+    /// call); false selects the per-head reference kernel that forms the n×n map (`SoftmaxKernel`).
+    public var fusedSoftmax = true
+    /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`);
+    /// false selects the per-head BLAS kernel (`TaylorKernel`) at every d.
+    public var tiledTaylor = true
+
     /// When true, forward passes count their operations into `lastOpCount` (softmax and
     /// Taylor low-rank kernels; the training-only sparse path is not counted).
     public var countOps = false
@@ -37,6 +44,8 @@ public final class AttentionCore: Layer {
     private var output: Tensor?
     private var saved: Tensor?
     private var savedStride = 0
+    /// The last forward pass ran the fused softmax kernel (its backward needs the row log-sum-exp).
+    private var ranFused = false
     private var quantized: (q: Tensor, k: Tensor)?
     private var lastTraining = false
     private var workspaces: [Workspace] = []
@@ -90,9 +99,10 @@ public final class AttentionCore: Layer {
         }
 
         savedStride = 0
+        ranFused = kind == .softmax && fusedSoftmax
         if training {
             switch kind {
-            case .softmax: savedStride = n * n
+            case .softmax: savedStride = fusedSoftmax ? n : n * n
             case .taylor: savedStride = TaylorKernel.savedWords(n: n, d: d)
             case .taylorSparse: savedStride = TaylorKernel.savedWords(n: n, d: d) + SparseKernel.savedWords(n: n)
             case .taylorRepo: savedStride = RepoKernel.savedWords(n: n, d: d)
@@ -102,6 +112,22 @@ public final class AttentionCore: Layer {
 
         ensureWorkspaces()
         for w in workspaces { w.resetStats() }
+        if kind == .taylor && tiledTaylor && TaylorTiledKernel.supports(headDim: d) {
+            TaylorTiledKernel.forward(qkv: x.data, out: y.data, batch: b, heads: heads, tokens: n, headDim: d,
+                                      save: saved?.data, savedStride: savedStride, workspaces: workspaces)
+            if countOps { lastOpCount = OpFormulas.taylor(tokens: n, headDim: d, heads: heads, batch: b) }
+            recordMemory()
+            lastMaskDensity = nil
+            return y
+        }
+        if ranFused {
+            FusedSoftmaxKernel.forward(qkv: x.data, out: y.data, batch: b, heads: heads, tokens: n, headDim: d,
+                                       lse: saved?.data, workspaces: workspaces)
+            if countOps { lastOpCount = OpFormulas.softmax(tokens: n, headDim: d, heads: heads, batch: b) }
+            recordMemory()
+            lastMaskDensity = nil
+            return y
+        }
         let outer = pairParallel(pairs: pairs, n: n, d: d)
         let chunks = outer ? Threads.count : 1
         var counts = [OpCount](repeating: OpCount(), count: chunks)
@@ -143,10 +169,14 @@ public final class AttentionCore: Layer {
             }
         }
         if countOps { lastOpCount = counts.reduce(OpCount(), +) }
-        lastMemory = KernelMemory(largestBuffer: workspaces.map(\.largestBuffer).max() ?? 0,
-                                  perHeadWords: workspaces.map(\.maxHeadWords).max() ?? 0)
+        recordMemory()
         lastMaskDensity = useSparse ? Double(kept.reduce(0, +)) / Double(max(1, pairs * n * n)) : nil
         return y
+    }
+
+    private func recordMemory() {
+        lastMemory = KernelMemory(largestBuffer: workspaces.map(\.largestBuffer).max() ?? 0,
+                                  perHeadWords: workspaces.map(\.maxHeadWords).max() ?? 0)
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
@@ -157,6 +187,11 @@ public final class AttentionCore: Layer {
         let pairs = b * heads
         let dx = Tensor(uninitializedShape: x.shape)
         ensureWorkspaces()
+        if ranFused {
+            FusedSoftmaxKernel.backward(qkv: x.data, out: y.data, dout: dy.data, dqkv: dx.data, batch: b, heads: heads,
+                                        tokens: n, headDim: d, lse: saved!.data, workspaces: workspaces)
+            return dx
+        }
         let outer = pairParallel(pairs: pairs, n: n, d: d)
         let kind = kind, heads = heads, sp = sparse
         let useSparse = quantized != nil

@@ -77,11 +77,19 @@ public enum OpFormulas {
         }
     }
 
-    /// Words of scratch the Taylor kernel takes per head: k̄, K̂, G, k̂_sum, v_sum, t_D
-    /// (T_N is written straight into the output). O(n·d + d²): the n×n matrix is never formed.
-    public static func taylorWorkspace(tokens n: Int, headDim d: Int) -> Int { n * d + d * d + 3 * d + n }
-    /// Words of scratch the softmax kernel takes per head: the n×n attention map.
-    public static func softmaxWorkspace(tokens n: Int, headDim d: Int) -> Int { n * n }
+    /// Words of scratch the Taylor kernel takes per head. For d a multiple of 16 the tiled kernel
+    /// (`TaylorTiledKernel`): d² + O(d), independent of n. Otherwise the per-head kernel: k̄, K̂,
+    /// G, k̂_sum, v_sum, t_D (T_N is written straight into the output), O(n·d + d²). Neither
+    /// forms the n×n matrix.
+    public static func taylorWorkspace(tokens n: Int, headDim d: Int) -> Int {
+        TaylorTiledKernel.supports(headDim: d) ? TaylorTiledKernel.workspace(headDim: d) : n * d + d * d + 3 * d + n
+    }
+    /// Words of scratch the fused softmax kernel takes per head in forward: K and V packed
+    /// (n'·d + n'·d', n' = n rounded up to 64, d' = d to 16) and one 32-row query tile — O(n·d),
+    /// never the n×n map (the reference kernel, `AttentionCore.fusedSoftmax = false`, takes n²).
+    public static func softmaxWorkspace(tokens n: Int, headDim d: Int) -> Int {
+        FusedSoftmaxKernel.forwardWorkspace(tokens: n, headDim: d)
+    }
 
     /// MACs of one transformer layer's linear parts for one image: QKV (3·n·C²),
     /// projection (n·C²) and the MLP (2·r·n·C²), i.e. 12·n·C² for r = 4.

@@ -14,6 +14,8 @@ struct BenchAttention: ParsableCommand {
     @Option(help: "Head dimension d.") var dim: Int = 64
     @Option(help: "Heads.") var heads: Int = 3
     @Option(help: "Threads (BLAS and Retort loops; torch.set_num_threads for PyTorch).") var threads: Int = 2
+    @Flag(help: "Also time the per-head reference kernels (n×n softmax map, per-head BLAS Taylor) and print fused/reference speed-ups.")
+    var reference = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/attention_bench.py and prints the ratios.") var python: String?
 
     var parsedSizes: [Int]? {
@@ -47,6 +49,7 @@ struct BenchAttention: ParsableCommand {
                            (String(format: "%.1f×", Double(s.ops.macs) / Double(t.ops.macs)), 10)]))
         }
         print(crossover(rows))
+        if reference { compareReference(ns: ns, ours: rows) }
         guard let python else { return }
         try comparePyTorch(python: python, ns: ns, ours: rows)
     }
@@ -69,6 +72,18 @@ struct BenchAttention: ParsableCommand {
             return "crossover: Taylor is faster at every n ≥ \(lo)"
         }
         return "crossover: Taylor is not faster at any measured n"
+    }
+
+    /// The per-head reference kernels on the same shapes; speed-up = reference time / fused time.
+    func compareReference(ns: [Int], ours: [(n: Int, soft: Double, taylor: Double)]) {
+        print("\nReference kernels (per head: softmax forms the n×n map, Taylor calls BLAS); speed-up = reference / fused")
+        print(columns([("n", 6), ("ref softmax ms", 15), ("fused speed-up", 15), ("ref taylor ms", 14), ("tiled speed-up", 15)]))
+        for row in ours {
+            let s = AttentionBenchmark.time(.softmax, tokens: row.n, headDim: dim, heads: heads, reference: true)
+            let t = AttentionBenchmark.time(.taylor, tokens: row.n, headDim: dim, heads: heads, reference: true)
+            print(columns([("\(row.n)", 6), (String(format: "%.4f", s.seconds * 1e3), 15), (String(format: "%.2f×", s.seconds / row.soft), 15),
+                           (String(format: "%.4f", t.seconds * 1e3), 14), (String(format: "%.2f×", t.seconds / row.taylor), 15)]))
+        }
     }
 
     func comparePyTorch(python: String, ns: [Int], ours: [(n: Int, soft: Double, taylor: Double)]) throws {

@@ -61,20 +61,24 @@ final class OpCountTests: XCTestCase {
         XCTAssertEqual(ti.taylor.storageWords / 3, 4_096)
     }
 
-    /// The linear path needs O(n·d + d²) scratch per head; at n = 2048, d = 16 an n×n
-    /// buffer would be 4.2 M words against the 33 k the Taylor kernel may use.
+    /// The linear path never needs n×n scratch: at n = 2048 an n×n buffer would be 4.2 M words.
+    /// The per-head kernel (d = 12) takes O(n·d + d²), linear in n; the tiled kernel (d = 16, a
+    /// multiple of 16) takes d² + O(d), the same at every n.
     func testTaylorKernelMemoryIsLinearInTokens() {
-        let (n, d) = (2048, 16)
-        let (_, mem) = counted(.taylor, b: 1, n: n, h: 2, d: d)
-        XCTAssertEqual(mem.perHeadWords, OpFormulas.taylorWorkspace(tokens: n, headDim: d))
-        XCTAssertLessThanOrEqual(mem.perHeadWords, n * d + d * d + 3 * d + n)
-        XCTAssertEqual(mem.largestBuffer, n * d, "the largest buffer is K̂ (n×d)")
-        XCTAssertLessThan(mem.perHeadWords * 50, n * n)
-        let (_, soft) = counted(.softmax, b: 1, n: n, h: 2, d: d)
-        XCTAssertEqual(soft.largestBuffer, n * n, "softmax forms the n×n map (the counter must see it)")
-        // Doubling n doubles the Taylor scratch (linear), and quadruples softmax's.
-        let (_, mem2) = counted(.taylor, b: 1, n: 2 * n, h: 2, d: d)
-        XCTAssertEqual(Double(mem2.perHeadWords) / Double(mem.perHeadWords), 2, accuracy: 0.01)
+        let n = 2048
+        for d in [12, 16] {
+            let (_, mem) = counted(.taylor, b: 1, n: n, h: 2, d: d)
+            XCTAssertEqual(mem.perHeadWords, OpFormulas.taylorWorkspace(tokens: n, headDim: d), "d \(d)")
+            XCTAssertLessThanOrEqual(mem.perHeadWords, n * d + d * d + 3 * d + n, "d \(d)")
+            XCTAssertLessThan(mem.perHeadWords * 50, n * n, "d \(d)")
+            let (_, mem2) = counted(.taylor, b: 1, n: 2 * n, h: 2, d: d)
+            XCTAssertEqual(Double(mem2.perHeadWords) / Double(mem.perHeadWords), d == 12 ? 2 : 1, accuracy: 0.01, "d \(d)")
+        }
+        XCTAssertEqual(counted(.taylor, b: 1, n: n, h: 2, d: 12).1.largestBuffer, n * 12, "the per-head kernel's largest buffer is K̂ (n×d)")
+        // The fused softmax kernel is O(n·d) too (FusedSoftmaxTests checks the reference kernel's n×n).
+        let (_, soft) = counted(.softmax, b: 1, n: n, h: 2, d: 16)
+        XCTAssertEqual(soft.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: 16))
+        XCTAssertLessThan(soft.perHeadWords * 50, n * n)
     }
 
     func testModelOpCountsForTheTrainedViT() {

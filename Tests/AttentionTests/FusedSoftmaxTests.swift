@@ -1,0 +1,84 @@
+import XCTest
+import RetortCore
+import Attention
+
+/// The fused softmax kernel against the per-head reference kernel (which forms the n×n map),
+/// finite differences, PyTorch's SDPA (tools/pytorch/fused_attention_fixtures.py), and its
+/// O(n·d) scratch.
+final class FusedSoftmaxTests: XCTestCase {
+    override func setUp() { Threads.set(1) }
+    override func tearDown() { Threads.set(1) }
+
+    func core(heads: Int, fused: Bool) -> AttentionCore {
+        let c = AttentionCore(kind: .softmax, heads: heads)
+        c.fusedSoftmax = fused
+        return c
+    }
+
+    /// Sizes cross the tiles (64 keys, 32 queries) and the 16-lane vectors; one and two threads
+    /// cover both work splits (over pairs, and within a pair over query or key tiles).
+    func testFusedMatchesTheReferenceKernelForwardAndBackward() {
+        let shapes: [(b: Int, n: Int, h: Int, d: Int)] = [(1, 5, 1, 4), (2, 33, 3, 8), (1, 64, 2, 16), (1, 97, 2, 64), (2, 130, 1, 24), (1, 200, 3, 64)]
+        for threads in [1, 2] {
+            Threads.set(threads)
+            for (i, s) in shapes.enumerated() {
+                let qkv = randomTensor([s.b, s.n, 3 * s.h * s.d], seed: UInt64(40 + i), std: 1.5)
+                let fused = core(heads: s.h, fused: true), ref = core(heads: s.h, fused: false)
+                let yf = fused.forward(qkv, training: true), yr = ref.forward(qkv, training: true)
+                let label = "threads \(threads) b \(s.b) n \(s.n) h \(s.h) d \(s.d)"
+                XCTAssertLessThan(relativeError(yf, yr), 2e-6, "\(label): forward")
+                let dy = randomTensor(yf.shape, seed: UInt64(60 + i))
+                XCTAssertLessThan(relativeError(fused.backward(dy), ref.backward(dy)), 2e-5, "\(label): backward")
+                let yi = core(heads: s.h, fused: true).forward(qkv, training: false)
+                XCTAssertEqual(maxAbsDiff(yi, yf), 0, "\(label): inference equals the training forward")
+            }
+        }
+    }
+
+    /// Two key tiles and four query tiles (the last partial), d not a multiple of 16.
+    func testFusedBackwardMatchesFiniteDifferences() {
+        let c = core(heads: 2, fused: true)
+        GradCheck.assert(c, input: randomTensor([1, 70, 3 * 2 * 6], seed: 71), eps: 1e-2, tolerance: 1e-2, maxSamples: 200)
+    }
+
+    func testFusedMatchesPyTorchAcrossTileEdges() throws {
+        let f = try Fixture("attn_softmax_tiles")
+        XCTAssertEqual(f.int("tokens"), 100)
+        for threads in [1, 2] {
+            Threads.set(threads)
+            let c = core(heads: f.int("heads"), fused: true)
+            let y = c.forward(f.tensor("qkv"), training: true)
+            XCTAssertLessThanOrEqual(relativeError(y, f.tensor("y")), 1e-5, "threads \(threads): output")
+            XCTAssertLessThanOrEqual(relativeError(c.backward(f.tensor("dy")), f.tensor("dqkv")), 1e-5, "threads \(threads): dqkv")
+        }
+    }
+
+    /// Scratch per head is the packed K and V plus one query tile, never n×n; doubling n
+    /// about doubles it (the query tile's part is constant).
+    func testFusedForwardNeverAllocatesTheAttentionMap() {
+        let (n, d, h) = (2048, 16, 2)
+        let c = core(heads: h, fused: true)
+        _ = c.forward(randomTensor([1, n, 3 * h * d], seed: 81), training: true)
+        XCTAssertEqual(c.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: d))
+        XCTAssertEqual(c.lastMemory.largestBuffer, n * d, "the largest buffer is the packed K (or V), n×d")
+        XCTAssertLessThan(c.lastMemory.perHeadWords * 50, n * n)
+        let c2 = core(heads: h, fused: true)
+        _ = c2.forward(randomTensor([1, 2 * n, 3 * h * d], seed: 82), training: true)
+        XCTAssertEqual(c2.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: 2 * n, headDim: d))
+        XCTAssertEqual(Double(c2.lastMemory.perHeadWords) / Double(c.lastMemory.perHeadWords), 2, accuracy: 0.05)
+        // In inference the reference kernel's map is scratch (in training it is the saved tensor).
+        let ref = core(heads: h, fused: false)
+        _ = ref.forward(randomTensor([1, n, 3 * h * d], seed: 81), training: false)
+        XCTAssertEqual(ref.lastMemory.largestBuffer, n * n, "the reference kernel forms the n×n map (the counter must see it)")
+    }
+
+    /// Very large logits (a row's softmax is one-hot): the online max keeps every value finite.
+    func testLargeLogitsStayFinite() {
+        let qkv = randomTensor([1, 90, 3 * 16], seed: 91, std: 30)
+        let c = core(heads: 1, fused: true)
+        let y = c.forward(qkv, training: true)
+        let g = c.backward(randomTensor(y.shape, seed: 92))
+        XCTAssertTrue((0..<y.count).allSatisfy { y[$0].isFinite } && (0..<g.count).allSatisfy { g[$0].isFinite })
+        XCTAssertLessThan(relativeError(y, core(heads: 1, fused: false).forward(qkv, training: false)), 1e-5)
+    }
+}
