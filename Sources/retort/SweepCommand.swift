@@ -34,6 +34,7 @@ struct SweepLocal: ParsableCommand {
     @Option(help: "Threads per worker (workers × threads ≤ cores).") var threads: Int = 1
     @Flag(help: "The study's points changed: start a new study folder <name>-2 (… -3) instead of refusing.") var new = false
     @OptionGroup var root: StudyRootOption
+    @OptionGroup(title: "Slurm") var slurm: SlurmSubmitOptions
 
     var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
@@ -53,6 +54,7 @@ struct SweepLocal: ParsableCommand {
         let study = SweepCommands.study(file)
         let folder: StudyFolder
         do { folder = try StudyFolder.open(study, root: root.url, new: new) } catch { fail("\(error)") }
+        if slurm.slurm || slurm.dryRun { return SweepSlurm.submit(study, folder: folder, file: file, options: slurm) }
         let n = workers ?? max(1, cores / threads)
         SweepSignals.install()
         let points = study.points.count

@@ -17,6 +17,7 @@ struct SweepStatus: ParsableCommand {
         let m: Manifest
         do { m = try folder.store.read() } catch { fail("\(error)") }
         print(SweepStatusTable.render(m))
+        for line in SweepSlurm.statusLines(m, folder: folder) { print(line) }
     }
 }
 

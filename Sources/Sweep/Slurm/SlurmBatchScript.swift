@@ -16,10 +16,11 @@ public struct SlurmBatchScript: Sendable, Equatable {
     ///   - retortPath: absolute path of the retort binary the tasks run.
     ///   - points: the study's point count; chunk: points per task.
     public init(studyFile: String, studyFolder: String, retortPath: String,
-                points: Int, chunk: Int, options: SlurmArrayOptions) throws {
+                points: Int, chunk: Int, options: SlurmArrayOptions, studyRoot: String? = nil) throws {
         try Self.checkPath(studyFile, field: "study file")
         try Self.checkPath(retortPath, field: "retort binary")
         try Self.checkPath(studyFolder, field: "study folder")
+        if let studyRoot { try Self.checkPath(studyRoot, field: "study root") }
         // --output is read by sbatch from the #SBATCH line: no quoting, and % starts a pattern
         if let c = studyFolder.first(where: { " \t\"'%\\".contains($0) }) {
             throw ConfigError("study folder: \(studyFolder): contains \(c == " " ? "a space" : "\"\(c)\""), which an #SBATCH --output line cannot carry (a path without spaces, quotes, % or \\)")
@@ -42,7 +43,7 @@ public struct SlurmBatchScript: Sendable, Equatable {
         lines.append("#SBATCH --requeue")
         lines.append("#SBATCH --open-mode=append")
         lines.append("# task K runs points K*\(chunk) ..< (K+1)*\(chunk) of \(points); threads come from SLURM_CPUS_PER_TASK")
-        lines.append("exec \(Self.shellQuoted(retortPath)) sweep run \(Self.shellQuoted(studyFile)) --task \"$SLURM_ARRAY_TASK_ID\" --chunk \(chunk)")
+        lines.append("exec \(Self.shellQuoted(retortPath)) sweep run \(Self.shellQuoted(studyFile)) --task \"$SLURM_ARRAY_TASK_ID\" --chunk \(chunk)" + (studyRoot.map { " --root " + Self.shellQuoted($0) } ?? ""))
         text = lines.joined(separator: "\n") + "\n"
     }
 

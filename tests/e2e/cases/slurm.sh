@@ -1,7 +1,8 @@
 # A real Slurm (Debian's slurm-wlm and munge on this machine, started by
-# scripts/slurm/start-local.sh and stopped on exit): a job array of training runs, each task
-# one run folder; every task finishes with a complete run folder; one task is requeued mid-run
-# (scontrol requeue, released at once) and resumes from its checkpoint.
+# scripts/slurm/start-local.sh and stopped on exit): a study submitted with `retort sweep
+# --slurm` as one job array, each task one point's run folder; every task finishes with a
+# complete run folder; one task is requeued mid-run (scontrol requeue, released at once) and
+# its point resumes from its checkpoint; `sweep status` and `sweep collect` read the result.
 SL_BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 SL_DATA=$(pwd)/sample-data
 sl="$tmp/slurm"; mkdir -p "$sl/logs"
@@ -23,31 +24,26 @@ sinfo -h -o '%P %a %t' 2>/dev/null | grep -q '^debug\* up idle' && ok "sinfo: pa
 addrs=$(ss -Hltn '( sport = :6817 or sport = :6818 )' | awk '{print $4}' | sort -u | tr '\n' ' ')
 grep -qvE '^(127\.[0-9.]+:681[78] )+$' <<<"$addrs" && bad "Slurm ports bound beyond this host: $addrs" || ok "slurmctld and slurmd listen on this host only ($addrs)"
 
-# one task = one run folder; a requeued task resumes its folder from the newest checkpoint
-cat >"$sl/array.sbatch" <<SBATCH
-#!/bin/bash
-#SBATCH --array=0-$((SL_TASKS - 1))
-#SBATCH --job-name=retort-e2e
-#SBATCH --cpus-per-task=1
-#SBATCH --time=0-00:10:00
-#SBATCH --output=$sl/logs/slurm-%A_%a.txt
-#SBATCH --requeue
-#SBATCH --open-mode=append
-run=$sl/runs/task-\$SLURM_ARRAY_TASK_ID
-echo "task \$SLURM_ARRAY_TASK_ID restart \${SLURM_RESTART_COUNT:-0} cpus \$SLURM_CPUS_PER_TASK"
-if [ -s "\$run/checkpoints/latest" ]; then exec $SL_BIN resume "\$run" --plain; fi
-exec $SL_BIN train --data digits --data-dir $SL_DATA --model cnn --epochs $SL_EPOCHS --test-count 300 \\
-  --seed \$((SLURM_ARRAY_TASK_ID + 1)) --threads "\$SLURM_CPUS_PER_TASK" --checkpoint-every 20 \\
-  --runs $sl/runs --name task-\$SLURM_ARRAY_TASK_ID --plain
-SBATCH
-sl_job=$(sbatch --parsable "$sl/array.sbatch" 2>&1 | cut -d';' -f1)
-[[ "$sl_job" =~ ^[0-9]+$ ]] && ok "sbatch: job array $sl_job of $SL_TASKS tasks" || bad "sbatch" "$sl_job"
+# a study of 3 points (one condition × 3 seeds) submitted by `retort sweep --slurm` as one job
+# array: task K runs `retort sweep run STUDY --task K` on the shared study folder; a requeued
+# task resumes its point from the newest checkpoint
+cat >"$sl/study.yaml" <<YAML
+name: slurm-e2e
+command: train
+options: {data: digits, model: cnn, epochs: $SL_EPOCHS, test-count: 300, checkpoint-every: 20}
+seeds: [1, 2, 3]
+YAML
+slr="$sl/studies"; sls="$slr/slurm-e2e"
+expect "sweep --slurm --dry-run prints the batch script" 0 'sweep run .*study.yaml --task "\$SLURM_ARRAY_TASK_ID" --chunk 1 --root ' -- "$SL_BIN" sweep "$sl/study.yaml" --root "$slr" --slurm --dry-run --time 10
+out=$(RETORT_DATA="$SL_DATA" "$SL_BIN" sweep "$sl/study.yaml" --root "$slr" --slurm --cpus-per-task 1 --time 0-00:10:00 2>&1)
+sl_job=$(sed -n 's/.*submitted Slurm job \([0-9]*\), 3 array tasks.*/\1/p' <<<"$out")
+[[ "$sl_job" =~ ^[0-9]+$ ]] && ok "sweep --slurm: job array $sl_job of $SL_TASKS tasks" || bad "sweep --slurm" "$out"
 sl_job=${sl_job//[^0-9]/}
 
 # requeue task 0 once it has a checkpoint and is still training
-sl_step() { sed -n 's/^step-0*\([0-9]*\)\.ckpt$/\1/p' "$sl/runs/task-0/checkpoints/latest" 2>/dev/null; }
+sl_step() { sed -n 's/^step-0*\([0-9]*\)\.ckpt$/\1/p' "$sls/runs/p000/checkpoints/latest" 2>/dev/null; }
 for _ in $(seq 600); do [ "$(sl_step)" -ge 200 ] 2>/dev/null && break; sleep 0.1; done
-sl_lines=$(wc -l <"$sl/runs/task-0/metrics.csv" 2>/dev/null || echo 0)
+sl_lines=$(wc -l <"$sls/runs/p000/metrics.csv" 2>/dev/null || echo 0)
 if [ "$(sl_step)" -ge 200 ] 2>/dev/null && [ "$sl_lines" -le "$SL_EPOCHS" ] && scontrol requeue "${sl_job}_0" 2>&1; then
   ok "task 0 requeued mid-run (checkpoint at step $(sl_step), $((sl_lines - 1)) of $SL_EPOCHS epochs logged)"
 else bad "task 0 not requeued mid-run (latest step '$(sl_step)', $sl_lines metrics lines)" "$(squeue 2>&1)"; fi
@@ -70,28 +66,33 @@ for _ in $(seq 900); do [ -z "$(squeue -h -j "$sl_job" -o %i 2>/dev/null)" ] && 
 comp=$(scontrol show config | sed -n 's/^JobCompLoc *= *//p')
 for t in $(seq 0 $((SL_TASKS - 1))); do
   st=$(grep " ArrayJobId=$sl_job ArrayTaskId=$t " "$comp" | tail -1 | grep -o 'JobState=[A-Z_]*')
-  run="$sl/runs/task-$t"
+  run="$sls/runs/p00$t"
   last_step=$(sed -n 's/^step-0*\([0-9]*\)\.ckpt$/\1/p' "$run/checkpoints/latest" 2>/dev/null)
   if [ "$st" = JobState=COMPLETED ] && [ "$(wc -l <"$run/metrics.csv")" = $((SL_EPOCHS + 1)) ] \
      && [ "$(tail -1 "$run/metrics.csv" | cut -d, -f2)" = "$SL_EPOCHS" ] && [ -f "$run/checkpoints/step-$(printf %08d "$last_step").ckpt" ]; then
     ok "task $t: COMPLETED; run folder has $SL_EPOCHS epochs of metrics and its final checkpoint (step $last_step)"
-  else bad "task $t: $st" "$(ls "$run" 2>&1; tail -2 "$run/metrics.csv" 2>&1; tail -3 "$sl/logs/slurm-${sl_job}_$t.txt" 2>&1)"; fi
+  else bad "task $t: $st" "$(ls "$run" 2>&1; tail -2 "$run/metrics.csv" 2>&1; tail -3 "$sls/logs/slurm-${sl_job}_$t.txt" 2>&1)"; fi
 done
 sl_states0=$(grep " ArrayJobId=$sl_job ArrayTaskId=0 " "$comp" | grep -o 'JobState=[A-Z_]*' | tr '\n' ' ')
 [ "$sl_states0" = "JobState=PENDING JobState=COMPLETED " ] \
   && ok "completion log: task 0's first attempt recorded as requeued (PENDING), then COMPLETED" \
   || bad "completion log for task 0: $sl_states0"
 
-# task 0's log: cancelled for the requeue, restarted, resumed from a checkpoint past step 0
-log0="$sl/logs/slurm-${sl_job}_0.txt"
-if grep -q "CANCELLED AT .* DUE TO JOB REQUEUE" "$log0" && grep -q '^task 0 restart 1 cpus 1$' "$log0" \
-   && grep -qE "^resumed .*/task-0 from step-0*[1-9][0-9]*\.ckpt at [1-9][0-9]*/$SL_EPOCHS epochs done" "$log0"; then
-  ok "task 0 resumed from its checkpoint: $(grep -oE 'from step-[0-9]+\.ckpt at [0-9]+/[0-9]+ epochs done' "$log0")"
-else bad "task 0 did not resume from its checkpoint" "$(cat "$log0")"; fi
+# task 0's Slurm log: cancelled for the requeue, then run again; its point resumed from a
+# checkpoint past step 0 (the point's own log has the child's output)
+log0="$sls/logs/slurm-${sl_job}_0.txt"
+if grep -q "CANCELLED AT .* DUE TO JOB REQUEUE" "$log0" && [ "$(grep -c '^study slurm-e2e: task 0, points p000' "$log0")" = 2 ] \
+   && grep -qE "^resumed .*/p000 from step-0*[1-9][0-9]*\.ckpt at [1-9][0-9]*/$SL_EPOCHS epochs done" "$sls/logs/p000.txt"; then
+  ok "task 0 resumed its point from the checkpoint: $(grep -oE 'from step-[0-9]+\.ckpt at [0-9]+/[0-9]+ epochs done' "$sls/logs/p000.txt")"
+else bad "task 0 did not resume from its checkpoint" "$(cat "$log0"; tail -5 "$sls/logs/p000.txt")"; fi
 for t in $(seq 1 $((SL_TASKS - 1))); do
-  grep -q '^resumed' "$sl/logs/slurm-${sl_job}_$t.txt" && bad "task $t resumed though it was never requeued" || ok "task $t ran once, straight through"
+  grep -q '^resumed' "$sls/logs/p00$t.txt" && bad "task $t resumed though it was never requeued" || ok "task $t ran once, straight through"
 done
-
+# status merges the queue and the completion log with the manifest; collect gives the tables
+sl_status=$("$SL_BIN" sweep status "$sl/study.yaml" --root "$slr" 2>&1)
+grep -q '^3 points: 3 finished' <<<"$sl_status" && [ "$(grep -cE '^  task [0-2] \(points [0-2]…[0-2]\): finished' <<<"$sl_status")" = 3 ] \
+  && ok "sweep status: every point finished; the queue and completion log say every array task finished" || bad "sweep status" "$sl_status"
+expect "sweep collect: the study's tables" 0 'collected 3 of 3 points' -- "$SL_BIN" sweep collect "$sl/study.yaml" --root "$slr" --out "$sl/tables"
 }
 
 if out=$(scripts/slurm/start-local.sh 2>&1); then
