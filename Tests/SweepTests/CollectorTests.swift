@@ -1,5 +1,5 @@
 import XCTest
-@testable import Sweep
+import Sweep
 
 final class CollectorTests: XCTestCase {
     func collector() throws -> Collector {

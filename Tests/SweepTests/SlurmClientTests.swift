@@ -1,5 +1,5 @@
 import XCTest
-@testable import Sweep
+import Sweep
 
 final class SlurmClientTests: XCTestCase {
     func ok(_ s: String) -> SlurmCommandOutput { SlurmCommandOutput(status: 0, stdout: s, stderr: "") }

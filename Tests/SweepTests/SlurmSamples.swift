@@ -1,5 +1,5 @@
 import Foundation
-@testable import Sweep
+import Sweep
 
 /// Outputs captured from Debian's Slurm 22.05 (tests/slurm-samples/capture.sh): job 9, a
 /// 4-task array throttled to 2; task 0 requeued mid-run and released, task 3 exits 1.

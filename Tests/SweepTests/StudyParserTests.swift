@@ -1,5 +1,5 @@
 import XCTest
-@testable import Sweep
+import Sweep
 
 final class StudyParserTests: XCTestCase {
     func testGridWithSeedsIsPairedAndOrdered() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import RunKit
-@testable import Sweep
+import Sweep
 
 /// Commands for the tests: fixed option names, and a validator that refuses lr > 1 the way
 /// a config's range check does (`path:line: lr: …`).

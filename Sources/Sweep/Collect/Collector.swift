@@ -7,6 +7,7 @@ public struct Collector {
         public let entry: Manifest.Entry
         public let metrics: [(String, Double)]
         public func value(_ m: String) -> Double? { metrics.first { $0.0 == m }?.1 }
+        public init(entry: Manifest.Entry, metrics: [(String, Double)]) { self.entry = entry; self.metrics = metrics }
     }
 
     public let study: Study

@@ -113,7 +113,7 @@ public final class LocalExecutor {
     }
 
     /// Whether a point marked running has no live process: its worker ran on this host and is gone.
-    func isStale(_ worker: String?) -> Bool {
+    public func isStale(_ worker: String?) -> Bool {
         guard let worker, let colon = worker.lastIndex(of: ":") else { return true }
         guard worker[..<colon] == host, let pid = pid_t(worker[worker.index(after: colon)...]) else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH

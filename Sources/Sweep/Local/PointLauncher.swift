@@ -2,19 +2,21 @@ import Foundation
 
 /// The child command line of a point: a fresh run, or `retort resume RUN` when an earlier
 /// attempt left a run folder with a checkpoint.
-struct PointLauncher {
-    let study: Study
-    let folder: StudyFolder
-    let threads: Int
+public struct PointLauncher {
+    public let study: Study
+    public let folder: StudyFolder
+    public let threads: Int
 
-    enum Start: Equatable {
+    public init(study: Study, folder: StudyFolder, threads: Int) { self.study = study; self.folder = folder; self.threads = threads }
+
+    public enum Start: Equatable {
         case fresh
         case resume(URL)
     }
 
     /// How the point starts; a run folder an earlier attempt left without a checkpoint is
     /// removed (its run restarts from the beginning).
-    func start(_ e: Manifest.Entry) throws -> Start {
+    public func start(_ e: Manifest.Entry) throws -> Start {
         let layout = study.command.layout
         if study.command.resumable, let run = folder.runFolder(e, layout: layout), StudyFolder.hasCheckpoint(run) {
             return .resume(run)
@@ -29,7 +31,7 @@ struct PointLauncher {
         return .fresh
     }
 
-    func arguments(_ e: Manifest.Entry, _ start: Start) -> [String] {
+    public func arguments(_ e: Manifest.Entry, _ start: Start) -> [String] {
         let c = study.command
         if case .resume(let run) = start {
             return ["resume", run.path, "--threads", String(threads), "--plain"]

@@ -1,10 +1,10 @@
 /// One line of `Key=Value Key=Value …` as `scontrol show job -o` and the jobcomp/filetxt log
 /// write it. Values may contain spaces (a WorkDir with a space), so a new pair starts only
 /// where a space is followed by a key (a letter, then letters, digits, `_ : /`) and `=`.
-struct SlurmKeyValueLine: Sendable, Equatable {
-    let fields: [String: String]
+public struct SlurmKeyValueLine: Sendable, Equatable {
+    public let fields: [String: String]
 
-    init(_ line: Substring) {
+    public init(_ line: Substring) {
         var fields: [String: String] = [:]
         let chars = Array(line)
         var i = 0
@@ -37,5 +37,5 @@ struct SlurmKeyValueLine: Sendable, Equatable {
         self.fields = fields
     }
 
-    subscript(_ key: String) -> String? { fields[key] }
+    public subscript(_ key: String) -> String? { fields[key] }
 }

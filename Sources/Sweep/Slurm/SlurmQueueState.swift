@@ -19,6 +19,10 @@ public struct SlurmTaskStatus: Sendable, Equatable {
     public let state: State
     /// Why: Slurm's pending reason, points done, the Slurm end state, or a log's last line.
     public let detail: String
+
+    public init(task: Int, points: Range<Int>, state: State, detail: String) {
+        self.task = task; self.points = points; self.state = state; self.detail = detail
+    }
 }
 
 /// Merges the manifest with what Slurm says (squeue rows and completion-log records) into

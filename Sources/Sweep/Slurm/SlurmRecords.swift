@@ -33,6 +33,11 @@ public struct SlurmCompletion: Sendable, Equatable {
     public let exitCode: String
     public let endTime: String
 
+    public init(jobID: Int, arrayJobID: Int?, arrayTaskID: Int?, state: SlurmJobState, exitCode: String, endTime: String) {
+        self.jobID = jobID; self.arrayJobID = arrayJobID; self.arrayTaskID = arrayTaskID; self.state = state
+        self.exitCode = exitCode; self.endTime = endTime
+    }
+
     /// Parses the log's lines in order; lines without JobId and JobState are skipped (the log
     /// may be appended to while it is read, so its last line can be partial).
     public static func parse(_ log: String) -> [SlurmCompletion] {

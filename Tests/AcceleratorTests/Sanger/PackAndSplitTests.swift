@@ -1,4 +1,4 @@
-@testable import Accelerator
+import Accelerator
 import XCTest
 
 /// Pack-and-split against hand-computed cases of `_eval_load_balance` (hatsu3/Sanger).

@@ -1,4 +1,4 @@
-@testable import Accelerator
+import Accelerator
 import Foundation
 import RetortCore
 import XCTest
@@ -91,23 +91,23 @@ final class SangerModelTests: XCTestCase {
         let hw = VitalityConfig.defaults().hardware
         var c = SangerConfig.defaults()
         var s = PackAndSplit.stats(vectorCounts: [20, 6, 0], pes: 16, entries: 3 * 64)
-        XCTAssertEqual(GraphBuilder.sparsePass(n: 70, d: 64, stats: s, hw: hw, config: c).cycles, 79)
+        XCTAssertEqual(SangerTiming.sparsePass(n: 70, d: 64, stats: s, hw: hw, config: c).cycles, 79)
         s.segments = 600
-        let p = GraphBuilder.sparsePass(n: 70, d: 64, stats: s, hw: hw, config: c)
+        let p = SangerTiming.sparsePass(n: 70, d: 64, stats: s, hw: hw, config: c)
         XCTAssertEqual(p.peRows, 256)
         XCTAssertEqual(p.waves, 3)
         c.skipEmptyVectors = false
         s.segments = 256
-        XCTAssertEqual(GraphBuilder.sparsePass(n: 70, d: 64, stats: s, hw: hw, config: c).waves, 2, "the empty vector takes a slot")
+        XCTAssertEqual(SangerTiming.sparsePass(n: 70, d: 64, stats: s, hw: hw, config: c).waves, 2, "the empty vector takes a slot")
     }
 
     /// The prediction pass: n²d MACs at R·C·p per cycle plus the fill.
     func testPredictionCycles() {
         let hw = VitalityConfig.defaults().hardware
-        let w = GraphBuilder.predictionWork(n: 197, d: 64, hw: hw, macsPerPE: 4)
+        let w = SangerTiming.predictionWork(n: 197, d: 64, hw: hw, macsPerPE: 4)
         XCTAssertEqual(w.macs, 197 * 197 * 64)
         XCTAssertEqual(w.cycles, (197 * 197 * 64 + 16383) / 16384 + 126)
-        XCTAssertGreaterThan(GraphBuilder.predictionWork(n: 197, d: 64, hw: hw, macsPerPE: 1).cycles, w.cycles)
+        XCTAssertGreaterThan(SangerTiming.predictionWork(n: 197, d: 64, hw: hw, macsPerPE: 1).cycles, w.cycles)
     }
 
     /// The three-way comparison runs every kind on the same workload; Taylor beats Sanger at 0.2.

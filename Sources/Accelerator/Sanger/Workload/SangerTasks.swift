@@ -34,7 +34,7 @@ extension GraphBuilder {
         let lowWords = (2 * n * d * sc.predictBits + 15) / 16
         let quant = add(.predictQuantize, layer: l, head: h, unit: addU, duration: elementwise(rows: n, cols: 2 * d, lanes: Ad, latency: addL),
                         deps: inDeps, ops: OpCounts(muls: 2 * n * d, sramReads: 2 * n * d, sramWrites: lowWords))
-        let work = Self.predictionWork(n: n, d: d, hw: hw, macsPerPE: sc.predictMacsPerPE)
+        let work = SangerTiming.predictionWork(n: n, d: d, hw: hw, macsPerPE: sc.predictMacsPerPE)
         let pred = add(.predictQK, layer: l, head: h, unit: sa, duration: work.cycles, deps: [quant], firstOutput: hw.saRows,
                        ops: OpCounts(sramReads: lowWords, sramWrites: n * n, lowMacs: work.macs))
         let sHat = tensor(.scratch, bytes: n * n * b, producer: pred)
@@ -51,7 +51,7 @@ extension GraphBuilder {
         // The mask bits stay in the PE rows' pack buffer [R] (no scratch allocation: a head
         // holding its predicted map must never wait for space for its own mask).
         // 4–6: the sparse pass on PE rows
-        let p = Self.sparsePass(n: n, d: d, stats: s, hw: hw, config: sc)
+        let p = SangerTiming.sparsePass(n: n, d: d, stats: s, hw: hw, config: sc)
         let kept = s.kept
         let sqk = add(.sparseQK, layer: l, head: h, unit: sa, duration: p.cycles, deps: [th], firstOutput: p.perWave,
                       ops: OpCounts(macs: kept * d, sramReads: maskWords + p.slots * d + p.waves * n * d, sramWrites: kept))
@@ -78,16 +78,20 @@ extension GraphBuilder {
         return store
     }
 
+}
+
+/// Sanger's pass timings in closed form (the task graph's durations; tested by hand).
+public enum SangerTiming {
     /// The prediction pass: n·n·d low-precision MACs at R·C·`macsPerPE` per cycle, plus the
     /// array fill R + C − 2.
-    static func predictionWork(n: Int, d: Int, hw: AcceleratorHardware, macsPerPE: Int) -> (macs: Int, cycles: Int) {
+    public static func predictionWork(n: Int, d: Int, hw: AcceleratorHardware, macsPerPE: Int) -> (macs: Int, cycles: Int) {
         let macs = n * n * d, rate = hw.saRows * hw.saCols * macsPerPE
         return (macs, (macs + rate - 1) / rate + hw.saRows + hw.saCols - 2)
     }
 
     /// The sparse QKᵀ (or P·V) pass: `slots` segments (plus the empty vectors without
     /// skipping) over R·C / pes PE rows in `waves`, each `perWave` = d + pes − 1 cycles.
-    static func sparsePass(n: Int, d: Int, stats s: PackSplitStats, hw: AcceleratorHardware, config sc: SangerConfig)
+    public static func sparsePass(n: Int, d: Int, stats s: PackSplitStats, hw: AcceleratorHardware, config sc: SangerConfig)
         -> (slots: Int, peRows: Int, waves: Int, perWave: Int, cycles: Int) {
         let slots = s.segments + (sc.skipEmptyVectors ? 0 : s.emptyVectors)
         let peRows = max(1, hw.saRows * hw.saCols / sc.pesPerRow)
