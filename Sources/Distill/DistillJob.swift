@@ -312,6 +312,9 @@ public final class DistillJob {
         return dropped
     }
 
+    /// Changes the collapse detector's threshold (points; a diagnostic, the training is unchanged).
+    public func setCollapseThreshold(_ points: Double) { collapse.threshold = points }
+
     /// λ after the linear KD warm-up.
     public var currentLambda: Float {
         guard config.teacherLoss else { return 0 }
