@@ -13,7 +13,8 @@ public enum SurgeryGranularity: String, Codable, Sendable, CaseIterable {
 
 /// How the per-sample weight of the distillation term is derived from the teacher [R].
 public enum UncertaintyMode: String, Codable, Sendable, CaseIterable {
-    /// w = 1 − H(q_t)/log C with q_t = softmax(teacher logits) at T = 1 (spec U1, default).
+    /// w = 1 − H(q_t)/log C with q_t = softmax(teacher logits) at T = 1 (spec U1; the default
+    /// before the calibrated weighting).
     case entropy
     /// w = 1 when the teacher's argmax equals the label, else 0 (spec U2).
     case gate
@@ -22,6 +23,12 @@ public enum UncertaintyMode: String, Codable, Sendable, CaseIterable {
     case ensemble
     /// w = 1 (plain KD).
     case none
+    /// Weights from the teacher's held-out calibration (Retort's redesign, default): every
+    /// epoch the teacher is evaluated on a calibration split of the training data it never
+    /// trains on; w_i = min(1, (1 − c_i)/ε_h) with c_i its confidence on sample i and ε_h its
+    /// held-out error rate, so KD is down-weighted where the teacher is more confident than
+    /// its held-out accuracy justifies (see `UncertaintyWeights.calibrated`).
+    case calibrated
 }
 
 /// How BatchNorm running statistics are kept usable for the student when teacher passes
@@ -98,7 +105,10 @@ public struct DistillConfig: Codable, Sendable, Equatable {
     /// Weight λ of the distillation term (0 = no KD).
     public var lambda: Float = 1
     public var temperature: Float = 2
-    public var uncertainty: UncertaintyMode = .entropy
+    public var uncertainty: UncertaintyMode = .calibrated
+    /// Fraction of the training split held out from the teacher's label loss to calibrate it
+    /// (the student still trains on it). nil: 0.1 when the run starts with calibrated KD, else 0.
+    public var calibrationHoldout: Float? = nil
     /// Sub-networks in the ensemble mode (the step's teacher plus K − 1 sampled widths).
     public var ensembleK: Int = 3
     /// λ ramps linearly from 0 over this many epochs.
@@ -127,11 +137,17 @@ public struct DistillConfig: Codable, Sendable, Equatable {
     /// Seed of the initialisation, data order, augmentation and width sampling.
     public var seed: UInt64 = 1
     public var threads: Int = 2
+    /// Points of student test accuracy below its best that the collapse detector reports
+    /// (nil: 10). A diagnostic: it never changes the training.
+    public var collapseDrop: Double? = nil
     public var runRoot: String = "runs"
     public var runName: String? = nil
 
     public init() {}
 
+    public var effectiveCollapseDrop: Double { collapseDrop ?? 10 }
+    /// The held-out calibration fraction this run uses (see `calibrationHoldout`).
+    public var effectiveCalibrationHoldout: Float { calibrationHoldout ?? (usesKD && uncertainty == .calibrated ? 0.1 : 0) }
     public var effectiveTestCount: Int { testCount ?? (data.sample == .digits ? 597 : 1000) }
     public var usesTeacher: Bool { teacherLoss }
     public var usesKD: Bool { teacherLoss && lambda > 0 }
@@ -232,6 +248,11 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         if effectiveTestCount > OptionBounds.testCount { throw bad("test-count", "at most \(OptionBounds.testCount)", effectiveTestCount) }
         if shiftAugment < 0 || shiftAugment > 16 { throw bad("shift", "in 0…16", shiftAugment) }
         if threads < 1 || threads > 256 { throw bad("threads", "in 1…256", threads) }
+        if let d = collapseDrop, !(d >= 0 && d <= 100) { throw bad("collapse-drop", "in [0, 100] points", d) }
+        if let h = calibrationHoldout, !(h >= 0 && h <= 0.5) { throw bad("calibration-holdout", "a fraction in [0, 0.5]", h) }
+        if usesKD && uncertainty == .calibrated && effectiveCalibrationHoldout == 0 {
+            throw ConfigError("calibration-holdout: calibrated KD needs a held-out calibration split (a fraction in (0, 0.5]); got 0")
+        }
         if !teacherLoss && lambda > 0 { throw ConfigError("lambda: distillation needs the trained teacher (the base method has none); set lambda 0") }
         if !teacherLoss && randomSampling { throw ConfigError("random-widths: width sampling needs the trained teacher (the base method has none)") }
         if !teacherLoss && surgery != .none { throw ConfigError("surgery: gradient surgery needs the trained teacher (the base method has none); set surgery none") }
@@ -245,7 +266,7 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         "random-expands", "stop-width-aug", "teacher", "alpha", "surgery", "granularity", "tau", "lambda", "temperature", "uncertainty",
         "ensemble-k", "kd-warmup", "sort-channels", "bn", "recalibration-samples", "epochs", "batch-size",
         "optimizer", "lr", "momentum", "nesterov", "weight-decay", "label-smoothing", "warmup-epochs", "min-lr",
-        "test-count", "shift", "split-seed", "seed", "threads",
+        "test-count", "shift", "split-seed", "seed", "threads", "collapse-drop", "calibration-holdout",
     ]
 
     /// Sets one option from text (as the CLI, `compare` condition overrides and the
@@ -346,6 +367,8 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         case "split-seed": splitSeed = try seedValue()
         case "seed": seed = try seedValue()
         case "threads": threads = try integer()
+        case "collapse-drop": collapseDrop = try number()
+        case "calibration-holdout": calibrationHoldout = Float(try number())
         default:
             throw ConfigError("unknown option '\(key)': one of \(Self.keys.joined(separator: ", "))")
         }
@@ -356,7 +379,10 @@ public struct DistillConfig: Codable, Sendable, Equatable {
         var parts: [String] = []
         if !teacherLoss { return "student alone (base)" }
         parts.append(randomSampling ? "NetAug random-width teacher [V mechanics]" : "fixed max-width weight-sharing teacher [R]")
-        if lambda > 0 { parts.append("KD T=\(fmt(temperature)) λ=\(fmt(lambda)) weights=\(uncertainty.rawValue) [R]") }
+        if lambda > 0 {
+            let cal = uncertainty == .calibrated ? " (teacher calibrated on \(fmt(100 * effectiveCalibrationHoldout))% held-out training data)" : ""
+            parts.append("KD T=\(fmt(temperature)) λ=\(fmt(lambda)) weights=\(uncertainty.rawValue)\(cal) [R]")
+        }
         if surgery != .none { parts.append("surgery \(surgery.rawValue)/\(granularity.rawValue) τ=\(fmt(Float(tau))) [R]") }
         return parts.joined(separator: " + ")
     }

@@ -26,6 +26,12 @@ public struct DistillState: Codable, Sendable {
     public var runCounts: [Int]        // conflicts, any tensor, steps, teacher steps, weight steps
     public var runSums: [Double]       // entropy, KD weight
     public var lastEpoch: DistillEpochSummary?
+    /// The epoch's student diagnostics and the collapse detector (absent in checkpoints
+    /// written before Retort kept them: a resume then starts them afresh).
+    var diagnostics: StudentDiagnostics?
+    public var collapse: CollapseDetector?
+    /// The teacher's calibration of the epoch in progress (absent before Retort had it).
+    public var calibration: TeacherCalibration?
     /// `--set-at` changes not applied yet (absent in checkpoints written before Retort kept them).
     public var schedule: [ScheduledSetting]?
     /// Per BatchNorm (by name): widths with their own statistics besides the full width.
@@ -90,7 +96,7 @@ extension DistillJob: CheckpointedJob {
             order: epochCursor.order, samplesSeen: epochCursor.samplesSeen, orderRNG: hex(orderRNG), augmentRNG: hex(augmentRNG), widthRNG: hex(widthRNG),
             acc: acc, trainSeconds: trainSeconds, cosines: cosines,
             runCounts: [runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps], runSums: [runEntropy, runWeight],
-            lastEpoch: lastEpoch, schedule: schedule,
+            lastEpoch: lastEpoch, diagnostics: diagnostics, collapse: collapse, calibration: calibration, schedule: schedule,
             bnWidths: Dictionary(net.batchNorms.map { bn in (bn.name, bn.layer.trackedWidths.filter { $0 != bn.layer.features }) },
                                  uniquingKeysWith: { a, _ in a }),
             optimizerSteps: (optimizer as? AdamW)?.stepCount ?? 0, checkpointEvery: checkpointEvery,
@@ -146,6 +152,9 @@ extension DistillJob: RestorableJob {
         (runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps) = (s.runCounts[0], s.runCounts[1], s.runCounts[2], s.runCounts[3], s.runCounts[4])
         (runEntropy, runWeight) = (s.runSums[0], s.runSums[1])
         lastEpoch = s.lastEpoch
+        if let d = s.diagnostics, d.tracked == diagnostics.tracked { diagnostics = d } else { diagnostics = StudentDiagnostics(layout: net.layout) }
+        collapse = s.collapse ?? CollapseDetector(threshold: config.effectiveCollapseDrop)
+        calibration = s.calibration ?? TeacherCalibration()
         schedule = s.schedule ?? []
         checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
         activeSeconds = trainSeconds   // the checkpoint's time in training steps

@@ -58,6 +58,18 @@ public struct DistillEpochSummary: Sendable, Equatable, Codable {
     public let meanKDWeight: Double
     /// Per tensor: fraction of the epoch's steps with cos < τ.
     public let tensorConflictFractions: [Double]
+    /// Student hidden units that got no gradient in the whole epoch, as a fraction (see
+    /// `StudentDiagnostics`; nil in checkpoints written before Retort measured it).
+    public var deadUnitFraction: Double? = nil
+    /// Mean share of the KD term in the student's logit gradient over the epoch's KD steps
+    /// (NaN without KD; nil in older checkpoints).
+    public var kdGradientShare: Double? = nil
+    /// The teacher's mean top-class probability on the training and the test split
+    /// (evaluation mode; NaN without a teacher; nil in older checkpoints).
+    public var teacherTrainConfidence: Double? = nil, teacherTestConfidence: Double? = nil
+    /// The collapse detector's reading after this epoch: the student's best test accuracy
+    /// so far and how far below it the latest is, in points (nil in older checkpoints).
+    public var studentBestTestAccuracy: Double? = nil, studentDropFromBest: Double? = nil
     public let lr: Float
     public let seconds: Double
     public let samplesPerSecond: Double
@@ -147,6 +159,15 @@ public final class DistillJob {
     /// Uptime in nanoseconds (replaceable in tests).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     var acc = EpochAccumulator(tensors: 0)
+    var diagnostics: StudentDiagnostics
+    /// Training rows held out from the teacher's label loss to calibrate it (sorted; empty
+    /// without a calibration split) and, per training row, whether it is one of them.
+    public let calibrationRows: [Int]
+    private let heldOut: [Bool]
+    /// The teacher's calibration, refitted at the start of every epoch on `calibrationRows`.
+    public internal(set) var calibration = TeacherCalibration()
+    /// The student's test accuracy per epoch, watched for a collapse (`--collapse-drop`).
+    public internal(set) var collapse: CollapseDetector
     // whole-run records
     var cosines: [Double] = []
     var runConflicts = 0, runAnyTensor = 0, runSteps = 0
@@ -197,6 +218,13 @@ public final class DistillJob {
         augmentFill = data.train.blankValue()
         flip = data.readSettings.flip ?? (data.shape.channels == 3)
         acc = EpochAccumulator(tensors: params.count)
+        diagnostics = StudentDiagnostics(layout: net.layout)
+        collapse = CollapseDetector(threshold: config.effectiveCollapseDrop)
+        calibrationRows = TeacherCalibration.rows(count: data.train.count, fraction: config.teacherLoss ? config.effectiveCalibrationHoldout : 0,
+                                                  seed: config.splitSeed)
+        var mask = [Bool](repeating: false, count: data.train.count)
+        for r in calibrationRows { mask[r] = true }
+        heldOut = mask
         // Ensemble members: per group uniform over 3 evenly spaced factors in (1, teacher].
         func grid(_ f: Float) -> [Float] { f <= 1 ? [1] : [1 + (f - 1) / 3, 1 + 2 * (f - 1) / 3, f] }
         ensembleWidths = config.effectiveRandomWidths.filter { $0 > 1 }.isEmpty ? grid(net.teacher.output.max() ?? 1) : config.effectiveRandomWidths.filter { $0 > 1 }
@@ -284,6 +312,9 @@ public final class DistillJob {
         return dropped
     }
 
+    /// Changes the collapse detector's threshold (points; a diagnostic, the training is unchanged).
+    public func setCollapseThreshold(_ points: Double) { collapse.threshold = points }
+
     /// λ after the linear KD warm-up.
     public var currentLambda: Float {
         guard config.teacherLoss else { return 0 }
@@ -302,6 +333,9 @@ public final class DistillJob {
             if (name == "surgery" && s.surgery != .none) || (name == "lambda" && s.lambda > 0) || name == "uncertainty" {
                 throw ConfigError("\(name): this run trains the student alone (no teacher), so \(name) has no effect")
             }
+        }
+        if name == "uncertainty" && s.uncertainty == .calibrated && settings.uncertainty != .calibrated && calibrationRows.isEmpty {
+            throw ConfigError("uncertainty: calibrated needs a held-out calibration split, which this run was started without (start it with --uncertainty calibrated or --calibration-holdout F)")
         }
         let before = DistillSettings.settings.value(name, of: settings) ?? .word(old)
         settings = s
@@ -341,8 +375,10 @@ public final class DistillJob {
                 log?.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [("groups_permuted", Double(sorted.count))],
                                         note: "channels sorted by L1 importance"))
             }
+            if !calibrationRows.isEmpty { calibrateTeacher() }
             _ = epochCursor.startEpochIfDue(rng: &orderRNG)
             acc = EpochAccumulator(tensors: net.parameters.count)
+            diagnostics.startEpoch()
             trainSeconds = 0; activeSeconds = 0
         }
         let t0 = clock()
@@ -370,7 +406,14 @@ public final class DistillJob {
             model.setWidth(w)
             for (p, g) in zip(params, gt) { g.zero(); p.grad = g }
             let z = model.forward(x, training: true)
-            let (l, dz) = crossEntropy(logits: z, labels: labels, labelSmoothing: config.labelSmoothing)
+            var rowWeights: [Float]?
+            if !calibrationRows.isEmpty {
+                // the mean over the batch's rows the teacher may learn from (calibration rows weigh 0)
+                let kept = idx.count(where: { !heldOut[$0] })
+                let w = kept > 0 ? Float(idx.count) / Float(kept) : 0
+                rowWeights = idx.map { heldOut[$0] ? 0 : w }
+            }
+            let (l, dz) = crossEntropy(logits: z, labels: labels, labelSmoothing: config.labelSmoothing, sampleWeights: rowWeights)
             guard l.isFinite else { return diverge("teacher loss is \(Divergence.describe(Double(l)))", loss: l, lr: lr, samples: labels.count) }
             _ = model.backward(dz)
             teacherLogits = z; tLoss = l; tAcc = accuracy(logits: z, labels: labels)
@@ -387,6 +430,7 @@ public final class DistillJob {
                 case .entropy: weights = we
                 case .gate: weights = UncertaintyWeights.gate(teacherLogits: z, labels: labels)
                 case .none: weights = [Float](repeating: 1, count: labels.count)
+                case .calibrated: weights = UncertaintyWeights.calibrated(teacherLogits: z, heldOutError: calibration.errorRate)
                 case .ensemble:
                     var members = [z]
                     for _ in 1..<config.ensembleK {
@@ -405,15 +449,18 @@ public final class DistillJob {
         let zs = model.forward(x, training: true)
         let (sLoss, dzs) = crossEntropy(logits: zs, labels: labels, labelSmoothing: config.labelSmoothing)
         var kdLoss: Float = 0
+        var kdShare = Double.nan
         if lambda > 0, let tz = target {
             let (l, g) = softTargetKL(studentLogits: zs, teacherLogits: tz, temperature: s.temperature, sampleWeights: weights)
             kdLoss = lambda * l
+            kdShare = StudentDiagnostics.share(ce: dzs, kd: g, lambda: lambda)
             Elementwise.axpy(lambda, g, dzs)
         }
         guard sLoss.isFinite else { return diverge("student loss is \(Divergence.describe(Double(sLoss)))", loss: sLoss, lr: lr, samples: labels.count) }
         guard kdLoss.isFinite else { return diverge("KD loss is \(Divergence.describe(Double(kdLoss)))", loss: kdLoss, lr: lr, samples: labels.count) }
         let sAcc = accuracy(logits: zs, labels: labels)
         _ = model.backward(dzs)
+        let liveUnits = diagnostics.liveUnits(studentGradient: gs)
 
         // 3–4. surgery and the combined update
         var outcome: SurgeryOutcome?
@@ -444,6 +491,7 @@ public final class DistillJob {
         epochCursor.count(labels.count)
         trainSeconds += EpochTotals.seconds(from: t0, to: clock())
         acc.add(labels.count, sLoss, sAcc, outcome, entropies, weights, tau: s.tau)
+        diagnostics.add(live: liveUnits, kdShare: kdShare)
         if let o = outcome {
             cosines.append(o.before.cosine)
             runSteps += 1
@@ -527,17 +575,19 @@ public final class DistillJob {
 
     private func endEpoch(lr: Float, stepStart: UInt64) -> DistillEpochSummary {
         var tTrain: Float = .nan, tTest: Float = .nan, tLoss: Float = .nan
+        var tTrainConf = Double.nan, tTestConf = Double.nan
         if config.teacherLoss {
             if recalibrateTeacher { net.recalibrate(width: net.teacher, data: data.train, samples: config.recalibrationSamples) }
-            tTrain = evaluate(data.train, width: net.teacher).accuracy
-            (tLoss, tTest) = evaluate(data.test, width: net.teacher)
+            let train = evaluateWithConfidence(data.train, width: net.teacher)
+            tTrain = train.accuracy; tTrainConf = train.confidence
+            (tLoss, tTest, tTestConf) = evaluateWithConfidence(data.test, width: net.teacher)
         }
         if recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
         let sTrain = evaluate(data.train, width: net.student).accuracy
         let (sLoss, sTest) = evaluate(data.test, width: net.student)
         model.setWidth(net.student)
         let a = acc
-        let summary = DistillEpochSummary(
+        var summary = DistillEpochSummary(
             epoch: epoch, step: step,
             studentTrainAccuracy: sTrain, studentTestAccuracy: sTest, studentTestLoss: sLoss,
             teacherTrainAccuracy: tTrain, teacherTestAccuracy: tTest, teacherTestLoss: tLoss,
@@ -550,6 +600,13 @@ public final class DistillJob {
             tensorConflictFractions: a.tensorConflicts.map { a.fraction($0) },
             lr: lr, seconds: activeSeconds + EpochTotals.seconds(from: stepStart, to: clock()),
             samplesPerSecond: Double(a.samples) / max(trainSeconds, 1e-9))
+        let d = diagnostics
+        let unitChanges = diagnostics.endEpoch()
+        summary.deadUnitFraction = d.deadFraction
+        summary.kdGradientShare = d.meanKDShare
+        summary.teacherTrainConfidence = tTrainConf; summary.teacherTestConfidence = tTestConf
+        let event = collapse.observe(epoch: epoch, accuracy: 100 * Double(sTest))
+        summary.studentBestTestAccuracy = collapse.best; summary.studentDropFromBest = collapse.currentDrop
         lastEpoch = summary
         if let log {
             log.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: [
@@ -559,7 +616,33 @@ public final class DistillJob {
                 ("conflict_fraction", summary.conflictFraction), ("any_tensor_conflict_fraction", summary.anyTensorConflictFraction),
                 ("mean_cos", summary.meanCosine), ("mean_cos_after", summary.meanCosineAfter),
                 ("mean_entropy", summary.meanEntropy), ("mean_kd_weight", summary.meanKDWeight),
-                ("lr", Double(lr)), ("seconds", summary.seconds), ("samples_per_second", summary.samplesPerSecond)]))
+                ("lr", Double(lr)), ("seconds", summary.seconds), ("samples_per_second", summary.samplesPerSecond),
+                ("dead_unit_fraction", d.deadFraction), ("kd_grad_share", d.meanKDShare),
+                ("teacher_train_conf", tTrainConf), ("teacher_test_conf", tTestConf),
+                ("student_best_test_acc", collapse.best / 100), ("student_drop_points", collapse.currentDrop),
+                ("calibration_temperature", calibrationRows.isEmpty ? .nan : calibration.temperature),
+                ("teacher_holdout_acc", calibrationRows.isEmpty ? .nan : calibration.accuracy),
+                ("teacher_holdout_conf", calibrationRows.isEmpty ? .nan : calibration.confidence)]))
+            if !unitChanges.died.isEmpty || !unitChanges.revived.isEmpty {
+                let parts = [unitChanges.died.isEmpty ? nil : "dead (no student gradient in the whole epoch): " + unitChanges.died.joined(separator: ", "),
+                             unitChanges.revived.isEmpty ? nil : "alive again: " + unitChanges.revived.joined(separator: ", ")]
+                log.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [
+                    ("units_died", Double(unitChanges.died.count)), ("units_revived", Double(unitChanges.revived.count)),
+                    ("dead_unit_fraction", d.deadFraction)],
+                    note: "student units " + parts.compactMap { $0 }.joined(separator: "; ")))
+            }
+            switch event {
+            case .collapsed(let c)?:
+                log.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [
+                    ("collapse_best", c.best), ("collapse_best_epoch", Double(c.bestEpoch)), ("collapse_began_epoch", Double(c.beganEpoch)),
+                    ("collapse_accuracy", c.lowest), ("collapse_threshold", collapse.threshold)],
+                    note: CollapseDetector.describe(c, threshold: collapse.threshold)))
+            case .recovered(let c)?:
+                log.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [
+                    ("collapse_recovered_epoch", Double(epoch)), ("collapse_lowest", c.lowest), ("collapse_lowest_epoch", Double(c.lowestEpoch))],
+                    note: CollapseDetector.describe(c, threshold: collapse.threshold)))
+            case nil: break
+            }
             if config.teacherLoss {
                 log.write(MetricRecord(kind: "tensor_conflict", step: step, epoch: epoch,
                                        values: zip(net.layout.names, summary.tensorConflictFractions).map { ($0, $1) }))
@@ -567,6 +650,40 @@ public final class DistillJob {
             if isFinished { log.endSession(.success) }
         }
         return summary
+    }
+
+    /// Refits the teacher's calibration temperature on the held-out rows (evaluation mode, the
+    /// teacher's width; the model is left at the student's width).
+    func calibrateTeacher() {
+        model.setWidth(net.teacher)
+        var logits: [Float] = [], labels: [Int] = []
+        var classes = data.classCount
+        var i = 0
+        while i < calibrationRows.count {
+            let j = min(calibrationRows.count, i + evaluationBatchSize)
+            let (x, y) = data.train.batch(calibrationRows[i..<j], sampleShape: model.inputShape)
+            let z = model.forward(x, training: false)
+            logits += z.array; classes = z.lastDim
+            labels += y
+            i = j
+        }
+        model.setWidth(net.student)
+        let z = Tensor(shape: [labels.count, classes], values: logits)
+        calibration = TeacherCalibration.fit(logits: z, labels: labels)
+    }
+
+    /// Mean loss, accuracy and top-class probability in evaluation mode at `width` (leaves the
+    /// model at that width).
+    public func evaluateWithConfidence(_ set: ImageData, width: WidthChoice, batchSize: Int = evaluationBatchSize)
+        -> (loss: Float, accuracy: Float, confidence: Double) {
+        model.setWidth(width)
+        var confidence = 0.0
+        let (l, a) = evaluateClassifier(set, sampleShape: model.inputShape, batchSize: batchSize) {
+            let z = model.forward($0, training: false)
+            confidence += UncertaintyWeights.softmaxRows(z).reduce(0) { $0 + ($1.max() ?? 0) }
+            return z
+        }
+        return (l, a, confidence / Double(max(1, set.count)))
     }
 
     /// Mean loss and accuracy in evaluation mode at `width` (leaves the model at that width).

@@ -30,7 +30,7 @@ public struct DistillSettings: Sendable, Equatable, Codable {
                 get: { Double($0.temperature) }, set: { $0.temperature = Float($1) }),
         .number("lambda", .number(min: 0, max: 100, logScale: false), help: "weight λ of the distillation term (0 = off) [R]",
                 get: { Double($0.lambda) }, set: { $0.lambda = Float($1) }),
-        .choice("uncertainty", UncertaintyMode.self, help: "per-sample KD weights [R]: entropy, gate, ensemble, none",
+        .choice("uncertainty", UncertaintyMode.self, help: "per-sample KD weights [R]: calibrated (held-out temperature), entropy, gate, ensemble, none",
                 get: { $0.uncertainty }, set: { $0.uncertainty = $1 }),
         Hyperparameters.learningRate(get: { $0.lr }, set: { $0.lr = $1 }),
     ])

@@ -29,6 +29,55 @@ public enum UncertaintyWeights {
         return (h.map { min(1, max(0, 1 - $0 / logC)) }, h)
     }
 
+    /// Mean negative log-likelihood of `labels` under softmax(z / T), in Double.
+    public static func nll(logits z: Tensor, labels: [Int], temperature T: Double) -> Double {
+        let b = z.rows, c = z.lastDim
+        guard b > 0 else { return .nan }
+        var total = 0.0
+        for i in 0..<b {
+            let row = z.data + i * c
+            var m = -Double.infinity
+            for k in 0..<c { m = max(m, Double(row[k]) / T) }
+            var s = 0.0
+            for k in 0..<c { s += Foundation.exp(Double(row[k]) / T - m) }
+            total += m + Foundation.log(s) - Double(row[labels[i]]) / T
+        }
+        return total / Double(b)
+    }
+
+    /// Temperature scaling [R]: the T in `range` that minimises the NLL of `labels` under
+    /// softmax(z / T) (golden-section search on log T; the NLL is convex in 1/T, so unimodal
+    /// in log T). With `range` starting at 1 it only ever softens an over-confident teacher.
+    public static func fitTemperature(logits z: Tensor, labels: [Int], range: ClosedRange<Double> = 1...50) -> Double {
+        guard z.rows > 0 else { return range.lowerBound }
+        var lo = Foundation.log(range.lowerBound), hi = Foundation.log(range.upperBound)
+        let g = (5.0.squareRoot() - 1) / 2
+        func f(_ u: Double) -> Double { nll(logits: z, labels: labels, temperature: Foundation.exp(u)) }
+        var a = hi - g * (hi - lo), b = lo + g * (hi - lo)
+        var fa = f(a), fb = f(b)
+        for _ in 0..<60 {
+            if fa <= fb { hi = b; b = a; fb = fa; a = hi - g * (hi - lo); fa = f(a) }
+            else { lo = a; a = b; fa = fb; b = lo + g * (hi - lo); fb = f(b) }
+        }
+        let u = (lo + hi) / 2
+        // the ends are candidates too (the minimum may sit on the boundary)
+        let best = [(u, f(u)), (Foundation.log(range.lowerBound), f(Foundation.log(range.lowerBound))),
+                    (Foundation.log(range.upperBound), f(Foundation.log(range.upperBound)))].min { $0.1 < $1.1 }!
+        return min(range.upperBound, max(range.lowerBound, Foundation.exp(best.0)))
+    }
+
+    /// Calibrated KD [R]: trust the teacher on a training sample only as far as its held-out
+    /// calibration justifies. `heldOutError` is the teacher's error rate on rows it never
+    /// trained on; a confidence c_i = max softmax(z_i) (T = 1) claims an error rate 1 − c_i.
+    /// w_i = min(1, (1 − c_i) / heldOutError): full weight where the teacher is no more
+    /// confident than its held-out accuracy allows, proportionally less where it claims
+    /// fewer errors than it makes on held-out data (an over-fitted teacher on the samples it
+    /// memorised). The KD target stays the teacher's logits.
+    public static func calibrated(teacherLogits z: Tensor, heldOutError e: Double) -> [Float] {
+        precondition(e > 0, "calibrated weights need a positive held-out error rate")
+        return softmaxRows(z).map { p in Float(min(1, (1 - (p.max() ?? 0)) / e)) }
+    }
+
     /// U2: w = 1 when the teacher's argmax is the label, else 0.
     public static func gate(teacherLogits z: Tensor, labels: [Int]) -> [Float] {
         correctness(logits: z, labels: labels).map { $0 ? 1 : 0 }

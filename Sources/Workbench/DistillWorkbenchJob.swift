@@ -232,14 +232,18 @@ public final class DistillWorkbenchJob: SteppableJob {
                 lastEpochConflicts = s.tensorConflictFractions.map { 100 * $0 }
             }
             epochRows.append(DistillEpochRow(s))
-            if let w = collapseWarning, !collapseWarned { collapseWarned = true; notes.append((.warning, w)) }
+            if let w = collapseWarning, !collapseWarned {
+                collapseWarned = true
+                // the engine's detector says where the fall began (same rule and threshold)
+                notes.append((.warning, job.collapse.ongoing.map { CollapseDetector.describe($0, threshold: collapsePoints) } ?? w))
+            }
             else if collapseWarning == nil { collapseWarned = false }
         }
     }
 
-    /// Points of student test accuracy below its best that count as a collapse (the
-    /// workbench's own setting: the run is not changed by it).
-    public private(set) var collapsePoints = 10.0
+    /// Points of student test accuracy below its best that count as a collapse: the run's
+    /// collapse detector's threshold (`--collapse-drop`); a diagnostic, the training is not changed by it.
+    public var collapsePoints: Double { job.collapse.threshold }
     private var collapseWarned = false
 
     static func collapseRow(_ v: Double) -> SettingRow {
@@ -268,7 +272,7 @@ public final class DistillWorkbenchJob: SteppableJob {
             if let err = Self.collapseRow(collapsePoints).check(value) { throw JobFailure(err) }
             let v = SettingValue.parseNumber(value.trimmingCharacters(in: .whitespaces)) ?? collapsePoints
             guard v != collapsePoints else { return "collapse is already \(format(v))" }
-            defer { collapsePoints = v; collapseWarned = false }
+            defer { job.setCollapseThreshold(v); collapseWarned = false }
             return "collapse \(format(collapsePoints)) → \(format(v)) points (a warning, not a change to the run)"
         case .set(let name, let value):
             let r = try job.set(name, to: value)

@@ -111,6 +111,7 @@ struct DistillCommand: ParsableCommand {
                      s.anyTensorConflictFraction.isFinite ? String(format: "%.1f%%", 100 * s.anyTensorConflictFraction) : "–",
                      s.cosineFirst10.isFinite ? String(format: "%+.3f", s.cosineFirst10) : "–",
                      s.cosineLast10.isFinite ? String(format: "%+.3f", s.cosineLast10) : "–"))
+        print(job.collapse.verdict)
         print("metrics in \(folder.path)/ (metrics.csv per epoch, steps.csv, tensor_cosines.csv, tensor_conflicts.csv, metrics.jsonl)")
     }
 

@@ -47,6 +47,7 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "Images held out for testing (default 597 digits, 1000 MNIST-5k).") var testCount: Int?
     @Option(help: "CNN: random shift augmentation in pixels (default 0).") var shift: Int?
     @Option(help: "Seed of the train/test split (fixed across seeds so runs are paired) (default 1).") var splitSeed: UInt64?
+    @Option(help: "Collapse detector: report when the student's test accuracy falls more than this many points below its best (a diagnostic; default 10).") var collapseDrop: Double?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var dataRead: DataReadOptions
 
@@ -66,6 +67,7 @@ struct DistillOptions: ParsableArguments {
             ("lr", text(optim.lr)), ("momentum", text(optim.momentum)), ("weight-decay", text(optim.weightDecay)),
             ("label-smoothing", text(optim.labelSmoothing)), ("warmup-epochs", text(optim.warmupEpochs)),
             ("test-count", text(testCount)), ("shift", text(shift)), ("split-seed", text(splitSeed)),
+            ("collapse-drop", text(collapseDrop)),
             ("test-data", dataRead.testData.map(absolutePath)), ("layout", dataRead.layout?.rawValue), ("shape", dataRead.shape),
             ("flip", dataRead.flip.map { $0 ? "on" : "off" }), ("label-column", dataRead.labelColumn),
             ("header", dataRead.header.map { $0 ? "on" : "off" }),
@@ -93,6 +95,7 @@ struct DistillOptions: ParsableArguments {
             ("split-seed", "\(c.splitSeed)"), ("seed", "\(c.seed)"), ("threads", "\(c.threads)"),
         ]
         if let t = c.testCount { out.append(("test-count", "\(t)")) }
+        if let d = c.collapseDrop { out.append(("collapse-drop", "\(d)")) }
         if let d = c.dataOptions {
             if let t = d.test { out.append(("test-data", t)) }
             if let l = d.layout { out.append(("layout", l.rawValue)) }

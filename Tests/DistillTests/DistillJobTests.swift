@@ -141,7 +141,9 @@ final class DistillJobTests: XCTestCase {
     }
 
     func testEntropyAndWeightsAreReported() throws {
-        let job = try DistillJob(config: config(.full), data: Self.digits, log: nil)
+        // the U1 formula: the entropy weighting (no longer full's default) is asked for by name
+        var e = config(.full); e.uncertainty = .entropy
+        let job = try DistillJob(config: e, data: Self.digits, log: nil)
         let r = job.step()
         XCTAssertEqual(r.entropies.count, r.samples)
         XCTAssertEqual(r.kdWeights.count, r.samples)

@@ -14,7 +14,7 @@ final class OptionTests: XCTestCase {
         var c = DistillConfig()
         XCTAssertEqual(message { try c.set("surgery", "pcgrad") }, "surgery: must be one of none, sym, asym, drop, got 'pcgrad'")
         XCTAssertEqual(message { try c.set("granularity", "layer") }, "granularity: must be one of whole, per-tensor, got 'layer'")
-        XCTAssertEqual(message { try c.set("uncertainty", "mc") }, "uncertainty: must be one of entropy, gate, ensemble, none, got 'mc'")
+        XCTAssertEqual(message { try c.set("uncertainty", "mc") }, "uncertainty: must be one of entropy, gate, ensemble, none, calibrated, got 'mc'")
         XCTAssertEqual(message { try c.set("tau", "abc") }, "tau: 'abc' is not a number")
         XCTAssertEqual(message { try c.set("teacher-width", "2,x") }, "teacher-width: '2,x' is not a comma-separated list of numbers")
         XCTAssertEqual(message { try c.set("epochs", "1.5") }, "epochs: must be a whole number, got '1.5'")
@@ -81,7 +81,7 @@ final class OptionTests: XCTestCase {
         let kd = DistillConfig.preset(.kd)
         XCTAssertEqual(kd.uncertainty, .none); XCTAssertEqual(kd.surgery, .none); XCTAssertEqual(kd.lambda, 1)
         let full = DistillConfig.preset(.full)
-        XCTAssertEqual(full.uncertainty, .entropy); XCTAssertEqual(full.surgery, .asymmetric); XCTAssertEqual(full.granularity, .whole)
+        XCTAssertEqual(full.uncertainty, .calibrated); XCTAssertEqual(full.surgery, .asymmetric); XCTAssertEqual(full.granularity, .whole)
         let cond = try CompareCondition.parse("full:granularity=per-tensor:tau=0.1", base: DistillConfig())
         XCTAssertEqual(cond.config.granularity, .perTensor); XCTAssertEqual(cond.config.tau, 0.1)
         XCTAssertEqual(message { _ = try CompareCondition.parse("fancy", base: DistillConfig()) },

@@ -15,7 +15,7 @@ final class DistillSession: RunnerSession {
         r.start()
         return DistillSession(r)
     }
-    static let openMessage = "NetDistiller on digits (MLP student in a 4× teacher): space starts; ←→ change surgery, T, λ … live"
+    static let openMessage = "NetDistiller [R] on digits (MLP 4-4 student in a 4× teacher, calibrated KD): space starts; ←→ change surgery, T, λ … live"
 
     static let keys = KeyHelp.runKeys
     var tab: Tab { .distill }

@@ -80,7 +80,7 @@ grep -q '^0,0,lr,10,1,' "$ck/div/hparams.csv" && ok "the new lr is logged in hpa
 # checkpoint write), `retort resume` continues headless to the configured epochs and the
 # metrics equal an uninterrupted run's (metrics.csv without seconds, samples_per_second)
 DK=(--data digits --epochs 4 --threads 1 --seed 2 --set-at 25:tau=0.1 --runs "$ck" --plain)
-dist_cols() { cut -d, -f1-17 "$1/metrics.csv"; cat "$1/steps.csv" "$1/tensor_cosines.csv" "$1/tensor_conflicts.csv" "$1/hparams.csv" 2>/dev/null; }
+dist_cols() { cut -d, -f1-17,20- "$1/metrics.csv"; cat "$1/steps.csv" "$1/tensor_cosines.csv" "$1/tensor_conflicts.csv" "$1/hparams.csv" 2>/dev/null; }
 "$BIN" distill "${DK[@]}" --name dfull >/dev/null 2>&1
 [ "$(cat "$ck/dfull/checkpoints/latest" 2>/dev/null)" = step-00000152.ckpt ] && ok "distill: checkpoint at every epoch end, latest step 152" \
   || bad "distill checkpoints" "$(ls "$ck/dfull/checkpoints" 2>&1)"
@@ -94,6 +94,11 @@ for spec in "2:step-00000000:0/4 epochs done, step 0" "3:step-00000038:1/4 epoch
   if cmp -s <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n"); then ok "distill: resumed metrics equal the uninterrupted run's ($(wc -l <"$ck/dkill$n/metrics.csv") metrics.csv lines)"
   else bad "distill: resumed metrics differ ($latest)" "$(diff <(dist_cols "$ck/dfull") <(dist_cols "$ck/dkill$n") | head -5)"; fi
 done
+expect "distill: the final lines give the student's best, largest drop and collapse verdict" 0 \
+  '^student best [0-9.]+% at epoch [0-9]+, final [0-9.]+% .*largest drop [0-9.]+ points .*(no collapse \(threshold 5 points\)|COLLAPSE)' -- \
+  "$BIN" distill --data digits --epochs 2 --threads 1 --collapse-drop 5 --runs "$ck" --name dverdict --plain
+grep -q '"calibrated"' "$ck/dverdict/config.json" && head -1 "$ck/dverdict/metrics.csv" | grep -q 'dead_unit_fraction,kd_grad_share,.*calibration_temperature,teacher_holdout_acc' \
+  && ok "distill: config.json records the calibrated weighting; metrics.csv has the diagnostics columns" || bad "distill diagnostics" "$(head -1 "$ck/dverdict/metrics.csv")"
 expect "distill: resume of a finished run" 0 'already finished \(4 epochs, step 152\)' -- "$BIN" resume "$ck/dfull"
 before=$(cat "$ck/dkill2/metrics.jsonl" "$ck/dkill2/metrics.csv" | md5sum)
 expect "resume --tui without a terminal is refused before the run folder is touched" 2 'needs an interactive terminal' -- "$BIN" resume "$ck/dkill2" --tui
@@ -129,7 +134,8 @@ asum=$(ls "$ck/akill"/*-vit-compare-digits/summary.csv 2>/dev/null | head -1)
 # divergence in a distill run (lr 10 from step 40, after the checkpoint at step 38): exit 3
 # with the one line, no NaN in any checkpoint; resume with a lower lr finishes the run. The
 # same through the workbench adapter (as the TUI drives it).
-DD=(distill --data digits --hidden 32,32 --epochs 3 --threads 1 --seed 2 --set-at 40:lr=10 --runs "$ck" --plain)
+# (entropy weights: with the calibrated ones every unit dies at lr 10 before any value overflows)
+DD=(distill --data digits --hidden 32,32 --epochs 3 --threads 1 --seed 2 --uncertainty entropy --set-at 40:lr=10 --runs "$ck" --plain)
 for wb in "" --workbench; do
   expect "distill${wb:+ $wb}: NaN stops the run (exit 3) naming the step, last good checkpoint and the way on" 3 \
     "^retort: diverged at step [0-9]+: teacher loss is NaN; last good checkpoint .*/ddiv$wb/checkpoints/step-00000038\\.ckpt \\(step 38\\); continue with a lower lr: retort resume .*/ddiv$wb --lr 1\$" \

@@ -23,7 +23,7 @@ expect "bench guard: --repeats out of range" 64 'repeats must be in 3…10000, g
 # naming the allowed values; range checks of option values are usage errors too, with the
 # engine config's message. Defaults in --help come from each engine's config.
 expect "distill: unknown method" 64 "'fullest' is invalid for '--method" -- "$BIN" distill --method fullest
-expect "distill: unknown uncertainty" 64 "'variance' is invalid for '--uncertainty.*'entropy', 'gate', 'ensemble' or 'none'" -- "$BIN" distill --uncertainty variance
+expect "distill: unknown uncertainty" 64 "'variance' is invalid for '--uncertainty.*'entropy', 'gate', 'ensemble', 'none' or 'calibrated'" -- "$BIN" distill --uncertainty variance
 expect "distill: a preset combination the config refuses" 64 'lambda: distillation needs the trained teacher' -- "$BIN" distill --method base --lambda 1
 expect "distill: bad hidden-width list" 64 "hidden: must be comma-separated whole numbers, got '4,x'" -- "$BIN" distill --hidden 4,x
 expect "distill: checkpoint option range" 64 'keep-checkpoints: must be in 1…1000, got 0' -- "$BIN" distill --keep-checkpoints 0
