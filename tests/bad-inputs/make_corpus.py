@@ -405,7 +405,7 @@ configs = [
     ("train", "YAML alias", "a: &x 1\nepochs: *x\n", r"alias\.yaml:2: YAML aliases \(\*name\) are not read in config files"),
     ("distill", "choice from a preset's key", "method: full\nsurgery: pcgrad\n", r'distill-surgery\.yaml:2: surgery: must be one of none, sym, asym, drop, got "pcgrad"'),
     ("distill", "range error from the file", "epochs: 2\ntau: 2\n", r"distill-tau\.yaml:2: tau: must be in \[-1, 1\]"),
-    ("attention", "nested unknown key", "sparse:\n  treshold: 0.1\n", r"attention-nested\.yaml:2: sparse\.treshold: unknown key \(keys: threshold, bits, momentum, weight\)"),
+    ("attention", "nested unknown key", "sparse:\n  treshold: 0.1\n", r"attention-nested\.yaml:2: sparse\.treshold: unknown key \(keys: threshold, bits, momentum, weight, threshold-mode, kept-fraction, reference-tokens, scale-by-inv-sqrt-d, shared-quantizer\)"),
     ("attention", "partial vit", "vit:\n  depth: 2\n", r"attention-vit\.yaml:1: vit: missing name"),
 ]
 slugs = {"unknown key": "unknown-key", "whole number expected": "whole-number-expected", "number expected": "number-expected",
