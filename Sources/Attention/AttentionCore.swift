@@ -30,6 +30,9 @@ public final class AttentionCore: Layer {
     /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`);
     /// false selects the per-head BLAS kernel (`TaylorKernel`) at every d.
     public var tiledTaylor = true
+    /// Step 1 of the Taylor kinds: centre K over the tokens (the paper) or over the head
+    /// dimension (the released code's reading); the tiled forward takes the tokens only.
+    public var centring: TaylorCentring = .tokens
 
     /// When true, forward passes count their operations into `lastOpCount` (softmax and
     /// Taylor low-rank kernels; the training-only sparse path is not counted).
@@ -112,7 +115,7 @@ public final class AttentionCore: Layer {
 
         ensureWorkspaces()
         for w in workspaces { w.resetStats() }
-        if kind == .taylor && tiledTaylor && TaylorTiledKernel.supports(headDim: d) {
+        if kind == .taylor && tiledTaylor && centring == .tokens && TaylorTiledKernel.supports(headDim: d) {
             TaylorTiledKernel.forward(qkv: x.data, out: y.data, batch: b, heads: heads, tokens: n, headDim: d,
                                       save: saved?.data, savedStride: savedStride, workspaces: workspaces)
             if countOps { lastOpCount = OpFormulas.taylor(tokens: n, headDim: d, heads: heads, batch: b) }
@@ -132,7 +135,7 @@ public final class AttentionCore: Layer {
         let chunks = outer ? Threads.count : 1
         var counts = [OpCount](repeating: OpCount(), count: chunks)
         var kept = [Int](repeating: 0, count: chunks)
-        let kind = kind, heads = heads, countOps = countOps, sp = sparse
+        let kind = kind, heads = heads, countOps = countOps, sp = sparse, centreHead = centring == .head
         let xq = x.data, yq = y.data, sv = saved?.data, stride = savedStride
         let qq = quantized?.q.data, kq = quantized?.k.data
         let wss = workspaces
@@ -149,7 +152,7 @@ public final class AttentionCore: Layer {
                     case .softmax:
                         SoftmaxKernel.forward(io, ws: ws, save: save, count: count, parallel: parallel)
                     case .taylor, .taylorSparse:
-                        TaylorKernel.forward(io, ws: ws, save: save, count: count, parallel: parallel)
+                        TaylorKernel.forward(io, ws: ws, save: save, count: count, parallel: parallel, centreHead: centreHead)
                         if useSparse {
                             let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
                             kb[chunk] += SparseKernel.forwardAdd(io, quantized: qh, config: sp, ws: ws,
@@ -193,7 +196,7 @@ public final class AttentionCore: Layer {
             return dx
         }
         let outer = pairParallel(pairs: pairs, n: n, d: d)
-        let kind = kind, heads = heads, sp = sparse
+        let kind = kind, heads = heads, sp = sparse, centreHead = centring == .head
         let useSparse = quantized != nil
         let xq = x.data, yq = y.data, dxq = dx.data, dyq = dy.data, sv = saved!.data, stride = savedStride
         let qq = quantized?.q.data, kq = quantized?.k.data
@@ -207,7 +210,7 @@ public final class AttentionCore: Layer {
             case .softmax:
                 SoftmaxKernel.backward(io, grad: g, saved: s, ws: ws, parallel: parallel)
             case .taylor, .taylorSparse:
-                TaylorKernel.backward(io, grad: g, saved: s, ws: ws, parallel: parallel)
+                TaylorKernel.backward(io, grad: g, saved: s, ws: ws, parallel: parallel, centreHead: centreHead)
                 if useSparse {
                     let qh = QuantizedHead(q: qq!, k: kq!, pair: p, heads: heads, tokens: n, headDim: d)
                     SparseKernel.backwardAdd(io, quantized: qh, grad: g, config: sp,

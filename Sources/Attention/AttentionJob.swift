@@ -101,6 +101,7 @@ public final class AttentionJob {
         Threads.set(config.threads)
         self.data = data
         model = VisionTransformer(config.model, kind: config.kind, sparse: config.sparse, seed: config.seed)
+        for c in model.cores { c.centring = config.centring ?? .tokens }
         var tc = TrainConfig()
         tc.lr = config.lr; tc.weightDecay = config.weightDecay; tc.batchSize = config.batchSize
         tc.labelSmoothing = config.labelSmoothing; tc.warmupEpochs = config.warmupEpochs; tc.momentum = 0.9

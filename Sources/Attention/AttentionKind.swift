@@ -47,3 +47,11 @@ public struct AttentionError: Error, CustomStringConvertible, Sendable, Equatabl
     public let description: String
     public init(_ d: String) { description = d }
 }
+
+/// Which axis the Taylor kinds centre K over (step 1): the paper's text centres over the
+/// tokens (k̂_sum = 0, the denominator n√d for every query); the released code centres each
+/// token over the head dimension (k̂_sum ≠ 0: the denominator varies with the query).
+public enum TaylorCentring: String, Codable, Sendable, CaseIterable {
+    case tokens
+    case head
+}

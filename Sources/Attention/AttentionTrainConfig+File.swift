@@ -5,7 +5,7 @@ import RunKit
 extension AttentionTrainConfig: FileConfigurable {
     public static var fileTemplate: AttentionTrainConfig {
         var c = AttentionTrainConfig()
-        c.vit = .mnist; c.shiftAugment = 2; c.runName = "name"; c.dataOptions = .template; c.compareFolder = "compare"
+        c.vit = .mnist; c.shiftAugment = 2; c.centring = .tokens; c.runName = "name"; c.dataOptions = .template; c.compareFolder = "compare"
         return c
     }
     public static var fileAliases: [String: String] {

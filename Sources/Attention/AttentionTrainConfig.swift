@@ -13,6 +13,9 @@ public struct AttentionTrainConfig: Codable, Sendable, Equatable {
     /// `vit-digits` for the samples). A job fills it in from the data it loaded.
     public var vit: ViTConfig? = nil
     public var sparse = SparseConfig()
+    /// Step 1 of the Taylor kinds [R where the paper is silent]: nil or `tokens` centres K over the
+    /// tokens (the paper's text), `head` over the head dimension (the released code).
+    public var centring: TaylorCentring? = nil
     /// Fraction of training, at its end, over which the weight of S_sparse·V ramps linearly
     /// from 1 to 0, so the model ends training on the low-rank path it is tested with
     /// (Retort's option; ViTALiTy keeps the sparse path to the end: 0, the default).

@@ -19,11 +19,16 @@ import RetortCore
 ///     dV = K̂·dG + 1·dv_sum,  dK = centre_tokens(V·dGᵀ)
 /// (the k̂_sum path adds a token-constant row to dK̂, which the centring removes exactly).
 enum TaylorKernel {
+    /// Step 1 over the head dimension instead (the released code's reading, vitality §2.3):
+    /// K̂_j = K_j − mean_c(K_jc), so k̂_sum ≠ 0 and t_D varies with the query (SA-Diag and the
+    /// divider do real work). Backward: dK̂ gains the row Qᵀ·dt in every token (the k̂_sum path),
+    /// then dK = dK̂ − its mean over the head dimension.
+    /// (Set per call; `AttentionCore.centring`.)
     /// Words saved per head for backward: G (d²), t_D (n), k̄ (d), k̂_sum (d).
     static func savedWords(n: Int, d: Int) -> Int { d * d + n + 2 * d }
 
     static func forward(_ io: HeadIO, ws: Workspace, save: UnsafeMutablePointer<Float>?,
-                        count: UnsafeMutablePointer<OpCount>?, parallel: Bool) {
+                        count: UnsafeMutablePointer<OpCount>?, parallel: Bool, centreHead: Bool = false) {
         let n = io.n, d = io.d
         let sqrtD = Float(d).squareRoot()
         let kbar = ws.take(0, d), khat = ws.take(1, n * d), g = ws.take(2, d * d)
@@ -32,12 +37,17 @@ enum TaylorKernel {
         defer { acc.deallocate() }
 
         // Step 1: column (token) sums of K (n·d additions), divide by n (d divisions), subtract (n·d additions).
-        columnSums(io.k, rows: n, cols: d, ld: io.ld, into: acc)
-        for c in 0..<d { kbar[c] = Float(acc[c] / Double(n)) }
-        rowLoop(n, parallel: parallel, minChunk: max(1, 8192 / d)) { rows in
-            for i in rows {
-                let kr = io.k + i * io.ld, hr = khat + i * d
-                for c in 0..<d { hr[c] = kr[c] - kbar[c] }
+        if centreHead {
+            for c in 0..<d { kbar[c] = 0 }
+            centreHeadRows(io.k, io.ld, into: khat, n: n, d: d)
+        } else {
+            columnSums(io.k, rows: n, cols: d, ld: io.ld, into: acc)
+            for c in 0..<d { kbar[c] = Float(acc[c] / Double(n)) }
+            rowLoop(n, parallel: parallel, minChunk: max(1, 8192 / d)) { rows in
+                for i in rows {
+                    let kr = io.k + i * io.ld, hr = khat + i * d
+                    for c in 0..<d { hr[c] = kr[c] - kbar[c] }
+                }
             }
         }
         // Step 2: G = K̂ᵀ·V (n·d² MACs).
@@ -78,7 +88,8 @@ enum TaylorKernel {
     }
 
     /// Overwrites dQ, dK, dV of `grad`; `io.out` must still hold this head's Z.
-    static func backward(_ io: HeadIO, grad gr: HeadIO, saved: UnsafePointer<Float>, ws: Workspace, parallel: Bool) {
+    static func backward(_ io: HeadIO, grad gr: HeadIO, saved: UnsafePointer<Float>, ws: Workspace, parallel: Bool,
+                         centreHead: Bool = false) {
         let n = io.n, d = io.d
         let sqrtD = Float(d).squareRoot()
         let g = saved, t = saved + d * d, kbar = saved + d * d + n, ksum = saved + d * d + n + d
@@ -87,18 +98,33 @@ enum TaylorKernel {
         let acc = UnsafeMutablePointer<Double>.allocate(capacity: d)
         defer { acc.deallocate() }
 
+        // Z of this kernel alone: `io.out` may also hold the sparse path's term (taylor-sparse).
+        // With token centring dt only meets k̂_sum = 0 and a token-constant row the centring
+        // removes, so the sum serves; with head centring dt counts, so Z = T_N/t_D is rebuilt.
+        var zOut = io.out, zld = io.ldo
+        if centreHead {
+            let z = ws.take(15, n * d)
+            columnSums(io.v, rows: n, cols: d, ld: io.ld, into: acc)
+            for c in 0..<d { dvsum[c] = sqrtD * Float(acc[c]) }
+            for i in 0..<n { (z + i * d).update(from: dvsum, count: d) }
+            mm(m: n, n: d, k: d, io.q, io.ld, g, d, beta: 1, z, d)
+            for i in 0..<n { let r = z + i * d, ti = t[i]; for c in 0..<d { r[c] /= ti } }
+            zOut = z; zld = d
+        }
+        let zs = zOut, zstride = zld
         rowLoop(n, parallel: parallel, minChunk: max(1, 8192 / d)) { rows in
             for i in rows {
-                let dz = gr.out + i * gr.ldo, z = io.out + i * io.ldo, dtr = dT + i * d
+                let dz = gr.out + i * gr.ldo, z = zs + i * zstride, dtr = dT + i * d
                 let inv = 1 / t[i]
                 var s: Float = 0
                 for c in 0..<d { dtr[c] = dz[c] * inv; s += dz[c] * z[c] }
                 dt[i] = -s * inv
-                // K̂ for dV below.
+                // K̂ for dV below (token centring; head centring rebuilds it after this loop).
                 let kr = io.k + i * io.ld, hr = khat + i * d
                 for c in 0..<d { hr[c] = kr[c] - kbar[c] }
             }
         }
+        if centreHead { centreHeadRows(io.k, io.ld, into: khat, n: n, d: d) }
         mm(false, true, m: n, n: d, k: d, dT, d, g, d, gr.q, gr.ld)                  // dQ = dT·Gᵀ
         for i in 0..<n {                                                            // dQ += dt·k̂_sum
             let dq = gr.q + i * gr.ld, s = dt[i]
@@ -113,11 +139,38 @@ enum TaylorKernel {
             for c in 0..<d { dv[c] += dvsum[c] }
         }
         mm(false, true, m: n, n: d, k: d, io.v, io.ld, dG, d, gr.k, gr.ld)           // dK̂ = V·dGᵀ
+        if centreHead {
+            // + 1·(Qᵀdt)ᵀ in every token (t_D = n√d + Q·k̂_sumᵀ), then dK = dK̂ − mean over the head dimension
+            for c in 0..<d { acc[c] = 0 }
+            for i in 0..<n {
+                let q = io.q + i * io.ld, s = Double(dt[i])
+                for c in 0..<d { acc[c] += s * Double(q[c]) }
+            }
+            for i in 0..<n {
+                let dk = gr.k + i * gr.ld
+                var m: Float = 0
+                for c in 0..<d { dk[c] += Float(acc[c]); m += dk[c] }
+                m /= Float(d)
+                for c in 0..<d { dk[c] -= m }
+            }
+            return
+        }
         columnSums(gr.k, rows: n, cols: d, ld: gr.ld, into: acc)                     // dK = dK̂ − mean over tokens
         for c in 0..<d { dvsum[c] = Float(acc[c] / Double(n)) }
         for i in 0..<n {
             let dk = gr.k + i * gr.ld
             for c in 0..<d { dk[c] -= dvsum[c] }
+        }
+    }
+
+    /// K̂_j = K_j − mean_c(K_jc) for every token j.
+    static func centreHeadRows(_ k: UnsafePointer<Float>, _ ld: Int, into out: UnsafeMutablePointer<Float>, n: Int, d: Int) {
+        for i in 0..<n {
+            let r = k + i * ld, o = out + i * d
+            var m: Float = 0
+            for c in 0..<d { m += r[c] }
+            m /= Float(d)
+            for c in 0..<d { o[c] = r[c] - m }
         }
     }
 }

@@ -11,6 +11,7 @@ import TrainEngine
 /// --diagnostics, the per-layer Taylor-vs-softmax diagnostics of each trained model.
 extension AttentionKind: ExpressibleByArgument {}
 extension SparseThresholdMode: ExpressibleByArgument {}
+extension TaylorCentring: ExpressibleByArgument {}
 
 struct AttentionTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,8 @@ struct AttentionTrain: ParsableCommand {
     @Option(help: "token-scaled mode: the token count at which --sparse-threshold holds (DeiT's 197, where the released code's 0.002 was set). (default: \(SparseConfig().referenceTokens))") var sparseReferenceTokens: Int?
     @Flag(inversion: .prefixedNo, help: "Divide the sparse term by √d, as the released code divides both terms (default: off, the paper's Z = Taylor + S_sparse·V).") var sparseInvSqrtD: Bool?
     @Flag(inversion: .prefixedNo, help: "One quantiser for Q̃ and K̃, as the released code shares its QuantMeasure (default: off, one each).") var sharedQuantizer: Bool?
+    @Option(help: "Taylor step 1 [R]: centre K over the tokens (the paper's text) or over the head dimension (the released code). (default: tokens)")
+    var centring: TaylorCentring?
     @Option(help: "Bits of the fake-quantised Q̃, K̃ of the sparse path (0 = full precision). (default: \(SparseConfig().bits))") var quantBits: Int?
     @Option(help: "Ramp the weight of S_sparse·V from 1 to 0 over this final fraction of training (0 = keep it to the end, as ViTALiTy). (default: \(AttentionTrainConfig().sparseAnneal))") var sparseAnneal: Float?
     @Option(help: "ViT width (default: the data set's preset, 64).") var width: Int?
@@ -91,6 +94,7 @@ struct AttentionTrain: ParsableCommand {
         if let sparseReferenceTokens { c.sparse.referenceTokens = sparseReferenceTokens }
         if let sparseInvSqrtD { c.sparse.scaleByInvSqrtD = sparseInvSqrtD }
         if let sharedQuantizer { c.sparse.sharedQuantizer = sharedQuantizer }
+        if let centring { c.centring = centring }
         if let sparseAnneal { c.sparseAnneal = sparseAnneal }
         return withViT(c, for: c.data.sample.map { DataSignature($0) })
     }

@@ -53,9 +53,9 @@ same_metrics "distill replay: identical metrics (time columns aside)" "$cfg/d1" 
 att="$tmp/cfg-att"
 # (the released code's sparse variant with a kept-fraction threshold: every sparse key replays)
 "$BIN" attention train --data digits --epochs 1 --kinds taylor-sparse --seeds 2 --test-count 200 --threads 1 --runs "$att" \
-  --sparse-threshold-mode kept-fraction --sparse-kept-fraction 0.3 --sparse-inv-sqrt-d --shared-quantizer >/dev/null 2>&1
+  --sparse-threshold-mode kept-fraction --sparse-kept-fraction 0.3 --sparse-inv-sqrt-d --shared-quantizer --centring head >/dev/null 2>&1
 first=$(ls -d "$att"/*vit-taylor-sparse-digits-s2* 2>/dev/null | head -1)
-if grep -q '"thresholdMode" : "kept-fraction"' "$first/config.json" && grep -q '"sharedQuantizer" : true' "$first/config.json"; then ok "attention: the sparse variant is recorded in config.json"; else bad "attention: sparse variant keys" "$(grep -A10 sparse "$first/config.json" | head -12)"; fi
+if grep -q '"thresholdMode" : "kept-fraction"' "$first/config.json" && grep -q '"sharedQuantizer" : true' "$first/config.json" && grep -q '"centring" : "head"' "$first/config.json"; then ok "attention: the sparse variant is recorded in config.json"; else bad "attention: sparse variant keys" "$(grep -A10 sparse "$first/config.json" | head -12)"; fi
 expect "attention train --config a run's config.json replays that kind and seed" 0 "taylor-sparse seed 2: test accuracy" -- "$BIN" attention train --config "$first/config.json"
 second=$(ls -d "$att"/*vit-taylor-sparse-digits-s2* 2>/dev/null | grep -v "^$first\$" | head -1)
 if [ -n "$second" ]; then same_metrics "attention replay: identical metrics (time columns aside)" "$first" "$second"; else bad "attention replay: no second run folder" "$(ls "$att")"; fi
