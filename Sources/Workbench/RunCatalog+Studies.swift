@@ -1,4 +1,5 @@
 import Foundation
+import RunKit
 
 /// `retort sweep` studies in the run list: one row per study (its points' progress from
 /// `manifest.json`) and one per point's run folder, named `study:NAME` and `study:NAME/ID`.

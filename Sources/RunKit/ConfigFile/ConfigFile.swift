@@ -117,7 +117,8 @@ public enum ConfigFile {
         }
     }
 
-    static func describe(_ n: Node) -> String {
+    /// What a YAML node is, for messages: a quoted scalar (40 characters at most), a list, a mapping.
+    public static func describe(_ n: Node) -> String {
         switch n {
         case .scalar(let s): return "\"\(s.string.prefix(40))\""
         case .sequence: return "a list"

@@ -109,46 +109,20 @@ public enum HParams {
     /// they are; nested objects as `outer.inner`; lists as text (`[4, 4]`, as summary.py
     /// writes a list); nulls left out. Nil when the file is missing or not a JSON object.
     public static func options(configJSON url: URL) -> [(String, Value)]? {
-        guard let data = try? Data(contentsOf: url), let v = try? JSONDecoder().decode(ConfigValue.self, from: data),
+        guard let data = try? Data(contentsOf: url), let v = try? JSONDecoder().decode(JSONValue.self, from: data),
               case .object(let top) = v else { return nil }
         var out: [(String, Value)] = []
-        func add(_ prefix: String, _ v: ConfigValue) {
+        func add(_ prefix: String, _ v: JSONValue) {
             switch v {
             case .null: break
             case .bool(let b): out.append((prefix, .bool(b)))
             case .number(let d): out.append((prefix, .number(d)))
             case .string(let s): out.append((prefix, .string(s)))
-            case .array: out.append((prefix, .string(v.text)))
+            case .array: out.append((prefix, .string(v.pythonText)))
             case .object(let o): for k in o.keys.sorted() { add(prefix + "." + k, o[k]!) }
             }
         }
         for k in top.keys.sorted() { add(k, top[k]!) }
         return out.sorted { $0.0 < $1.0 }
-    }
-
-    /// A JSON value of config.json.
-    indirect enum ConfigValue: Decodable {
-        case null, bool(Bool), number(Double), string(String), array([ConfigValue]), object([String: ConfigValue])
-
-        init(from decoder: Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null }
-            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let n = try? c.decode(Double.self) { self = .number(n) }
-            else if let s = try? c.decode(String.self) { self = .string(s) }
-            else if let a = try? c.decode([ConfigValue].self) { self = .array(a) }
-            else { self = .object(try c.decode([String: ConfigValue].self)) }
-        }
-
-        var text: String {
-            switch self {
-            case .null: return "None"
-            case .bool(let b): return b ? "True" : "False"
-            case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
-            case .string(let s): return "'" + s + "'"
-            case .array(let a): return "[" + a.map(\.text).joined(separator: ", ") + "]"
-            case .object(let o): return "{" + o.keys.sorted().map { "'\($0)': \(o[$0]!.text)" }.joined(separator: ", ") + "}"
-            }
-        }
     }
 }

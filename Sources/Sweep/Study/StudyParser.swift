@@ -241,14 +241,7 @@ public enum StudyParser {
         return "\(study.path)\(studyLine.map { ":\($0)" } ?? ""): \(detail)\(cond)"
     }
 
-    static func describe(_ n: Node) -> String {
-        switch n {
-        case .scalar(let s): return "\"\(s.string.prefix(40))\""
-        case .sequence: return "a list"
-        case .mapping: return "a mapping"
-        case .alias: return "an alias"
-        }
-    }
+    static func describe(_ n: Node) -> String { ConfigFile.describe(n) }
 }
 
 /// A point's options as the YAML config file its child reads (`--config`): one key per
