@@ -25,11 +25,17 @@ public final class AttentionCore: Layer {
     public var sparseAtInference = false
 
     /// Softmax runs the fused kernel (`FusedSoftmaxKernel`: O(n·d) scratch, all pairs in one
-    /// call); false selects the per-head reference kernel that forms the n×n map (`SoftmaxKernel`).
-    public var fusedSoftmax = true
-    /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`);
-    /// false selects the per-head BLAS kernel (`TaylorKernel`) at every d.
+    /// call); false (the default) the per-head kernel that forms the n×n map (`SoftmaxKernel`).
+    /// Off by default because on a quiet 2-core machine the fused kernel measured 0.57–0.81× the
+    /// per-head kernel's speed at every n from 64 to 4096 but 128 (1.09×; docs/performance.md).
+    public var fusedSoftmax = false
+    /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`)
+    /// and n ≥ `tiledTaylorMinTokens`; false selects the per-head BLAS kernel (`TaylorKernel`).
     public var tiledTaylor = true
+    /// The tiled Taylor forward measured 0.61–0.68× the per-head kernel at n ≤ 197 and
+    /// 1.02–1.97× from n = 256 up on a quiet 2-core machine, so it takes n ≥ 256 by default.
+    public var tiledTaylorMinTokens = AttentionCore.defaultTiledTaylorMinTokens
+    public static let defaultTiledTaylorMinTokens = 256
     /// Step 1 of the Taylor kinds: centre K over the tokens (the paper) or over the head
     /// dimension (the released code's reading); the tiled forward takes the tokens only.
     public var centring: TaylorCentring = .tokens
@@ -115,7 +121,7 @@ public final class AttentionCore: Layer {
 
         ensureWorkspaces()
         for w in workspaces { w.resetStats() }
-        if kind == .taylor && tiledTaylor && centring == .tokens && TaylorTiledKernel.supports(headDim: d) {
+        if kind == .taylor && tiledTaylor && centring == .tokens && n >= tiledTaylorMinTokens && TaylorTiledKernel.supports(headDim: d) {
             TaylorTiledKernel.forward(qkv: x.data, out: y.data, batch: b, heads: heads, tokens: n, headDim: d,
                                       save: saved?.data, savedStride: savedStride, workspaces: workspaces)
             if countOps { lastOpCount = OpFormulas.taylor(tokens: n, headDim: d, heads: heads, batch: b) }

@@ -82,7 +82,7 @@ public enum OpFormulas {
     /// G, k̂_sum, v_sum, t_D (T_N is written straight into the output), O(n·d + d²). Neither
     /// forms the n×n matrix.
     public static func taylorWorkspace(tokens n: Int, headDim d: Int) -> Int {
-        TaylorTiledKernel.supports(headDim: d) ? TaylorTiledKernel.workspace(headDim: d) : n * d + d * d + 3 * d + n
+        TaylorTiledKernel.supports(headDim: d) && n >= AttentionCore.defaultTiledTaylorMinTokens ? TaylorTiledKernel.workspace(headDim: d) : n * d + d * d + 3 * d + n
     }
     /// Words of scratch the fused softmax kernel takes per head in forward: K and V packed
     /// (n'·d + n'·d', n' = n rounded up to 64, d' = d to 16) and one 32-row query tile — O(n·d),

@@ -7,8 +7,9 @@ import Attention
 final class OpCountTests: XCTestCase {
     override func setUp() { Threads.set(1) }
 
-    func counted(_ kind: AttentionKind, b: Int, n: Int, h: Int, d: Int) -> (OpCount, KernelMemory) {
+    func counted(_ kind: AttentionKind, b: Int, n: Int, h: Int, d: Int, fused: Bool = false) -> (OpCount, KernelMemory) {
         let core = AttentionCore(kind: kind, heads: h)
+        core.fusedSoftmax = fused
         core.countOps = true
         _ = core.forward(randomTensor([b, n, 3 * h * d], seed: UInt64(n * 31 + d)), training: false)
         return (core.lastOpCount, core.lastMemory)
@@ -76,7 +77,7 @@ final class OpCountTests: XCTestCase {
         }
         XCTAssertEqual(counted(.taylor, b: 1, n: n, h: 2, d: 12).1.largestBuffer, n * 12, "the per-head kernel's largest buffer is K̂ (n×d)")
         // The fused softmax kernel is O(n·d) too (FusedSoftmaxTests checks the reference kernel's n×n).
-        let (_, soft) = counted(.softmax, b: 1, n: n, h: 2, d: 16)
+        let (_, soft) = counted(.softmax, b: 1, n: n, h: 2, d: 16, fused: true)
         XCTAssertEqual(soft.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: 16))
         XCTAssertLessThan(soft.perHeadWords * 50, n * n)
     }

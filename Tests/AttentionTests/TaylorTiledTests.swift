@@ -12,7 +12,7 @@ final class TaylorTiledTests: XCTestCase {
     func testTiledForwardGradientsMatchFiniteDifferences() {
         for threads in [1, 2] {
             Threads.set(threads)
-            GradCheck.assert(AttentionCore(kind: .taylor, heads: 2), input: randomTensor([1, 70, 3 * 2 * 16], seed: 101),
+            GradCheck.assert(tiled(heads: 2), input: randomTensor([1, 70, 3 * 2 * 16], seed: 101),
                              eps: 1e-2, tolerance: 1e-2, maxSamples: 200)
         }
     }
@@ -25,9 +25,16 @@ final class TaylorTiledTests: XCTestCase {
                 let qkv = randomTensor([b, n, 3 * h * d], seed: UInt64(n + d), std: 0.7)
                 let ref = Reference.assemble(Reference.heads(qkv, heads: h).map { Reference.taylorQuadratic(q: $0.q, k: $0.k, v: $0.v) },
                                              batch: b, heads: h)
-                let y = AttentionCore(kind: .taylor, heads: h).forward(qkv, training: true)
+                let y = tiled(heads: h).forward(qkv, training: true)
                 XCTAssertLessThan(relativeError(y, ref), 2e-5, "threads \(threads) b \(b) n \(n) h \(h) d \(d)")
             }
         }
+    }
+
+    /// A Taylor core that takes the tiled forward at every n (its default starts at n = 256).
+    func tiled(heads: Int) -> AttentionCore {
+        let c = AttentionCore(kind: .taylor, heads: heads)
+        c.tiledTaylorMinTokens = 0
+        return c
     }
 }
