@@ -99,7 +99,7 @@ enum RepoKernel {
         let n = io.n, d = io.d
         let kc = ws.take(0, n * d)
         let kv = save ?? ws.take(1, d * d)
-        centreRows(io.k, io.ld, into: kc, n: n, d: d)
+        TaylorKernel.centreHeadRows(io.k, io.ld, into: kc, n: n, d: d)
         mm(true, false, m: d, n: d, k: n, kc, d, io.v, io.ld, kv, d)             // KV = K_cᵀ·V
         mm(m: n, n: d, k: d, io.q, io.ld, kv, d, io.out, io.ldo)                  // Z = Q·KV
         let kept = SparseKernel.forwardAdd(io, quantized: qh, config: config, weight: 1, ws: ws,
@@ -116,7 +116,7 @@ enum RepoKernel {
         let dz = ws.take(2, n * d), dkv = ws.take(3, d * d), kc = ws.take(4, n * d)
         let s = io.invSqrtD
         for i in 0..<n { let src = g.out + i * g.ldo, dst = dz + i * d; for c in 0..<d { dst[c] = src[c] * s } }
-        centreRows(io.k, io.ld, into: kc, n: n, d: d)
+        TaylorKernel.centreHeadRows(io.k, io.ld, into: kc, n: n, d: d)
         mm(false, true, m: n, n: d, k: d, dz, d, kv, d, g.q, g.ld)                // dQ = dZ'·KVᵀ
         mm(true, false, m: d, n: d, k: n, io.q, io.ld, dz, d, dkv, d)             // dKV = Qᵀ·dZ'
         mm(m: n, n: d, k: d, kc, d, dkv, d, g.v, g.ld)                            // dV = K_c·dKV
@@ -132,15 +132,5 @@ enum RepoKernel {
         sg.out = dz; sg.ldo = d
         SparseKernel.backwardAdd(io, quantized: qh, grad: sg, config: config, weight: 1,
                                  saved: saved + d * d, ws: ws, parallel: parallel)
-    }
-
-    private static func centreRows(_ k: UnsafePointer<Float>, _ ld: Int, into kc: UnsafeMutablePointer<Float>, n: Int, d: Int) {
-        for i in 0..<n {
-            let r = k + i * ld, o = kc + i * d
-            var m: Float = 0
-            for c in 0..<d { m += r[c] }
-            m /= Float(d)
-            for c in 0..<d { o[c] = r[c] - m }
-        }
     }
 }
