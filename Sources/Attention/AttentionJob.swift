@@ -191,7 +191,7 @@ public final class AttentionJob {
         let (loss, grad) = crossEntropy(logits: logits, labels: labels, labelSmoothing: hyper.labelSmoothing)
         let acc = accuracy(logits: logits, labels: labels)
         let (gradNorm, bad) = Divergence.guardedUpdate(
-            loss: loss, parameters: model.parameters, backward: { _ = model.backward(grad) }, update: { optimizer.step() },
+            loss: loss, parameters: model.parameters, backward: { model.backwardParameters(grad) }, update: { optimizer.step() },
             afterUpdate: { model.parameters.first { !$0.value.isAllFinite }.map { "weight \($0.name)" } })
         step += 1
         if let bad {

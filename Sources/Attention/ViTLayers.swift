@@ -52,6 +52,9 @@ public final class PatchEmbedding: Layer {
         return dx
     }
 
+    /// The projection's gradients only (the image's gradient is not needed).
+    public func backwardParameters(_ dy: Tensor) { proj.backwardParameters(dy) }
+
     /// Copies image rows into patch rows (or back). Patches tile the image exactly, so the
     /// map is a permutation and the backward is the inverse copy.
     private static func rearrange(_ img: UnsafeMutablePointer<Float>, _ pat: UnsafeMutablePointer<Float>,

@@ -74,7 +74,13 @@ public final class VisionTransformer: Layer {
         return head.forward(norm.forward(clsRows, training: training), training: training)
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { patchEmbed.backward(backwardToPatches(dy)) }
+
+    /// Every parameter's gradient without the image's (what training needs).
+    public func backwardParameters(_ dy: Tensor) { patchEmbed.backwardParameters(backwardToPatches(dy)) }
+
+    /// Back through the head, the blocks and the embeddings; returns the patch embedding's dy.
+    private func backwardToPatches(_ dy: Tensor) -> Tensor {
         let b = batch, n = config.tokens, c = config.width
         let dcls = norm.backward(head.backward(dy))                  // [B, D]
         var dt = Tensor(shape: [b, n, c])
@@ -88,6 +94,6 @@ public final class VisionTransformer: Layer {
             Elementwise.add(c, dclsTok, src, into: dclsTok)
             (dpe.data + i * (n - 1) * c).update(from: src + c, count: (n - 1) * c)
         }
-        return patchEmbed.backward(dpe)
+        return dpe
     }
 }

@@ -415,7 +415,7 @@ public final class DistillJob {
             }
             let (l, dz) = crossEntropy(logits: z, labels: labels, labelSmoothing: config.labelSmoothing, sampleWeights: rowWeights)
             guard l.isFinite else { return diverge("teacher loss is \(Divergence.describe(Double(l)))", loss: l, lr: lr, samples: labels.count) }
-            _ = model.backward(dz)
+            model.backwardParameters(dz)
             teacherLogits = z; tLoss = l; tAcc = accuracy(logits: z, labels: labels)
         }
 
@@ -459,7 +459,7 @@ public final class DistillJob {
         guard sLoss.isFinite else { return diverge("student loss is \(Divergence.describe(Double(sLoss)))", loss: sLoss, lr: lr, samples: labels.count) }
         guard kdLoss.isFinite else { return diverge("KD loss is \(Divergence.describe(Double(kdLoss)))", loss: kdLoss, lr: lr, samples: labels.count) }
         let sAcc = accuracy(logits: zs, labels: labels)
-        _ = model.backward(dzs)
+        model.backwardParameters(dzs)
         let liveUnits = diagnostics.liveUnits(studentGradient: gs)
 
         // 3–4. surgery and the combined update

@@ -140,7 +140,7 @@ public final class WeightSharingNet {
             let y = model.forward(x, training: true)
             let dy = Tensor(shape: y.shape)
             dy.fillNormal(std: 1, rng: &rng)
-            _ = model.backward(dy)
+            model.backwardParameters(dy)
         }
         var extents: [[Int]] = []
         for g in scratch {

@@ -27,6 +27,10 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     func forward(_ x: Tensor, training: Bool) -> Tensor
     func backward(_ dy: Tensor) -> Tensor
+    /// The parameter gradients of `backward` without the input gradient: what a network's first
+    /// layer runs, since nothing needs the gradient of the data (as PyTorch skips it for inputs
+    /// that do not require grad). The default runs `backward` and drops its result.
+    func backwardParameters(_ dy: Tensor)
     /// State that is not trained by gradients but belongs to the model (BatchNorm running
     /// statistics), named like parameters; checkpoints save and restore it.
     var buffers: [(name: String, tensor: Tensor)] { get }
@@ -36,6 +40,7 @@ public extension Layer {
     var parameters: [Parameter] { [] }
     var buffers: [(name: String, tensor: Tensor)] { [] }
     func zeroGrad() { for p in parameters { p.grad.zero() } }
+    func backwardParameters(_ dy: Tensor) { _ = backward(dy) }
 }
 
 /// Runs layers one after another.
@@ -63,7 +68,12 @@ public final class Sequential: Layer {
     }
     /// Backward fuses, likewise, a 1×1 Conv2d (without bias) → BatchNorm [→ ReLU6] (see
     /// `Conv2d.backwardThroughBatchNorm`).
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true) }
+
+    /// Parameter gradients only: the first layer skips its input gradient when it is a plain layer.
+    public func backwardParameters(_ dy: Tensor) { _ = backward(dy, inputGradient: false) }
+
+    private func backward(_ dy: Tensor, inputGradient: Bool) -> Tensor {
         var g = dy
         var i = layers.count - 1
         while i >= 0 {
@@ -82,6 +92,9 @@ public final class Sequential: Layer {
                     g = relu ? bn.backward(g, throughReLU6: true) : bn.backward(g)
                     i = b - 1
                 }
+            } else if i == 0 && !inputGradient {
+                layers[0].backwardParameters(g)
+                i -= 1
             } else {
                 g = layers[i].backward(g)
                 i -= 1

@@ -47,6 +47,7 @@ public final class MLP: Model {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor { net.forward(x, training: training) }
     public func backward(_ dy: Tensor) -> Tensor { net.backward(dy) }
+    public func backwardParameters(_ dy: Tensor) { net.backwardParameters(dy) }
 
     public func summary() -> String {
         var s = "\(name): \(parameterCount) parameters (allocated at width \(maxWidth))\n"

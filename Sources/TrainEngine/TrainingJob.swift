@@ -167,7 +167,7 @@ public final class TrainingJob {
         let (loss, grad) = crossEntropy(logits: logits, labels: labels, labelSmoothing: hyper.labelSmoothing)
         let acc = accuracy(logits: logits, labels: labels)
         // divergence guard: the update is skipped when the loss or the gradient is not finite
-        let (gradNorm, bad) = Divergence.guardedUpdate(loss: loss, parameters: model.parameters, backward: { _ = model.backward(grad) },
+        let (gradNorm, bad) = Divergence.guardedUpdate(loss: loss, parameters: model.parameters, backward: { model.backwardParameters(grad) },
                                                        update: { optimizer.step() }, afterUpdate: nonFiniteState)
         step += 1
         if let bad {

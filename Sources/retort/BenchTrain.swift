@@ -64,7 +64,7 @@ struct BenchTrain: ParsableCommand {
             opt.zeroGrad()
             let logits = model.forward(xs[i % 8], training: true)
             let (_, g) = crossEntropy(logits: logits, labels: ys[i % 8])
-            _ = model.backward(g)
+            model.backwardParameters(g)
             opt.step()
         }
         for i in 0..<5 { step(i) }

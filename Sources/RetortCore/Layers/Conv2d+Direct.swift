@@ -67,7 +67,7 @@ extension Conv2d {
         return y
     }
 
-    func directBackward(_ dy: Tensor, _ x: Tensor, _ g: ConvGeometry, cout: Int) -> Tensor {
+    func directBackward(_ dy: Tensor, _ x: Tensor, _ g: ConvGeometry, cout: Int, inputGradient: Bool) -> Tensor? {
         let cin = g.c, k = g.k, kk = g.kk, s = g.stride
         let xp = UnsafePointer(x.data), dyp = UnsafePointer(dy.data)
 
@@ -109,6 +109,7 @@ extension Conv2d {
         let gw = weight.grad.data, ld = maxIn * kk
         for co in 0..<cout { for ci in 0..<cin { for t in 0..<kk { gw[co * ld + ci * kk + t] += partial[(t * cin + ci) * cout + co] } } }
         if let b = bias { Elementwise.addColumnSums(dy.data, rows: g.n * g.outPixels, cols: cout, into: b.grad.data) }
+        guard inputGradient else { return nil }
 
         // Input gradient: per output pixel u[t·cin + ci] = Σ_co dy[co]·W[co, ci, t] (all pairs
         // in SIMD16 lanes, padded to a multiple of 16), then dx(tap t) += u[t·cin + ci] along

@@ -107,24 +107,31 @@ public final class Conv2d: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true)! }
+
+    /// dW and db only (a network's first layer: the image's gradient is not needed).
+    public func backwardParameters(_ dy: Tensor) { _ = backward(dy, inputGradient: false) }
+
+    /// The gradients; dx (returned) only with `inputGradient`, else nil.
+    private func backward(_ dy: Tensor, inputGradient: Bool) -> Tensor? {
         guard let x = input, let g = geometry else { preconditionFailure("Conv2d.backward before forward") }
         let cout = forwardOut
         precondition(dy.shape == [g.n, g.oh, g.ow, cout], "Conv2d.backward: dy \(dy.shape) does not match the forward output")
         if isDepthwise { return depthwiseBackward(dy, x, g) }
         let cin = g.c, rows = g.n * g.outPixels
-        if usesDirectLoops(cin: cin) { return directBackward(dy, x, g, cout: cout) }
+        if usesDirectLoops(cin: cin) { return directBackward(dy, x, g, cout: cout, inputGradient: inputGradient) }
         if let b = bias { Elementwise.addColumnSums(dy.data, rows: rows, cols: cout, into: b.grad.data) }
         if isPointwise {
-            let dx = Tensor(uninitializedShape: x.shape)
             // dW[:out, :in] += dyᵀ · x ;  dx = dy · W[:out, :in]
             BLAS.gemm(transA: true, m: cout, n: cin, k: rows, a: dy.data, lda: cout, b: x.data, ldb: cin,
                       beta: 1, c: weight.grad.data, ldc: maxIn)
+            guard inputGradient else { return nil }
+            let dx = Tensor(uninitializedShape: x.shape)
             BLAS.gemm(m: rows, n: cin, k: cout, a: dy.data, lda: cout, b: weight.value.data, ldb: maxIn,
                       c: dx.data, ldc: cin)
             return dx
         }
-        let dx = Tensor(shape: x.shape)  // col2im accumulates
+        let dx = inputGradient ? Tensor(shape: x.shape) : nil  // col2im accumulates
         let cinG = cin / groups, coutG = cout / groups, kCols = cinG * g.kk
         let wRow = maxIn / groups * g.kk
         forEachBlock(g, columns: kCols) { images, cols in
@@ -136,6 +143,7 @@ public final class Conv2d: Layer {
                 // dW[group rows, :cinG·k²] += dyᵀ · cols
                 BLAS.gemm(transA: true, m: coutG, n: kCols, k: rowsB, a: gy, lda: cout, b: cols, ldb: kCols,
                           beta: 1, c: weight.grad.data + grp * coutG * wRow, ldc: wRow)
+                guard let dx else { continue }
                 // dcols = dy · W  (reuses the scratch), then scatter back
                 BLAS.gemm(m: rowsB, n: kCols, k: coutG, a: gy, lda: cout,
                           b: weight.value.data + grp * coutG * wRow, ldb: wRow, c: cols, ldc: kCols)

@@ -42,6 +42,20 @@ public final class Linear: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
+        let x = accumulateParameterGradients(dy)
+        let inF = x.lastDim, rows = x.rows, outF = dy.lastDim
+        // dx = dy · W[:out, :in]
+        let dx = Tensor(uninitializedShape: x.shape)
+        BLAS.gemm(m: rows, n: inF, k: outF, a: dy.data, lda: outF, b: weight.value.data, ldb: maxIn,
+                  c: dx.data, ldc: inF)
+        return dx
+    }
+
+    /// dW and db only (a first layer: the input's gradient is not needed).
+    public func backwardParameters(_ dy: Tensor) { _ = accumulateParameterGradients(dy) }
+
+    /// Adds dyᵀ·x to W's gradient and dy's column sums to b's; returns the saved input.
+    private func accumulateParameterGradients(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("Linear.backward before forward") }
         let inF = x.lastDim, rows = x.rows, outF = dy.lastDim
         // dW[:out, :in] += dyᵀ · x
@@ -51,10 +65,6 @@ public final class Linear: Layer {
             let g = b.grad.data
             for r in 0..<rows { let row = dy.data + r * outF; for j in 0..<outF { g[j] += row[j] } }
         }
-        // dx = dy · W[:out, :in]
-        let dx = Tensor(uninitializedShape: x.shape)
-        BLAS.gemm(m: rows, n: inF, k: outF, a: dy.data, lda: outF, b: weight.value.data, ldb: maxIn,
-                  c: dx.data, ldc: inF)
-        return dx
+        return x
     }
 }
