@@ -88,4 +88,46 @@ final class TaylorVariantTimingTests: XCTestCase {
             }
         }
     }
+
+    /// Layers run one after another and each layer's first head's step 1 is on the critical
+    /// path (its load, then sums → ÷ → centring → K̂ᵀV), so head centring moves the end by
+    /// (row sums − column sums) + (÷ d − ÷ n) per layer: DeiT-Tiny (n 197, d 64)
+    /// (4·64 + 1 − 198) + (12 − 9) = +62; MNIST-ViT (n 50, d 16) (1·16 + 1 − 51) + (9 − 9) = −34.
+    /// The skipped k̂_sum path is off the critical path: the same total.
+    func testCriticalPathShiftsByTheStepOneDifference() throws {
+        for (m, perLayer) in [(ViTModel.deitTiny, 62), (.mnistViT, -34)] {
+            func total(_ v: TaylorVariant) throws -> Int {
+                try AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: .taylor, layers: 2, taylor: v), config: .defaults()).report().totalCycles
+            }
+            let t = try total(Self.tokens)
+            XCTAssertEqual(try total(Self.head) - t, 2 * perLayer, m.name)
+            XCTAssertEqual(try total(Self.skip), t, m.name)
+        }
+    }
+
+    /// Schedule invariants hold in every reading (deps respected, one task per unit at a time,
+    /// buffers within capacity and empty at the end).
+    func testScheduleInvariantsInEveryReading() throws {
+        var two = VitalityConfig.defaults()
+        two.hardware.chunks = 2
+        for v in [Self.skip, Self.head] {
+            for cfg in [VitalityConfig.defaults(), two] {
+                let sim = AcceleratorSimulation(workload: AcceleratorWorkload(model: .deitSmall, attention: .taylor, layers: 2, taylor: v), config: cfg)
+                let r = try sim.report()
+                let tasks = sim.graph.tasks.map { sim.task($0.id) }
+                for t in sim.graph.tasks {
+                    for d in t.deps { XCTAssertGreaterThanOrEqual(tasks[t.id].start!, tasks[d].end!) }
+                    for d in t.streamDeps { XCTAssertGreaterThanOrEqual(tasks[t.id].end!, tasks[d].end!) }
+                }
+                for u in sim.units where u.kind != .dram {
+                    let mine = tasks.filter { $0.unit == u }.sorted { $0.start! < $1.start! }
+                    for (a, b) in zip(mine, mine.dropFirst()) { XCTAssertLessThanOrEqual(a.end!, b.start!, "\(u) overlaps") }
+                }
+                for tr in sim.transitions {
+                    for b in sim.bufferOccupancy(at: tr.cycle) { XCTAssertLessThanOrEqual(b.usedBytes, b.capacityBytes) }
+                }
+                XCTAssertEqual(sim.bufferOccupancy(at: r.totalCycles).map(\.usedBytes), [0, 0, 0, 0])
+            }
+        }
+    }
 }
