@@ -109,6 +109,8 @@ if [ -n "$arun" ]; then
   expect "vitality from an attention run: its centring (tokens when unset)" 0 '^taylor: centring tokens \(the run.s config\)' -- "$BIN" sim vitality --model "$arun" --attention taylor
   mkdir -p "$s/headrun" && sed '0,/{/s/{/{"centring":"head",/' "$arun/config.json" > "$s/headrun/config.json"
   expect "vitality from a head-centred run: its centring" 0 '^taylor: centring head \(the run.s config\)' -- "$BIN" sim vitality --model "$s/headrun" --attention taylor
+  mkdir -p "$s/reporun" && sed 's/"kind" *: *"taylor-sparse"/"kind" : "taylor-repo"/' "$arun/config.json" > "$s/reporun/config.json"
+  expect "vitality from a taylor-repo run: head centring (its kernel's)" 0 '^taylor: centring head \(the run.s config\)' -- "$BIN" sim vitality --model "$s/reporun" --attention taylor
   expect "vitality: --centring overrides the run's" 0 '^taylor: centring tokens \(--centring\)' -- "$BIN" sim vitality --model "$s/headrun" --attention taylor --centring tokens
   expect "vitality: a head-centred run cannot skip k̂_sum" 2 "^retort: --ksum: skip needs tokens centring .*the centring is head \(the run's config\)$" -- \
     "$BIN" sim vitality --model "$s/headrun" --ksum skip
