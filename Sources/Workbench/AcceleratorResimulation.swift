@@ -33,7 +33,8 @@ final class AcceleratorResimulation {
     }
 
     static func simulation(_ s: AcceleratorWorkbenchJob.Settings, _ a: Accelerator.AttentionKind) -> AcceleratorSimulation {
-        AcceleratorSimulation(workload: AcceleratorWorkload(model: s.model, attention: a, includeLinear: s.includeLinear), config: s.config)
+        AcceleratorSimulation(workload: AcceleratorWorkload(model: s.model, attention: a, includeLinear: s.includeLinear,
+                                                       taylor: TaylorVariant(centring: s.centring)), config: s.config)
     }
 
     /// Works for about `seconds`; returns the finished simulation once done (nil: more to do).

@@ -10,6 +10,8 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
     public private(set) var model: ViTModel
     public private(set) var attention: Accelerator.AttentionKind
     public private(set) var includeLinear: Bool
+    /// Taylor step 1's centring axis (k̂_sum is computed, as the paper's hardware does).
+    public private(set) var centring: KeyCentring = .tokens
     public private(set) var config: VitalityConfig
     /// Cycles per step (`n`) and per tick while running.
     public private(set) var stepCycles = 1
@@ -87,6 +89,7 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
             pending = nil
             let before = ProcessMemory.kib().resident
             (model, attention, includeLinear, config) = (p.settings.model, p.settings.attention, p.settings.includeLinear, p.settings.config)
+            centring = p.settings.centring
             (sim, report, other, sanger, timeline) = (b.sim, b.report, b.other, b.sanger, b.timeline)
             releaseFreedMemory()
             let after = ProcessMemory.kib().resident
@@ -122,6 +125,7 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
         public var config: VitalityConfig
         public var stepCycles: Int
         public var runCycles: Int
+        public var centring: KeyCentring = .tokens
     }
 
     /// The live settings; all but `step` and `speed` re-simulate.
@@ -131,6 +135,8 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
         .words("model", models, help: "workload (re-simulates)", get: { $0.model.name }, set: { $0.model = ViTModel.preset($1)! }),
         .words("linear", ["off", "on"], help: "also simulate QKV/proj/MLP layers",
                get: { $0.includeLinear ? "on" : "off" }, set: { $0.includeLinear = $1 == "on" }),
+        .words("centring", KeyCentring.allCases.map(\.rawValue), help: "Taylor step 1: K centred over the tokens or the head dimension (re-simulates)",
+               get: { $0.centring.rawValue }, set: { $0.centring = KeyCentring(rawValue: $1)! }),
         .number("step", .number(min: 1, max: 1_000_000, integer: true, logScale: true), help: "cycles per single step (n)",
                 get: { Double($0.stepCycles) }, set: { $0.stepCycles = Int($1) }),
         .number("speed", .number(min: 1, max: 1_000_000, integer: true, logScale: true), help: "cycles per tick while running",
@@ -157,7 +163,8 @@ public final class AcceleratorWorkbenchJob: SteppableJob {
 
     /// The settings of the simulation shown.
     public var simulated: Settings {
-        Settings(model: model, attention: attention, includeLinear: includeLinear, config: config, stepCycles: stepCycles, runCycles: runCycles)
+        Settings(model: model, attention: attention, includeLinear: includeLinear, config: config, stepCycles: stepCycles, runCycles: runCycles,
+                 centring: centring)
     }
 
     func cancel() -> String {

@@ -24,6 +24,9 @@ struct SimModelSource {
     var origin: String
     /// The attention of an attention run (its `kind`), nil for presets.
     var runAttention: Attention.AttentionKind?
+    /// The Taylor centring of an attention run (its config's `centring`; a taylor-repo run
+    /// centres over the head dimension), nil for presets and other runs.
+    var runCentring: KeyCentring?
     /// A distill run's teacher (the student widened by its teacher factors).
     var teacher: LayerShapes?
     /// The run folder (nil for presets).
@@ -90,8 +93,10 @@ struct SimModelSource {
         if ResumeCommand.isAttentionRun(folder) {
             let c = try decode(AttentionTrainConfig.self, "retort attention train")
             do { try c.model.validate() } catch { throw InputFileError(file: file.path, line: nil, field: "vit", "\(error)") }
-            return SimModelSource(name: name, architecture: .vit(transformer(c.model, name: c.model.name)),
-                                  origin: "attention run \(folder.path) (\(c.kind.rawValue))", runAttention: c.kind, folder: folder)
+            var s = SimModelSource(name: name, architecture: .vit(transformer(c.model, name: c.model.name)),
+                                   origin: "attention run \(folder.path) (\(c.kind.rawValue))", runAttention: c.kind, folder: folder)
+            s.runCentring = c.kind == .taylorRepo ? .head : KeyCentring(rawValue: (c.centring ?? .tokens).rawValue)
+            return s
         }
         if ResumeCommand.isDistillRun(folder) {
             let c = try decode(DistillConfig.self, "retort distill")

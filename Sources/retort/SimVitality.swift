@@ -4,6 +4,9 @@ import Foundation
 import RetortCore
 import RunKit
 
+extension KeyCentring: ExpressibleByArgument {}
+extension KSumMode: ExpressibleByArgument {}
+
 /// `retort sim vitality`: the ViTALiTy accelerator model, Taylor and/or softmax attention.
 struct SimVitality: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +30,10 @@ struct SimVitality: ParsableCommand {
     @OptionGroup var shape: ViTShapeOptions
     @Option(help: "Accelerator JSON config overriding the defaults (same layout as configs/accelerator/vitality-default.json; the hardware, not a run config as `retort train --config` reads).") var config: String?
     @Option(help: "Attention simulated: Taylor, softmax or both.") var attention: AttentionChoice = .both
+    @Option(help: "Taylor step 1 centres K over the tokens (the paper) or over the head dimension (the released code; k̂_sum ≠ 0). Default: a run folder's own centring, else tokens.")
+    var centring: KeyCentring?
+    @Option(name: .customLong("ksum"), help: "Taylor k̂_sum path: compute (the paper's hardware: Step 3's k̂_sum, SA-Diag's Q·k̂_sumᵀ, n divisors t_D) or skip (optimised, tokens centring only: k̂_sum = 0, one divisor n√d).")
+    var kSum: KSumMode = .compute
     @Flag(help: "Also simulate the linear layers (QKV, projection, MLP): end-to-end instead of attention-only.") var linear = false
     @Option(help: "Only the first N layers.") var layers: Int?
     @Option(help: "Write a per-unit utilisation timeline CSV (bucketed) to this file.") var timeline: String?
@@ -39,8 +46,20 @@ struct SimVitality: ParsableCommand {
         if let layers { guard layers >= 1 else { throw ValidationError("--layers must be ≥ 1") } }
     }
 
-    /// The ViT simulated, where it came from, and the line on sparsity.
-    func workload() throws -> (model: ViTModel, origin: String, sparsity: String) {
+    /// The Taylor reading simulated and where its centring comes from: `--centring`, else the
+    /// run folder's config (a taylor-repo run centres over the head dimension), else tokens.
+    static func taylorVariant(centring: KeyCentring?, kSum: KSumMode, source: SimModelSource) throws -> (TaylorVariant, String) {
+        let (axis, origin): (KeyCentring, String)
+        if let centring { (axis, origin) = (centring, "--centring") }
+        else if let run = source.runCentring { (axis, origin) = (run, "the run's config") }
+        else { (axis, origin) = (.tokens, "default: the paper") }
+        let v = TaylorVariant(centring: axis, kSum: kSum)
+        if let p = v.problem { throw ConfigError("--ksum: \(p); the centring is \(axis.rawValue) (\(origin))") }
+        return (v, "taylor: centring \(axis.rawValue) (\(origin)), k̂_sum " + (kSum == .skip ? "skipped (optimised: one divisor n√d)" : "computed (the paper's hardware)"))
+    }
+
+    /// The ViT simulated, where it came from, the line on sparsity, and the model source.
+    func workloadAndSource() throws -> (workload: (model: ViTModel, origin: String, sparsity: String), source: SimModelSource) {
         let src = try SimModelSource.resolve(model, field: "--model")
         guard case .vit(let base) = src.architecture else {
             throw ConfigError("--model: \(model) is not a ViT (the ViTALiTy accelerator runs ViTs; `retort sim topology \(model)` writes its SCALE-Sim topology)")
@@ -53,13 +72,14 @@ struct SimVitality: ParsableCommand {
         if let (d, e) = src.measuredMaskDensity() {
             sparsity += String(format: "; this run's measured mask density %.4f (metrics.jsonl, epoch %d) is not used", d, e)
         }
-        return (ViTModel(name: t.name, tokens: t.tokens, embed: t.width, heads: t.heads, layers: t.depth, mlpRatio: t.mlpRatio), origin, sparsity)
+        return ((ViTModel(name: t.name, tokens: t.tokens, embed: t.width, heads: t.heads, layers: t.depth, mlpRatio: t.mlpRatio), origin, sparsity), src)
     }
 
     func run() throws {
         let densities = try sanger.sweep()   // the Sanger values are checked before anything is printed
         try sanger.check()
-        let (m, origin, sparsity) = try workload()
+        let ((m, origin, sparsity), src) = try workloadAndSource()
+        let (variant, variantLine) = try Self.taylorVariant(centring: centring, kSum: kSum, source: src)
         let cfg = try config.map { try VitalityConfig.load(path: $0) } ?? .defaults()
         let h = cfg.hardware
         let nl = min(layers ?? m.layers, m.layers)
@@ -71,6 +91,7 @@ struct SimVitality: ParsableCommand {
         print("config: \(config ?? "defaults (configs/accelerator/vitality-default.json)")")
         print("model: \(origin)")
         print(sparsity)
+        if attention != .softmax { print(variantLine) }
         var kinds = attention.kinds
         var sangerWorkload: SangerWorkload? = nil
         if sanger.enabled {
@@ -86,7 +107,8 @@ struct SimVitality: ParsableCommand {
         var reports: [AttentionKind: AcceleratorReport] = [:]
         var sims: [AttentionKind: AcceleratorSimulation] = [:]
         for k in kinds {
-            let w = AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl, sanger: k == .sanger ? sangerWorkload : nil)
+            let w = AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: nl, sanger: k == .sanger ? sangerWorkload : nil,
+                                        taylor: variant)
             let size = WorkloadSize(w, hardware: h)
             guard size.tasks <= SizeLimits.vitTasks, size.tiles <= SizeLimits.vitTiles else {
                 throw ConfigError("--model: \(m.name) (\(k.rawValue)\(linear ? ", with linear layers" : "")) is up to \(size.tasks) tasks and \(size.tiles) array tiles; the accelerator model schedules at most \(SizeLimits.vitTasks) tasks and \(SizeLimits.vitTiles) tiles (--layers simulates fewer layers)")
@@ -111,7 +133,7 @@ struct SimVitality: ParsableCommand {
             SangerOptions.printThreeWay(ThreeWayComparison(softmax: s, sanger: g, taylor: t, sparsity: sw), linear: linear, hardware: h)
         }
         if let densities {
-            try SangerOptions.printSweep(model: m, densities: densities, linear: linear, layers: nl, config: cfg, options: sanger)
+            try SangerOptions.printSweep(model: m, densities: densities, linear: linear, layers: nl, config: cfg, options: sanger, taylor: variant)
         }
         if let path = timeline {
             let longest = reports.values.map(\.totalCycles).max() ?? 1

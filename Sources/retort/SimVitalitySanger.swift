@@ -132,10 +132,10 @@ struct SangerOptions: ParsableArguments {
     }
 
     static func printSweep(model m: ViTModel, densities: [Double], linear: Bool, layers: Int, config cfg: VitalityConfig,
-                           options o: SangerOptions) throws {
+                           options o: SangerOptions, taylor variant: TaylorVariant = .paper) throws {
         let sc = try o.config()
         print("\n== Sanger density sweep, \(m.name), \(linear ? "end to end" : "attention only") (synthetic masks, row skew \(o.rowSkew), seed \(o.maskSeed)) ==")
-        let base = { (k: Accelerator.AttentionKind) in try AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: layers), config: cfg).report() }
+        let base = { (k: Accelerator.AttentionKind) in try AcceleratorSimulation(workload: AcceleratorWorkload(model: m, attention: k, includeLinear: linear, layers: layers, taylor: variant), config: cfg).report() }
         let t = try base(.taylor), s = try base(.softmax)
         print(columns([("density", 8), ("kept", 8), ("load bal.", 9), ("Sanger cycles", 14), ("energy µJ", 10), ("Taylor faster", 14),
                        ("Taylor less E", 14), ("Sanger vs softmax", 18)]))

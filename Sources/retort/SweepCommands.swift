@@ -20,7 +20,7 @@ enum SweepCommands {
                                layout: .rootPerPoint, seedFlag: "--seeds", threads: true, extra: [], resumable: true),
             // `retort sim vitality`'s options (SimVitality, ViTShapeOptions); the report is parsed by collect
             Sweep.SweepCommand(name: "sim vitality",
-                               keys: ["model", "tokens", "image", "patch", "channels", "dim", "heads", "depth", "mlp-ratio", "config", "attention", "linear", "layers"],
+                               keys: ["model", "tokens", "image", "patch", "channels", "dim", "heads", "depth", "mlp-ratio", "config", "attention", "centring", "ksum", "linear", "layers"],
                                options: .flags(booleans: ["linear"]), layout: .report, seedFlag: nil, threads: false, extra: [], resumable: false),
         ]
     }

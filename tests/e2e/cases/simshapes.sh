@@ -85,6 +85,17 @@ expect "vitality: --tokens with --image" 2 '^retort: --tokens: give either --tok
 expect "vitality: a workload too large to schedule" 2 '^retort: --model: custom \(taylor, with linear layers\) is up to [0-9]+ tasks and [0-9]+ array tiles; the accelerator model schedules at most 131072 tasks' -- \
   "$BIN" sim vitality --tokens 16385 --dim 16384 --heads 64 --depth 64 --linear
 expect "vitality: a CNN is not a ViT" 2 '^retort: --model: cnn-digits is not a ViT' -- "$BIN" sim vitality --model cnn-digits
+# Taylor readings: centring over the tokens (default) or the head dimension; the optimised tokens mode
+expect "vitality: the default reading is the paper's" 0 '^taylor: centring tokens \(default: the paper\), k̂_sum computed \(the paper.s hardware\)$' -- \
+  "$BIN" sim vitality --attention taylor --layers 1
+expect "vitality --centring head" 0 '^taylor: centring head \(--centring\), k̂_sum computed' -- "$BIN" sim vitality --attention taylor --layers 1 --centring head
+out=$("$BIN" sim vitality --attention taylor --layers 1 --ksum skip 2>&1); rc=$?
+if [ "$rc" = 0 ] && grep -q '^taylor: centring tokens .*k̂_sum skipped (optimised: one divisor n√d)$' <<<"$out" && ! grep -q 'SA-Diag\[0\]' <<<"$out"; then
+  ok "vitality --ksum skip: no SA-Diag work"
+else bad "vitality --ksum skip (exit $rc)" "$out"; fi
+expect "vitality: --ksum skip with head centring is refused" 2 '^retort: --ksum: skip needs tokens centring \(.*\); the centring is head \(--centring\)$' -- \
+  "$BIN" sim vitality --centring head --ksum skip
+expect "vitality: an unknown centring" 64 "'rows' is invalid for '--centring" -- "$BIN" sim vitality --centring rows
 
 # ---- run folders ----
 "$BIN" attention train --data digits --kinds taylor-sparse --seeds 1 --epochs 1 --width 16 --depth 2 --heads 2 --test-count 300 \
@@ -95,6 +106,14 @@ if [ -n "$arun" ]; then
   expect "vitality from an attention run: origin and the measured mask density" 0 \
     "^sparsity: none simulated: .*; this run's measured mask density [01]\.[0-9]{4} \(metrics\.jsonl, epoch 1\) is not used$" -- "$BIN" sim vitality --model "$arun"
   expect "vitality: a run folder with a flag" 0 "^model: attention run .*taylor-sparse-digits-s1 \(taylor-sparse\), with --depth 1$" -- "$BIN" sim vitality --model "$arun" --depth 1
+  expect "vitality from an attention run: its centring (tokens when unset)" 0 '^taylor: centring tokens \(the run.s config\)' -- "$BIN" sim vitality --model "$arun" --attention taylor
+  mkdir -p "$s/headrun" && sed '0,/{/s/{/{"centring":"head",/' "$arun/config.json" > "$s/headrun/config.json"
+  expect "vitality from a head-centred run: its centring" 0 '^taylor: centring head \(the run.s config\)' -- "$BIN" sim vitality --model "$s/headrun" --attention taylor
+  mkdir -p "$s/reporun" && sed 's/"kind" *: *"taylor-sparse"/"kind" : "taylor-repo"/' "$arun/config.json" > "$s/reporun/config.json"
+  expect "vitality from a taylor-repo run: head centring (its kernel's)" 0 '^taylor: centring head \(the run.s config\)' -- "$BIN" sim vitality --model "$s/reporun" --attention taylor
+  expect "vitality: --centring overrides the run's" 0 '^taylor: centring tokens \(--centring\)' -- "$BIN" sim vitality --model "$s/headrun" --attention taylor --centring tokens
+  expect "vitality: a head-centred run cannot skip k̂_sum" 2 "^retort: --ksum: skip needs tokens centring .*the centring is head \(the run's config\)$" -- \
+    "$BIN" sim vitality --model "$s/headrun" --ksum skip
   expect "topology of an attention run: its Taylor products" 0 '^blocks\.1\.h1\.qg, 17, 8, 8,$' -- "$BIN" sim topology "$arun" --form gemm
 else bad "attention train for the run-folder cases" "$(ls -R "$s/att" 2>&1 | head)"; fi
 "$BIN" train --data digits --model mlp --width 0.25 --epochs 1 --test-count 300 --threads 1 --runs "$s" --name mlp --plain >/dev/null 2>&1

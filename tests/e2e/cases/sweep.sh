@@ -82,6 +82,11 @@ axes:
 YAML
 expect "sweep: a sim vitality study" 0 'sweep: 4 points run' -- "$BIN" sweep "$sw/sim.yaml" --root "$sw/studies"
 grep -q -- '--linear' "$sw/studies/vit-shapes/logs/p001.txt" && ! grep -q -- '--linear' "$sw/studies/vit-shapes/logs/p000.txt" && ok "sweep: a true boolean option is its flag, a false one is left out" || bad "sweep: sim flags" "$(head -1 "$sw/studies/vit-shapes/logs/p001.txt")"
+# the Taylor reading is a study option: each point's log records it (a replay runs the same reading)
+printf 'name: centring\ncommand: sim vitality\noptions: {model: deit-tiny, layers: 1, attention: taylor}\naxes:\n  centring: [tokens, head]\n' > "$sw/centring.yaml"
+"$BIN" sweep "$sw/centring.yaml" --root "$sw/studies" >/dev/null 2>&1
+grep -q -- '--centring head' "$sw/studies/centring/logs/p001.txt" && grep -q '^taylor: centring head (--centring)' "$sw/studies/centring/logs/p001.txt" \
+  && ok "sweep: a sim vitality study over the centring" || bad "sweep: centring axis" "$(cat "$sw/studies/centring/logs/p001.txt" 2>&1 | head -3)"
 expect "sweep collect: a sim study gets the Pareto tables" 0 'pareto.md, pareto.csv' -- "$BIN" sweep collect "$sw/sim.yaml" --root "$sw/studies"
 pc="$sw/studies/vit-shapes/tables/pareto.csv"
 [ "$(head -1 "$pc")" = "point,dim,linear,latency_cycles,energy,area,on_front" ] && grep -qE '^p000,96,false,[0-9]+,[0-9.]+,[0-9]+,true$' "$pc" && grep -qE '^p003,192,true,[0-9]+,[0-9.]+,[0-9]+,false$' "$pc" \

@@ -9,11 +9,14 @@ public struct AcceleratorWorkload: Sendable, Hashable {
     /// Sanger's masks and settings (`attention == .sanger`; nil: synthetic masks at the
     /// default density).
     public var sanger: SangerWorkload?
+    /// Taylor attention's centring axis and k̂_sum mode (ignored by softmax and Sanger).
+    public var taylor: TaylorVariant
 
     public init(model: ViTModel, attention: AttentionKind, includeLinear: Bool = false, layers: Int? = nil,
-                sanger: SangerWorkload? = nil) {
+                sanger: SangerWorkload? = nil, taylor: TaylorVariant = .paper) {
+        precondition(taylor.problem == nil, "TaylorVariant.problem: check before building a workload")
         self.model = model; self.attention = attention; self.includeLinear = includeLinear; self.layers = layers
-        self.sanger = sanger
+        self.sanger = sanger; self.taylor = taylor
     }
 
     /// The Sanger settings and masks this workload runs with (the default when none is given).
@@ -47,7 +50,7 @@ extension TaskGraph {
             for h in 0..<m.heads {
                 let chunk = h % hw.chunks
                 switch w.attention {
-                case .taylor: stores.append(b.taylorHead(layer: l, head: h, chunk: chunk, n: n, d: d, after: headDeps))
+                case .taylor: stores.append(b.taylorHead(layer: l, head: h, chunk: chunk, n: n, d: d, variant: w.taylor, after: headDeps))
                 case .softmax: stores.append(b.softmaxHead(layer: l, head: h, chunk: chunk, n: n, d: d, after: headDeps))
                 case .sanger:
                     stores.append(b.sangerHead(layer: l, head: h, chunk: chunk, n: n, d: d, stats: sanger!.stats(layer: l, head: h),

@@ -1,24 +1,39 @@
 /// Per-head task DAGs for Taylor and softmax attention (spec vitality §1.2, §4.2, §5.2).
 extension GraphBuilder {
-    /// ViTALiTy's six steps for one head. Returns the task that stores Z.
-    mutating func taylorHead(layer l: Int, head h: Int, chunk: Int, n: Int, d: Int, after: [Int]) -> Int {
+    /// ViTALiTy's six steps for one head, in the centring and k̂_sum mode of `variant`.
+    /// Returns the task that stores Z.
+    mutating func taylorHead(layer l: Int, head h: Int, chunk: Int, n: Int, d: Int, variant: TaylorVariant, after: [Int]) -> Int {
         let b = hw.wordBytes
         let sa = UnitID(.saGeneral, chunk: chunk), diag = UnitID(.saDiag, chunk: chunk)
         let acc = UnitID(.accumulator, chunk: chunk), div = UnitID(.divider, chunk: chunk), addU = UnitID(.adder, chunk: chunk)
         let A = hw.accumulatorLanes, Ad = hw.adderLanes, D = hw.dividerLanes
         let accL = hw.accumulatorLatency, addL = hw.adderLatency, divL = hw.dividerLatency
+        let computeKSum = variant.kSum == .compute
 
         let load = add(.loadQKV, layer: l, head: h, unit: UnitID(.dram), bytes: 3 * n * d * b, deps: after,
                        ops: OpCounts(sramWrites: 3 * n * d, dramReadBytes: 3 * n * d * b))
         let qkv = tensor(.input, bytes: 3 * n * d * b, producer: load)
         let inDeps = [load] + resident(qkv)
-        // Step 1: K̂ = K − 1·(1ᵀK / n)
-        let colsum = add(.kColumnSum, layer: l, head: h, unit: acc, duration: elementwise(rows: n, cols: d, lanes: A, latency: accL),
-                         deps: inDeps, ops: OpCounts(adds: n * d, sramReads: n * d, sramWrites: d))
-        let mean = add(.kMean, layer: l, head: h, unit: div, duration: (d + D - 1) / D + divL, deps: [colsum],
-                       ops: OpCounts(divs: d, sramReads: d, sramWrites: d))
+        // Step 1: K̂ = K − mean, over the tokens (d column means) or over the head dimension (n row means)
+        let sums: Int, means: Int
+        switch variant.centring {
+        case .tokens:
+            // 1ᵀK: one column per lane, the n rows streamed
+            sums = add(.kColumnSum, layer: l, head: h, unit: acc, duration: elementwise(rows: n, cols: d, lanes: A, latency: accL),
+                       deps: inDeps, ops: OpCounts(adds: n * d, sramReads: n * d, sramWrites: d))
+            means = d
+        case .head:
+            // K·1_d: one token per lane, its d entries streamed (K read column by column):
+            // ⌈n/A⌉ groups of d cycles
+            sums = add(.kRowSum, layer: l, head: h, unit: acc, duration: elementwise(rows: d, cols: n, lanes: A, latency: accL),
+                       deps: inDeps, ops: OpCounts(adds: n * d, sramReads: n * d, sramWrites: n))
+            means = n
+        }
+        // ÷ n or ÷ d: single-divisor mode over the `means` sums
+        let mean = add(.kMean, layer: l, head: h, unit: div, duration: (means + D - 1) / D + divL, deps: [sums],
+                       ops: OpCounts(divs: means, sramReads: means, sramWrites: means))
         let center = add(.kCenter, layer: l, head: h, unit: addU, duration: elementwise(rows: n, cols: d, lanes: Ad, latency: addL),
-                         deps: [mean], firstOutput: addL, ops: OpCounts(adds: n * d, sramReads: n * d + d, sramWrites: n * d))
+                         deps: [mean], firstOutput: addL, ops: OpCounts(adds: n * d, sramReads: n * d + means, sramWrites: n * d))
         // K̂ and G share one scratch slot reserved when the centring starts (freed after Q·G), so
         // the SA tasks never wait for buffer space and heads cannot deadlock each other;
         // T_N gets its own allocation when the numerator add starts.
@@ -27,22 +42,29 @@ extension GraphBuilder {
         // Step 3 (v_sum needs only V; k̂_sum streams behind the centring)
         let vsum = add(.vSum, layer: l, head: h, unit: acc, duration: elementwise(rows: n, cols: d, lanes: A, latency: accL),
                        deps: inDeps, ops: OpCounts(adds: n * d, sramReads: n * d, sramWrites: d))
-        let khsum = add(.kHatSum, layer: l, head: h, unit: acc, duration: elementwise(rows: n, cols: d, lanes: A, latency: accL),
-                        stream: [center], tail: accL, ops: OpCounts(adds: n * d, sramReads: n * d, sramWrites: d))
+        let khsum = computeKSum
+            ? add(.kHatSum, layer: l, head: h, unit: acc, duration: elementwise(rows: n, cols: d, lanes: A, latency: accL),
+                  stream: [center], tail: accL, ops: OpCounts(adds: n * d, sramReads: n * d, sramWrites: d))
+            : nil
         // Step 2: G = K̂ᵀV, V stationary, token tiles accumulate down the columns
         let kvWork = SAWork(ms: d, kr: n, nc: d, rows: hw.saRows, cols: hw.saCols, doubleBuffered: hw.saDoubleBuffered)
         let kv = add(.kvGemm, layer: l, head: h, unit: sa, duration: kvWork.duration, deps: [center] + resident(kHat),
                      firstOutput: kvWork.firstOutput,
                      ops: OpCounts(macs: kvWork.macs, sramReads: kvWork.sramReads, sramWrites: kvWork.sramWrites), sa: kvWork)
         let gT = tensor(.scratch, bytes: d * d * b, producer: kv, slot: slot)
-        consume(kHat, by: kv); consume(kHat, by: khsum)
-        // Step 4: t_D = n√d + Q·k̂_sumᵀ (SA-Diag, k̂_sum stationary)
-        let diagWork = SAWork(ms: n, kr: d, nc: 1, rows: hw.saDiagRows, cols: 1, doubleBuffered: hw.saDoubleBuffered)
-        let qk = add(.qkDiag, layer: l, head: h, unit: diag, duration: diagWork.duration, deps: [khsum],
-                     firstOutput: diagWork.firstOutput,
-                     ops: OpCounts(macs: diagWork.macs, sramReads: diagWork.sramReads, sramWrites: diagWork.sramWrites), sa: diagWork)
-        let den = add(.denominatorAdd, layer: l, head: h, unit: addU, duration: elementwise(rows: n, cols: 1, lanes: Ad, latency: addL),
-                      stream: [qk], firstOutput: addL, tail: addL, ops: OpCounts(adds: n, sramReads: n, sramWrites: n))
+        consume(kHat, by: kv)
+        // Step 4: t_D = n√d + Q·k̂_sumᵀ (SA-Diag, k̂_sum stationary); skipped: t_D = n√d
+        var den: Int? = nil, qk: Int? = nil
+        if let khsum {
+            consume(kHat, by: khsum)
+            let diagWork = SAWork(ms: n, kr: d, nc: 1, rows: hw.saDiagRows, cols: 1, doubleBuffered: hw.saDoubleBuffered)
+            let p = add(.qkDiag, layer: l, head: h, unit: diag, duration: diagWork.duration, deps: [khsum],
+                        firstOutput: diagWork.firstOutput,
+                        ops: OpCounts(macs: diagWork.macs, sramReads: diagWork.sramReads, sramWrites: diagWork.sramWrites), sa: diagWork)
+            den = add(.denominatorAdd, layer: l, head: h, unit: addU, duration: elementwise(rows: n, cols: 1, lanes: Ad, latency: addL),
+                      stream: [p], firstOutput: addL, tail: addL, ops: OpCounts(adds: n, sramReads: n, sramWrites: n))
+            qk = p
+        }
         // t_D goes straight into the divider's shifting chain of Divisor Regs (no SRAM).
         // Step 5: T_N = √d·v_sum + Q·G (G stationary)
         let qgWork = SAWork(ms: n, kr: d, nc: d, rows: hw.saRows, cols: hw.saCols, doubleBuffered: hw.saDoubleBuffered)
@@ -54,12 +76,13 @@ extension GraphBuilder {
                       deps: [vsum], stream: [qg], firstOutput: addL, tail: addL,
                       ops: OpCounts(adds: n * d, muls: d, sramReads: n * d + d, sramWrites: n * d))
         let tN = tensor(.scratch, bytes: n * d * b, producer: num)
-        // Step 6: Z = diag(t_D)⁻¹·T_N, streamed behind both adds
+        // Step 6: Z = diag(t_D)⁻¹·T_N, streamed behind both adds (multiple-divisor mode, one t_D
+        // per row); skipped k̂_sum: T_N / (n√d), single-divisor mode, behind the numerator alone
         let rdiv = add(.rowDivide, layer: l, head: h, unit: div, duration: elementwise(rows: n, cols: d, lanes: D, latency: divL),
-                       deps: resident(tN), stream: [num, den], firstOutput: divL, tail: divL,
-                       ops: OpCounts(divs: n * d, sramReads: n * d + n, sramWrites: n * d))
+                       deps: resident(tN), stream: [num] + (den.map { [$0] } ?? []), firstOutput: divL, tail: divL,
+                       ops: OpCounts(divs: n * d, sramReads: n * d + (den == nil ? 0 : n), sramWrites: n * d))
         consume(tN, by: rdiv)
-        for t in [colsum, vsum, kv, qk, qg] { consume(qkv, by: t) }
+        for t in [sums, vsum, kv, qk, qg].compactMap({ $0 }) { consume(qkv, by: t) }
         let z = tensor(.output, bytes: n * d * b, producer: rdiv)
         let store = add(.storeOutput, layer: l, head: h, unit: UnitID(.dram), bytes: n * d * b, deps: [rdiv] + resident(z),
                         ops: OpCounts(sramReads: n * d, dramWriteBytes: n * d * b))

@@ -9,8 +9,9 @@ public enum Stage: String, CaseIterable, Sendable, Codable {
     case spill = "spill"
     case reload = "reload"
     // Taylor attention
-    case kColumnSum = "k-colsum"        // step 1: 1ᵀK (ACC)
-    case kMean = "k-mean"               // step 1: ÷ n (DIV, single-divisor mode)
+    case kColumnSum = "k-colsum"        // step 1: 1ᵀK (ACC; tokens centring)
+    case kRowSum = "k-rowsum"           // step 1: K·1_d, one token per lane (ACC; head centring)
+    case kMean = "k-mean"               // step 1: ÷ n, or ÷ d with head centring (DIV, single-divisor mode)
     case kCenter = "k-center"           // step 1: K − mean (ADD)
     case kvGemm = "khatT-v"             // step 2: G = K̂ᵀV (SA-General)
     case kHatSum = "khat-sum"           // step 3: 1ᵀK̂ (ACC)
@@ -49,7 +50,7 @@ public enum Stage: String, CaseIterable, Sendable, Codable {
     /// The step of paper Algorithm 1 (1–6) for Taylor stages.
     public var taylorStep: Int? {
         switch self {
-        case .kColumnSum, .kMean, .kCenter: return 1
+        case .kColumnSum, .kRowSum, .kMean, .kCenter: return 1
         case .kvGemm: return 2
         case .kHatSum, .vSum: return 3
         case .qkDiag, .denominatorAdd: return 4

@@ -6,7 +6,7 @@ public struct WorkloadSize: Sendable, Hashable {
     /// Stationary SA tiles over all tasks (at most): each is stored with its task.
     public var tiles: Int
 
-    /// At most this many tasks per head: the Taylor DAG has 13 or 14, softmax's 7, Sanger's
+    /// At most this many tasks per head: the Taylor DAG has 13 or 14 (10 or 11 with k̂_sum skipped), softmax's 7, Sanger's
     /// 13 plus a spill and a reload per tensor that overflows its buffer.
     static func tasksPerHead(_ a: AttentionKind) -> Int {
         switch a { case .taylor: return 16; case .softmax: return 8; case .sanger: return 24 }
@@ -17,7 +17,8 @@ public struct WorkloadSize: Sendable, Hashable {
         func cdiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
         let headTiles: Int
         switch w.attention {
-        case .taylor: headTiles = cdiv(n, R) * cdiv(d, Ca) + cdiv(d, R) * cdiv(d, Ca) + cdiv(d, hw.saDiagRows)
+        case .taylor:
+            headTiles = cdiv(n, R) * cdiv(d, Ca) + cdiv(d, R) * cdiv(d, Ca) + (w.taylor.kSum == .compute ? cdiv(d, hw.saDiagRows) : 0)
         case .softmax: headTiles = cdiv(d, R) * cdiv(n, Ca) + cdiv(n, R) * cdiv(d, Ca)
         case .sanger: headTiles = 0   // the prediction and sparse passes are not tiled
         }
