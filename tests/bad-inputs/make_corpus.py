@@ -537,9 +537,21 @@ studies = [
     ("range without step", "study-range", "command: train\naxes:\n  lr: {from: 0.1, to: 1}\n", r"study-range\.yaml:3: axes\.lr: missing step"),
     ("log range from 0", "study-log-zero", "command: train\naxes:\n  lr: {from: 0, to: 1, count: 3, log: true}\n", r"study-log-zero\.yaml:3: axes\.lr: a log range needs from and to > 0"),
     ("baseline not an axis", "study-baseline", "command: train\naxes:\n  lr: [0.1]\nbaseline: {epochs: 2}\n", r"study-baseline\.yaml:4: baseline\.epochs: not an axis \(axes: lr\)"),
-    ("unknown top-level key", "study-top-key", "command: train\nseed: [1]\n", r"study-top-key\.yaml:2: seed: unknown key \(keys: name, command, options, axes, sampling, seeds, baseline\)"),
+    ("unknown top-level key", "study-top-key", "command: train\nseed: [1]\n", r"study-top-key\.yaml:2: seed: unknown key \(keys: name, command, options, conditions, axes, sampling, seeds, baseline\)"),
     ("YAML alias", "study-alias", "command: train\nseeds: &s [1]\naxes: {lr: *s}\n", r"study-alias\.yaml:3: YAML aliases"),
     ("empty file", "study-empty", "", r"study-empty\.yaml:1: empty config file"),
+    ("conditions not a list", "study-conditions-map", "command: train\nconditions: {method: base}\n",
+     r"study-conditions-map\.yaml:2: conditions: expected a list of conditions, each a map of option names to values with an optional label:, got a mapping"),
+    ("condition with an unknown option", "study-condition-unknown", "command: distill\nconditions:\n  - {label: a, method: base}\n  - {label: b, methd: kd}\n",
+     r"study-condition-unknown\.yaml:4: conditions\[2\]\.methd: unknown option of distill \(options: "),
+    ("condition repeating an axis", "study-condition-axis", "command: distill\naxes:\n  lr: [0.1]\nconditions:\n  - {lr: 0.2}\n",
+     r"study-condition-axis\.yaml:5: conditions\[1\]\.lr: also an axis \(line 3\); give it in one place"),
+    ("two conditions with one label", "study-condition-label", "command: distill\nconditions:\n  - {label: a, method: base}\n  - {label: a, method: kd}\n",
+     r'study-condition-label\.yaml:4: conditions\[2\]: the condition "a" is also on line 3 \(conditions must differ; labels too\)'),
+    ("condition value out of range", "study-condition-range", "command: distill\nconditions:\n  - {method: base}\n  - method: kd\n    lr: -1\n",
+     r"study-condition-range\.yaml:5: lr: must be .*\(condition method=kd,lr=-1\)"),
+    ("baseline condition not a label", "study-baseline-condition", "command: distill\nconditions:\n  - {label: a, method: base}\nbaseline: {condition: z}\n",
+     r"""study-baseline-condition\.yaml:4: baseline\.condition: "z" is not a condition's label \(labels: a\)"""),
 ]
 for name, slug, text, rx in studies:
     f = put("studies/" + slug + ".yaml", text)

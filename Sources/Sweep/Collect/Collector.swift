@@ -105,11 +105,11 @@ public struct Collector {
     }
 
     public var paired: [PairedLine] {
-        guard !study.baseline.isEmpty else { return [] }
+        guard study.hasBaseline else { return [] }
         var out: [PairedLine] = []
         for c in conditions {
             let entry = manifest.points.first { $0.condition == c.key }!
-            guard let base = study.baselineCondition(of: entry.axisPairs), base != c.key else { continue }
+            guard let base = study.baselineCondition(label: entry.label, axes: entry.axisPairs), base != c.key else { continue }
             let mine = rows.filter { $0.entry.condition == c.key }
             let theirs = Dictionary(rows.filter { $0.entry.condition == base }.map { ($0.entry.seed, $0) }, uniquingKeysWith: { a, _ in a })
             for m in metrics {
@@ -199,7 +199,7 @@ public struct Collector {
     public func write(to out: URL) throws -> [String] {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var files: [(String, String)] = [("summary.md", summaryMarkdown), ("summary.csv", summaryCSV), ("best.md", bestMarkdown)]
-        if !study.baseline.isEmpty { files += [("paired.md", pairedMarkdown), ("paired.csv", pairedCSV)] }
+        if study.hasBaseline { files += [("paired.md", pairedMarkdown), ("paired.csv", pairedCSV)] }
         if study.command.isSimulator { files += [("pareto.md", paretoMarkdown), ("pareto.csv", paretoCSV)] }
         for (name, text) in files { try AtomicFile.write(text, to: out.appendingPathComponent(name)) }
         return files.map(\.0)
