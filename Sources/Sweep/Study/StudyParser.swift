@@ -311,7 +311,8 @@ public enum PointConfig {
         options.map { "\($0.0): \(quoted($0.1))\n" }.joined()
     }
 
-    static func quoted(_ s: String) -> String {
+    /// A string as a double-quoted YAML (JSON) scalar.
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
