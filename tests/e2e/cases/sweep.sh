@@ -86,3 +86,40 @@ expect "sweep collect: a sim study gets the Pareto tables" 0 'pareto.md, pareto.
 pc="$sw/studies/vit-shapes/tables/pareto.csv"
 [ "$(head -1 "$pc")" = "point,dim,linear,latency_cycles,energy,area,on_front" ] && grep -qE '^p000,96,false,[0-9]+,[0-9.]+,[0-9]+,true$' "$pc" && grep -qE '^p003,192,true,[0-9]+,[0-9.]+,[0-9]+,false$' "$pc" \
   && ok "sweep collect: pareto.csv marks the non-dominated points" || bad "sweep collect: pareto.csv" "$(cat "$pc")"
+
+# explicit conditions (conditions × axes × seeds); collect pairs against the baseline condition
+cat > "$sw/cond.yaml" <<'YAML'
+name: cond
+command: distill
+options: {data: digits, epochs: 1, test-count: 300}
+conditions:
+  - {label: plain, method: base}
+  - {label: kd-pt, method: kd, granularity: per-tensor}
+axes: {lr: [0.05]}
+seeds: [1, 2]
+baseline: {condition: plain}
+YAML
+expect "sweep: a study with explicit conditions" 0 'sweep: 4 points run, 0 already finished, 0 failed' -- "$BIN" sweep "$sw/cond.yaml" --root "$sw/studies"
+cs="$sw/studies/cond"
+grep -q 'method: "kd"' "$cs/points/p002.yaml" && grep -q 'granularity: "per-tensor"' "$cs/points/p002.yaml" && grep -q 'lr: "0.05"' "$cs/points/p002.yaml" \
+  && grep -q '"label" : "kd-pt"' "$cs/manifest.json" && ok "sweep: a condition's options and the axis value reach its points; the manifest keeps the label" \
+  || bad "sweep: condition points" "$(cat "$cs/points/p002.yaml")"
+expect "sweep collect: conditions paired against the baseline condition" 0 'paired.md, paired.csv' -- "$BIN" sweep collect "$sw/cond.yaml" --root "$sw/studies"
+grep -qE '^"kd-pt,lr=0.05",0.05,"plain,lr=0.05",student_test_acc,2,' "$cs/tables/paired.csv" && ok "sweep collect: paired.csv names the condition and its baseline" \
+  || bad "sweep collect: conditions paired.csv" "$(head -3 "$cs/tables/paired.csv")"
+
+# retort compare is a front end over the sweep engine: its folder is a study folder, each run
+# a `retort distill` child; a point's numbers equal a direct `retort distill` with that seed and threads
+cmp="$sw/compare"
+expect "compare: conditions × seeds as a study" 0 'results in .*/c/table.md and runs.csv' -- \
+  "$BIN" compare --data digits --epochs 1 --test-count 300 --conditions base,full:granularity=per-tensor --seeds 2 --parallel 2 --threads 1 --runs "$cmp" --name c
+[ -f "$cmp/c/manifest.json" ] && [ -f "$cmp/c/study.yaml" ] && [ "$(ls -d "$cmp/c/runs"/p00* | wc -l)" = 4 ] && [ -f "$cmp/c/runs/p003/summary.json" ] \
+  && [ "$(grep -c '"state" : "finished"' "$cmp/c/manifest.json")" = 4 ] && [ "$(wc -l < "$cmp/c/runs.csv")" = 5 ] \
+  && ok "compare: its folder is a study folder with a run folder per condition × seed" || bad "compare: folder layout" "$(ls -R "$cmp/c" | head -20)"
+grep -q -- '--seed 2 --threads 1 --plain' "$cmp/c/logs/p003.txt" && grep -q 'granularity: "per-tensor"' "$cmp/c/points/p003.yaml" \
+  && ok "compare: each point is a retort distill child with its condition's options" || bad "compare: child command" "$(head -1 "$cmp/c/logs/p003.txt")"
+"$BIN" distill --data digits --epochs 1 --test-count 300 --method full --granularity per-tensor --seed 2 --threads 1 --runs "$cmp" --name direct --plain >/dev/null 2>&1
+a=$(grep -o '"studentTestAccuracy" : [0-9.e-]*' "$cmp/c/runs/p003/summary.json"); b=$(grep -o '"studentTestAccuracy" : [0-9.e-]*' "$cmp/direct/summary.json" 2>/dev/null)
+row=$(grep '^"full:granularity=per-tensor",2,' "$cmp/c/runs.csv" | cut -d, -f3)
+[ -n "$a" ] && [ "$a" = "$b" ] && [ -n "$row" ] && awk -v r="$row" -v a="${a##* }" 'BEGIN { exit !(sprintf("%.6g", a) == r) }' \
+  && ok "compare: a point's student accuracy equals a direct retort distill's ($a)" || bad "compare vs distill" "compare '$a', distill '$b', runs.csv '$row'"
