@@ -530,7 +530,7 @@ studies = [
     ("unknown option", "study-unknown-option", "command: train\noptions: {epochz: 2}\n",
      r"study-unknown-option\.yaml:2: options\.epochz: unknown option of train \(options: data, data-options, model"),
     ("unknown command", "study-unknown-command", "command: fly\n",
-     r'study-unknown-command\.yaml:1: command: unknown command "fly" \(one of train, distill, attention train, sim vitality\)'),
+     r'study-unknown-command\.yaml:1: command: unknown command "fly" \(one of train, distill, attention train, sim vitality, sim scalesim\)'),
     ("value out of range", "study-out-of-range", "command: train\naxes:\n  lr: [0.1, -1]\n", r"study-out-of-range\.yaml:3: lr: must be in"),
     ("wrong type", "study-wrong-type", "command: distill\noptions:\n  epochs: two\n", r'study-wrong-type\.yaml:3: epochs: expected a whole number, got "two"'),
     ("option the sweep sets", "study-reserved", "command: train\naxes:\n  seed: [1, 2]\n", r"study-reserved\.yaml:3: axes\.seed: set by the sweep"),

@@ -163,7 +163,7 @@ public final class LocalExecutor {
             m.points[r.index] = e
             return e
         }
-        if state == .finished, study.command.layout == .report {
+        if state == .finished, study.command.keepsReport {
             try? FileManager.default.copyItem(at: r.log, to: folder.url.appendingPathComponent("runs/\(r.id)/report.txt"))
         }
         if state == .finished { progress?.finished(seconds: seconds) }

@@ -91,7 +91,7 @@ public struct StudyFolder: Sendable {
         let fm = FileManager.default
         guard fm.fileExists(atPath: base.path) else { return nil }
         switch layout {
-        case .named, .report: return base
+        case .named, .report, .reportOut: return base
         case .rootPerPoint:
             let subs = (try? fm.contentsOfDirectory(at: base, includingPropertiesForKeys: nil)) ?? []
             return subs.sorted { $0.path < $1.path }.first {

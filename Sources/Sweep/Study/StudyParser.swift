@@ -41,11 +41,11 @@ public enum StudyParser {
             let line = k.mark?.line ?? 1
             guard case .scalar(let ks) = k else { throw fail(line, section, "a key must be an option name, got \(describe(k))") }
             let n = ConfigFile.normalizedKey(ks.string)
-            if SweepCommand.reserved.contains(where: { ConfigFile.normalizedKey($0) == n }) {
+            if command.reservedKeys.contains(where: { ConfigFile.normalizedKey($0) == n }) {
                 throw fail(line, "\(section).\(ks.string)", "set by the sweep for every point (seeds: lists the seeds; threads and run folders come from `retort sweep`)")
             }
             guard let name = command.keys.first(where: { ConfigFile.normalizedKey($0) == n }) else {
-                let allowed = command.keys.filter { !SweepCommand.reserved.contains($0) }
+                let allowed = command.keys.filter { !command.reservedKeys.contains($0) }
                 throw fail(line, "\(section).\(ks.string)", "unknown option of \(command.name) (options: \(allowed.joined(separator: ", ")))")
             }
             return (name, line)

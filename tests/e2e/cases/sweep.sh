@@ -123,3 +123,23 @@ a=$(grep -o '"studentTestAccuracy" : [0-9.e-]*' "$cmp/c/runs/p003/summary.json")
 row=$(grep '^"full:granularity=per-tensor",2,' "$cmp/c/runs.csv" | cut -d, -f3)
 [ -n "$a" ] && [ "$a" = "$b" ] && [ -n "$row" ] && awk -v r="$row" -v a="${a##* }" 'BEGIN { exit !(sprintf("%.6g", a) == r) }' \
   && ok "compare: a point's student accuracy equals a direct retort distill's ($a)" || bad "compare vs distill" "compare '$a', distill '$b', runs.csv '$row'"
+
+# a SCALE-Sim study: `sim scalesim`'s flags as options (its --config is the .cfg), --out set to
+# the point's run folder; collect reads cycles and utilisations, and the latency / area front
+cat > "$sw/ss.yaml" <<'YAML'
+name: ss
+command: sim scalesim
+options: {topology: configs/accelerator/deit-tiny-gemm.csv, gemm: true}
+axes:
+  config: [configs/accelerator/scalesim-16x16-os.cfg, configs/accelerator/scalesim-16x16-ws.cfg, configs/accelerator/scalesim-v2/google.cfg]
+YAML
+expect "sweep: a sim scalesim study" 0 'sweep: 3 points run, 0 already finished, 0 failed' -- "$BIN" sweep "$sw/ss.yaml" --root "$sw/studies"
+ss="$sw/studies/ss"
+ls "$ss"/runs/p002/*/COMPUTE_REPORT.csv >/dev/null 2>&1 && [ -f "$ss/runs/p002/report.txt" ] && grep -q -- "--out $ss/runs/p002" "$ss/logs/p002.txt" \
+  && ok "sweep: a scalesim point writes COMPUTE_REPORT.csv in its run folder, the report kept" || bad "sweep: scalesim run folder" "$(ls -R "$ss/runs/p002"; head -1 "$ss/logs/p002.txt")"
+expect "sweep collect: a scalesim study gets the tables and the Pareto front" 0 'summary.md, summary.csv, best.md, pareto.md, pareto.csv' -- "$BIN" sweep collect "$sw/ss.yaml" --root "$sw/studies"
+t=$(cycles() { grep '^total cycles' "$ss/runs/$1/report.txt" | tr -d , | awk '{print $3}'; }; cycles p002)
+grep -qE "^config=configs/accelerator/scalesim-v2/google.cfg,configs/accelerator/scalesim-v2/google.cfg,latency_cycles,1,$t," "$ss/tables/summary.csv" \
+  && grep -qE ',compute_util,1,[0-9.]+,' "$ss/tables/summary.csv" && [ "$(head -1 "$ss/tables/pareto.csv")" = "point,config,latency_cycles,area,on_front" ] \
+  && grep -qE '^p002,configs/accelerator/scalesim-v2/google.cfg,[0-9]+,65536,(true|false)$' "$ss/tables/pareto.csv" \
+  && ok "sweep collect: scalesim cycles ($t), utilisations and the latency/area front (256×256 = 65536 PEs)" || bad "sweep collect: scalesim tables" "$(cat "$ss/tables/summary.csv" | head -4; cat "$ss/tables/pareto.csv")"
