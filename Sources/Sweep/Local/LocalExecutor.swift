@@ -25,6 +25,8 @@ public final class LocalExecutor {
     public var onEnd: ((Manifest.Entry) -> Void)?
     /// The children's environment (nil: this process's).
     public var environment: [String: String]?
+    /// Start no further point once one failed (`attention train`'s queue stops at a divergence).
+    public var stopAfterFailure = false
 
     public init(study: Study, folder: StudyFolder, executable: String, workers: Int, threads: Int, progress: SweepProgress?) {
         self.study = study; self.folder = folder; self.executable = executable; self.workers = max(1, workers)
@@ -55,7 +57,7 @@ public final class LocalExecutor {
                     guard let e = try claim(allowed: allowed, attempted: attempted, takeOver: indices != nil) else { exhausted = true; break }
                     counts = nil
                     attempted.insert(e.index)
-                    guard let (pid, r) = try launch(e) else { out.failed += 1; continue }
+                    guard let (pid, r) = try launch(e) else { out.failed += 1; if stopAfterFailure { exhausted = true }; continue }
                     running[pid] = r
                     try folder.store.update { m in m.points[e.index].worker = "\(host):\(pid)" }
                 }
@@ -70,7 +72,7 @@ public final class LocalExecutor {
             if pid > 0, let r = running.removeValue(forKey: pid) {
                 let ok = try finish(r, status: ChildProcess.status(raw))
                 counts = nil
-                if ok == true { out.finished += 1 } else if ok == false { out.failed += 1 }
+                if ok == true { out.finished += 1 } else if ok == false { out.failed += 1; if stopAfterFailure { exhausted = true } }
                 continue
             }
             try show(running)
