@@ -143,3 +143,16 @@ grep -qE "^config=configs/accelerator/scalesim-v2/google.cfg,configs/accelerator
   && grep -qE ',compute_util,1,[0-9.]+,' "$ss/tables/summary.csv" && [ "$(head -1 "$ss/tables/pareto.csv")" = "point,config,latency_cycles,area,on_front" ] \
   && grep -qE '^p002,configs/accelerator/scalesim-v2/google.cfg,[0-9]+,65536,(true|false)$' "$ss/tables/pareto.csv" \
   && ok "sweep collect: scalesim cycles ($t), utilisations and the latency/area front (256×256 = 65536 PEs)" || bad "sweep collect: scalesim tables" "$(cat "$ss/tables/summary.csv" | head -4; cat "$ss/tables/pareto.csv")"
+
+# attention train with two kinds is a front end over the sweep engine too: its session folder is
+# the study folder; a point's accuracy equals the same kind and seed run alone
+att="$sw/att"
+out=$("$BIN" attention train --data digits --kinds taylor,softmax --seeds 4 --epochs 1 --width 16 --depth 1 --heads 2 --test-count 200 --threads 1 --no-tensorboard --runs "$att" 2>&1); rc=$?
+sess=$(ls -d "$att"/*-vit-compare-digits 2>/dev/null | head -1)
+if [ "$rc" = 0 ] && [ -f "$sess/manifest.json" ] && [ "$(grep -c '"state" : "finished"' "$sess/manifest.json")" = 2 ] && [ "$(wc -l < "$sess/summary.csv")" = 3 ] \
+   && grep -qE '^ +taylor +six-step linear Taylor +[0-9.]+ ± ' <<<"$out" && grep -q 'operation counts per image and layer' <<<"$out" \
+   && ls -d "$sess"/runs/p001/*-vit-softmax-digits-s4 >/dev/null 2>&1; then ok "attention train: two kinds as a study (manifest, runs/pNNN, summary.csv, the accuracy and op tables)"
+else bad "attention train as a study (exit $rc)" "$out"; fi
+"$BIN" attention train --data digits --kinds softmax --seeds 4 --epochs 1 --width 16 --depth 1 --heads 2 --test-count 200 --threads 1 --no-tensorboard --runs "$att/alone" >/dev/null 2>&1
+a=$(grep '^softmax,4,' "$sess/summary.csv" | cut -d, -f3); b=$(grep '^softmax,4,' "$att"/alone/*-vit-compare-digits/summary.csv 2>/dev/null | cut -d, -f3)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "attention train: a study point's accuracy equals the run alone ($a)" || bad "attention point vs alone" "study '$a', alone '$b'"
