@@ -74,17 +74,11 @@ extension AttentionTrain {
         }
         if let e = failed {
             // the child's own last line (a divergence names the run, its checkpoint and the way on) and its status
-            let line = Self.lastLine(folder.logURL(e.id)) ?? e.lastLine ?? "\(e.condition) seed \(e.seed) failed"
+            let line = SweepCommands.lastLine(ofLog: folder.logURL(e.id)) ?? e.lastLine ?? "\(e.condition) seed \(e.seed) failed"
             writeStderr((line.hasPrefix("retort: ") ? line : "retort: \(e.condition) seed \(e.seed): \(line)") + "\n")
             Foundation.exit(Int32(e.exitCode.map { $0 > 0 && $0 < 128 ? $0 : 1 } ?? 1))
         }
         return out
-    }
-
-    /// The last non-empty line of a child's log, whole (the manifest keeps 300 characters).
-    static func lastLine(_ log: URL) -> String? {
-        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return nil }
-        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init)
     }
 
     /// The diagnostics a child printed: from the line after "diagnostics on" to the last line before "all runs in".

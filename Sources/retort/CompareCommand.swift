@@ -134,7 +134,8 @@ struct CompareCommand: ParsableCommand {
             Foundation.exit(128 + sig)
         }
         if let e = state.failures.first {
-            let how = e.state == .failed ? (e.lastLine ?? "no output") : "finished without \(DistillRunSummary.fileName)"
+            var how = e.state == .failed ? (SweepCommands.lastLine(ofLog: studyFolder.logURL(e.id)) ?? e.lastLine ?? "no output") : "finished without \(DistillRunSummary.fileName)"
+            if how.hasPrefix("retort: ") { how.removeFirst("retort: ".count) }
             fail("\(e.label ?? e.condition), seed \(e.seed): \(how); log \(studyFolder.logURL(e.id).path)\(state.failures.count > 1 ? " (\(state.failures.count) runs failed)" : "")")
         }
         let results = state.results

@@ -44,6 +44,12 @@ enum SweepCommands {
         return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     }
 
+    /// The last non-empty line of a child's log, whole (the manifest keeps 300 characters).
+    static func lastLine(ofLog log: URL) -> String? {
+        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return nil }
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init)
+    }
+
     /// The study file read (a bad file ends the program with one line, exit 2).
     static func study(_ path: String) -> Study {
         do { return try StudyParser.read(path: path, commands: all) } catch { fail("\(error)") }

@@ -156,3 +156,8 @@ else bad "attention train as a study (exit $rc)" "$out"; fi
 "$BIN" attention train --data digits --kinds softmax --seeds 4 --epochs 1 --width 16 --depth 1 --heads 2 --test-count 200 --threads 1 --no-tensorboard --runs "$att/alone" >/dev/null 2>&1
 a=$(grep '^softmax,4,' "$sess/summary.csv" | cut -d, -f3); b=$(grep '^softmax,4,' "$att"/alone/*-vit-compare-digits/summary.csv 2>/dev/null | cut -d, -f3)
 [ -n "$a" ] && [ "$a" = "$b" ] && ok "attention train: a study point's accuracy equals the run alone ($a)" || bad "attention point vs alone" "study '$a', alone '$b'"
+# a compare run that diverges (test hook: NaN at step 20) ends compare with one line naming the
+# condition, seed, the run's own line (its checkpoint and the way on) and the log
+expect "compare: a diverged run is one line naming the condition, seed, the way on and the log" 2 \
+  "^retort: base, seed 1: diverged at step 20: student loss is NaN; last good checkpoint .*/cf/runs/p000/checkpoints/step-00000000\.ckpt \(step 0\); continue with a lower lr: retort resume .*/cf/runs/p000 --lr [0-9.]+; log .*/cf/logs/p000\.txt" \
+  -- env RETORT_TEST_NAN_AT_STEP=20 "$BIN" compare --data digits --epochs 1 --test-count 300 --conditions base --seeds 1 --runs "$cmp" --name cf
