@@ -1,7 +1,6 @@
 import Foundation
 import RetortCore
 import RunKit
-import Synchronization
 import TrainEngine
 
 /// One condition of a comparison: a method preset plus option overrides.
@@ -61,57 +60,6 @@ public struct CompareRow: Sendable, Equatable {
 }
 
 public enum Compare {
-    /// Runs every condition × seed, `parallel` runs at a time (each with the threads of its
-    /// config), on separate threads with independent models. Every run is deterministic for
-    /// its seed and thread count, whatever runs beside it. `progress` is called (serially)
-    /// as each run finishes.
-    public static func run(conditions: [CompareCondition], seeds: [UInt64], data: PreparedData, parallel: Int,
-                           runFolder: ((CompareCondition, UInt64) -> MetricsLog?)? = nil,
-                           progress: @escaping @Sendable (CompareRun, Int, Int) -> Void = { _, _, _ in }) throws -> [CompareRun] {
-        // Seed-major order: the paired runs of one seed finish close together.
-        let tasks = seeds.flatMap { s in conditions.indices.map { (ci: $0, seed: s) } }
-        let next = Mutex(0)
-        let results = Mutex<[CompareRun?]>(Array(repeating: nil, count: tasks.count))
-        let failure = Mutex<String?>(nil)
-        let done = Mutex(0)
-        let report = Mutex(())
-        nonisolated(unsafe) let folder = runFolder
-        let workers = max(1, min(parallel, tasks.count))
-        let group = DispatchGroup()
-        for _ in 0..<workers {
-            group.enter()
-            let t = Thread {
-                defer { group.leave() }
-                while true {
-                    let i = next.withLock { n -> Int in defer { n += 1 }; return n }
-                    guard i < tasks.count, failure.withLock({ $0 }) == nil else { return }
-                    let (ci, seed) = tasks[i]
-                    var cfg = conditions[ci].config
-                    cfg.seed = seed
-                    do {
-                        let job = try DistillJob(config: cfg, data: data, log: folder?(conditions[ci], seed))
-                        let s = job.run()
-                        if let d = job.divergence {
-                            throw ConfigError("diverged at step \(d.step): \(d.what); lower the lr (now \(formatLR(d.lr)))")
-                        }
-                        let r = CompareRun(condition: ci, label: conditions[ci].label, seed: seed, summary: s)
-                        results.withLock { $0[i] = r }
-                        let k = done.withLock { d -> Int in d += 1; return d }
-                        report.withLock { _ in progress(r, k, tasks.count) }
-                    } catch {
-                        failure.withLock { $0 = "\(conditions[ci].label), seed \(seed): \(error)" }
-                        return
-                    }
-                }
-            }
-            t.stackSize = 8 << 20
-            t.start()
-        }
-        group.wait()
-        if let f = failure.withLock({ $0 }) { throw ConfigError(f) }
-        return results.withLock { $0.compactMap { $0 } }
-    }
-
     static func median(_ a: [Double]) -> Double {
         let f = a.filter(\.isFinite).sorted()
         guard !f.isEmpty else { return .nan }

@@ -179,6 +179,12 @@ struct AttentionTrain: ParsableCommand {
         let compareFolder = try RunFolder.create(root: runs, name: nil, generated: ["vit-compare", data.shortName], config: base)
         let compareName = compareFolder.lastPathComponent
         var keptSparse: [UInt64: Double] = [:]
+        var diagnosticText: [AttentionKind: String] = [:]
+        if kindList.count > 1 || seedList.count > 1 {
+            // more than one run: a study over the kinds × seeds, each run a child process
+            let r = runStudy(compareFolder, kinds: kindList, seeds: seedList, threads: threads, dataDirectory: data.sample == nil ? nil : dir)
+            results = r.results; keptSparse = r.keptSparse; diagnosticText = r.diagnostics
+        } else {
         for seed in seedList {
             let prepared = prepared(seed)
             for kind in kindList {
@@ -207,6 +213,7 @@ struct AttentionTrain: ParsableCommand {
                 if firstModels[kind] == nil { firstModels[kind] = job }
             }
         }
+        }
 
         print("\ntest accuracy on \(data.shortName) (\(preparedBySeed.values.first.map { "\($0.test.count) test images: \($0.testOrigin)" } ?? "")), \(epochs) epochs; mean ± sample std over seeds \(seedList.map(String.init).joined(separator: ","))")
         let softMean = results[.softmax].map { SeedSummary(Array($0.values)).mean }
@@ -231,6 +238,7 @@ struct AttentionTrain: ParsableCommand {
         if diagnostics {
             print("\ndiagnostics on \(diagnosticImages) test images (first seed's model of each kind; Taylor and softmax on the same real Q, K, V)")
             for kind in kindList {
+                if let text = diagnosticText[kind] { print(text); continue }
                 guard let job = firstModels[kind] else { continue }
                 let d = job.diagnostics(images: diagnosticImages)
                 print(AttentionReport.diagnostics(d, title: "\(kind.rawValue)-trained model"))
@@ -297,6 +305,15 @@ enum AttentionSummary {
         var rows = ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).dropFirst()
             .filter { !$0.hasSuffix("," + runName) }
         rows.append("\(c.kind.rawValue),\(c.seed),\(last.testAccuracy),\(last.testAccuracyWithSparse.map { "\($0)" } ?? ""),\(last.testLoss),\(last.trainLoss),\(String(format: "%.1f", seconds)),\(runName)")
+        try AtomicFile.write(Data(([header] + rows).joined(separator: "\n").appending("\n").utf8), to: url)
+    }
+
+    /// Adds or replaces (by run name, the last column) a row given as its fields.
+    static func record(row: [String], in folder: URL) throws {
+        let url = folder.appendingPathComponent("summary.csv")
+        var rows = ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).dropFirst()
+            .filter { !$0.hasSuffix("," + (row.last ?? "")) }
+        rows.append(row.joined(separator: ","))
         try AtomicFile.write(Data(([header] + rows).joined(separator: "\n").appending("\n").utf8), to: url)
     }
 

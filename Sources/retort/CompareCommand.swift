@@ -4,7 +4,7 @@ import Foundation
 import RetortCore
 import RetortData
 import RunKit
-import Synchronization
+import Sweep
 import TrainEngine
 
 struct CompareCommand: ParsableCommand {
@@ -17,7 +17,10 @@ struct CompareCommand: ParsableCommand {
         surgery, full), optionally with overrides: METHOD:key=value:key=value, e.g. \
         full:granularity=per-tensor. The options of `retort distill` apply to every condition. \
         Runs go two at a time (one thread each) by default on a 2-core machine; each run is \
-        deterministic for its seed and thread count. [R]: NetDistiller is a reconstruction.
+        a `retort distill` child process, deterministic for its seed and thread count. The \
+        comparison's folder is a study folder (as `retort sweep` makes): study.yaml, \
+        manifest.json, runs/pNNN/ (each run's folder), logs/, plus table.md and runs.csv. \
+        [R]: NetDistiller is a reconstruction.
         """)
 
     @OptionGroup var options: DistillOptions
@@ -28,7 +31,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Threads per run for BLAS and Retort's loops (default: the --config file's threads, else 1).") var threads: Int?
     @Option(help: "Folder for the comparison's results (table.md, runs.csv).") var runs: String = "runs"
     @Option(help: "Comparison folder name (default: timestamp-compare-model-data).") var name: String?
-    @Flag(help: "Also keep every run's metrics in <comparison>/<condition>-s<seed>/.") var keepRuns = false
+    @Flag(help: "Accepted for old scripts; every run's folder is kept anyway (<comparison>/runs/pNNN/, see manifest.json).") var keepRuns = false
 
     func validate() throws {
         if options.method != nil { throw ValidationError("method: compare sets the method per condition; list them with --conditions (e.g. base,kd,full)") }
@@ -84,32 +87,58 @@ struct CompareCommand: ParsableCommand {
         let probe = try? WeightSharingNet(config: conds[0].config, data: data.signature)
         if let p = probe { print("model \(p.name): student \(p.student), teacher \(p.teacher); \(p.layout.totalShared) shared of \(p.layout.totalElements) elements") }
         let started = Date()
-        let keep = keepRuns
         let total = conds.count * seedList.count
         let runsCSV = folder.appendingPathComponent("runs.csv")
-        HeadlessSignals.setNote("no run had finished; \(folder.path) holds no results")
-        let finished = Mutex<[CompareRun]>([])
-        let results: [CompareRun]
+        // compare's folder is the study folder: study.yaml, manifest.json, points/, logs/ and
+        // runs/pNNN/ (one `retort distill` run folder per condition × seed)
+        let study: Study
+        let studyFolder: StudyFolder
         do {
-            results = try Compare.run(
-                conditions: conds, seeds: seedList, data: data, parallel: par,
-                runFolder: keep ? { c, s in
-                    let safe = c.label.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "=", with: "-")
-                    guard let f = try? RunFolder.create(root: folder.path, name: "\(safe)-s\(s)", config: c.config) else { return nil }
-                    return try? MetricsLog(folder: f)
-                } : nil,
-                progress: { r, k, n in
-                    // the run's row is on disk before the line that reports it
-                    let done = finished.withLock { $0.append(r); return $0 }
-                    do { try AtomicFile.write(Self.csv(done), to: runsCSV) } catch { fail("cannot write \(runsCSV.path): \(error)") }
-                    HeadlessSignals.setNote("\(k) of \(total) runs had finished; their rows are in \(runsCSV.path) (table.md is written when every run has finished)")
-                    let s = r.summary
-                    print(String(format: "  [%3d/%d] %@ seed %llu: student %.2f%%, teacher %@, conflicts %@, %.1f s", k, n, r.label, r.seed,
-                                 100 * s.studentTestAccuracy, s.teacherTestAccuracy.isFinite ? String(format: "%.2f%%", 100 * s.teacherTestAccuracy) : "–",
-                                 s.conflictFraction.isFinite ? String(format: "%.1f%%", 100 * s.conflictFraction) : "–", s.seconds))
-                    fflush(nil)
-                })
+            study = try StudyParser.parse(bytes: Array(try Self.studyText(conds, seeds: seedList).utf8), path: folder.appendingPathComponent("study.yaml").path,
+                                          commands: SweepCommands.all)
+            studyFolder = try StudyFolder.create(study, at: folder)
         } catch { fail("\(error)") }
+        SweepSignals.install()
+        let executor = LocalExecutor(study: study, folder: studyFolder, executable: SweepCommands.executable, workers: par, threads: base.threads, progress: nil)
+        if base.data.sample != nil {
+            // the children read the same sample-data folder
+            var env = ProcessInfo.processInfo.environment
+            env["RETORT_DATA"] = URL(fileURLWithPath: dir).standardizedFileURL.path
+            executor.environment = env
+        }
+        let state = CompareProgress()
+        executor.onEnd = { e in
+            guard e.state != .queued else { return }
+            guard e.state == .finished, let label = e.label, let ci = specs.firstIndex(of: label),
+                  let s = DistillRunSummary.read(runFolder: folder.appendingPathComponent(e.run)) else {
+                state.failures.append(e); return
+            }
+            // the run's row is on disk before the line that reports it
+            state.results.append(CompareRun(condition: ci, label: label, seed: e.seed, summary: s))
+            let k = state.results.count
+            do { try AtomicFile.write(Self.csv(state.results), to: runsCSV) } catch { fail("cannot write \(runsCSV.path): \(error)") }
+            print(String(format: "  [%3d/%d] %@ seed %llu: student %.2f%%, teacher %@, conflicts %@, %.1f s", k, total, label, e.seed,
+                         100 * s.studentTestAccuracy, s.teacherTestAccuracy.isFinite ? String(format: "%.2f%%", 100 * s.teacherTestAccuracy) : "–",
+                         s.conflictFraction.isFinite ? String(format: "%.1f%%", 100 * s.conflictFraction) : "–", s.seconds))
+            fflush(nil)
+        }
+        let outcome: LocalExecutor.Outcome
+        do { outcome = try executor.run() } catch { fail("\(error)") }
+        if outcome.interrupted {
+            let sig = SweepSignals.signal == 0 ? SIGINT : SweepSignals.signal
+            let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][sig] ?? "signal \(sig)"
+            let k = state.results.count
+            writeStderr("retort: stopped by \(name) (exit \(128 + sig)); files written so far are whole — every finished run's folder is in \(folder.path)/runs/\n")
+            writeStderr(k == 0 ? "retort: no run had finished; \(folder.path) holds no results\n"
+                               : "retort: \(k) of \(total) runs had finished; their rows are in \(runsCSV.path) (table.md is written when every run has finished)\n")
+            Foundation.exit(128 + sig)
+        }
+        if let e = state.failures.first {
+            var how = e.state == .failed ? (SweepCommands.lastLine(ofLog: studyFolder.logURL(e.id)) ?? e.lastLine ?? "no output") : "finished without \(DistillRunSummary.fileName)"
+            if how.hasPrefix("retort: ") { how.removeFirst("retort: ".count) }
+            fail("\(e.label ?? e.condition), seed \(e.seed): \(how); log \(studyFolder.logURL(e.id).path)\(state.failures.count > 1 ? " (\(state.failures.count) runs failed)" : "")")
+        }
+        let results = state.results
         let rows = Compare.table(results, conditions: conds, baseline: baseIndex)
         let table = Compare.markdown(rows, baselineLabel: conds[baseIndex].label)
         var extra = ""
@@ -124,11 +153,46 @@ struct CompareCommand: ParsableCommand {
             try AtomicFile.write(Self.csv(results), to: runsCSV)
             try AtomicFile.write(md, to: folder.appendingPathComponent("table.md"))
         } catch { fail("cannot write the results to \(folder.path): \(error)") }
-        HeadlessSignals.setNote("every run had finished; the results are in \(folder.path)/table.md and runs.csv")
         print("")
         print(table + extra)
         print(String(format: "student/teacher: test accuracy after the last epoch (no selection on the test set); Δ: paired by seed, mean ± std over seeds; wins: seeds where the condition beat the baseline; total wall time %.1f s", wall))
         print("results in \(folder.path)/table.md and runs.csv")
+    }
+
+    /// The comparison as a study: command distill, the options every condition shares as
+    /// fixed options, one labelled condition per --conditions entry (its method and the options
+    /// where the conditions differ), the paired seeds. A point's config file starts from its
+    /// method's preset (as `--config` does), so only options that differ from that preset are
+    /// written; each condition's config read back must equal the condition's (else one line).
+    static func studyText(_ conds: [CompareCondition], seeds: [UInt64]) throws -> String {
+        let reserved: Set<String> = ["seed", "threads"]
+        let pairs = conds.map { c -> [(String, String)] in
+            let preset = Dictionary(DistillOptions.pairs(of: DistillConfig.preset(c.config.method)), uniquingKeysWith: { a, _ in a })
+            return DistillOptions.pairs(of: c.config).filter { !reserved.contains($0.0) && ($0.0 == "method" || preset[$0.0] != $0.1) }
+        }
+        var keys: [String] = []
+        for p in pairs { for (k, _) in p where !keys.contains(k) { keys.append(k) } }
+        func value(_ i: Int, _ k: String) -> String? { pairs[i].first { $0.0 == k }?.1 }
+        let fixed = keys.filter { k in k != "method" && pairs.indices.allSatisfy { value($0, k) != nil && value($0, k) == value(0, k) } }
+        var text = "name: compare\ncommand: distill\n"
+        if !fixed.isEmpty { text += "options:\n" }
+        for k in fixed { text += "  \(k): \(PointConfig.quoted(value(0, k)!))\n" }
+        text += "conditions:\n"
+        for (i, c) in conds.enumerated() {
+            text += "  - label: \(PointConfig.quoted(c.label))\n"
+            var point: [(String, String)] = fixed.map { ($0, value(0, $0)!) }
+            for k in keys where !fixed.contains(k) {
+                if let v = value(i, k) { text += "    \(k): \(PointConfig.quoted(v))\n"; point.append((k, v)) }
+            }
+            // the config a child reads must be the condition's
+            var read = try ConfigFile.parse(DistillConfig.self, bytes: Array(PointConfig.yaml(point).utf8), path: "<\(c.label)>").config
+            read.seed = c.config.seed; read.threads = c.config.threads; read.runRoot = c.config.runRoot; read.runName = c.config.runName
+            guard read == c.config else {
+                throw ConfigError("conditions: \(c.label): its settings cannot be passed to a `retort distill` child (a setting outside the distill options differs); run it with `retort distill`")
+            }
+        }
+        text += "seeds: [\(seeds.map(String.init).joined(separator: ", "))]\n"
+        return text
     }
 
     /// runs.csv: one row per finished run, by condition then seed.
@@ -143,4 +207,10 @@ struct CompareCommand: ParsableCommand {
         }
         return csv
     }
+}
+
+/// What the executor's callback gathers while the runs go (read once it has returned).
+final class CompareProgress {
+    var results: [CompareRun] = []
+    var failures: [Manifest.Entry] = []
 }

@@ -17,7 +17,8 @@ struct DistillCommand: ParsableCommand {
         The student is the first-k slice of a channel-widened teacher; both train jointly. Every \
         step logs cos(g_s, g_t) on the shared weights (whole vector and per tensor), conflicts, \
         teacher entropy and KD weights to <runs>/<name>/metrics.jsonl and the CSV files \
-        (steps.csv, tensor_cosines.csv, metrics.csv per epoch, tensor_conflicts.csv). \
+        (steps.csv, tensor_cosines.csv, metrics.csv per epoch, tensor_conflicts.csv); the \
+        finished run's numbers (what `retort compare` tabulates) to summary.json. \
         Everything marked [R] is a reconstruction (see docs/distill.md).
         """)
 
@@ -87,6 +88,7 @@ struct DistillCommand: ParsableCommand {
         let started = Date()
         if workbench {
             try runThroughWorkbench(adapter!, changes: changes, row: row)
+            writeDistillSummary(job, folder: folder)
         } else {
             job.logEvery = logEvery
             job.checkpointEvery = checkpoints.every
@@ -206,5 +208,14 @@ func distillHeadless(_ job: DistillJob, folder: URL, plain: Bool) {
             print(distillRow(DistillEpochRow(s)))
             fflush(nil)
         }
+    }
+    writeDistillSummary(job, folder: folder)
+}
+
+/// The finished run's summary.json (what `retort compare` reads from each of its runs); a
+/// failure to write it is one line on stderr and the run still counts as done.
+func writeDistillSummary(_ job: DistillJob, folder: URL) {
+    do { try job.summary.write(toRunFolder: folder) } catch {
+        writeStderr("retort: warning: cannot write \(folder.path)/\(DistillRunSummary.fileName): \(error)\n")
     }
 }

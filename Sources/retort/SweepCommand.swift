@@ -8,9 +8,10 @@ struct SweepGroup: ParsableCommand {
         commandName: "sweep",
         abstract: "Run a study (a command over axes of options × seeds) locally, one task of it, its status, or its tables.",
         discussion: """
-        A study file (YAML or JSON) names a command (train, distill, attention train, sim vitality), fixed options, \
-        axes (lists, {from, to, step} ranges or {from, to, count, log: true} log-ranges), sampling (grid or \
-        {random: N, seed: S}), seeds and an optional baseline. `retort sweep FILE` runs every point in \
+        A study file (YAML or JSON) names a command (train, distill, attention train, sim vitality, sim scalesim), \
+        fixed options, explicit conditions (a list of option maps with optional labels; × the axes when both are \
+        given), axes (lists, {from, to, step} ranges or {from, to, count, log: true} log-ranges), sampling (grid or \
+        {random: N, seed: S}), seeds and an optional baseline ({axis: value} or {condition: LABEL}). `retort sweep FILE` runs every point in \
         studies/<name>/ and resumes unfinished points when run again.
         """,
         subcommands: [SweepLocal.self, SweepTask.self, SweepStatus.self, SweepCollect.self],

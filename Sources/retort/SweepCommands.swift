@@ -7,7 +7,7 @@ import TrainEngine
 
 /// The commands a study may run, described to the sweep engine: the option names and the
 /// `--config` reader of each engine's config (so a study is checked exactly as `--config` is),
-/// and the flags of `sim vitality`.
+/// and the flags of `sim vitality` and `sim scalesim`.
 enum SweepCommands {
     static var all: [Sweep.SweepCommand] {
         [
@@ -22,6 +22,9 @@ enum SweepCommands {
             Sweep.SweepCommand(name: "sim vitality",
                                keys: ["model", "tokens", "image", "patch", "channels", "dim", "heads", "depth", "mlp-ratio", "config", "attention", "centring", "ksum", "linear", "layers"],
                                options: .flags(booleans: ["linear"]), layout: .report, seedFlag: nil, threads: false, extra: [], resumable: false),
+            // `retort sim scalesim`'s flags (SimScaleSim) but --out, which the sweep sets to the point's run folder
+            Sweep.SweepCommand(name: "sim scalesim", keys: ["config", "topology", "gemm", "simulate"],
+                               options: .flags(booleans: ["gemm", "simulate"]), layout: .reportOut, seedFlag: nil, threads: false, extra: [], resumable: false),
         ]
     }
 
@@ -39,6 +42,12 @@ enum SweepCommands {
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         if FileManager.default.isExecutableFile(atPath: me) { return me }
         return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    }
+
+    /// The last non-empty line of a child's log, whole (the manifest keeps 300 characters).
+    static func lastLine(ofLog log: URL) -> String? {
+        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return nil }
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init)
     }
 
     /// The study file read (a bad file ends the program with one line, exit 2).

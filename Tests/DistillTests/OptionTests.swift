@@ -122,19 +122,22 @@ final class OptionTests: XCTestCase {
         XCTAssertEqual(rows[0].diffMean, 0)
     }
 
-    func testCompareRunsAreDeterministicInParallel() throws {
-        var base = DistillConfig()
-        base.epochs = 1; base.threads = 1; base.mlpHidden = [4, 4]
-        let conds = try ["base", "full"].map { try CompareCondition.parse($0, base: base) }
-        let data = DistillJobTests.digits
-        let a = try Compare.run(conditions: conds, seeds: [1, 2], data: data, parallel: 2)
-        let b = try Compare.run(conditions: conds, seeds: [1, 2], data: data, parallel: 1)
-        XCTAssertEqual(a.count, 4)
-        func key(_ r: CompareRun) -> String { "\(r.condition)-\(r.seed)" }
-        let bm = Dictionary(uniqueKeysWithValues: b.map { (key($0), $0.summary) })
-        for r in a {
-            XCTAssertEqual(r.summary.studentTestAccuracy, bm[key(r)]!.studentTestAccuracy)
-            XCTAssertEqual(r.summary.meanCosine.isNaN ? -9 : r.summary.meanCosine, bm[key(r)]!.meanCosine.isNaN ? -9 : bm[key(r)]!.meanCosine)
-        }
+    func testRunSummaryFileRoundTripsNonFiniteValues() throws {
+        let s = DistillRunSummary(studentTestAccuracy: 0.8125, studentTrainAccuracy: 0.9, teacherTestAccuracy: .nan, teacherTrainAccuracy: .infinity,
+                                  conflictFraction: 0.25, anyTensorConflictFraction: 0.5, meanCosine: -0.125, cosineFirst10: 0.1, cosineLast10: 0.2,
+                                  meanEntropy: 1.5, meanKDWeight: .nan, steps: 38, seconds: 2.5)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retort-summary-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertNil(DistillRunSummary.read(runFolder: dir))
+        try s.write(toRunFolder: dir)
+        let text = try String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8)
+        XCTAssertTrue(text.contains(#""teacherTestAccuracy" : "nan""#), text)
+        let r = try XCTUnwrap(DistillRunSummary.read(runFolder: dir))
+        XCTAssertEqual(r.studentTestAccuracy, 0.8125)
+        XCTAssertTrue(r.teacherTestAccuracy.isNaN)
+        XCTAssertEqual(r.teacherTrainAccuracy, .infinity)
+        XCTAssertTrue(r.meanKDWeight.isNaN)
+        XCTAssertEqual(r.steps, 38)
     }
 }

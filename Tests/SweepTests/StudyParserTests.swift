@@ -77,7 +77,7 @@ final class StudyParserTests: XCTestCase {
         XCTAssertEqual(TestCommands.error("command: train\naxes:\n  seed: [1, 2]\n"),
                        "s.yaml:3: axes.seed: set by the sweep for every point (seeds: lists the seeds; threads and run folders come from `retort sweep`)")
         XCTAssertEqual(TestCommands.error("command: train\nbaseline: {method: base}\n"), "s.yaml:2: baseline.method: not an axis (axes: )")
-        XCTAssertEqual(TestCommands.error("command: train\nwhat: 1\n"), "s.yaml:2: what: unknown key (keys: name, command, options, axes, sampling, seeds, baseline)")
+        XCTAssertEqual(TestCommands.error("command: train\nwhat: 1\n"), "s.yaml:2: what: unknown key (keys: name, command, options, conditions, axes, sampling, seeds, baseline)")
         XCTAssertEqual(TestCommands.error("options: {}\n"), "s.yaml:1: command: missing (one of train, sim vitality)")
     }
 

@@ -105,11 +105,11 @@ public struct Collector {
     }
 
     public var paired: [PairedLine] {
-        guard !study.baseline.isEmpty else { return [] }
+        guard study.hasBaseline else { return [] }
         var out: [PairedLine] = []
         for c in conditions {
             let entry = manifest.points.first { $0.condition == c.key }!
-            guard let base = study.baselineCondition(of: entry.axisPairs), base != c.key else { continue }
+            guard let base = study.baselineCondition(label: entry.label, axes: entry.axisPairs), base != c.key else { continue }
             let mine = rows.filter { $0.entry.condition == c.key }
             let theirs = Dictionary(rows.filter { $0.entry.condition == base }.map { ($0.entry.seed, $0) }, uniquingKeysWith: { a, _ in a })
             for m in metrics {
@@ -168,17 +168,23 @@ public struct Collector {
 
     public static let paretoMetrics = ["latency_cycles", "energy", "area"]
 
+    /// The Pareto metrics every collected point has (`sim scalesim` has no energy); the front
+    /// applies with at least two.
+    public var paretoKeys: [String] {
+        let k = Self.paretoMetrics.filter { m in !rows.isEmpty && rows.allSatisfy { $0.value(m) != nil } }
+        return k.count >= 2 ? k : []
+    }
+
     public var paretoRows: [(Row, [Double], Bool)] {
-        let pts = rows.compactMap { r -> (Row, [Double])? in
-            let v = Self.paretoMetrics.compactMap { r.value($0) }
-            return v.count == 3 ? (r, v) : nil
-        }
+        let keys = paretoKeys
+        guard !keys.isEmpty else { return [] }
+        let pts = rows.map { r in (r, keys.map { r.value($0)! }) }
         let front = Pareto.front(pts.map(\.1))
         return zip(pts, front).map { ($0.0, $0.1, $1) }
     }
 
     public var paretoCSV: String {
-        var s = (["point"] + manifest.axes + Self.paretoMetrics + ["on_front"]).map(Self.field).joined(separator: ",") + "\n"
+        var s = (["point"] + manifest.axes + paretoKeys + ["on_front"]).map(Self.field).joined(separator: ",") + "\n"
         for (r, v, f) in paretoRows {
             s += ([r.entry.id] + r.entry.axisPairs.map(\.1) + v.map { Self.csv($0) } + [f ? "true" : "false"]).map(Self.field).joined(separator: ",") + "\n"
         }
@@ -186,11 +192,15 @@ public struct Collector {
     }
 
     public var paretoMarkdown: String {
-        var s = "# \(study.name): latency / energy / area Pareto front\n\n"
-        s += "Non-dominated points (no other point is at most as large in all three and smaller in one). Energy in µJ; area in processing elements.\n\n"
-        s += "| point | condition | latency (cycles) | energy (µJ) | area (PEs) | on front |\n|---|---|---:|---:|---:|---|\n"
+        let keys = paretoKeys
+        let names = ["latency_cycles": "latency", "energy": "energy", "area": "area"]
+        let heads = ["latency_cycles": "latency (cycles)", "energy": "energy (µJ)", "area": "area (PEs)"]
+        var s = ""
+        s += "# \(study.name): \(keys.map { names[$0]! }.joined(separator: " / ")) Pareto front\n\n"
+        s += "Non-dominated points (no other point is at most as large in every one and smaller in one). Energy in µJ; area in processing elements.\n\n"
+        s += "| point | condition | " + keys.map { heads[$0]! }.joined(separator: " | ") + " | on front |\n|---|---|" + String(repeating: "---:|", count: keys.count) + "---|\n"
         for (r, v, f) in paretoRows {
-            s += "| \(r.entry.id) | \(r.entry.condition) | \(Self.md(v[0])) | \(Self.md(v[1])) | \(Self.md(v[2])) | \(f ? "yes" : "") |\n"
+            s += "| \(r.entry.id) | \(r.entry.condition) | " + v.map { Self.md($0) }.joined(separator: " | ") + " | \(f ? "yes" : "") |\n"
         }
         return s
     }
@@ -199,7 +209,7 @@ public struct Collector {
     public func write(to out: URL) throws -> [String] {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var files: [(String, String)] = [("summary.md", summaryMarkdown), ("summary.csv", summaryCSV), ("best.md", bestMarkdown)]
-        if !study.baseline.isEmpty { files += [("paired.md", pairedMarkdown), ("paired.csv", pairedCSV)] }
+        if study.hasBaseline { files += [("paired.md", pairedMarkdown), ("paired.csv", pairedCSV)] }
         if study.command.isSimulator { files += [("pareto.md", paretoMarkdown), ("pareto.csv", paretoCSV)] }
         for (name, text) in files { try AtomicFile.write(text, to: out.appendingPathComponent(name)) }
         return files.map(\.0)

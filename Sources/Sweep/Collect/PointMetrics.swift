@@ -6,7 +6,10 @@ public enum PointMetrics {
     /// for a simulator report its figures.
     public static func read(runFolder: URL) -> [(String, Double)] {
         let report = runFolder.appendingPathComponent("report.txt")
-        if let text = try? String(contentsOf: report, encoding: .utf8) { return simulatorReport(text) }
+        if let text = try? String(contentsOf: report, encoding: .utf8) {
+            if let csv = computeReport(in: runFolder) { return scaleSimReport(text, computeReport: csv) }
+            return simulatorReport(text)
+        }
         guard let text = try? String(contentsOf: runFolder.appendingPathComponent("metrics.jsonl"), encoding: .utf8) else { return [] }
         return finalEpoch(text)
     }
@@ -36,6 +39,39 @@ public enum PointMetrics {
             rest = tail
         }
         return keys
+    }
+
+    /// The COMPUTE_REPORT.csv `retort sim scalesim --out RUN` wrote in `RUN/<run name>/`.
+    static func computeReport(in runFolder: URL) -> String? {
+        let subs = (try? FileManager.default.contentsOfDirectory(at: runFolder, includingPropertiesForKeys: nil)) ?? []
+        for d in subs.sorted(by: { $0.path < $1.path }) {
+            if let t = try? String(contentsOf: d.appendingPathComponent("COMPUTE_REPORT.csv"), encoding: .utf8) { return t }
+        }
+        return nil
+    }
+
+    /// `retort sim scalesim`'s figures: `latency_cycles` (total cycles), `stall_cycles`, the
+    /// utilisations over the whole run (each layer's weighted by its cycles) `overall_util`,
+    /// `mapping_efficiency`, `compute_util` (%), `layers`, and `area` as the array's processing
+    /// elements (rows × cols of "on R×C" in the report).
+    public static func scaleSimReport(_ text: String, computeReport csv: String) -> [(String, Double)] {
+        var cycles = 0.0, stalls = 0.0, overall = 0.0, mapping = 0.0, compute = 0.0, layers = 0.0
+        for line in csv.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard f.count >= 7, let c = Double(f[2]), let s = Double(f[3]), let o = Double(f[4]), let m = Double(f[5]), let u = Double(f[6]) else { continue }
+            cycles += c; stalls += s; overall += o * c; mapping += m * c; compute += u * c; layers += 1
+        }
+        guard layers > 0 else { return [] }
+        var out: [(String, Double)] = [("latency_cycles", cycles), ("stall_cycles", stalls)]
+        if cycles > 0 { out += [("overall_util", overall / cycles), ("mapping_efficiency", mapping / cycles), ("compute_util", compute / cycles)] }
+        out.append(("layers", layers))
+        for line in text.split(separator: "\n") where line.hasPrefix("run ") {
+            guard let r = line.range(of: " layers on ") else { continue }
+            let dims = line[r.upperBound...].prefix { $0 != " " }.split(separator: "×").compactMap { Double($0) }
+            if dims.count == 2 { out.append(("area", dims[0] * dims[1])) }
+            break
+        }
+        return out
     }
 
     /// `retort sim vitality`'s report: per attention kind simulated `latency_cycles` and

@@ -20,6 +20,13 @@ public final class LocalExecutor {
     let launcher: PointLauncher
     let progress: SweepProgress?
     let host = ProcessInfo.processInfo.hostName
+    /// Called (on the executor's thread) after a point ended and the manifest says how:
+    /// its entry as recorded (finished, failed, or queued again when interrupted).
+    public var onEnd: ((Manifest.Entry) -> Void)?
+    /// The children's environment (nil: this process's).
+    public var environment: [String: String]?
+    /// Start no further point once one failed (`attention train`'s queue stops at a divergence).
+    public var stopAfterFailure = false
 
     public init(study: Study, folder: StudyFolder, executable: String, workers: Int, threads: Int, progress: SweepProgress?) {
         self.study = study; self.folder = folder; self.executable = executable; self.workers = max(1, workers)
@@ -50,7 +57,7 @@ public final class LocalExecutor {
                     guard let e = try claim(allowed: allowed, attempted: attempted, takeOver: indices != nil) else { exhausted = true; break }
                     counts = nil
                     attempted.insert(e.index)
-                    guard let (pid, r) = try launch(e) else { out.failed += 1; continue }
+                    guard let (pid, r) = try launch(e) else { out.failed += 1; if stopAfterFailure { exhausted = true }; continue }
                     running[pid] = r
                     try folder.store.update { m in m.points[e.index].worker = "\(host):\(pid)" }
                 }
@@ -65,7 +72,7 @@ public final class LocalExecutor {
             if pid > 0, let r = running.removeValue(forKey: pid) {
                 let ok = try finish(r, status: ChildProcess.status(raw))
                 counts = nil
-                if ok == true { out.finished += 1 } else if ok == false { out.failed += 1 }
+                if ok == true { out.finished += 1 } else if ok == false { out.failed += 1; if stopAfterFailure { exhausted = true } }
                 continue
             }
             try show(running)
@@ -128,6 +135,7 @@ public final class LocalExecutor {
                 m.points[e.index].finished = Manifest.timestamp()
             }
             progress?.note("retort: \(e.id) could not start: \(error)")
+            if let entry = try? folder.store.read().points[e.index] { onEnd?(entry) }
             return nil
         }
         let start: PointLauncher.Start
@@ -139,7 +147,7 @@ public final class LocalExecutor {
             h.seekToEndOfFile(); h.write(Data(header.utf8)); try? h.close()
         }
         let pid: pid_t
-        do { pid = try ChildProcess.spawn(executable, args, log: log) } catch { return try failed(error) }
+        do { pid = try ChildProcess.spawn(executable, args, log: log, environment: environment) } catch { return try failed(error) }
         return (pid, Running(index: e.index, id: e.id, started: Date(), log: log))
     }
 
@@ -150,16 +158,18 @@ public final class LocalExecutor {
         let interrupted = SweepSignals.signal != 0 || [SIGINT, SIGTERM, SIGHUP].contains(status.signal ?? 0)
             || (status.signal == nil && [130, 143, 129].contains(status.code))
         let state: Manifest.State = status.code == 0 ? .finished : interrupted ? .queued : .failed
-        try folder.store.update { m in
+        let entry = try folder.store.update { m -> Manifest.Entry in
             var e = m.points[r.index]
             e.state = state; e.exitCode = status.code; e.lastLine = last; e.worker = nil
             e.finished = Manifest.timestamp(); e.seconds = seconds
             m.points[r.index] = e
+            return e
         }
-        if state == .finished, study.command.layout == .report {
+        if state == .finished, study.command.keepsReport {
             try? FileManager.default.copyItem(at: r.log, to: folder.url.appendingPathComponent("runs/\(r.id)/report.txt"))
         }
         if state == .finished { progress?.finished(seconds: seconds) }
+        onEnd?(entry)
         if state == .failed {
             let how = status.signal.map { "killed by signal \($0)" } ?? "exit \(status.code)"
             progress?.note("retort: \(r.id) failed (\(how)): \(last ?? "no output"); log \(r.log.path)")

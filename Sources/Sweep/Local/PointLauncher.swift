@@ -25,7 +25,7 @@ public struct PointLauncher {
         if FileManager.default.fileExists(atPath: base.path) {
             do { try FileManager.default.removeItem(at: base) } catch { throw SweepError("\(base.path): cannot remove the unfinished run (\(error.localizedDescription))") }
         }
-        if layout == .report {
+        if study.command.keepsReport {
             try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         }
         return .fresh
@@ -52,6 +52,7 @@ public struct PointLauncher {
         case .named: a += ["--runs", folder.runsURL.path, "--name", e.id]
         case .rootPerPoint: a += ["--runs", folder.url.appendingPathComponent(e.run).path]
         case .report: break
+        case .reportOut: a += ["--out", folder.url.appendingPathComponent(e.run).path]
         }
         if let s = c.seedFlag { a += [s, String(e.seed)] }
         if c.threads { a += ["--threads", String(threads)] }

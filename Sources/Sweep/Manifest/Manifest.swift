@@ -10,6 +10,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var index: Int
         public var id: String
         public var condition: String
+        /// The explicit condition's label (nil without `conditions:`).
+        public var label: String?
         /// The axis values of the condition, in axis order.
         public var axes: [[String]]
         public var seed: UInt64
@@ -30,7 +32,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var attempts: Int
 
         public init(_ p: Point) {
-            index = p.index; id = p.id; condition = p.conditionKey
+            index = p.index; id = p.id; condition = p.conditionKey; label = p.label
             axes = p.condition.map { [$0.0, $0.1] }; seed = p.seed
             options = p.options.map { [$0.0, $0.1] }
             run = "runs/\(p.id)"; state = .queued; attempts = 0
@@ -38,7 +40,7 @@ public struct Manifest: Codable, Sendable, Equatable {
 
         /// Whether this entry describes the same run as `p` (index, condition, options, seed).
         public func matches(_ p: Point) -> Bool {
-            index == p.index && id == p.id && condition == p.conditionKey && seed == p.seed
+            index == p.index && id == p.id && condition == p.conditionKey && label == p.label && seed == p.seed
                 && options == p.options.map { [$0.0, $0.1] }
         }
 

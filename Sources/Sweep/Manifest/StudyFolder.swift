@@ -62,6 +62,17 @@ public struct StudyFolder: Sendable {
         }
     }
 
+    /// A new study folder at `url` (a folder that may exist but holds no manifest yet): how
+    /// `retort compare` makes its own folder the study folder.
+    public static func create(_ study: Study, at url: URL) throws -> StudyFolder {
+        guard !FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.json").path) else {
+            throw ConfigError("\(url.path): already holds a study (manifest.json)")
+        }
+        let f = StudyFolder(url: url)
+        try f.create(study)
+        return f
+    }
+
     func create(_ study: Study) throws {
         let fm = FileManager.default
         do {
@@ -80,7 +91,7 @@ public struct StudyFolder: Sendable {
         let fm = FileManager.default
         guard fm.fileExists(atPath: base.path) else { return nil }
         switch layout {
-        case .named, .report: return base
+        case .named, .report, .reportOut: return base
         case .rootPerPoint:
             let subs = (try? fm.contentsOfDirectory(at: base, includingPropertiesForKeys: nil)) ?? []
             return subs.sorted { $0.path < $1.path }.first {

@@ -5,7 +5,7 @@ import Yams
 /// Reads a study file (YAML or JSON, with the checks `--config` files get). Every error is
 /// one line: `FILE:LINE: KEY: problem (what is allowed)`.
 public enum StudyParser {
-    static let topKeys = ["name", "command", "options", "axes", "sampling", "seeds", "baseline"]
+    static let topKeys = ["name", "command", "options", "conditions", "axes", "sampling", "seeds", "baseline"]
 
     public static func read(path: String, commands: [SweepCommand]) throws -> Study {
         try parse(bytes: try ConfigFile.bytes(path: path), path: path, commands: commands)
@@ -41,11 +41,11 @@ public enum StudyParser {
             let line = k.mark?.line ?? 1
             guard case .scalar(let ks) = k else { throw fail(line, section, "a key must be an option name, got \(describe(k))") }
             let n = ConfigFile.normalizedKey(ks.string)
-            if SweepCommand.reserved.contains(where: { ConfigFile.normalizedKey($0) == n }) {
+            if command.reservedKeys.contains(where: { ConfigFile.normalizedKey($0) == n }) {
                 throw fail(line, "\(section).\(ks.string)", "set by the sweep for every point (seeds: lists the seeds; threads and run folders come from `retort sweep`)")
             }
             guard let name = command.keys.first(where: { ConfigFile.normalizedKey($0) == n }) else {
-                let allowed = command.keys.filter { !SweepCommand.reserved.contains($0) }
+                let allowed = command.keys.filter { !command.reservedKeys.contains($0) }
                 throw fail(line, "\(section).\(ks.string)", "unknown option of \(command.name) (options: \(allowed.joined(separator: ", ")))")
             }
             return (name, line)
@@ -94,6 +94,12 @@ public enum StudyParser {
             }
         }
 
+        // conditions
+        var conditions: [Study.Condition] = []
+        if let (n, l) = byKey["conditions"] {
+            conditions = try parseConditions(n, line: l, options: options, axes: axes, optionKey: optionKey, value: value, fail: fail)
+        }
+
         // sampling
         var sampling = Study.Sampling.grid
         if let (n, l) = byKey["sampling"] {
@@ -135,13 +141,22 @@ public enum StudyParser {
 
         // baseline
         var baseline: [Study.Setting] = []
+        var baselineLabel: String?
         if let (n, l) = byKey["baseline"] {
-            guard case .mapping(let m) = n, !m.isEmpty else { throw fail(l, "baseline", "expected axis values, e.g. {method: base}, got \(describe(n))") }
+            guard case .mapping(let m) = n, !m.isEmpty else { throw fail(l, "baseline", "expected axis values, e.g. {method: base}, or {condition: LABEL}, got \(describe(n))") }
             for (k, v) in m {
                 let kl = k.mark?.line ?? l
                 let kn = ConfigFile.normalizedKey(k.scalar?.string ?? "")
+                if kn == "condition" && !conditions.isEmpty {
+                    let label = try scalar("baseline.condition", v, kl, "a condition's label")
+                    guard conditions.contains(where: { $0.label == label }) else {
+                        throw fail(kl, "baseline.condition", "\"\(label.prefix(60))\" is not a condition's label (labels: \(conditions.map(\.label).joined(separator: "; ")))")
+                    }
+                    baselineLabel = label
+                    continue
+                }
                 guard let axis = axes.first(where: { ConfigFile.normalizedKey($0.key) == kn }) else {
-                    throw fail(kl, "baseline.\(k.scalar?.string ?? "?")", "not an axis (axes: \(axes.map(\.key).joined(separator: ", ")))")
+                    throw fail(kl, "baseline.\(k.scalar?.string ?? "?")", "not an axis (axes: \(axes.map(\.key).joined(separator: ", "))\(conditions.isEmpty ? "" : "; or condition: LABEL"))")
                 }
                 let val = try value(v, key: "baseline.\(axis.key)", line: kl)
                 guard axis.values.contains(val) else {
@@ -151,11 +166,55 @@ public enum StudyParser {
             }
         }
 
-        let study = Study(name: name, path: path, command: command, options: options, axes: axes, sampling: sampling,
-                          seeds: seeds, baseline: baseline, bytes: bytes)
+        let study = Study(name: name, path: path, command: command, options: options, axes: axes, conditions: conditions,
+                          sampling: sampling, seeds: seeds, baseline: baseline, baselineLabel: baselineLabel, bytes: bytes)
         if study.points.count > 100_000 { throw fail(byKey["axes"]?.1, "axes", "\(study.points.count) points (at most 100000; use sampling: {random: N})") }
         try validateValues(study)
         return study
+    }
+
+    /// `conditions:`: a list of maps option → value, each with an optional `label:`. A
+    /// condition's options may be neither fixed options nor axes; labels (given or derived
+    /// from the options) must differ.
+    static func parseConditions(_ n: Node, line l: Int, options: [Study.Setting], axes: [Study.Axis],
+                                optionKey: (Node, String) throws -> (String, Int),
+                                value: (Node, String, Int) throws -> String,
+                                fail: (Int?, String, String) -> ConfigError) throws -> [Study.Condition] {
+        let shape = "a list of conditions, each a map of option names to values with an optional label:"
+        guard case .sequence(let items) = n else { throw fail(n.mark?.line ?? l, "conditions", "expected \(shape), got \(describe(n))") }
+        guard !items.isEmpty else { throw fail(l, "conditions", "empty list (give at least one condition)") }
+        var out: [Study.Condition] = []
+        for (i, item) in items.enumerated() {
+            let il = item.mark?.line ?? l
+            let where_ = "conditions[\(i + 1)]"
+            guard case .mapping(let m) = item else { throw fail(il, where_, "expected a map of option names to values with an optional label:, got \(describe(item))") }
+            var label: String?
+            var settings: [Study.Setting] = []
+            for (k, v) in m {
+                let kl = k.mark?.line ?? il
+                if k.scalar?.string == "label" {
+                    guard case .scalar(let s) = v else { throw fail(kl, "\(where_).label", "expected a label, got \(describe(v))") }
+                    let t = s.string
+                    guard !t.isEmpty, t.count <= 100, !t.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 } ?? false) || $0 == "," }) else {
+                        throw fail(kl, "\(where_).label", "\"\(t.prefix(40))\" is not a label (1…100 characters, no commas or control characters)")
+                    }
+                    label = t
+                    continue
+                }
+                let (key, line) = try optionKey(k, where_)
+                if let o = options.first(where: { $0.key == key }) { throw fail(line, "\(where_).\(key)", "also a fixed option (line \(o.line)); give it in one place") }
+                if let a = axes.first(where: { $0.key == key }) { throw fail(line, "\(where_).\(key)", "also an axis (line \(a.line)); give it in one place") }
+                if let d = settings.first(where: { $0.key == key }) { throw fail(line, "\(where_).\(key)", "duplicate option (first on line \(d.line))") }
+                settings.append(Study.Setting(key: key, value: try value(v, "\(where_).\(key)", line), line: line))
+            }
+            guard !settings.isEmpty else { throw fail(il, where_, "no options (a condition sets at least one option; label: alone names nothing)") }
+            let name = label ?? Point.key(settings.map { ($0.key, $0.value) })
+            if let d = out.first(where: { $0.label == name }) {
+                throw fail(il, where_, "the condition \"\(name.prefix(60))\" is also on line \(d.line) (conditions must differ; labels too)")
+            }
+            out.append(Study.Condition(label: name, settings: settings, line: il))
+        }
+        return out
     }
 
     /// Values of one axis: a list, `{from, to, step}` or `{from, to, count[, log: true]}`.
@@ -236,8 +295,9 @@ public enum StudyParser {
         if let line, line >= 1, line <= point.options.count {
             let key = point.options[line - 1].0
             studyLine = study.options.first { $0.key == key }?.line ?? study.axes.first { $0.key == key }?.line
+                ?? study.conditions.first { $0.label == point.label }?.settings.first { $0.key == key }?.line
         }
-        let cond = study.axes.isEmpty ? "" : " (condition \(point.conditionKey))"
+        let cond = study.axes.isEmpty && study.conditions.isEmpty ? "" : " (condition \(point.conditionKey))"
         return "\(study.path)\(studyLine.map { ":\($0)" } ?? ""): \(detail)\(cond)"
     }
 
@@ -251,7 +311,8 @@ public enum PointConfig {
         options.map { "\($0.0): \(quoted($0.1))\n" }.joined()
     }
 
-    static func quoted(_ s: String) -> String {
+    /// A string as a double-quoted YAML (JSON) scalar.
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

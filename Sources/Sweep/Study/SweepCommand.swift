@@ -18,6 +18,8 @@ public struct SweepCommand: Sendable {
         case rootPerPoint
         /// The command writes no run folder: the sweep makes `RUNS/ID` and keeps the log there.
         case report
+        /// As `report`, and the command writes its files under `--out RUNS/ID` (`sim scalesim`).
+        case reportOut
     }
 
     /// As the study file names it: "train", "attention train", "sim vitality".
@@ -46,6 +48,16 @@ public struct SweepCommand: Sendable {
 
     /// Whether this is a simulator command (collect adds the Pareto front).
     public var isSimulator: Bool { words.first == "sim" }
+
+    /// Whether the sweep keeps the point's log as its run folder's `report.txt`.
+    public var keepsReport: Bool { layout == .report || layout == .reportOut }
+
+    /// Option names a study may not set for this command: the sweep's own, except the flags a
+    /// flags command takes itself (`sim scalesim --config` is its SCALE-Sim .cfg file).
+    public var reservedKeys: Set<String> {
+        if case .flags = options { return Self.reserved.subtracting(keys) }
+        return Self.reserved
+    }
 
     /// Option names the sweep itself sets for every point.
     public static let reserved: Set<String> = ["seed", "seeds", "threads", "runs", "run-root", "name", "run-name", "config", "kinds", "plain"]

@@ -159,8 +159,9 @@ AD=(attention train --data digits --kinds taylor,softmax --seeds 3 --epochs 3 --
 expect "attention: NaN stops the queue (exit 3) naming the run, step, checkpoint and the way on" 3 \
   '^retort: diverged at step 60 \(taylor seed 3\): loss is NaN; last good checkpoint .*-vit-taylor-digits-s3/checkpoints/step-00000047\.ckpt \(step 47\); continue with a lower lr: retort resume .*-vit-taylor-digits-s3 --lr 0\.0002$' \
   -- env RETORT_TEST_NAN_AT_STEP=60 "$BIN" "${AD[@]}"
-ls -d "$ck/adiv"/*-vit-softmax-* >/dev/null 2>&1 && bad "attention: the queued softmax run started after the divergence" || ok "attention: the queued run is not started"
-adiv=$(ls -d "$ck/adiv"/*-vit-taylor-digits-s3 2>/dev/null | head -1)
+# (more than one kind: the session folder is a study folder, each run in its runs/pNNN/)
+[ -n "$(find "$ck/adiv" -maxdepth 4 -name '*-vit-softmax-*' 2>/dev/null)" ] && bad "attention: the queued softmax run started after the divergence" || ok "attention: the queued run is not started"
+adiv=$(ls -d "$ck/adiv"/*-vit-compare-digits/runs/p000/*-vit-taylor-digits-s3 2>/dev/null | head -1)
 [ -n "$adiv" ] && finite_ckpts "$adiv" && ok "attention: no checkpoint holds NaN or Inf" || bad "attention: checkpoint with NaN/Inf" "$adiv"
 expect "attention: resume with a lower lr finishes the run" 0 \
   "resumed .*-vit-taylor-digits-s3 from step-00000047\\.ckpt at 1/3 epochs done, step 47, lr 0\\.0002 .*taylor seed 3 epoch   3/3.*taylor seed 3: test accuracy " \

@@ -11,6 +11,15 @@ for run in "$d/tr" "$d/di" "$vit"; do
     ok "$(basename "$run"): the event file holds the HParams session start, experiment and end"
   else bad "$(basename "$run"): HParams summaries missing" "$(ls "$run" 2>&1)"; fi
 done
+# the resume path: a distill run SIGKILLed inside its third checkpoint write (test hook) and
+# continued by `retort resume` holds the HParams experiment and session end once over its
+# event files (the killed process wrote only a start), and its summary.json
+{ RETORT_TEST_KILL_IN_CHECKPOINT=3 "$BIN" distill --data digits --model mlp --hidden 4,4 --epochs 3 --seed 8 --threads 1 --runs "$d" --name rd --plain >/dev/null 2>&1; } 2>/dev/null
+"$BIN" resume "$d/rd" --plain >/dev/null 2>&1; rrc=$?
+count() { cat "$d/rd"/events.out.tfevents.* 2>/dev/null | grep -ca "$1"; }
+if [ "$rrc" = 0 ] && [ "$(ls "$d/rd"/events.out.tfevents.* | wc -l)" = 2 ] && [ "$(count _hparams_/experiment)" = 1 ] && [ "$(count _hparams_/session_end_info)" = 1 ] \
+   && grep -q '"studentTestAccuracy"' "$d/rd/summary.json"; then ok "resume: the resumed run's event files hold the HParams experiment and session end once; summary.json written"
+else bad "resume: HParams after a resume (exit $rrc)" "$(ls "$d/rd"; for f in "$d/rd"/events.out.tfevents.*; do grep -ca _hparams_ "$f"; done)"; fi
 TB_PYTHON=${TB_PYTHON:-python3}
 if "$TB_PYTHON" -c 'import tensorboard.plugins.hparams.metadata' >/dev/null 2>&1; then
   if out=$("$TB_PYTHON" tools/tensorboard/read_hparams.py "$d/tr" "$d/di" "$vit" --out "$d/hparams.json" 2>&1); then
@@ -39,6 +48,22 @@ print("; ".join(problems) or "ok")
 PYEOF
 )
   if [ "$out" = ok ]; then ok "tensorboard: options, types, final metrics and SUCCESS as the runs wrote them"; else bad "tensorboard's HParams view" "$out"; fi
+  rwant=$(awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="student_test_acc") c=i} END{print $c}' "$d/rd/metrics.csv")
+  "$TB_PYTHON" tools/tensorboard/read_hparams.py "$d/rd" --out "$d/resumed.json" >/dev/null 2>&1
+  out=$("$TB_PYTHON" - "$d/resumed.json" "$rwant" <<'PYEOF' 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))["rd"]; want = float(sys.argv[2])
+bad = []
+if r["hparams"].get("seed") != 8:
+    bad.append("seed %s" % r["hparams"].get("seed"))
+if r["status"] != "STATUS_SUCCESS" or not r["end_time"] >= r["start_time"] > 0:
+    bad.append("%s %s %s" % (r["status"], r["start_time"], r["end_time"]))
+if abs(r["metrics"].get("epoch/student_test_acc", -1) - want) > 1e-6:
+    bad.append("student_test_acc %s != metrics.csv %s" % (r["metrics"].get("epoch/student_test_acc"), want))
+print("; ".join(bad) or "ok")
+PYEOF
+)
+  if [ "$out" = ok ]; then ok "tensorboard: a resumed run reads back as one session (seed, SUCCESS, the final metric of metrics.csv)"; else bad "tensorboard: the resumed run's HParams" "$out"; fi
 else
   ok "tensorboard's reader not installed (pip install tensorboard): HParams read-back skipped"
 fi

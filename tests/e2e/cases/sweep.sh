@@ -91,3 +91,78 @@ expect "sweep collect: a sim study gets the Pareto tables" 0 'pareto.md, pareto.
 pc="$sw/studies/vit-shapes/tables/pareto.csv"
 [ "$(head -1 "$pc")" = "point,dim,linear,latency_cycles,energy,area,on_front" ] && grep -qE '^p000,96,false,[0-9]+,[0-9.]+,[0-9]+,true$' "$pc" && grep -qE '^p003,192,true,[0-9]+,[0-9.]+,[0-9]+,false$' "$pc" \
   && ok "sweep collect: pareto.csv marks the non-dominated points" || bad "sweep collect: pareto.csv" "$(cat "$pc")"
+
+# explicit conditions (conditions × axes × seeds); collect pairs against the baseline condition
+cat > "$sw/cond.yaml" <<'YAML'
+name: cond
+command: distill
+options: {data: digits, epochs: 1, test-count: 300}
+conditions:
+  - {label: plain, method: base}
+  - {label: kd-pt, method: kd, granularity: per-tensor}
+axes: {lr: [0.05]}
+seeds: [1, 2]
+baseline: {condition: plain}
+YAML
+expect "sweep: a study with explicit conditions" 0 'sweep: 4 points run, 0 already finished, 0 failed' -- "$BIN" sweep "$sw/cond.yaml" --root "$sw/studies"
+cs="$sw/studies/cond"
+grep -q 'method: "kd"' "$cs/points/p002.yaml" && grep -q 'granularity: "per-tensor"' "$cs/points/p002.yaml" && grep -q 'lr: "0.05"' "$cs/points/p002.yaml" \
+  && grep -q '"label" : "kd-pt"' "$cs/manifest.json" && ok "sweep: a condition's options and the axis value reach its points; the manifest keeps the label" \
+  || bad "sweep: condition points" "$(cat "$cs/points/p002.yaml")"
+expect "sweep collect: conditions paired against the baseline condition" 0 'paired.md, paired.csv' -- "$BIN" sweep collect "$sw/cond.yaml" --root "$sw/studies"
+grep -qE '^"kd-pt,lr=0.05",0.05,"plain,lr=0.05",student_test_acc,2,' "$cs/tables/paired.csv" && ok "sweep collect: paired.csv names the condition and its baseline" \
+  || bad "sweep collect: conditions paired.csv" "$(head -3 "$cs/tables/paired.csv")"
+
+# retort compare is a front end over the sweep engine: its folder is a study folder, each run
+# a `retort distill` child; a point's numbers equal a direct `retort distill` with that seed and threads
+cmp="$sw/compare"
+expect "compare: conditions × seeds as a study" 0 'results in .*/c/table.md and runs.csv' -- \
+  "$BIN" compare --data digits --epochs 1 --test-count 300 --conditions base,full:granularity=per-tensor --seeds 2 --parallel 2 --threads 1 --runs "$cmp" --name c
+[ -f "$cmp/c/manifest.json" ] && [ -f "$cmp/c/study.yaml" ] && [ "$(ls -d "$cmp/c/runs"/p00* | wc -l)" = 4 ] && [ -f "$cmp/c/runs/p003/summary.json" ] \
+  && [ "$(grep -c '"state" : "finished"' "$cmp/c/manifest.json")" = 4 ] && [ "$(wc -l < "$cmp/c/runs.csv")" = 5 ] \
+  && ok "compare: its folder is a study folder with a run folder per condition × seed" || bad "compare: folder layout" "$(ls -R "$cmp/c" | head -20)"
+grep -q -- '--seed 2 --threads 1 --plain' "$cmp/c/logs/p003.txt" && grep -q 'granularity: "per-tensor"' "$cmp/c/points/p003.yaml" \
+  && ok "compare: each point is a retort distill child with its condition's options" || bad "compare: child command" "$(head -1 "$cmp/c/logs/p003.txt")"
+"$BIN" distill --data digits --epochs 1 --test-count 300 --method full --granularity per-tensor --seed 2 --threads 1 --runs "$cmp" --name direct --plain >/dev/null 2>&1
+a=$(grep -o '"studentTestAccuracy" : [0-9.e-]*' "$cmp/c/runs/p003/summary.json"); b=$(grep -o '"studentTestAccuracy" : [0-9.e-]*' "$cmp/direct/summary.json" 2>/dev/null)
+row=$(grep '^"full:granularity=per-tensor",2,' "$cmp/c/runs.csv" | cut -d, -f3)
+[ -n "$a" ] && [ "$a" = "$b" ] && [ -n "$row" ] && awk -v r="$row" -v a="${a##* }" 'BEGIN { exit !(sprintf("%.6g", a) == r) }' \
+  && ok "compare: a point's student accuracy equals a direct retort distill's ($a)" || bad "compare vs distill" "compare '$a', distill '$b', runs.csv '$row'"
+
+# a SCALE-Sim study: `sim scalesim`'s flags as options (its --config is the .cfg), --out set to
+# the point's run folder; collect reads cycles and utilisations, and the latency / area front
+cat > "$sw/ss.yaml" <<'YAML'
+name: ss
+command: sim scalesim
+options: {topology: configs/accelerator/deit-tiny-gemm.csv, gemm: true}
+axes:
+  config: [configs/accelerator/scalesim-16x16-os.cfg, configs/accelerator/scalesim-16x16-ws.cfg, configs/accelerator/scalesim-v2/google.cfg]
+YAML
+expect "sweep: a sim scalesim study" 0 'sweep: 3 points run, 0 already finished, 0 failed' -- "$BIN" sweep "$sw/ss.yaml" --root "$sw/studies"
+ss="$sw/studies/ss"
+ls "$ss"/runs/p002/*/COMPUTE_REPORT.csv >/dev/null 2>&1 && [ -f "$ss/runs/p002/report.txt" ] && grep -q -- "--out $ss/runs/p002" "$ss/logs/p002.txt" \
+  && ok "sweep: a scalesim point writes COMPUTE_REPORT.csv in its run folder, the report kept" || bad "sweep: scalesim run folder" "$(ls -R "$ss/runs/p002"; head -1 "$ss/logs/p002.txt")"
+expect "sweep collect: a scalesim study gets the tables and the Pareto front" 0 'summary.md, summary.csv, best.md, pareto.md, pareto.csv' -- "$BIN" sweep collect "$sw/ss.yaml" --root "$sw/studies"
+t=$(cycles() { grep '^total cycles' "$ss/runs/$1/report.txt" | tr -d , | awk '{print $3}'; }; cycles p002)
+grep -qE "^config=configs/accelerator/scalesim-v2/google.cfg,configs/accelerator/scalesim-v2/google.cfg,latency_cycles,1,$t," "$ss/tables/summary.csv" \
+  && grep -qE ',compute_util,1,[0-9.]+,' "$ss/tables/summary.csv" && [ "$(head -1 "$ss/tables/pareto.csv")" = "point,config,latency_cycles,area,on_front" ] \
+  && grep -qE '^p002,configs/accelerator/scalesim-v2/google.cfg,[0-9]+,65536,(true|false)$' "$ss/tables/pareto.csv" \
+  && ok "sweep collect: scalesim cycles ($t), utilisations and the latency/area front (256×256 = 65536 PEs)" || bad "sweep collect: scalesim tables" "$(cat "$ss/tables/summary.csv" | head -4; cat "$ss/tables/pareto.csv")"
+
+# attention train with two kinds is a front end over the sweep engine too: its session folder is
+# the study folder; a point's accuracy equals the same kind and seed run alone
+att="$sw/att"
+out=$("$BIN" attention train --data digits --kinds taylor,softmax --seeds 4 --epochs 1 --width 16 --depth 1 --heads 2 --test-count 200 --threads 1 --no-tensorboard --runs "$att" 2>&1); rc=$?
+sess=$(ls -d "$att"/*-vit-compare-digits 2>/dev/null | head -1)
+if [ "$rc" = 0 ] && [ -f "$sess/manifest.json" ] && [ "$(grep -c '"state" : "finished"' "$sess/manifest.json")" = 2 ] && [ "$(wc -l < "$sess/summary.csv")" = 3 ] \
+   && grep -qE '^ +taylor +six-step linear Taylor +[0-9.]+ ± ' <<<"$out" && grep -q 'operation counts per image and layer' <<<"$out" \
+   && ls -d "$sess"/runs/p001/*-vit-softmax-digits-s4 >/dev/null 2>&1; then ok "attention train: two kinds as a study (manifest, runs/pNNN, summary.csv, the accuracy and op tables)"
+else bad "attention train as a study (exit $rc)" "$out"; fi
+"$BIN" attention train --data digits --kinds softmax --seeds 4 --epochs 1 --width 16 --depth 1 --heads 2 --test-count 200 --threads 1 --no-tensorboard --runs "$att/alone" >/dev/null 2>&1
+a=$(grep '^softmax,4,' "$sess/summary.csv" | cut -d, -f3); b=$(grep '^softmax,4,' "$att"/alone/*-vit-compare-digits/summary.csv 2>/dev/null | cut -d, -f3)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "attention train: a study point's accuracy equals the run alone ($a)" || bad "attention point vs alone" "study '$a', alone '$b'"
+# a compare run that diverges (test hook: NaN at step 20) ends compare with one line naming the
+# condition, seed, the run's own line (its checkpoint and the way on) and the log
+expect "compare: a diverged run is one line naming the condition, seed, the way on and the log" 2 \
+  "^retort: base, seed 1: diverged at step 20: student loss is NaN; last good checkpoint .*/cf/runs/p000/checkpoints/step-00000000\.ckpt \(step 0\); continue with a lower lr: retort resume .*/cf/runs/p000 --lr [0-9.]+; log .*/cf/logs/p000\.txt" \
+  -- env RETORT_TEST_NAN_AT_STEP=20 "$BIN" compare --data digits --epochs 1 --test-count 300 --conditions base --seeds 1 --runs "$cmp" --name cf
