@@ -31,6 +31,68 @@ func simdExp(_ x0: V16) -> V16 {
 @inline(__always) func load16(_ p: UnsafePointer<Float>) -> V16 { UnsafeRawPointer(p).loadUnaligned(as: V16.self) }
 @inline(__always) func store16(_ v: V16, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V16.self) }
 
+/// The largest of n values (−∞ for n = 0).
+@inline(__always)
+func rowMax(_ r: UnsafePointer<Float>, _ n: Int) -> Float {
+    var i = 0
+    var a = V16(repeating: -.infinity), b = a
+    while i + 32 <= n { a = pointwiseMax(a, load16(r + i)); b = pointwiseMax(b, load16(r + i + 16)); i += 32 }
+    if i + 16 <= n { a = pointwiseMax(a, load16(r + i)); i += 16 }
+    var m = pointwiseMax(a, b).max()
+    while i < n { m = max(m, r[i]); i += 1 }
+    return m
+}
+
+/// In place: r[j] ← e^(r[j] − shift) for j < n; returns the sum of the new values.
+@inline(__always)
+func expShiftedSum(_ r: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
+    let sv = V16(repeating: shift)
+    var acc = V16.zero
+    var i = 0
+    while i + 16 <= n {
+        let e = simdExp(load16(r + i) - sv)
+        store16(e, r + i); acc += e; i += 16
+    }
+    var s = acc.sum()
+    if i < n {                                   // the last n mod 16 values: one partial vector
+        var t = V16(repeating: -.infinity)
+        for l in 0..<(n - i) { t[l] = r[i + l] }
+        let e = simdExp(t - sv)
+        for l in 0..<(n - i) { r[i + l] = e[l]; s += e[l] }
+    }
+    return s
+}
+
+/// In place: r[j] ← a·r[j] for j < n.
+@inline(__always)
+func scaleRow(_ r: UnsafeMutablePointer<Float>, _ n: Int, by a: Float) {
+    let av = V16(repeating: a)
+    var i = 0
+    while i + 16 <= n { store16(load16(r + i) * av, r + i); i += 16 }
+    while i < n { r[i] *= a; i += 1 }
+}
+
+/// The attention kernels' vectorised e^x (`simdExp`) over a buffer, for callers outside the
+/// kernels (its accuracy test compares it with Foundation's exp).
+public enum FastMath {
+    public static func exp(_ x: [Float]) -> [Float] {
+        var y = x
+        y.withUnsafeMutableBufferPointer { b in
+            guard let p = b.baseAddress else { return }
+            let n = b.count
+            var i = 0
+            while i + 16 <= n { store16(simdExp(load16(p + i)), p + i); i += 16 }
+            if i < n {
+                var t = V16.zero
+                for l in 0..<(n - i) { t[l] = p[i + l] }
+                let e = simdExp(t)
+                for l in 0..<(n - i) { p[i + l] = e[l] }
+            }
+        }
+        return y
+    }
+}
+
 /// In place: r ← softmax(r) over n values, numerically stable (max subtraction).
 /// Per row: n compares, n subtractions, n exps, n additions (the sum), n divisions.
 @inline(__always)
