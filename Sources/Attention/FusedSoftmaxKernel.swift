@@ -16,9 +16,9 @@ import RetortCore
 ///     P = e^((1/√d)·Q_i·K_jᵀ − L_i)            recomputed from the saved L
 ///     dV_j += Pᵀ·dZ_i,  dP = dZ_i·V_jᵀ,  dS = P ⊙ (dP − D_i)
 ///     dK_j += (1/√d)·dSᵀ·Q_i,  dQ_i += (1/√d)·dS·K_j
-/// dK_j and dV_j are written by their task; dQ goes to one buffer per thread and the threads'
-/// buffers are added in thread order afterwards, so results are deterministic for a given
-/// thread count.
+/// dK_j and dV_j are written by their task; dQ_i straight into dqkv when all key blocks of the
+/// pair run on one thread, else into that thread's partial sums, added in thread order
+/// afterwards, so results are deterministic for a given thread count.
 ///
 /// Tasks of all pairs split over the threads in one `parallelChunks` call; every product is
 /// one single-threaded sgemm on the task's thread (`BLAS.gemmOnThisThread`). Buffers that a
@@ -107,42 +107,43 @@ enum FusedSoftmaxKernel {
     static func backward(qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, dout: UnsafeMutablePointer<Float>,
                          dqkv: UnsafeMutablePointer<Float>, batch b: Int, heads h: Int, tokens n: Int, headDim d: Int,
                          lse: UnsafePointer<Float>, workspaces wss: [Workspace]) {
-        let pairs = b * h, width = h * d, bc = backwardKeyBlock(tokens: n, pairs: pairs), kBlocks = (n + bc - 1) / bc
+        let pairs = b * h, bc = backwardKeyBlock(tokens: n, pairs: pairs), kBlocks = (n + bc - 1) / bc
         let tasks = pairs * kBlocks
-        // Each chunk's dQ partial sums, laid out as the Q part of dqkv would be but with row stride H·d,
-        // and the task range it ran (to add the partial sums of a pair in chunk order).
+        // A pair whose key blocks all ran in one chunk gets dQ written straight into dqkv. A chunk
+        // shares at most its first and its last pair with other chunks; for those it keeps dQ
+        // partial sums (n × d each, slot 0: first pair, slot 1: last), added in chunk order below.
         let slots = max(1, Threads.count)
         let ranges = UnsafeMutablePointer<Int>.allocate(capacity: 2 * slots)
         defer { ranges.deallocate() }
         ranges.initialize(repeating: 0, count: 2 * slots)
-        let dqs = (0..<slots).map { wss[$0].take(10, b * n * width) }
-        func dqOffset(_ p: Int) -> Int { (p / h) * n * width + (p % h) * d }
+        let partials = (0..<slots).map { wss[$0].take(10, 2 * n * d) }
         parallelChunks(tasks) { chunk, range in
             ranges[2 * chunk] = range.lowerBound; ranges[2 * chunk + 1] = range.upperBound
-            let ws = wss[chunk]
+            let ws = wss[chunk], firstPair = range.lowerBound / kBlocks
             for task in range {
                 let p = task / kBlocks, j0 = (task % kBlocks) * bc
                 let io = HeadIO(qkv: qkv, out: out, pair: p, heads: h, tokens: n, headDim: d)
                 let g = HeadIO(qkv: dqkv, out: dout, pair: p, heads: h, tokens: n, headDim: d)
-                let dq = dqs[chunk] + dqOffset(p)
-                let firstForPair = task == range.lowerBound || j0 == 0
-                backwardBlock(io, grad: g, lse: lse + p * n, keys: j0, cols: min(bc, n - j0), dq: dq, ldq: width,
-                              dqFresh: firstForPair, ws)
+                let whole = range.lowerBound <= p * kBlocks && (p + 1) * kBlocks <= range.upperBound
+                let dq = whole ? g.q : partials[chunk] + (p == firstPair ? 0 : n * d)
+                backwardBlock(io, grad: g, lse: lse + p * n, keys: j0, cols: min(bc, n - j0), dq: dq, ldq: whole ? g.ld : d,
+                              dqFresh: task == range.lowerBound || j0 == 0, ws)
             }
         }
-        // dQ: the partial sums of the chunks that ran a task of the pair, in chunk order.
+        // dQ of the shared pairs: the chunks' partial sums in chunk order.
         parallelChunks(pairs) { _, range in
             for p in range {
                 let lo = p * kBlocks, hi = lo + kBlocks
-                let used = (0..<slots).filter { ranges[2 * $0] < hi && ranges[2 * $0 + 1] > lo && ranges[2 * $0] < ranges[2 * $0 + 1] }
+                let used = (0..<slots).filter { ranges[2 * $0] < ranges[2 * $0 + 1] && ranges[2 * $0] < hi && ranges[2 * $0 + 1] > lo }
+                guard used.count > 1 else { continue }
+                let srcs = used.map { partials[$0] + (p == ranges[2 * $0] / kBlocks ? 0 : n * d) }
                 let g = HeadIO(qkv: dqkv, out: dout, pair: p, heads: h, tokens: n, headDim: d)
-                let offset = dqOffset(p)
                 for i in 0..<n {
                     let dst = g.q + i * g.ld
-                    dst.update(from: dqs[used[0]] + offset + i * width, count: d)
-                    for c in used.dropFirst() {
-                        let src = dqs[c] + offset + i * width
-                        for x in 0..<d { dst[x] += src[x] }
+                    dst.update(from: srcs[0] + i * d, count: d)
+                    for src in srcs.dropFirst() {
+                        let row = src + i * d
+                        for x in 0..<d { dst[x] += row[x] }
                     }
                 }
             }
