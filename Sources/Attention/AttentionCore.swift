@@ -24,10 +24,11 @@ public final class AttentionCore: Layer {
     /// sparse-trained model relies on S_sparse·V; the quantisers then use their running ranges).
     public var sparseAtInference = false
 
-    /// Softmax runs the fused kernel (`FusedSoftmaxKernel`: O(n·d) scratch, all pairs in one
-    /// call); false (the default) the per-head kernel that forms the n×n map (`SoftmaxKernel`).
-    /// Off by default because on a quiet 2-core machine the fused kernel measured 0.57–0.81× the
-    /// per-head kernel's speed at every n from 64 to 4096 but 128 (1.09×; docs/performance.md).
+    /// Softmax runs the fused kernel (`FusedSoftmaxKernel`: BLAS block products, scratch of one
+    /// block tile per thread, all pairs in one call); false (the default) the per-head kernel that
+    /// forms the n×n map (`SoftmaxKernel`). Off by default until an idle-machine measurement shows
+    /// it faster at every n: under load it measured 0.35–1.98× the per-head kernel in wall time
+    /// and 0.93–1.22× in CPU time (docs/performance.md).
     public var fusedSoftmax = false
     /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`)
     /// and n ≥ `tiledTaylorMinTokens`; false selects the per-head BLAS kernel (`TaylorKernel`).

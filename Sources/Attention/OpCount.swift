@@ -84,8 +84,8 @@ public enum OpFormulas {
     public static func taylorWorkspace(tokens n: Int, headDim d: Int) -> Int {
         TaylorTiledKernel.supports(headDim: d) && n >= AttentionCore.defaultTiledTaylorMinTokens ? TaylorTiledKernel.workspace(headDim: d) : n * d + d * d + 3 * d + n
     }
-    /// Words of scratch the fused softmax kernel takes per head in forward: K and V packed
-    /// (n'·d + n'·d', n' = n rounded up to 64, d' = d to 16) and one 32-row query tile — O(n·d),
+    /// Words of scratch the fused softmax kernel takes per forward task: one query block × key
+    /// block tile (at most 128 × 512) and the row max and sum — independent of n from n = 768,
     /// never the n×n map (the reference kernel, `AttentionCore.fusedSoftmax = false`, takes n²).
     public static func softmaxWorkspace(tokens n: Int, headDim d: Int) -> Int {
         FusedSoftmaxKernel.forwardWorkspace(tokens: n, headDim: d)

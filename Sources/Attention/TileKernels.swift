@@ -1,44 +1,8 @@
-/// Register-blocked SIMD micro-kernels for the fused softmax attention (`FusedSoftmaxKernel`).
+/// Register-blocked SIMD micro-kernel and packing for the tiled Taylor attention (`TaylorTiledKernel`).
 ///
-/// Both keep a 4-row × 64-column block of the result in 16 SIMD16 accumulators (AVX-512:
-/// 16 of the 32 vector registers) and stream the shared operand through once per block:
+/// `tileAccumulate` keeps a 4-row × 64-column block of the result in 16 SIMD16 accumulators (AVX-512:
+/// 16 of the 32 vector registers) and streams the shared operand through once per block:
 /// per step 4 vector loads, 4 broadcasts and 16 fused multiply-adds.
-
-/// Width of a key tile: the score kernel's 64 columns (4 vectors).
-let keyTile = 64
-
-/// S[r·64 + j] = Σ_c A[r·lda + c]·B[c·64 + j] for r < rows, j < 64, c < k.
-/// `B` is one packed key tile (k × 64, row stride 64); `rows` is a multiple of 4.
-@inline(__always)
-func tileScores(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, k: Int, rows: Int,
-                _ s: UnsafeMutablePointer<Float>) {
-    var r = 0
-    while r < rows {
-        let a0 = a + r * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
-        var c00 = V16.zero, c01 = V16.zero, c02 = V16.zero, c03 = V16.zero
-        var c10 = V16.zero, c11 = V16.zero, c12 = V16.zero, c13 = V16.zero
-        var c20 = V16.zero, c21 = V16.zero, c22 = V16.zero, c23 = V16.zero
-        var c30 = V16.zero, c31 = V16.zero, c32 = V16.zero, c33 = V16.zero
-        for c in 0..<k {
-            let bp = b + c * 64
-            let b0 = load16(bp), b1 = load16(bp + 16), b2 = load16(bp + 32), b3 = load16(bp + 48)
-            let x0 = V16(repeating: a0[c])
-            c00 = fma16(x0, b0, c00); c01 = fma16(x0, b1, c01); c02 = fma16(x0, b2, c02); c03 = fma16(x0, b3, c03)
-            let x1 = V16(repeating: a1[c])
-            c10 = fma16(x1, b0, c10); c11 = fma16(x1, b1, c11); c12 = fma16(x1, b2, c12); c13 = fma16(x1, b3, c13)
-            let x2 = V16(repeating: a2[c])
-            c20 = fma16(x2, b0, c20); c21 = fma16(x2, b1, c21); c22 = fma16(x2, b2, c22); c23 = fma16(x2, b3, c23)
-            let x3 = V16(repeating: a3[c])
-            c30 = fma16(x3, b0, c30); c31 = fma16(x3, b1, c31); c32 = fma16(x3, b2, c32); c33 = fma16(x3, b3, c33)
-        }
-        let s0 = s + r * 64
-        store16(c00, s0); store16(c01, s0 + 16); store16(c02, s0 + 32); store16(c03, s0 + 48)
-        store16(c10, s0 + 64); store16(c11, s0 + 80); store16(c12, s0 + 96); store16(c13, s0 + 112)
-        store16(c20, s0 + 128); store16(c21, s0 + 144); store16(c22, s0 + 160); store16(c23, s0 + 176)
-        store16(c30, s0 + 192); store16(c31, s0 + 208); store16(c32, s0 + 224); store16(c33, s0 + 240)
-        r += 4
-    }
-}
 
 /// C[m·ldc + j] += Σ_k A(m, k)·B[k·ldb + j] for m < rows, j < width, k < depth, where
 /// A(m, k) = a[m·sm + k·sk] (so a transposed A is the same call with the strides swapped).
@@ -101,21 +65,6 @@ func packRows(_ src: UnsafePointer<Float>, lds: Int, rows: Int, d: Int, scale: F
         for c in d..<ldd { o[c] = 0 }
     }
     if padRows > rows { (dst + rows * ldd).update(repeating: 0, count: (padRows - rows) * ldd) }
-}
-
-/// Packs n rows × d columns (row stride `lds`) as key tiles: tile t holds
-/// dst[t·d·64 + c·64 + j] = src[(t·64 + j)·lds + c], zero beyond row n.
-@inline(__always)
-func packKeyTiles(_ src: UnsafePointer<Float>, lds: Int, n: Int, d: Int, into dst: UnsafeMutablePointer<Float>) {
-    let tiles = (n + 63) / 64
-    for t in 0..<tiles {
-        let tile = dst + t * d * 64, valid = min(64, n - t * 64)
-        if valid < 64 { tile.update(repeating: 0, count: d * 64) }
-        for j in 0..<valid {
-            let s = src + (t * 64 + j) * lds
-            for c in 0..<d { tile[c * 64 + j] = s[c] }
-        }
-    }
 }
 
 @inline(__always) func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }

@@ -159,6 +159,16 @@ public enum BLAS {
                     beta, c, Int32(max(1, ldc)))
     }
 
+    /// One CBLAS sgemm on the calling thread, exactly as given: no split across threads, no
+    /// pieces, no transposed copy. For kernels that already run one task per thread and size
+    /// their blocks themselves (the fused softmax attention).
+    @inline(__always)
+    public static func gemmOnThisThread(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+
     /// C[m×n] (+)= op(A) · op(B) on views.
     public static func gemm(_ a: MatrixView, transA: Bool = false, _ b: MatrixView, transB: Bool = false,
                             into c: MatrixView, alpha: Float = 1, beta: Float = 0) {

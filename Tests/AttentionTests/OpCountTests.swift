@@ -76,7 +76,7 @@ final class OpCountTests: XCTestCase {
             XCTAssertEqual(Double(mem2.perHeadWords) / Double(mem.perHeadWords), d == 12 ? 2 : 1, accuracy: 0.01, "d \(d)")
         }
         XCTAssertEqual(counted(.taylor, b: 1, n: n, h: 2, d: 12).1.largestBuffer, n * 12, "the per-head kernel's largest buffer is K̂ (n×d)")
-        // The fused softmax kernel is O(n·d) too (FusedSoftmaxTests checks the reference kernel's n×n).
+        // The fused softmax kernel never forms n×n either (FusedSoftmaxTests checks the reference kernel's n×n).
         let (_, soft) = counted(.softmax, b: 1, n: n, h: 2, d: 16, fused: true)
         XCTAssertEqual(soft.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: 16))
         XCTAssertLessThan(soft.perHeadWords * 50, n * n)
