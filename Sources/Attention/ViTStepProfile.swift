@@ -7,7 +7,8 @@ public enum ViTStepPart: String, CaseIterable, Sendable {
     case layerNorm = "LayerNorm"
     case qkvProj = "qkv + proj"
     case attention = "attention core"
-    case mlp = "MLP (fc1, GELU, fc2)"
+    case mlp = "MLP fc1 + fc2"
+    case gelu = "GELU"
     case residual = "residual adds"
     case headLoss = "head + loss"
     case adamW = "AdamW"
@@ -50,7 +51,9 @@ extension ViTTrainBenchmark {
             let a = timed(.qkvProj) { blk.attn.proj.forward(z, training: true) }
             let x1 = timed(.residual) { Elementwise.add(h, a) }
             let a2 = timed(.layerNorm) { blk.norm2.forward(x1, training: true) }
-            let mo = timed(.mlp) { blk.fc2.forward(blk.gelu.forward(blk.fc1.forward(a2, training: true), training: true), training: true) }
+            let f1 = timed(.mlp) { blk.fc1.forward(a2, training: true) }
+            let g = timed(.gelu) { blk.gelu.forward(f1, training: true) }
+            let mo = timed(.mlp) { blk.fc2.forward(g, training: true) }
             timed(.residual) { Elementwise.add(mo, into: x1) }
             h = x1
         }
@@ -66,7 +69,9 @@ extension ViTTrainBenchmark {
         var dt = Tensor(shape: [b, n, c])
         for k in 0..<b { (dt.data + k * n * c).update(from: dcls.data + k * c, count: c) }
         for blk in m.blocks.reversed() {
-            let dm = timed(.mlp) { blk.fc1.backward(blk.gelu.backward(blk.fc2.backward(dt))) }
+            let dg = timed(.mlp) { blk.fc2.backward(dt) }
+            let df = timed(.gelu) { blk.gelu.backward(dg) }
+            let dm = timed(.mlp) { blk.fc1.backward(df) }
             let dx1 = timed(.layerNorm) { blk.norm2.backward(dm) }
             timed(.residual) { Elementwise.add(dt, into: dx1) }
             let dz = timed(.qkvProj) { blk.attn.proj.backward(dx1) }

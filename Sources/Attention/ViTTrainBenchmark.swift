@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
 import RetortCore
 import TrainEngine
@@ -41,16 +46,26 @@ public final class ViTTrainBenchmark {
         return loss
     }
 
-    /// Median seconds of `steps` timed steps after `warmup` untimed ones.
-    public func medianSeconds(steps: Int, warmup: Int) -> Double {
+    /// Median wall-clock seconds of `steps` timed steps after `warmup` untimed ones, and the
+    /// median process CPU seconds of the same steps (all threads; on a loaded machine the CPU
+    /// time moves less than the wall clock).
+    public func medianSeconds(steps: Int, warmup: Int) -> (wall: Double, cpu: Double) {
         for _ in 0..<warmup { step() }
-        var times: [Double] = []
+        var wall: [Double] = [], cpu: [Double] = []
         for _ in 0..<max(1, steps) {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let c0 = Self.processCPUSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
             step()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            cpu.append(Self.processCPUSeconds() - c0)
         }
-        return Self.median(times)
+        return (Self.median(wall), Self.median(cpu))
+    }
+
+    /// CPU time this process has used, all threads (CLOCK_PROCESS_CPUTIME_ID).
+    public static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     public static func median(_ v: [Double]) -> Double {

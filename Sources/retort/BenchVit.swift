@@ -40,7 +40,7 @@ struct BenchVit: ParsableCommand {
     }
 
     struct Row {
-        var model: String, kind: String, batch: Int, threads: Int, framework: String, seconds: Double
+        var model: String, kind: String, batch: Int, threads: Int, framework: String, seconds: Double, cpuSeconds: Double
         var imagesPerSecond: Double { Double(batch) / seconds }
     }
 
@@ -57,7 +57,7 @@ struct BenchVit: ParsableCommand {
                 for k in kinds.values {
                     let bench = ViTTrainBenchmark(m.config, kind: k.attention, batch: b)
                     let s = bench.medianSeconds(steps: steps, warmup: warmup)
-                    let r = Row(model: m.rawValue, kind: k.rawValue, batch: b, threads: t, framework: "retort", seconds: s)
+                    let r = Row(model: m.rawValue, kind: k.rawValue, batch: b, threads: t, framework: "retort", seconds: s.wall, cpuSeconds: s.cpu)
                     rows.append(r)
                     print(line(r))
                     if profile { printProfile(bench) }
@@ -70,7 +70,7 @@ struct BenchVit: ParsableCommand {
 
     func line(_ r: Row, suffix: String = "") -> String {
         columns([(r.framework, 8), (r.model, 10), (r.kind, 8), ("batch \(r.batch)", 10), ("threads \(r.threads)", 10)])
-            + String(format: " %9.1f images/s %10.2f ms/step", r.imagesPerSecond, r.seconds * 1e3) + suffix
+            + String(format: " %9.1f images/s %10.2f ms/step %10.2f cpu ms", r.imagesPerSecond, r.seconds * 1e3, r.cpuSeconds * 1e3) + suffix
     }
 
     func printProfile(_ bench: ViTTrainBenchmark) {
@@ -97,18 +97,19 @@ struct BenchVit: ParsableCommand {
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { fail("PyTorch benchmark failed (exit \(p.terminationStatus))") }
-        print("\nPyTorch (same shapes, init scale, AdamW, threads and timing rule; SDPA for softmax, six-step Taylor); ratio = Retort images/s ÷ PyTorch images/s (> 1: Retort faster)")
+        print("\nPyTorch (same shapes, init scale, AdamW, threads and timing rule; SDPA for softmax, six-step Taylor); ratio = Retort images/s ÷ PyTorch images/s (> 1: Retort faster); cpu = the same ratio from process CPU time per step")
         var theirs: [Row] = []
         var version = "?"
         for lineText in out.split(separator: "\n") {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(lineText.utf8)) as? [String: Any],
                   let m = obj["model"] as? String, let k = obj["kind"] as? String, let b = obj["batch"] as? Int,
                   let t = obj["threads"] as? Int, let ms = obj["ms_per_step"] as? Double else { continue }
+            let cpu = obj["cpu_ms_per_step"] as? Double ?? .nan
             version = obj["torch"] as? String ?? version
-            let r = Row(model: m, kind: k, batch: b, threads: t, framework: "pytorch", seconds: ms / 1e3)
+            let r = Row(model: m, kind: k, batch: b, threads: t, framework: "pytorch", seconds: ms / 1e3, cpuSeconds: cpu / 1e3)
             theirs.append(r)
             let mine = ours.first { $0.model == m && $0.kind == k && $0.batch == b && $0.threads == t }
-            print(line(r, suffix: mine.map { String(format: "   ratio %.2f×", $0.imagesPerSecond / r.imagesPerSecond) } ?? ""))
+            print(line(r, suffix: mine.map { String(format: "   ratio %.2f× (cpu %.2f×)", $0.imagesPerSecond / r.imagesPerSecond, r.cpuSeconds / $0.cpuSeconds) } ?? ""))
         }
         guard !theirs.isEmpty else { fail("PyTorch benchmark printed no result") }
         print("torch \(version)")
@@ -116,9 +117,9 @@ struct BenchVit: ParsableCommand {
     }
 
     func writeCSV(_ rows: [Row], to path: String) throws {
-        var text = "model,kind,batch,threads,framework,ms_per_step,images_per_s\n"
+        var text = "model,kind,batch,threads,framework,ms_per_step,images_per_s,cpu_ms_per_step\n"
         for r in rows {
-            text += "\(r.model),\(r.kind),\(r.batch),\(r.threads),\(r.framework),\(String(format: "%.4f", r.seconds * 1e3)),\(String(format: "%.3f", r.imagesPerSecond))\n"
+            text += "\(r.model),\(r.kind),\(r.batch),\(r.threads),\(r.framework),\(String(format: "%.4f", r.seconds * 1e3)),\(String(format: "%.3f", r.imagesPerSecond)),\(String(format: "%.4f", r.cpuSeconds * 1e3))\n"
         }
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch { fail("\(path): cannot write it (\(error.localizedDescription))") }
         print("wrote \(path)")

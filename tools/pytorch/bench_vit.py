@@ -11,9 +11,10 @@ cross-entropy with label smoothing 0.1, backward, AdamW (lr 2e-3, weight decay 0
 on synthetic seeded N(0, 1) images and uniform labels.
 Attention: softmax = F.scaled_dot_product_attention; taylor = ViTALiTy's six-step linear Taylor
 attention (vitality §1.2; the form of attention_bench.py), autograd through it.
-Timing rule (as Retort's): `--warmup` untimed steps, then the median of `--steps` timed steps.
+Timing rule (as Retort's): `--warmup` untimed steps, then the median of `--steps` timed steps
+(wall clock, and process CPU time per step over all threads).
 Prints one JSON line per (threads, model, batch, kind):
-{"model", "kind", "batch", "threads", "ms_per_step", "images_per_s", "torch"}
+{"model", "kind", "batch", "threads", "ms_per_step", "cpu_ms_per_step", "images_per_s", "torch"}
 
     .venv/bin/python tools/pytorch/bench_vit.py --threads 2 --models vit-mnist --kinds softmax,taylor
 """
@@ -121,13 +122,15 @@ def bench(model_name, kind, batch, threads, steps, warmup):
 
     for i in range(warmup):
         step(i)
-    times = []
+    times, cpu = [], []
     for i in range(steps):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         step(i)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     s = statistics.median(times)
     print(json.dumps({"model": model_name, "kind": kind, "batch": batch, "threads": threads, "ms_per_step": s * 1e3,
+                      "cpu_ms_per_step": statistics.median(cpu) * 1e3,
                       "images_per_s": batch / s, "torch": torch.__version__}), flush=True)
 
 
