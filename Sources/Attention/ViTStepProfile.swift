@@ -18,13 +18,15 @@ extension ViTTrainBenchmark {
     /// One training step with every part timed: the same calls, in the same order, as
     /// `VisionTransformer.forward`/`backward`, made part by part on the model's public layers
     /// (the unit tests check it computes the same loss and gradients). Returns the loss and
-    /// seconds per part.
-    public func profiledStep() -> (loss: Float, seconds: [ViTStepPart: Double]) {
-        var t: [ViTStepPart: Double] = [:]
+    /// wall-clock and process CPU seconds per part (on a loaded machine the wall clock of a
+    /// short part also holds the time the process was descheduled; the CPU time does not).
+    public func profiledStep() -> (loss: Float, seconds: [ViTStepPart: Double], cpuSeconds: [ViTStepPart: Double]) {
+        var t: [ViTStepPart: Double] = [:], cpu: [ViTStepPart: Double] = [:]
         func timed<R>(_ part: ViTStepPart, _ body: () -> R) -> R {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let c0 = Self.processCPUSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
             let r = body()
             t[part, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            cpu[part, default: 0] += Self.processCPUSeconds() - c0
             return r
         }
         let m = model, c = config.width, n = config.tokens
@@ -93,16 +95,16 @@ extension ViTTrainBenchmark {
             _ = m.patchEmbed.backward(dpe)
         }
         timed(.adamW) { optimizer.step() }
-        return (loss, t)
+        return (loss, t, cpu)
     }
 
-    /// Per-part medians over `steps` profiled steps after `warmup` plain ones.
-    public func profile(steps: Int, warmup: Int) -> [ViTStepPart: Double] {
+    /// Per-part medians (wall clock, CPU) over `steps` profiled steps after `warmup` plain ones.
+    public func profile(steps: Int, warmup: Int) -> [ViTStepPart: (wall: Double, cpu: Double)] {
         for _ in 0..<warmup { step() }
-        var runs: [[ViTStepPart: Double]] = []
-        for _ in 0..<max(1, steps) { runs.append(profiledStep().seconds) }
-        var out: [ViTStepPart: Double] = [:]
-        for p in ViTStepPart.allCases { out[p] = Self.median(runs.map { $0[p] ?? 0 }) }
+        var runs: [(wall: [ViTStepPart: Double], cpu: [ViTStepPart: Double])] = []
+        for _ in 0..<max(1, steps) { let r = profiledStep(); runs.append((r.seconds, r.cpuSeconds)) }
+        var out: [ViTStepPart: (wall: Double, cpu: Double)] = [:]
+        for p in ViTStepPart.allCases { out[p] = (Self.median(runs.map { $0.wall[p] ?? 0 }), Self.median(runs.map { $0.cpu[p] ?? 0 })) }
         return out
     }
 }

@@ -28,7 +28,7 @@ struct BenchVit: ParsableCommand {
     @Option(help: "Batch sizes, comma-separated (default: 32 for vit-mnist, 8 for deit-tiny).") var batches: CommaList<Int>?
     @Option(help: "Timed steps (the median is reported).") var steps: Int = 20
     @Option(help: "Untimed warm-up steps first.") var warmup: Int = 3
-    @Flag(help: "Also time each part of the step (patch embed, LayerNorm, qkv/proj, attention, MLP, residuals, head, AdamW).") var profile = false
+    @Flag(help: "Also time each part of the step (patch embed, LayerNorm, qkv/proj, attention, MLP linears, GELU, residuals, head, AdamW): median wall and CPU ms, % of the CPU time.") var profile = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/bench_vit.py and prints Retort/PyTorch ratios.") var python: String?
     @Option(help: "Also write the rows to this CSV file (for `retort plot lines`).") var csv: String?
 
@@ -75,11 +75,11 @@ struct BenchVit: ParsableCommand {
 
     func printProfile(_ bench: ViTTrainBenchmark) {
         let parts = bench.profile(steps: steps, warmup: 1)
-        let total = parts.values.reduce(0, +)
+        let total = parts.values.reduce(0) { $0 + $1.cpu }
         for p in ViTStepPart.allCases {
-            let s = parts[p] ?? 0
+            let s = parts[p] ?? (0, 0)
             print("           " + p.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
-                  + String(format: " %9.3f ms  %5.1f%%", s * 1e3, 100 * s / max(total, 1e-12)))
+                  + String(format: " %9.3f ms %9.3f cpu ms  %5.1f%%", s.wall * 1e3, s.cpu * 1e3, 100 * s.cpu / max(total, 1e-12)))
         }
     }
 

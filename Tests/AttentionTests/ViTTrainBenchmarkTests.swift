@@ -15,9 +15,10 @@ final class ViTTrainBenchmarkTests: XCTestCase {
             let profiled = ViTTrainBenchmark(Self.small, kind: kind, batch: 4, seed: 5)
             for _ in 0..<3 {
                 let a = plain.step()
-                let (b, parts) = profiled.profiledStep()
+                let (b, parts, cpu) = profiled.profiledStep()
                 XCTAssertEqual(a, b, "\(kind): loss")
                 XCTAssertEqual(Set(parts.keys), Set(ViTStepPart.allCases), "\(kind): every part is timed")
+                XCTAssertEqual(Set(cpu.keys), Set(ViTStepPart.allCases), "\(kind): every part has a CPU time")
             }
             for (p, q) in zip(plain.model.parameters, profiled.model.parameters) {
                 XCTAssertEqual(p.value.array, q.value.array, "\(kind): \(p.name) after three steps")

@@ -2,7 +2,7 @@
 out=$("$BIN" bench vit --models vit-mnist --steps 2 --warmup 1 --batches 2 --threads 1 --profile --csv "$tmp/vit.csv" 2>&1); rc=$?
 [ "$rc" = 0 ] && [ "$(grep -cE '^ *retort +vit-mnist +(softmax|taylor) +batch 2 +threads 1 +[0-9.]+ images/s +[0-9.]+ ms/step +[0-9.]+ cpu ms$' <<<"$out")" = 2 ] \
   && ok "bench vit: a row per kind with images/s and ms/step" || bad "bench vit rows (exit $rc)" "$out"
-[ "$(grep -cE '^ +(patch embed|LayerNorm|qkv \+ proj|attention core|MLP fc1 \+ fc2|GELU|residual adds|head \+ loss|AdamW) +[0-9.]+ ms +[0-9.]+%$' <<<"$out")" = 18 ] \
+[ "$(grep -cE '^ +(patch embed|LayerNorm|qkv \+ proj|attention core|MLP fc1 \+ fc2|GELU|residual adds|head \+ loss|AdamW) +[0-9.]+ ms +[0-9.]+ cpu ms +[0-9.]+%$' <<<"$out")" = 18 ] \
   && ok "bench vit --profile: nine parts per row" || bad "bench vit --profile" "$out"
 [ "$(head -1 "$tmp/vit.csv")" = "model,kind,batch,threads,framework,ms_per_step,images_per_s,cpu_ms_per_step" ] && [ "$(wc -l <"$tmp/vit.csv")" = 3 ] \
   && ok "bench vit --csv: header and a line per row" || bad "bench vit --csv" "$(cat "$tmp/vit.csv" 2>&1)"
