@@ -61,8 +61,11 @@ enum GELUMath {
     /// 1 − t·(a1 + t·(a2 + …))·e^(−a²) with t = 1/(1 + p·a), and e^(−a²) = e^(−x²/2) is shared.
     @inline(__always)
     static func cdfPdf(_ x: V) -> (V, V) {
-        let a = pointwiseMax(x, -x) * V(repeating: 0.70710678118654752)
-        let e = exp(-(x * x) * V(repeating: 0.5))
+        // |x| and the sign by bit masks: lane-wise max, negation and select compile to scalar code
+        let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
+        let sign = bits & SIMD16<UInt32>(repeating: 0x8000_0000)
+        let a = unsafeBitCast(bits & SIMD16<UInt32>(repeating: 0x7FFF_FFFF), to: V.self) * V(repeating: 0.70710678118654752)
+        let e = exp((x * x) * V(repeating: -0.5))
         let t = V(repeating: 1) / (V(repeating: 1) + V(repeating: 0.3275911) * a)
         var p = V(repeating: 1.061405429)
         p = p * t + V(repeating: -1.453152027)
@@ -70,7 +73,7 @@ enum GELUMath {
         p = p * t + V(repeating: -0.284496736)
         p = p * t + V(repeating: 0.254829592)
         let erfAbs = V(repeating: 1) - p * t * e
-        let erf = erfAbs.replacing(with: -erfAbs, where: x .< 0)
+        let erf = unsafeBitCast(unsafeBitCast(erfAbs, to: SIMD16<UInt32>.self) | sign, to: V.self)
         return (V(repeating: 0.5) * (V(repeating: 1) + erf), V(repeating: 0.39894228040143268) * e)
     }
 
