@@ -17,6 +17,10 @@ struct BenchAttention: ParsableCommand {
     @Flag(help: "Also time the per-head reference kernels (n×n softmax map, per-head BLAS Taylor) and print fused/reference speed-ups.")
     var reference = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/attention_bench.py and prints the ratios.") var python: String?
+    @Flag(help: "Instead of timing: peak resident memory against n for the per-head softmax, the fused softmax and Taylor (each n and kernel in a child process), with the kernels' scratch.")
+    var memory = false
+    @Option(help: "With --memory: also write the rows to this CSV file (for `retort plot lines`).") var csv: String?
+    @Option(help: .hidden) var memoryProbe: String?
 
     var parsedSizes: [Int]? {
         let v = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -35,6 +39,8 @@ struct BenchAttention: ParsableCommand {
     func run() throws {
         Threads.set(threads)
         let ns = parsedSizes!
+        if let memoryProbe { return try probeMemory(memoryProbe) }
+        if memory { return try memoryTable(ns) }
         print("forward attention, d = \(dim), \(heads) heads, batch 1; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
         print("GFLOP/s = 2·MACs/time with the MACs of vitality §1.5 (softmax 2·H·n²·d, Taylor H·(2·n·d² + n·d))")
         print(columns([("n", 6), ("softmax ms", 11), ("GFLOP/s", 8), ("taylor ms", 10), ("GFLOP/s", 8), ("speed-up", 9), ("MAC ratio", 10)]))

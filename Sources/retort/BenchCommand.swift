@@ -5,7 +5,7 @@ import RetortCore
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks (never part of the test suite).",
-        subcommands: [BenchGemm.self, BenchTrain.self, BenchTUI.self, BenchSim.self, BenchAttention.self, BenchDistill.self, BenchCheckpoint.self, BenchGuard.self, BenchData.self, BenchSoak.self])
+        subcommands: [BenchGemm.self, BenchTrain.self, BenchTUI.self, BenchSim.self, BenchAttention.self, BenchDistill.self, BenchCheckpoint.self, BenchGuard.self, BenchData.self, BenchSoak.self, BenchVit.self])
 }
 
 struct BenchGemm: ParsableCommand {

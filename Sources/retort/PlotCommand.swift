@@ -6,7 +6,7 @@ import Plot
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot", abstract: "Write figures for papers (PDF, SVG or PNG): learning curves, cosine histogram, utilisation heatmap, Gantt, sweep bars, Pareto.",
-        subcommands: [PlotCurves.self, PlotCosine.self, PlotHeatmap.self, PlotGantt.self, PlotBars.self, PlotPareto.self])
+        subcommands: [PlotCurves.self, PlotCosine.self, PlotHeatmap.self, PlotGantt.self, PlotBars.self, PlotPareto.self, PlotLines.self])
 }
 
 /// What every `retort plot` command takes: where to write, in which formats, how wide.

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import RetortCore
 
@@ -31,6 +32,21 @@ final class ActivationGradientTests: XCTestCase {
         let expected: [Float] = [-0.00404969, -0.15865525, -0.15426877, 0, 0.34573123, 0.84134475, 1.95449974]
         let y = GELU().forward(x, training: false)
         for i in 0..<7 { XCTAssertEqual(y[i], expected[i], accuracy: 1e-6) }
+    }
+
+    /// The vectorised erf/exp (16 lanes, the tail padded) stay within 1e-6 of the exact
+    /// double-precision GELU and its derivative over −10…10, in the body and in the tail.
+    func testGELUMatchesTheExactFormOverAWideRange() {
+        let n = 1037                                         // not a multiple of 16: a 13-element tail
+        let x = Tensor(shape: [n], values: (0..<n).map { Float(-10 + 20 * Double($0) / Double(n - 1)) })
+        let g = GELU()
+        let y = g.forward(x, training: true)
+        let dx = g.backward(Tensor(shape: [n], repeating: 1))
+        for i in 0..<n {
+            let v = Double(x[i]), cdf = 0.5 * (1 + erf(v / 2.0.squareRoot())), pdf = exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+            XCTAssertEqual(Double(y[i]), v * cdf, accuracy: 1e-6, "GELU(\(v))")
+            XCTAssertEqual(Double(dx[i]), cdf + v * pdf, accuracy: 1e-6, "GELU'(\(v))")
+        }
     }
 
     func testGELUGradients() {
