@@ -48,7 +48,9 @@ let package = Package(
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", providers: [.apt(["libcairo2-dev"])]),
 
         // numerics core: tensors, BLAS, layers with explicit forward/backward, losses, optimisers
-        .target(name: "RetortCore", dependencies: ["CBLAS"], swiftSettings: fast),
+        // 16-lane vector primitives (exp, compare-and-blend max/min) shared by GELU and the attention kernels
+        .target(name: "VectorMath", swiftSettings: fast),
+        .target(name: "RetortCore", dependencies: ["CBLAS", "VectorMath"], swiftSettings: fast),
         // data sets: gzip CSV loading with validation, splits, batches; image readers (npy/npz, IDX, CIFAR, PNG/JPEG folders)
         .target(name: "RetortData", dependencies: ["CZlib", "CStb", "RetortCore"], swiftSettings: checked),
         // models built from core layers, sliceable by width
@@ -61,7 +63,7 @@ let package = Package(
         .target(name: "TrainEngine", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit"], swiftSettings: checked),
         // engines
         .target(name: "Distill", dependencies: ["RetortCore", "RetortData", "RetortModels", "RunKit", "TrainEngine"], swiftSettings: fast),
-        .target(name: "Attention", dependencies: ["RetortCore", "RetortData", "RunKit", "TrainEngine"], swiftSettings: fast),
+        .target(name: "Attention", dependencies: ["RetortCore", "VectorMath", "RetortData", "RunKit", "TrainEngine"], swiftSettings: fast),
         .target(name: "Accelerator", dependencies: ["RetortCore", "RetortModels"], swiftSettings: fast),
         // figures for papers: a pure figure model (axes, series, bands, bars, heatmap, Gantt,
         // scatter, legend, ticks) drawn by one small cairo backend to PDF, SVG and PNG

@@ -1,3 +1,4 @@
+import VectorMath
 /// Register-blocked SIMD micro-kernel and packing for the tiled Taylor attention (`TaylorTiledKernel`).
 ///
 /// `tileAccumulate` keeps a 4-row × 64-column block of the result in 16 SIMD16 accumulators (AVX-512:

@@ -1,3 +1,4 @@
+import VectorMath
 import Foundation
 
 /// Exact GELU, y = x·Φ(x) = x/2·(1 + erf(x/√2)) (PyTorch's default, approximate='none').
@@ -65,7 +66,7 @@ enum GELUMath {
         let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
         let sign = bits & SIMD16<UInt32>(repeating: 0x8000_0000)
         let a = unsafeBitCast(bits & SIMD16<UInt32>(repeating: 0x7FFF_FFFF), to: V.self) * V(repeating: 0.70710678118654752)
-        let e = exp((x * x) * V(repeating: -0.5))
+        let e = simdExp((x * x) * V(repeating: -0.5))
         let t = V(repeating: 1) / (V(repeating: 1) + V(repeating: 0.3275911) * a)
         var p = V(repeating: 1.061405429)
         p = p * t + V(repeating: -1.453152027)
@@ -75,24 +76,5 @@ enum GELUMath {
         let erfAbs = V(repeating: 1) - p * t * e
         let erf = unsafeBitCast(unsafeBitCast(erfAbs, to: SIMD16<UInt32>.self) | sign, to: V.self)
         return (V(repeating: 0.5) * (V(repeating: 1) + erf), V(repeating: 0.39894228040143268) * e)
-    }
-
-    /// e^x, 16 lanes: Cephes' single-precision range reduction and degree-6 polynomial (about
-    /// 2 ulp; the scheme of the attention kernels' exp), inputs clamped to [−87.34, 88.38].
-    @inline(__always)
-    static func exp(_ x0: V) -> V {
-        var x = pointwiseMin(pointwiseMax(x0, V(repeating: -87.336544)), V(repeating: 88.376262))
-        let magic = V(repeating: 12_582_912)                       // 1.5·2²³
-        let fx = magic.addingProduct(x, V(repeating: 1.44269504088896341)) - magic  // round(x·log2 e)
-        x = x.addingProduct(fx, V(repeating: -0.693359375))
-        x = x.addingProduct(fx, V(repeating: 2.12194440e-4))
-        var y = V(repeating: 1.3981999507e-3).addingProduct(V(repeating: 1.9875691500e-4), x)
-        y = V(repeating: 8.3334519073e-3).addingProduct(y, x)
-        y = V(repeating: 4.1665795894e-2).addingProduct(y, x)
-        y = V(repeating: 1.6666665459e-1).addingProduct(y, x)
-        y = V(repeating: 5.0000001201e-1).addingProduct(y, x)
-        y = (x + 1).addingProduct(y, x * x)
-        let k = unsafeBitCast(fx + magic, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
-        return y * unsafeBitCast((k &+ 127) &<< 23, to: V.self)
     }
 }
