@@ -37,7 +37,7 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "Conflict threshold τ: surgery acts when cos(g_s, g_t) < τ (default 0).") var tau: Double?
     @Option(help: "Distillation temperature T [R] (default 2).") var temperature: Float?
     @Option(help: "Distillation weight λ [R]; 0 = no KD (default 1).") var lambda: Float?
-    @Option(help: "KD sample weights [R]: entropy (w = 1 − H/log C), gate (teacher correct), ensemble (K widths), none (default entropy).") var uncertainty: UncertaintyMode?
+    @Option(help: "KD sample weights [R]: calibrated (fade KD where the teacher is more confident than its held-out error allows; the default), entropy (w = 1 − H/log C; the earlier default), gate (teacher correct), ensemble (K widths), none.") var uncertainty: UncertaintyMode?
     @Option(help: "Ensemble size K for --uncertainty ensemble (default 3).") var ensembleK: Int?
     @Option(help: "KD warm-up: λ ramps from 0 over this many epochs (default 0).") var kdWarmup: Float?
     @Flag(help: "Sort hidden channels by L1 importance at the start of every epoch after the first (NetAug).") var sortChannels = false
