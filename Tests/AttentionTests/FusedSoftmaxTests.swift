@@ -123,6 +123,9 @@ final class FusedSoftmaxTests: XCTestCase {
         let y = c.forward(qkv, training: true)
         let g = c.backward(randomTensor(y.shape, seed: 92))
         XCTAssertTrue((0..<y.count).allSatisfy { y[$0].isFinite } && (0..<g.count).allSatisfy { g[$0].isFinite })
-        XCTAssertLessThan(relativeError(y, core(heads: 1, fused: false).forward(qkv, training: false)), 1e-5)
+        // Logits here reach |q·k|/√d ≈ 30²·16/4 = 3600, so one float rounding of a logit (2⁻²⁴·3600 ≈
+        // 2e-4) already moves a weight by ≈ 2e-4 relative; the two kernels sum Q·Kᵀ in different
+        // orders (block sgemms vs one sgemm, and by BLAS core: 1.8e-5 measured under Haswell).
+        XCTAssertLessThan(relativeError(y, core(heads: 1, fused: false).forward(qkv, training: false)), 2e-4)
     }
 }
