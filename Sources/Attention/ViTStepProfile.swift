@@ -92,7 +92,7 @@ extension ViTTrainBenchmark {
                 Elementwise.add(c, dclsTok, src, into: dclsTok)
                 (dpe.data + k * (n - 1) * c).update(from: src + c, count: (n - 1) * c)
             }
-            _ = m.patchEmbed.backward(dpe)
+            m.patchEmbed.backwardParameters(dpe)
         }
         timed(.adamW) { optimizer.step() }
         return (loss, t, cpu)

@@ -41,7 +41,7 @@ public final class ViTTrainBenchmark {
         optimizer.zeroGrad()
         let logits = model.forward(inputs[i], training: true)
         let (loss, grad) = crossEntropy(logits: logits, labels: labels[i], labelSmoothing: 0.1)
-        _ = model.backward(grad)
+        model.backwardParameters(grad)
         optimizer.step()
         return loss
     }
