@@ -83,17 +83,7 @@ extension ViTTrainBenchmark {
             timed(.residual) { Elementwise.add(dx1, into: dx) }
             dt = dx
         }
-        timed(.patchEmbed) {
-            let dpos = m.posEmbed.grad.data, dclsTok = m.clsToken.grad.data
-            let dpe = Tensor(uninitializedShape: [b, n - 1, c])
-            for k in 0..<b {
-                let src = dt.data + k * n * c
-                Elementwise.add(n * c, dpos, src, into: dpos)
-                Elementwise.add(c, dclsTok, src, into: dclsTok)
-                (dpe.data + k * (n - 1) * c).update(from: src + c, count: (n - 1) * c)
-            }
-            m.patchEmbed.backwardParameters(dpe)
-        }
+        timed(.patchEmbed) { m.patchEmbed.backwardParameters(m.backwardEmbeddings(dt)) }
         timed(.adamW) { optimizer.step() }
         return (loss, t, cpu)
     }

@@ -86,6 +86,13 @@ public final class VisionTransformer: Layer {
         var dt = Tensor(shape: [b, n, c])
         for i in 0..<b { (dt.data + i * n * c).update(from: dcls.data + i * c, count: c) }
         for blk in blocks.reversed() { dt = blk.backward(dt) }
+        return backwardEmbeddings(dt)
+    }
+
+    /// From the token gradient [B, n, D]: accumulates the position and class-token gradients and
+    /// returns the patch embedding's dy [B, n − 1, D].
+    public func backwardEmbeddings(_ dt: Tensor) -> Tensor {
+        let b = dt.dim(0), n = config.tokens, c = config.width
         let dpos = posEmbed.grad.data, dclsTok = clsToken.grad.data
         let dpe = Tensor(uninitializedShape: [b, n - 1, c])
         for i in 0..<b {
