@@ -25,11 +25,14 @@ public final class AttentionCore: Layer {
     public var sparseAtInference = false
 
     /// Softmax runs the fused kernel (`FusedSoftmaxKernel`: BLAS block products, scratch of one
-    /// block tile per thread, all pairs in one call); false (the default) the per-head kernel that
-    /// forms the n×n map (`SoftmaxKernel`). Off by default until an idle-machine measurement shows
-    /// it faster at every n: under load it measured 0.35–1.98× the per-head kernel in wall time
-    /// and 0.93–1.22× in CPU time (docs/performance.md).
-    public var fusedSoftmax = false
+    /// block tile per thread, all pairs in one call) when n ≥ `fusedSoftmaxMinTokens`; false, or a
+    /// smaller n, selects the per-head kernel that forms the n×n map (`SoftmaxKernel`).
+    public var fusedSoftmax = true
+    /// On an idle 2-core machine the fused forward measured 0.95–0.97× the per-head kernel at
+    /// n = 64 and 1.01–2.44× from n = 128 up, under both BLAS cores (docs/performance.md), so it
+    /// takes n ≥ 128 by default (vit-mnist's n = 50 keeps the per-head kernel).
+    public var fusedSoftmaxMinTokens = AttentionCore.defaultFusedSoftmaxMinTokens
+    public static let defaultFusedSoftmaxMinTokens = 128
     /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`)
     /// and n ≥ `tiledTaylorMinTokens`; false selects the per-head BLAS kernel (`TaylorKernel`).
     public var tiledTaylor = true
@@ -109,10 +112,10 @@ public final class AttentionCore: Layer {
         }
 
         savedStride = 0
-        ranFused = kind == .softmax && fusedSoftmax
+        ranFused = kind == .softmax && fusedSoftmax && n >= fusedSoftmaxMinTokens
         if training {
             switch kind {
-            case .softmax: savedStride = fusedSoftmax ? n : n * n
+            case .softmax: savedStride = ranFused ? n : n * n
             case .taylor: savedStride = TaylorKernel.savedWords(n: n, d: d)
             case .taylorSparse: savedStride = TaylorKernel.savedWords(n: n, d: d) + SparseKernel.savedWords(n: n)
             case .taylorRepo: savedStride = RepoKernel.savedWords(n: n, d: d)

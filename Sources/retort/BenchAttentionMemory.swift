@@ -38,7 +38,7 @@ extension BenchAttention {
         let qkv = Tensor(shape: [1, n, 3 * heads * dim])
         qkv.fillNormal(std: 1, rng: &rng)
         let core = AttentionCore(kind: kernel == .taylor ? .taylor : .softmax, heads: heads)
-        core.fusedSoftmax = kernel == .fused
+        core.fusedSoftmax = kernel == .fused; core.fusedSoftmaxMinTokens = 0
         let y = core.forward(qkv, training: train)
         if train {
             let dy = Tensor(shape: y.shape, repeating: 1)

@@ -29,6 +29,8 @@ struct BenchVit: ParsableCommand {
     @Option(help: "Timed steps (the median is reported).") var steps: Int = 20
     @Option(help: "Untimed warm-up steps first.") var warmup: Int = 3
     @Flag(help: "Also time each part of the step (patch embed, LayerNorm, qkv/proj, attention, MLP linears, GELU, residuals, head, AdamW): median wall and CPU ms, % of the CPU time.") var profile = false
+    @Flag(help: "Also time softmax with the per-head kernel (the n×n map) in place of the default dispatch (fused from n = 128) and print the default's speed-up over it.")
+    var reference = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/bench_vit.py and prints Retort/PyTorch ratios.") var python: String?
     @Option(help: "Also write the rows to this CSV file (for `retort plot lines`).") var csv: String?
 
@@ -61,6 +63,13 @@ struct BenchVit: ParsableCommand {
                     rows.append(r)
                     print(line(r))
                     if profile { printProfile(bench) }
+                    if reference && k == .softmax {
+                        let ref = ViTTrainBenchmark(m.config, kind: k.attention, batch: b)
+                        for c in ref.model.cores { c.fusedSoftmax = false }
+                        let rs = ref.medianSeconds(steps: steps, warmup: warmup)
+                        let rr = Row(model: m.rawValue, kind: "softmax per-head", batch: b, threads: t, framework: "retort", seconds: rs.wall, cpuSeconds: rs.cpu)
+                        print(line(rr, suffix: String(format: "   default %.2f× it", rr.seconds / r.seconds)))
+                    }
                 }
             }
         }

@@ -12,7 +12,7 @@ final class FusedSoftmaxTests: XCTestCase {
 
     func core(heads: Int, fused: Bool) -> AttentionCore {
         let c = AttentionCore(kind: .softmax, heads: heads)
-        c.fusedSoftmax = fused
+        c.fusedSoftmax = fused; c.fusedSoftmaxMinTokens = 0
         return c
     }
 
@@ -33,6 +33,29 @@ final class FusedSoftmaxTests: XCTestCase {
                 let yi = core(heads: s.h, fused: true).forward(qkv, training: false)
                 XCTAssertEqual(maxAbsDiff(yi, yf), 0, "\(label): inference equals the training forward")
             }
+        }
+    }
+
+    /// The default dispatch: the per-head kernel below `defaultFusedSoftmaxMinTokens`, the fused
+    /// one from it (its scratch is the block tile, the per-head kernel's is the n×n map), with the
+    /// same outputs and gradients either way.
+    func testDefaultDispatchTakesTheFusedKernelFromTheThreshold() {
+        let (h, d) = (2, 16), m = AttentionCore.defaultFusedSoftmaxMinTokens
+        XCTAssertEqual(m, 128)
+        for n in [m - 1, m] {
+            let qkv = randomTensor([1, n, 3 * h * d], seed: UInt64(90 + n))
+            let auto = AttentionCore(kind: .softmax, heads: h)
+            XCTAssertTrue(auto.fusedSoftmax)
+            _ = auto.forward(qkv, training: false)
+            if n >= m {
+                XCTAssertEqual(auto.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: d), "n \(n): fused")
+            } else {
+                XCTAssertEqual(auto.lastMemory.largestBuffer, n * n, "n \(n): the per-head kernel forms the map")
+            }
+            let y = auto.forward(qkv, training: true), ref = core(heads: h, fused: false)
+            XCTAssertLessThan(relativeError(y, ref.forward(qkv, training: true)), 2e-6, "n \(n): forward")
+            let dy = randomTensor(y.shape, seed: UInt64(95 + n))
+            XCTAssertLessThan(relativeError(auto.backward(dy), ref.backward(dy)), 2e-5, "n \(n): backward")
         }
     }
 

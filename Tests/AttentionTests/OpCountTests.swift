@@ -9,7 +9,7 @@ final class OpCountTests: XCTestCase {
 
     func counted(_ kind: AttentionKind, b: Int, n: Int, h: Int, d: Int, fused: Bool = false) -> (OpCount, KernelMemory) {
         let core = AttentionCore(kind: kind, heads: h)
-        core.fusedSoftmax = fused
+        core.fusedSoftmax = fused; core.fusedSoftmaxMinTokens = 0
         core.countOps = true
         _ = core.forward(randomTensor([b, n, 3 * h * d], seed: UInt64(n * 31 + d)), training: false)
         return (core.lastOpCount, core.lastMemory)
