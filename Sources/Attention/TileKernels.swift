@@ -1,26 +1,29 @@
 import VectorMath
-/// Register-blocked SIMD micro-kernel and packing for the tiled Taylor attention (`TaylorTiledKernel`).
+/// Register-blocked SIMD micro-kernel and packing for the tiled Taylor attention (`TaylorTiledKernel`)
+/// and the fused softmax's block products (`FusedSoftmaxKernel`, d a multiple of 16).
 ///
 /// `tileAccumulate` keeps a 4-row × 64-column block of the result in 16 SIMD16 accumulators (AVX-512:
 /// 16 of the 32 vector registers) and streams the shared operand through once per block:
 /// per step 4 vector loads, 4 broadcasts and 16 fused multiply-adds.
 
-/// C[m·ldc + j] += Σ_k A(m, k)·B[k·ldb + j] for m < rows, j < width, k < depth, where
+/// C[m·ldc + j] (+)= Σ_k A(m, k)·B[k·ldb + j] for m < rows, j < width, k < depth, where
 /// A(m, k) = a[m·sm + k·sk] (so a transposed A is the same call with the strides swapped).
-/// `rows` is a multiple of 4 and `width` a multiple of 16.
+/// `width` is a multiple of 16; rows go 4 at a time, the last 1–3 one at a time (so no row
+/// of A or C past `rows` is touched). `accumulate: false` overwrites C (β = 0: nothing to zero).
 @inline(__always)
 func tileAccumulate(_ a: UnsafePointer<Float>, sm: Int, sk: Int, _ b: UnsafePointer<Float>, ldb: Int, depth: Int,
-                    rows: Int, width: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+                    rows: Int, width: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = true) {
+    @inline(__always) func start(_ p: UnsafeMutablePointer<Float>) -> V16 { accumulate ? load16(p) : V16() }
     var r = 0
-    while r < rows {
+    while r + 4 <= rows {
         let a0 = a + r * sm, a1 = a0 + sm, a2 = a1 + sm, a3 = a2 + sm
         let r0 = c + r * ldc, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc
         var g = 0
         while g + 64 <= width {
-            var c00 = load16(r0 + g), c01 = load16(r0 + g + 16), c02 = load16(r0 + g + 32), c03 = load16(r0 + g + 48)
-            var c10 = load16(r1 + g), c11 = load16(r1 + g + 16), c12 = load16(r1 + g + 32), c13 = load16(r1 + g + 48)
-            var c20 = load16(r2 + g), c21 = load16(r2 + g + 16), c22 = load16(r2 + g + 32), c23 = load16(r2 + g + 48)
-            var c30 = load16(r3 + g), c31 = load16(r3 + g + 16), c32 = load16(r3 + g + 32), c33 = load16(r3 + g + 48)
+            var c00 = start(r0 + g), c01 = start(r0 + g + 16), c02 = start(r0 + g + 32), c03 = start(r0 + g + 48)
+            var c10 = start(r1 + g), c11 = start(r1 + g + 16), c12 = start(r1 + g + 32), c13 = start(r1 + g + 48)
+            var c20 = start(r2 + g), c21 = start(r2 + g + 16), c22 = start(r2 + g + 32), c23 = start(r2 + g + 48)
+            var c30 = start(r3 + g), c31 = start(r3 + g + 16), c32 = start(r3 + g + 32), c33 = start(r3 + g + 48)
             for k in 0..<depth {
                 let bp = b + k * ldb + g
                 let b0 = load16(bp), b1 = load16(bp + 16), b2 = load16(bp + 32), b3 = load16(bp + 48)
@@ -41,7 +44,7 @@ func tileAccumulate(_ a: UnsafePointer<Float>, sm: Int, sk: Int, _ b: UnsafePoin
             g += 64
         }
         while g < width {
-            var c0 = load16(r0 + g), c1 = load16(r1 + g), c2 = load16(r2 + g), c3 = load16(r3 + g)
+            var c0 = start(r0 + g), c1 = start(r1 + g), c2 = start(r2 + g), c3 = start(r3 + g)
             for k in 0..<depth {
                 let b0 = load16(b + k * ldb + g)
                 let o = k * sk
@@ -52,6 +55,27 @@ func tileAccumulate(_ a: UnsafePointer<Float>, sm: Int, sk: Int, _ b: UnsafePoin
             g += 16
         }
         r += 4
+    }
+    while r < rows {
+        let a0 = a + r * sm, r0 = c + r * ldc
+        var g = 0
+        while g + 64 <= width {
+            var c0 = start(r0 + g), c1 = start(r0 + g + 16), c2 = start(r0 + g + 32), c3 = start(r0 + g + 48)
+            for k in 0..<depth {
+                let bp = b + k * ldb + g, x = V16(repeating: a0[k * sk])
+                c0 = fma16(x, load16(bp), c0); c1 = fma16(x, load16(bp + 16), c1)
+                c2 = fma16(x, load16(bp + 32), c2); c3 = fma16(x, load16(bp + 48), c3)
+            }
+            store16(c0, r0 + g); store16(c1, r0 + g + 16); store16(c2, r0 + g + 32); store16(c3, r0 + g + 48)
+            g += 64
+        }
+        while g < width {
+            var c0 = start(r0 + g)
+            for k in 0..<depth { c0 = fma16(V16(repeating: a0[k * sk]), load16(b + k * ldb + g), c0) }
+            store16(c0, r0 + g)
+            g += 16
+        }
+        r += 1
     }
 }
 

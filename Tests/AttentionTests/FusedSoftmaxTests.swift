@@ -63,37 +63,53 @@ final class FusedSoftmaxTests: XCTestCase {
     func testFusedBackwardMatchesFiniteDifferences() {
         let c = core(heads: 2, fused: true)
         GradCheck.assert(c, input: randomTensor([1, 70, 3 * 2 * 6], seed: 71), eps: 1e-2, tolerance: 1e-2, maxSamples: 200)
+        // d = 16: the forward's micro-kernel path (the last query block has 6 rows: 4, then 2 one by one)
+        GradCheck.assert(core(heads: 2, fused: true), input: randomTensor([1, 70, 3 * 2 * 16], seed: 72), eps: 1e-2, tolerance: 1e-2, maxSamples: 200)
     }
 
+    /// d = 12 (sgemm block products) and d = 16 (the micro-kernel path: 7 rows in the last query
+    /// block, 103 keys padded to 112), against PyTorch's SDPA in float64.
     func testFusedMatchesPyTorchAcrossTileEdges() throws {
-        let f = try Fixture("attn_softmax_tiles")
-        XCTAssertEqual(f.int("tokens"), 100)
-        for threads in [1, 2] {
-            Threads.set(threads)
-            let c = core(heads: f.int("heads"), fused: true)
-            let y = c.forward(f.tensor("qkv"), training: true)
-            XCTAssertLessThanOrEqual(relativeError(y, f.tensor("y")), 1e-5, "threads \(threads): output")
-            XCTAssertLessThanOrEqual(relativeError(c.backward(f.tensor("dy")), f.tensor("dqkv")), 1e-5, "threads \(threads): dqkv")
+        for (name, tokens) in [("attn_softmax_tiles", 100), ("attn_softmax_tiles16", 103)] {
+            let f = try Fixture(name)
+            XCTAssertEqual(f.int("tokens"), tokens)
+            for threads in [1, 2] {
+                Threads.set(threads)
+                let c = core(heads: f.int("heads"), fused: true)
+                let y = c.forward(f.tensor("qkv"), training: true)
+                XCTAssertLessThanOrEqual(relativeError(y, f.tensor("y")), 1e-5, "\(name) threads \(threads): output")
+                XCTAssertLessThanOrEqual(relativeError(c.backward(f.tensor("dy")), f.tensor("dqkv")), 1e-5, "\(name) threads \(threads): dqkv")
+            }
         }
     }
 
-    /// Scratch per task is one query block × key block tile (S, then P) and the row max and
-    /// sum, never n×n and, from n = 768 on, the same at every n (128 × 512 + 2 · 128 words).
+    /// Scratch per task is one query block × key block tile (S, then P), the row max and sum and,
+    /// for d a multiple of 16 (the micro-kernel path), the pair's Kᵀ/√d: never n×n; the tile is
+    /// the same at every n from 768 (128 × 512), the Kᵀ copy grows as n·d. For other d (sgemm
+    /// path) there is no copy and the scratch is the same at every n from 768.
     func testFusedForwardNeverAllocatesTheAttentionMap() {
         let (n, d, h) = (2048, 16, 2)
         let c = core(heads: h, fused: true)
         _ = c.forward(randomTensor([1, n, 3 * h * d], seed: 81), training: true)
         XCTAssertEqual(c.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: d))
-        XCTAssertEqual(c.lastMemory.perHeadWords, 128 * 512 + 2 * 128)
+        XCTAssertEqual(c.lastMemory.perHeadWords, 128 * 512 + 2 * 128 + d * (n + 16))
         XCTAssertEqual(c.lastMemory.largestBuffer, 128 * 512, "the largest buffer is the S/P tile")
-        XCTAssertLessThan(c.lastMemory.perHeadWords * 50, n * n)
+        XCTAssertLessThan(c.lastMemory.perHeadWords * 25, n * n)
         let c2 = core(heads: h, fused: true)
         _ = c2.forward(randomTensor([1, 2 * n, 3 * h * d], seed: 82), training: true)
-        XCTAssertEqual(c2.lastMemory.perHeadWords, c.lastMemory.perHeadWords, "doubling n leaves the scratch unchanged")
-        // Small n: the tile shrinks with n (32 query rows × n keys below n = 192).
+        XCTAssertEqual(c2.lastMemory.perHeadWords - c.lastMemory.perHeadWords, d * n, "doubling n adds the Kᵀ copy's n·d words only")
+        // d not a multiple of 16: sgemm on the packed tensor, no copy, the same scratch at 2n
+        let d6 = 6
+        let s1 = core(heads: h, fused: true), s2 = core(heads: h, fused: true)
+        _ = s1.forward(randomTensor([1, n, 3 * h * d6], seed: 84), training: true)
+        _ = s2.forward(randomTensor([1, 2 * n, 3 * h * d6], seed: 85), training: true)
+        XCTAssertEqual(s1.lastMemory.perHeadWords, 128 * 512 + 2 * 128)
+        XCTAssertEqual(s2.lastMemory.perHeadWords, s1.lastMemory.perHeadWords, "doubling n leaves the sgemm path's scratch unchanged")
+        XCTAssertEqual(s1.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: d6))
+        // Small n: the tile shrinks with n (32 query rows × n keys, rounded up to 16, below n = 192).
         let c3 = core(heads: h, fused: true)
         _ = c3.forward(randomTensor([1, 100, 3 * h * d], seed: 83), training: true)
-        XCTAssertEqual(c3.lastMemory.perHeadWords, 32 * 100 + 2 * 32)
+        XCTAssertEqual(c3.lastMemory.perHeadWords, 32 * 112 + 2 * 32 + d * (112 + 16))
         // In inference the reference kernel's map is scratch (in training it is the saved tensor).
         let ref = core(heads: h, fused: false)
         _ = ref.forward(randomTensor([1, n, 3 * h * d], seed: 81), training: false)
