@@ -2,8 +2,11 @@ import Foundation
 import RetortCore
 
 /// Fused (flash-style) softmax attention over all (image, head) pairs in one call, forward and
-/// backward, on BLAS block products. Never forms the n×n map: scratch per thread is one or two
-/// query-block × key-block tiles (at most 128 × 512), independent of n beyond that.
+/// backward. The block products run on Retort's register-blocked micro-kernel (`tileAccumulate`)
+/// when d is a multiple of 16 — with Kᵀ/√d (and in backward Vᵀ) packed per pair or key block —
+/// and on single-threaded sgemm otherwise. Never forms the n×n map: scratch per thread is one or
+/// two query-block × key-block tiles (at most 128 × 512) plus, on the micro-kernel path, the
+/// packed Kᵀ (O(n·d)).
 ///
 /// Forward, one task per (pair, query block of `queryBlock(n)` rows), over key blocks of ≤ 512:
 ///     S = (1/√d)·Q_i·K_jᵀ                      one sgemm into the per-thread tile
@@ -20,9 +23,9 @@ import RetortCore
 /// pair run on one thread, else into that thread's partial sums, added in thread order
 /// afterwards, so results are deterministic for a given thread count.
 ///
-/// Tasks of all pairs split over the threads in one `parallelChunks` call; every product is
-/// one single-threaded sgemm on the task's thread (`BLAS.gemmOnThisThread`). Buffers that a
-/// product overwrites (β = 0 on the first block) are never zeroed.
+/// Tasks of all pairs split over the threads in one `parallelChunks` call; every product runs on
+/// the task's thread (micro-kernel or `BLAS.gemmOnThisThread`). Buffers that a product
+/// overwrites (β = 0 on the first block) are never zeroed.
 enum FusedSoftmaxKernel {
     /// Most keys per block (PyTorch's CPU flash attention uses 512 too).
     static let keyBlockLimit = 512
@@ -196,34 +199,60 @@ enum FusedSoftmaxKernel {
     }
 
     /// dK and dV of keys j0..<j0 + cols of one pair (written into `grad`), their dQ contribution
-    /// added into `dq` (row stride `ldq`; overwritten instead when `dqFresh`).
+    /// added into `dq` (row stride `ldq`; overwritten instead when `dqFresh`). For d a multiple
+    /// of 16 the five block products run on the micro-kernel (K_jᵀ/√d and V_jᵀ packed once per
+    /// task, 1/√d folded into dS), else on sgemm.
     @inline(__always)
     static func backwardBlock(_ io: HeadIO, grad g: HeadIO, lse: UnsafePointer<Float>, keys j0: Int, cols: Int,
                               dq: UnsafeMutablePointer<Float>, ldq: Int, dqFresh: Bool, _ ws: Workspace) {
         let n = io.n, d = io.d, br = backwardQueryBlock(tokens: n), ld = io.ld, scale = io.invSqrtD
-        let p = ws.take(11, br * cols), ds = ws.take(12, br * cols)
+        let tiles = usesTiles(headDim: d), ldt = tiles ? roundUp(cols, 16) : cols, ldp = ldt + 16
+        let p = ws.take(11, br * ldt), ds = ws.take(12, br * ldt)
         let k = io.k + j0 * ld, v = io.v + j0 * ld, dk = g.k + j0 * g.ld, dv = g.v + j0 * g.ld
+        var kt: UnsafeMutablePointer<Float>? = nil, vt: UnsafeMutablePointer<Float>? = nil
+        if tiles {
+            let a = ws.take(13, d * ldp), b = ws.take(14, d * ldp)
+            for j in 0..<cols {
+                let kr = k + j * ld, vr = v + j * ld
+                for c in 0..<d { a[c * ldp + j] = kr[c] * scale; b[c * ldp + j] = vr[c] }
+            }
+            if ldt > cols { for c in 0..<d { (a + c * ldp + cols).update(repeating: 0, count: ldt - cols); (b + c * ldp + cols).update(repeating: 0, count: ldt - cols) } }
+            kt = a; vt = b
+        }
         var i0 = 0
         while i0 < n {
             let rows = min(br, n - i0), first = i0 == 0
             let q = io.q + i0 * ld, dz = g.out + i0 * g.ldo
-            BLAS.gemmOnThisThread(transB: true, m: rows, n: cols, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: p, ldc: cols)
-            BLAS.gemmOnThisThread(transB: true, m: rows, n: cols, k: d, a: dz, lda: g.ldo, b: v, ldb: ld, c: ds, ldc: cols)
+            if let kt, let vt {
+                tileAccumulate(q, sm: ld, sk: 1, kt, ldb: ldp, depth: d, rows: rows, width: ldt, p, ldc: ldt, accumulate: false)
+                tileAccumulate(dz, sm: g.ldo, sk: 1, vt, ldb: ldp, depth: d, rows: rows, width: ldt, ds, ldc: ldt, accumulate: false)
+            } else {
+                BLAS.gemmOnThisThread(transB: true, m: rows, n: cols, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: p, ldc: ldt)
+                BLAS.gemmOnThisThread(transB: true, m: rows, n: cols, k: d, a: dz, lda: g.ldo, b: v, ldb: ld, c: ds, ldc: ldt)
+            }
+            // dS = P ∘ (dP − D), times 1/√d on the micro-kernel path (the sgemms take it as α)
+            let dsScale = V16(repeating: tiles ? scale : 1), dsScale1 = tiles ? scale : 1
             for r in 0..<rows {
-                let pr = p + r * cols, dr = ds + r * cols
+                let pr = p + r * ldt, dr = ds + r * ldt
                 _ = expShiftedSum(pr, cols, shift: lse[i0 + r])
                 let dd = dot(dz + r * g.ldo, io.out + (i0 + r) * io.ldo, d)
                 let dv16 = V16(repeating: dd)
                 var j = 0
-                while j + 16 <= cols { store16(load16(pr + j) * (load16(dr + j) - dv16), dr + j); j += 16 }
-                while j < cols { dr[j] = pr[j] * (dr[j] - dd); j += 1 }
+                while j + 16 <= cols { store16(load16(pr + j) * (load16(dr + j) - dv16) * dsScale, dr + j); j += 16 }
+                while j < cols { dr[j] = pr[j] * (dr[j] - dd) * dsScale1; j += 1 }
             }
-            BLAS.gemmOnThisThread(transA: true, m: cols, n: d, k: rows, a: p, lda: cols, b: dz, ldb: g.ldo,
-                                  beta: first ? 0 : 1, c: dv, ldc: g.ld)
-            BLAS.gemmOnThisThread(transA: true, m: cols, n: d, k: rows, alpha: scale, a: ds, lda: cols, b: q, ldb: ld,
-                                  beta: first ? 0 : 1, c: dk, ldc: g.ld)
-            BLAS.gemmOnThisThread(m: rows, n: d, k: cols, alpha: scale, a: ds, lda: cols, b: k, ldb: ld,
-                                  beta: dqFresh ? 0 : 1, c: dq + i0 * ldq, ldc: ldq)
+            if tiles {
+                tileAccumulate(p, sm: 1, sk: ldt, dz, ldb: g.ldo, depth: rows, rows: cols, width: d, dv, ldc: g.ld, accumulate: !first)
+                tileAccumulate(ds, sm: 1, sk: ldt, q, ldb: ld, depth: rows, rows: cols, width: d, dk, ldc: g.ld, accumulate: !first)
+                tileAccumulate(ds, sm: ldt, sk: 1, k, ldb: ld, depth: cols, rows: rows, width: d, dq + i0 * ldq, ldc: ldq, accumulate: !dqFresh)
+            } else {
+                BLAS.gemmOnThisThread(transA: true, m: cols, n: d, k: rows, a: p, lda: ldt, b: dz, ldb: g.ldo,
+                                      beta: first ? 0 : 1, c: dv, ldc: g.ld)
+                BLAS.gemmOnThisThread(transA: true, m: cols, n: d, k: rows, alpha: scale, a: ds, lda: ldt, b: q, ldb: ld,
+                                      beta: first ? 0 : 1, c: dk, ldc: g.ld)
+                BLAS.gemmOnThisThread(m: rows, n: d, k: cols, alpha: scale, a: ds, lda: ldt, b: k, ldb: ld,
+                                      beta: dqFresh ? 0 : 1, c: dq + i0 * ldq, ldc: ldq)
+            }
             i0 += rows
         }
     }
