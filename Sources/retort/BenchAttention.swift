@@ -16,6 +16,10 @@ struct BenchAttention: ParsableCommand {
     @Option(help: "Threads (BLAS and Retort loops; torch.set_num_threads for PyTorch).") var threads: Int = 2
     @Flag(help: "Also time the per-head reference kernels (n×n softmax map, per-head BLAS Taylor) and print fused/reference speed-ups.")
     var reference = false
+    @Option(help: "Token count from which softmax runs the fused kernel (default: the ViT's, \(AttentionCore.defaultFusedSoftmaxMinTokens); 0: at every n), for tuning the threshold.")
+    var fusedFrom: Int = AttentionCore.defaultFusedSoftmaxMinTokens
+    @Option(help: "Token count from which Taylor runs the tiled kernel (default: the ViT's, \(AttentionCore.defaultTiledTaylorMinTokens); 0: at every n).")
+    var tiledFrom: Int = AttentionCore.defaultTiledTaylorMinTokens
     @Option(help: "A Python with torch installed: also runs tools/pytorch/attention_bench.py and prints the ratios.") var python: String?
     @Flag(help: "Instead of timing: peak resident memory against n for the per-head softmax, the fused softmax and Taylor (each n and kernel in a child process), with the kernels' scratch.")
     var memory = false
@@ -30,6 +34,7 @@ struct BenchAttention: ParsableCommand {
     func validate() throws {
         guard let s = parsedSizes else { throw ValidationError("--sizes must be comma-separated positive integers, got '\(sizes)'") }
         guard dim >= 1, heads >= 1, threads >= 1 else { throw ValidationError("--dim, --heads and --threads must be ≥ 1") }
+        guard fusedFrom >= 0, tiledFrom >= 0 else { throw ValidationError("--fused-from and --tiled-from must be ≥ 0, got \(fusedFrom), \(tiledFrom)") }
         if let big = s.first(where: { $0 > 16_384 }) { throw ValidationError("--sizes: each token count must be at most 16384, got \(big)") }
         guard dim <= 4096, heads <= 256, threads <= 256 else {
             throw ValidationError("--dim must be at most 4096, --heads and --threads at most 256, got \(dim), \(heads), \(threads)")
@@ -46,8 +51,8 @@ struct BenchAttention: ParsableCommand {
         print(columns([("n", 6), ("softmax ms", 11), ("GFLOP/s", 8), ("taylor ms", 10), ("GFLOP/s", 8), ("speed-up", 9), ("MAC ratio", 10)]))
         var rows: [(n: Int, soft: Double, taylor: Double)] = []
         for n in ns {
-            let s = AttentionBenchmark.time(.softmax, tokens: n, headDim: dim, heads: heads)
-            let t = AttentionBenchmark.time(.taylor, tokens: n, headDim: dim, heads: heads)
+            let s = AttentionBenchmark.time(.softmax, tokens: n, headDim: dim, heads: heads, fusedFrom: fusedFrom, tiledFrom: tiledFrom)
+            let t = AttentionBenchmark.time(.taylor, tokens: n, headDim: dim, heads: heads, fusedFrom: fusedFrom, tiledFrom: tiledFrom)
             rows.append((n, s.seconds, t.seconds))
             print(columns([("\(n)", 6), (String(format: "%.4f", s.seconds * 1e3), 11), (String(format: "%.1f", s.gflops), 8),
                            (String(format: "%.4f", t.seconds * 1e3), 10), (String(format: "%.1f", t.gflops), 8),
@@ -82,7 +87,7 @@ struct BenchAttention: ParsableCommand {
 
     /// The per-head reference kernels on the same shapes; speed-up = reference time / the default kernel's time.
     func compareReference(ns: [Int], ours: [(n: Int, soft: Double, taylor: Double)]) {
-        print("\nReference kernels (per head: softmax forms the n×n map, Taylor calls BLAS); speed-up = reference / the kernel the ViT runs (fused softmax from n = \(AttentionCore.defaultFusedSoftmaxMinTokens), tiled Taylor from n = \(AttentionCore.defaultTiledTaylorMinTokens); 1.00× below: the same kernel)")
+        print("\nReference kernels (per head: softmax forms the n×n map, Taylor calls BLAS); speed-up = reference / the kernel the ViT runs (fused softmax from n = \(fusedFrom), tiled Taylor from n = \(tiledFrom); 1.00× below: the same kernel)")
         print(columns([("n", 6), ("ref softmax ms", 15), ("fused speed-up", 15), ("ref taylor ms", 14), ("tiled speed-up", 15)]))
         for row in ours {
             let s = AttentionBenchmark.time(.softmax, tokens: row.n, headDim: dim, heads: heads, reference: true)

@@ -29,6 +29,10 @@ struct BenchVit: ParsableCommand {
     @Option(help: "Timed steps (the median is reported).") var steps: Int = 20
     @Option(help: "Untimed warm-up steps first.") var warmup: Int = 3
     @Flag(help: "Also time each part of the step (patch embed, LayerNorm, qkv/proj, attention, MLP linears, GELU, residuals, head, AdamW): median wall and CPU ms, % of the CPU time.") var profile = false
+    @Option(help: "Token count from which softmax runs the fused kernel (default: the ViT's, \(AttentionCore.defaultFusedSoftmaxMinTokens)), for tuning the threshold.")
+    var fusedFrom: Int = AttentionCore.defaultFusedSoftmaxMinTokens
+    @Option(help: "Token count from which Taylor's forward runs the tiled kernel (default: the ViT's, \(AttentionCore.defaultTiledTaylorMinTokens)).")
+    var tiledFrom: Int = AttentionCore.defaultTiledTaylorMinTokens
     @Flag(help: "Also time softmax with the per-head kernel (the n×n map) in place of the default dispatch (fused from n = 128) and print the default's speed-up over it.")
     var reference = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/bench_vit.py and prints Retort/PyTorch ratios.") var python: String?
@@ -39,6 +43,7 @@ struct BenchVit: ParsableCommand {
         guard (0...10_000).contains(warmup) else { throw ValidationError("--warmup must be in 0…10000, got \(warmup)") }
         if let t = threads.values.first(where: { !(1...256).contains($0) }) { throw ValidationError("--threads: each must be in 1…256, got \(t)") }
         if let b = batches?.values.first(where: { !(1...4096).contains($0) }) { throw ValidationError("--batches: each must be in 1…4096, got \(b)") }
+        guard fusedFrom >= 0, tiledFrom >= 0 else { throw ValidationError("--fused-from and --tiled-from must be ≥ 0, got \(fusedFrom), \(tiledFrom)") }
     }
 
     struct Row {
@@ -58,6 +63,7 @@ struct BenchVit: ParsableCommand {
             for (m, b) in cases() {
                 for k in kinds.values {
                     let bench = ViTTrainBenchmark(m.config, kind: k.attention, batch: b)
+                    for c in bench.model.cores { c.fusedSoftmaxMinTokens = fusedFrom; c.tiledTaylorMinTokens = tiledFrom }
                     let s = bench.medianSeconds(steps: steps, warmup: warmup)
                     let r = Row(model: m.rawValue, kind: k.rawValue, batch: b, threads: t, framework: "retort", seconds: s.wall, cpuSeconds: s.cpu)
                     rows.append(r)
