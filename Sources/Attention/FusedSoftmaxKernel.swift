@@ -1,5 +1,6 @@
 import Foundation
 import RetortCore
+import VectorMath
 
 /// Fused (flash-style) softmax attention over all (image, head) pairs in one call, forward and
 /// backward. The block products run on Retort's register-blocked micro-kernel (`tileAccumulate`)

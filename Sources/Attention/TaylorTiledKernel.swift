@@ -1,4 +1,5 @@
 import RetortCore
+import VectorMath
 
 /// The Taylor forward (`TaylorKernel`'s six steps) for all (image, head) pairs in one call, on
 /// the register-blocked micro-kernels instead of per-head BLAS calls, for d a multiple of 16.

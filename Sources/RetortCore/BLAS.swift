@@ -1,4 +1,5 @@
 import CBLAS
+import VectorMath
 
 /// A strided row-major matrix view: `rows × cols` with row stride `ld` (≥ cols).
 /// A layer holding max-width weights passes the first-k slice as a view with
@@ -30,6 +31,11 @@ public enum BLAS {
     /// TN products with its small-matrix kernels — without packing the operands or a
     /// separate pass to zero C — about 1.3–1.6× faster here. For the same reason C = A·Bᵀ
     /// with a small B runs as A·(Bᵀ) on a transposed copy of B.
+    /// Each single-thread piece whose width is a multiple of 16 and whose inner dimension is at
+    /// most 1024 (α = 1, β ∈ {0, 1}) runs on Retort's register-blocked micro-kernel
+    /// (`tileAccumulate`, VectorMath) instead of OpenBLAS: these are the attention blocks and the
+    /// ViT's and MLP's layers, where OpenBLAS's packing costs more than it saves and its kernel
+    /// depends on the core (`OPENBLAS_CORETYPE`); see `microKernel`.
     /// Results are deterministic for a given thread count.
     public static func gemm(transA: Bool = false, transB: Bool = false,
                             m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -109,6 +115,40 @@ public enum BLAS {
         }
     }
 
+    /// Whether suitable pieces run on the micro-kernel (true, the default) or all on OpenBLAS
+    /// (false: for side-by-side benchmarks, `retort bench … --blas-only`).
+    nonisolated(unsafe) public static var microKernel = true
+
+    /// The pieces the micro-kernel takes: α = 1, β ∈ {0, 1}, a width that is a multiple of 16,
+    /// an inner dimension ≤ 1024 (a 64-column panel of B stays in L2), not both operands
+    /// transposed, a transposed B of at most 64 Ki elements (copied once per piece), and enough
+    /// work (≥ 4096 multiply-adds) that its loops beat the call.
+    @inline(__always)
+    static func tileSuits(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ beta: Float) -> Bool {
+        microKernel && alpha == 1 && (beta == 0 || beta == 1) && n % 16 == 0 && n <= 1024 && k <= 1024
+            && !(transA && transB) && (!transB || n * k <= 1 << 16) && m * n * k >= 1 << 12
+    }
+
+    /// One single-thread piece: the micro-kernel where `tileSuits`, else one CBLAS sgemm.
+    @inline(__always)
+    static func product(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        guard tileSuits(transA, transB, m, n, k, alpha, beta) else {
+            return sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        }
+        if transB {
+            // B is n×k (row stride ldb): its transpose, k×n, is the panel the kernel reads
+            let bt = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+            defer { bt.deallocate() }
+            for j in 0..<n { let row = b + j * ldb; for q in 0..<k { bt[q * n + j] = row[q] } }
+            tileAccumulate(a, sm: lda, sk: 1, bt, ldb: n, depth: k, rows: m, width: n, c, ldc: ldc, accumulate: beta == 1)
+        } else {
+            tileAccumulate(a, sm: transA ? 1 : lda, sk: transA ? lda : 1, b, ldb: ldb, depth: k, rows: m, width: n,
+                           c, ldc: ldc, accumulate: beta == 1)
+        }
+    }
+
     /// Below this many multiply-adds (~20–40 µs of work) a GEMM runs on one thread: waking
     /// a worker costs about as much.
     static let parallelWork = 1 << 20
@@ -129,7 +169,7 @@ public enum BLAS {
                     var r0 = 0
                     while r0 < m {
                         let len = min(rows, m - r0)
-                        sgemm(false, false, len, n, k, 1, a + r0 * lda, lda, b, ldb, 0, c + r0 * ldc, ldc)
+                        product(false, false, len, n, k, 1, a + r0 * lda, lda, b, ldb, 0, c + r0 * ldc, ldc)
                         r0 += len
                     }
                     return
@@ -140,14 +180,14 @@ public enum BLAS {
                     var k0 = 0
                     while k0 < k {
                         let len = min(depth, k - k0)
-                        sgemm(true, false, m, n, len, alpha, a + k0 * lda, lda, b + k0 * ldb, ldb, k0 == 0 ? beta : 1, c, ldc)
+                        product(true, false, m, n, len, alpha, a + k0 * lda, lda, b + k0 * ldb, ldb, k0 == 0 ? beta : 1, c, ldc)
                         k0 += len
                     }
                     return
                 }
             }
         }
-        sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        product(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
     @inline(__always)

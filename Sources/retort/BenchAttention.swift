@@ -20,6 +20,7 @@ struct BenchAttention: ParsableCommand {
     var fusedFrom: Int = AttentionCore.defaultFusedSoftmaxMinTokens
     @Option(help: "Token count from which Taylor runs the tiled kernel (default: the ViT's, \(AttentionCore.defaultTiledTaylorMinTokens); 0: at every n).")
     var tiledFrom: Int = AttentionCore.defaultTiledTaylorMinTokens
+    @Flag(help: "Run all of BLAS.gemm's products on OpenBLAS (not on Retort's micro-kernel; the attention kernels keep theirs), to compare the two.") var blasOnly = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/attention_bench.py and prints the ratios.") var python: String?
     @Flag(help: "Instead of timing: peak resident memory against n for the per-head softmax, the fused softmax and Taylor (each n and kernel in a child process), with the kernels' scratch.")
     var memory = false
@@ -43,6 +44,7 @@ struct BenchAttention: ParsableCommand {
 
     func run() throws {
         Threads.set(threads)
+        BLAS.microKernel = !blasOnly
         let ns = parsedSizes!
         if let memoryProbe { return try probeMemory(memoryProbe) }
         if memory { return try memoryTable(ns) }

@@ -29,6 +29,7 @@ struct BenchDistill: ParsableCommand {
     }
 
     func run() throws {
+        BLAS.microKernel = !bench.blasOnly
         let dir = dataOptions.directory()
         var c = DistillConfig.preset(.full)
         c.data = .sample(.mnist5k); c.model = .cnn; c.studentWidth = studentWidth

@@ -25,7 +25,8 @@ struct BenchTrain: ParsableCommand {
 
     func run() throws {
         Threads.set(threads)
-        print("training throughput, batch \(batch), \(threads) threads, SGD Nesterov; BLAS \(BLASRuntime.coreName)")
+        BLAS.microKernel = !bench.blasOnly
+        print("training throughput, batch \(batch), \(threads) threads, SGD Nesterov; BLAS \(BLASRuntime.coreName)\(bench.blasOnly ? " (every product on OpenBLAS)" : "")")
         var ours: [String: Double] = [:]
         for kind in models.values {
             let name = kind.rawValue

@@ -33,6 +33,7 @@ struct BenchVit: ParsableCommand {
     var fusedFrom: Int = AttentionCore.defaultFusedSoftmaxMinTokens
     @Option(help: "Token count from which Taylor's forward runs the tiled kernel (default: the ViT's, \(AttentionCore.defaultTiledTaylorMinTokens)).")
     var tiledFrom: Int = AttentionCore.defaultTiledTaylorMinTokens
+    @Flag(help: "Run all of BLAS.gemm's products on OpenBLAS (not on Retort's micro-kernel; the attention kernels keep theirs), to compare the two.") var blasOnly = false
     @Flag(help: "Also time softmax with the per-head kernel (the n×n map) in place of the default dispatch (fused from n = 128) and print the default's speed-up over it.")
     var reference = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/bench_vit.py and prints Retort/PyTorch ratios.") var python: String?
@@ -56,7 +57,8 @@ struct BenchVit: ParsableCommand {
     }
 
     func run() throws {
-        print("ViT training step (forward, cross-entropy, backward, AdamW) on synthetic seeded images; median of \(steps) steps after \(warmup) warm-up; BLAS \(BLASRuntime.coreName)")
+        BLAS.microKernel = !blasOnly
+        print("ViT training step (forward, cross-entropy, backward, AdamW) on synthetic seeded images; median of \(steps) steps after \(warmup) warm-up; BLAS \(BLASRuntime.coreName)\(blasOnly ? " (every product on OpenBLAS)" : "")")
         var rows: [Row] = []
         for t in threads.values {
             Threads.set(t)

@@ -180,6 +180,7 @@ struct TorchBenchOptions: ParsableArguments {
     @Option(help: "Mini-batch size.") var batch: Int = 64
     @Option(help: "Threads (BLAS and Retort loops; torch.set_num_threads for PyTorch).") var threads: Int = 2
     @Option(help: "A Python with torch installed: also runs the same benchmark in PyTorch (tools/pytorch/) and prints the ratio.") var python: String?
+    @Flag(help: "Run all of BLAS.gemm's products on OpenBLAS (not on Retort's micro-kernel; the attention kernels keep theirs), to compare the two.") var blasOnly = false
 
     func validate() throws {
         guard batch >= 1, threads >= 1 else { throw ValidationError("--batch and --threads must be ≥ 1") }
