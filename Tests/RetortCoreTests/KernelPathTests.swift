@@ -255,6 +255,47 @@ final class KernelPathTests: XCTestCase {
         }
     }
 
+    /// The pieces `BLAS.gemm` hands to Retort's micro-kernel (width a multiple of 16, inner
+    /// dimension ≤ 1024, α = 1, β ∈ {0, 1}): NN, A·Bᵀ (B copied transposed), Aᵀ·B, row counts
+    /// that leave 1–3 rows after the 4-row blocks, widths with a 16-column tail after the
+    /// 64-column blocks, strided operands; against a Double reference, with the micro-kernel on
+    /// and off (all on OpenBLAS), on one and two threads.
+    func testMicroKernelPiecesMatchAReference() {
+        let cases: [(Bool, Bool, Int, Int, Int)] = [
+            (false, false, 1601, 80, 64), (false, true, 1602, 256, 64), (true, false, 256, 64, 1603),
+            (false, false, 7, 16, 1024), (false, true, 33, 192, 64), (true, false, 64, 96, 1600), (false, false, 3, 48, 40),
+        ]
+        defer { BLAS.microKernel = true }
+        for (ta, tb, m, n, k) in cases {
+            for beta: Float in [0, 1] {
+                let lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5
+                let a = randomTensor([(ta ? k : m) * lda], seed: 71), b = randomTensor([(tb ? n : k) * ldb], seed: 72)
+                let c0 = randomTensor([m * ldc], seed: 73)
+                for micro in [true, false] {
+                    for threads in [1, 2] {
+                        BLAS.microKernel = micro
+                        Threads.set(threads)
+                        let c = c0.copy()
+                        BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a.data, lda: lda, b: b.data, ldb: ldb,
+                                  beta: beta, c: c.data, ldc: ldc)
+                        var worst = 0.0
+                        for i in 0..<m { for j in 0..<ldc {
+                            guard j < n else { XCTAssertEqual(c[i * ldc + j], c0[i * ldc + j], "outside C's columns"); continue }
+                            var acc = Double(beta) * Double(c0[i * ldc + j]), magnitude = abs(acc)
+                            for q in 0..<k {
+                                let t = Double(ta ? a[q * lda + i] : a[i * lda + q]) * Double(tb ? b[j * ldb + q] : b[q * ldb + j])
+                                acc += t; magnitude += abs(t)
+                            }
+                            // error relative to Σ|terms| (float summation: ≈ √k·2⁻²⁴ typical)
+                            worst = max(worst, abs(acc - Double(c[i * ldc + j])) / magnitude)
+                        } }
+                        XCTAssertLessThan(worst, 1e-5, "\(ta) \(tb) \(m)×\(n)×\(k) beta \(beta) micro \(micro) threads \(threads)")
+                    }
+                }
+            }
+        }
+    }
+
     /// A parallel loop (or GEMM) started inside a chunk runs inline on that thread.
     func testNestedParallelLoopsRunInline() {
         Threads.set(2)
