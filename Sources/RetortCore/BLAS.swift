@@ -31,11 +31,10 @@ public enum BLAS {
     /// TN products with its small-matrix kernels — without packing the operands or a
     /// separate pass to zero C — about 1.3–1.6× faster here. For the same reason C = A·Bᵀ
     /// with a small B runs as A·(Bᵀ) on a transposed copy of B.
-    /// Each single-thread piece whose width is a multiple of 16 and whose inner dimension is at
-    /// most 1024 (α = 1, β ∈ {0, 1}) runs on Retort's register-blocked micro-kernel
-    /// (`tileAccumulate`, VectorMath) instead of OpenBLAS: these are the attention blocks and the
-    /// ViT's and MLP's layers, where OpenBLAS's packing costs more than it saves and its kernel
-    /// depends on the core (`OPENBLAS_CORETYPE`); see `microKernel`.
+    /// When OpenBLAS runs a core below this CPU's best (`microKernel`), each single-thread piece
+    /// whose width is a multiple of 16 and whose inner dimension is at most 1024 (α = 1,
+    /// β ∈ {0, 1}) runs on Retort's register-blocked micro-kernel (`tileAccumulate`, VectorMath)
+    /// instead: the ViT's and the CNN's layers, where the weaker core's kernel loses to it.
     /// Results are deterministic for a given thread count.
     public static func gemm(transA: Bool = false, transB: Bool = false,
                             m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -115,9 +114,11 @@ public enum BLAS {
         }
     }
 
-    /// Whether suitable pieces run on the micro-kernel (true, the default) or all on OpenBLAS
-    /// (false: for side-by-side benchmarks, `retort bench … --blas-only`).
-    nonisolated(unsafe) public static var microKernel = true
+    /// Whether suitable pieces run on the micro-kernel or all on OpenBLAS. Default: on when
+    /// OpenBLAS runs a core below this CPU's best (`BLASRuntime.coreBelowBest`, e.g. a preset
+    /// Haswell core on an AVX-512 CPU), where its kernel is the weaker one; off under the best
+    /// core. `retort bench … --blas-only` turns it off for a side-by-side comparison.
+    nonisolated(unsafe) public static var microKernel = BLASRuntime.coreBelowBest
 
     /// The pieces the micro-kernel takes: α = 1, β ∈ {0, 1}, a width that is a multiple of 16,
     /// an inner dimension ≤ 1024 (a 64-column panel of B stays in L2), not both operands

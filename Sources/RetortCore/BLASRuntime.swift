@@ -79,6 +79,18 @@ public enum BLASRuntime {
         genericCores.contains(coreName.lowercased()) && CPUInfo.current().bestOpenBLASCore != nil
     }
 
+    /// True when the loaded kernel ranks below the best core this CPU supports (a preset
+    /// `OPENBLAS_CORETYPE` such as Haswell on an AVX-512 CPU): `BLAS.gemm` then runs its small
+    /// products on Retort's micro-kernel (`BLAS.microKernel`). Measured on an idle 2-core EPYC
+    /// (docs/performance.md): under the preset Haswell core the micro-kernel made the vit-mnist
+    /// step ≈ 1.1× and the tiny CNN ≈ 1.1× faster; under the auto-detected Cooperlake core
+    /// OpenBLAS was faster (MLP, CNN), so it keeps those products there.
+    public static var coreBelowBest: Bool {
+        guard let best = CPUInfo.current().bestOpenBLASCore, let b = coreOrder.firstIndex(of: best.lowercased()) else { return false }
+        guard let c = coreOrder.firstIndex(of: coreName.lowercased()) else { return false }
+        return c < b
+    }
+
     /// How the kernel was chosen, for `retort doctor`.
     public static var selection: String {
         let env = ProcessInfo.processInfo.environment

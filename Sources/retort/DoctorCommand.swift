@@ -21,6 +21,7 @@ struct DoctorCommand: ParsableCommand {
         print("  blas:         \(BLASRuntime.config.trimmingCharacters(in: .whitespaces))")
         let generic = BLASRuntime.genericCores.contains(BLASRuntime.coreName.lowercased())
         print("  blas core:    \(BLASRuntime.coreName)\(generic ? "  (generic fallback — slow)" : "")  [\(BLASRuntime.selection)]")
+        print("  small gemms:  \(BLAS.microKernel ? "Retort's micro-kernel (the BLAS core is below this CPU's best)" : "OpenBLAS")")
         print("  blas threads: \(BLASRuntime.threads)")
         print("  best core:    \(cpu.bestOpenBLASCore ?? "none known for this CPU")")
         if let l2 = ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] { print("  blas l2 size: OPENBLAS_L2_SIZE=\(l2) from the environment") }

@@ -265,7 +265,8 @@ final class KernelPathTests: XCTestCase {
             (false, false, 1601, 80, 64), (false, true, 1602, 256, 64), (true, false, 256, 64, 1603),
             (false, false, 7, 16, 1024), (false, true, 33, 192, 64), (true, false, 64, 96, 1600), (false, false, 3, 48, 40),
         ]
-        defer { BLAS.microKernel = true }
+        let wasOn = BLAS.microKernel
+        defer { BLAS.microKernel = wasOn }
         for (ta, tb, m, n, k) in cases {
             for beta: Float in [0, 1] {
                 let lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5

@@ -1,6 +1,7 @@
 # CLI basics, BLAS start-up, bad flags and values.
 expect "doctor reports a non-generic BLAS core" 0 'blas core: +[A-Za-z]+ ' -- "$BIN" doctor
 if "$BIN" doctor | grep -q 'generic fallback'; then bad "doctor: generic BLAS kernel still selected"; else ok "doctor: no generic fallback"; fi
+expect "doctor names where small products run" 0 'small gemms: +(OpenBLAS|Retort.s micro-kernel)' -- "$BIN" doctor
 # Some machines preset OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE); the suite never changes them.
 # Preset: retort keeps the user's core, also when told the loaded kernel is generic.
 # Unset: the start-up re-exec selects the best core.
