@@ -69,8 +69,6 @@ enum FusedSoftmaxKernel {
         if padded > n { for k in 0..<d { (kt + k * ld + n).update(repeating: 0, count: padded - n) } }
     }
 
-    static func splitsPairs(_ pairs: Int) -> Bool { Threads.count == 1 || pairs >= 2 * Threads.count }
-
     /// Z of every pair into `out` ([B, n, H·d]); the log-sum-exp of every row into `lse`
     /// (pair-major, n per pair) when given.
     static func forward(qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, batch b: Int, heads h: Int,

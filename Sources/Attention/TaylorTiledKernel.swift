@@ -24,7 +24,11 @@ enum TaylorTiledKernel {
                         workspaces wss: [Workspace]) {
         precondition(supports(headDim: d), "TaylorTiledKernel: d must be a multiple of 16")
         let pairs = b * h
-        if FusedSoftmaxKernel.splitsPairs(pairs) {
+        // Whole pairs per thread as soon as every thread gets one, even unevenly: splitting one
+        // pair's row blocks costs three fork-joins and a serial column pass per pair, and with
+        // 3 pairs on 2 threads (d = 64, n = 256–1024) it ran slower than 1 thread (0.54–0.58 ms
+        // against 0.35 at n = 512, idle, `bench attention --threads 1|2`).
+        if Threads.count == 1 || pairs >= Threads.count {
             parallelChunks(pairs) { chunk, range in
                 for p in range {
                     forwardOne(p, qkv: qkv, out: out, heads: h, tokens: n, headDim: d, save: save, savedStride: savedStride, ws: wss[chunk])
