@@ -59,14 +59,17 @@ enum FusedSoftmaxKernel {
         return br * tileStride(tokens: n, headDim: d) + 2 * br + (usesTiles(headDim: d) ? d * keyStride(tokens: n) : 0)
     }
 
-    /// kt[k·ld + j] = K[j, k]/√d for j < n, zero for n ≤ j < roundUp(n, 16).
-    static func packKeysTransposed(_ io: HeadIO, into kt: UnsafeMutablePointer<Float>, ld: Int) {
-        let n = io.n, d = io.d, scale = io.invSqrtD, padded = roundUp(n, 16)
-        for j in 0..<n {
-            let row = io.k + j * io.ld
-            for k in 0..<d { kt[k * ld + j] = row[k] * scale }
+    /// dst[c·ldd + j] = scale·src[j·lds + c] for j < rows, c < d; zero for rows ≤ j < roundUp(rows, 16)
+    /// (the columns the micro-kernel reads past the last key). Kᵀ/√d of a pair (forward) or of a
+    /// key block, and V_jᵀ (backward).
+    static func packTransposed(_ src: UnsafePointer<Float>, lds: Int, rows: Int, d: Int, scale: Float,
+                               into dst: UnsafeMutablePointer<Float>, ldd: Int) {
+        for j in 0..<rows {
+            let row = src + j * lds
+            for c in 0..<d { dst[c * ldd + j] = row[c] * scale }
         }
-        if padded > n { for k in 0..<d { (kt + k * ld + n).update(repeating: 0, count: padded - n) } }
+        let padded = roundUp(rows, 16)
+        if padded > rows { for c in 0..<d { (dst + c * ldd + rows).update(repeating: 0, count: padded - rows) } }
     }
 
     /// Z of every pair into `out` ([B, n, H·d]); the log-sum-exp of every row into `lse`
@@ -86,7 +89,7 @@ enum FusedSoftmaxKernel {
                 if tiles {
                     // a chunk is a run of consecutive tasks: Kᵀ is packed once per pair and thread
                     kt = ws.take(3, d * ldk)
-                    if p != packed { packKeysTransposed(io, into: kt!, ld: ldk); packed = p }
+                    if p != packed { packTransposed(io.k, lds: io.ld, rows: n, d: d, scale: io.invSqrtD, into: kt!, ldd: ldk); packed = p }
                 }
                 forwardBlock(io, start: i0, rows: min(br, n - i0), keysT: kt, ldk: ldk, lse: lse.map { $0 + p * n }, ws)
                 ws.endHead()
@@ -210,13 +213,9 @@ enum FusedSoftmaxKernel {
         let k = io.k + j0 * ld, v = io.v + j0 * ld, dk = g.k + j0 * g.ld, dv = g.v + j0 * g.ld
         var kt: UnsafeMutablePointer<Float>? = nil, vt: UnsafeMutablePointer<Float>? = nil
         if tiles {
-            let a = ws.take(13, d * ldp), b = ws.take(14, d * ldp)
-            for j in 0..<cols {
-                let kr = k + j * ld, vr = v + j * ld
-                for c in 0..<d { a[c * ldp + j] = kr[c] * scale; b[c * ldp + j] = vr[c] }
-            }
-            if ldt > cols { for c in 0..<d { (a + c * ldp + cols).update(repeating: 0, count: ldt - cols); (b + c * ldp + cols).update(repeating: 0, count: ldt - cols) } }
-            kt = a; vt = b
+            kt = ws.take(13, d * ldp); vt = ws.take(14, d * ldp)
+            packTransposed(k, lds: ld, rows: cols, d: d, scale: scale, into: kt!, ldd: ldp)
+            packTransposed(v, lds: ld, rows: cols, d: d, scale: 1, into: vt!, ldd: ldp)
         }
         var i0 = 0
         while i0 < n {

@@ -52,7 +52,7 @@ public enum BLAS {
             // A·Bᵀ = A·(Bᵀ): transpose the small B (n×k) into k×n.
             let bt = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
             defer { bt.deallocate() }
-            for j in 0..<n { let row = b + j * ldb; for q in 0..<k { bt[q * n + j] = row[q] } }
+            transpose(b, ldb, rows: n, cols: k, into: bt)
             gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: bt, ldb: n, beta: 0, c: c, ldc: ldc)
             return
         }
@@ -142,12 +142,18 @@ public enum BLAS {
             // B is n×k (row stride ldb): its transpose, k×n, is the panel the kernel reads
             let bt = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
             defer { bt.deallocate() }
-            for j in 0..<n { let row = b + j * ldb; for q in 0..<k { bt[q * n + j] = row[q] } }
+            transpose(b, ldb, rows: n, cols: k, into: bt)
             tileAccumulate(a, sm: lda, sk: 1, bt, ldb: n, depth: k, rows: m, width: n, c, ldc: ldc, accumulate: beta == 1)
         } else {
             tileAccumulate(a, sm: transA ? 1 : lda, sk: transA ? lda : 1, b, ldb: ldb, depth: k, rows: m, width: n,
                            c, ldc: ldc, accumulate: beta == 1)
         }
+    }
+
+    /// dst (cols × rows, row stride rows) = the transpose of src (rows × cols, row stride ld).
+    @inline(__always)
+    static func transpose(_ src: UnsafePointer<Float>, _ ld: Int, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
+        for j in 0..<rows { let row = src + j * ld; for q in 0..<cols { dst[q * rows + j] = row[q] } }
     }
 
     /// Below this many multiply-adds (~20–40 µs of work) a GEMM runs on one thread: waking
