@@ -6,7 +6,7 @@ import TrainEngine
 extension DistillConfig: FileConfigurable {
     public static var fileTemplate: DistillConfig {
         var c = DistillConfig()
-        c.testCount = 1; c.runName = "name"; c.dataOptions = .template; c.cnn = .template; c.randomWidths = [1]; c.randomExpands = [1]; c.collapseDrop = 1; c.calibrationHoldout = 0.1
+        c.testCount = 1; c.runName = "name"; c.dataOptions = .template; c.cnn = .template; c.randomWidths = [1]; c.randomExpands = [1]; c.collapseDrop = 1; c.calibrationHoldout = 0.1; c.keepStudent = .heldOut
         return c
     }
     public static var fileAliases: [String: String] {

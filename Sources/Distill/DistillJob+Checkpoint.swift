@@ -32,6 +32,9 @@ public struct DistillState: Codable, Sendable {
     public var collapse: CollapseDetector?
     /// The teacher's calibration of the epoch in progress (absent before Retort had it).
     public var calibration: TeacherCalibration?
+    /// The held-out student kept so far (its slice is in the tensors as kept/NAME; absent
+    /// without one and in checkpoints written before Retort kept it).
+    public var kept: KeptStudent?
     /// `--set-at` changes not applied yet (absent in checkpoints written before Retort kept them).
     public var schedule: [ScheduledSetting]?
     /// Per BatchNorm (by name): widths with their own statistics besides the full width.
@@ -72,6 +75,7 @@ extension DistillJob: CheckpointedJob {
                 t.append(("bn/\(bn.name)/\(w)/mean", s.mean)); t.append(("bn/\(bn.name)/\(w)/var", s.var))
             }
         }
+        if kept != nil { t += keptTensors.map { (name: "kept/\($0.name)", tensor: $0.tensor) } }
         return t + OptimizerCheckpoint.tensors(optimizer)
     }
 
@@ -96,7 +100,7 @@ extension DistillJob: CheckpointedJob {
             order: epochCursor.order, samplesSeen: epochCursor.samplesSeen, orderRNG: hex(orderRNG), augmentRNG: hex(augmentRNG), widthRNG: hex(widthRNG),
             acc: acc, trainSeconds: trainSeconds, cosines: cosines,
             runCounts: [runConflicts, runAnyTensor, runSteps, runTeacherSteps, runWeightSteps], runSums: [runEntropy, runWeight],
-            lastEpoch: lastEpoch, diagnostics: diagnostics, collapse: collapse, calibration: calibration, schedule: schedule,
+            lastEpoch: lastEpoch, diagnostics: diagnostics, collapse: collapse, calibration: calibration, kept: kept, schedule: schedule,
             bnWidths: Dictionary(net.batchNorms.map { bn in (bn.name, bn.layer.trackedWidths.filter { $0 != bn.layer.features }) },
                                  uniquingKeysWith: { a, _ in a }),
             optimizerSteps: (optimizer as? AdamW)?.stepCount ?? 0, checkpointEvery: checkpointEvery,
@@ -139,6 +143,13 @@ extension DistillJob: RestorableJob {
                 stats.append((bn.layer, w, m, v))
             }
         }
+        var keptCopy: [(name: String, tensor: Tensor)] = []
+        if s.kept != nil {
+            for (name, shape) in net.studentTensors().map({ ($0.name, $0.tensor.shape) }) {
+                guard let t = tensors["kept/\(name)"], t.shape == shape else { throw bad("kept student tensor kept/\(name) is missing or has the wrong shape") }
+                keptCopy.append((name, t.copy()))
+            }
+        }
         let restoreOptimizer = try OptimizerCheckpoint.prepareRestore(optimizer, from: tensors, stepCount: s.optimizerSteps, bad: bad)
         // apply
         for (dst, src) in copies { dst.copy(from: src) }
@@ -155,6 +166,7 @@ extension DistillJob: RestorableJob {
         if let d = s.diagnostics, d.tracked == diagnostics.tracked { diagnostics = d } else { diagnostics = StudentDiagnostics(layout: net.layout) }
         collapse = s.collapse ?? CollapseDetector(threshold: config.effectiveCollapseDrop)
         calibration = s.calibration ?? TeacherCalibration()
+        kept = s.kept; keptTensors = keptCopy
         schedule = s.schedule ?? []
         checkpointEvery = s.checkpointEvery; logEvery = s.logEvery
         activeSeconds = trainSeconds   // the checkpoint's time in training steps

@@ -70,15 +70,27 @@ public struct DistillEpochSummary: Sendable, Equatable, Codable {
     /// The collapse detector's reading after this epoch: the student's best test accuracy
     /// so far and how far below it the latest is, in points (nil in older checkpoints).
     public var studentBestTestAccuracy: Double? = nil, studentDropFromBest: Double? = nil
+    /// The student's accuracy and mean loss on the held-out rows and the epoch of the student
+    /// kept so far (`keep-student held-out`; nil otherwise and in older checkpoints).
+    public var studentHeldOutAccuracy: Double? = nil, studentHeldOutLoss: Double? = nil
+    public var keptEpoch: Int? = nil
     public let lr: Float
     public let seconds: Double
     public let samplesPerSecond: Double
 }
 
-/// Final numbers of a finished run (what `compare` tabulates).
+/// Final numbers of a finished run (what `compare` tabulates). The student's accuracies are
+/// the kept student's (`keep-student`): with held-out keeping, the student of `keptEpoch`.
 public struct DistillRunSummary: Sendable, Codable, Equatable {
     public var studentTestAccuracy: Double
     public var studentTrainAccuracy: Double
+    /// Held-out keeping: the kept student's epoch and held-out accuracy (nil: the last student is kept).
+    public var keptEpoch: Int? = nil
+    public var keptHeldOutAccuracy: Double? = nil
+    /// The student after the last epoch, and its best test accuracy over the run (a
+    /// diagnostic the choice never sees; nil in summaries written before Retort kept them).
+    public var lastStudentTestAccuracy: Double? = nil
+    public var bestStudentTestAccuracy: Double? = nil
     public var teacherTestAccuracy: Double
     public var teacherTrainAccuracy: Double
     public var conflictFraction: Double
@@ -160,10 +172,20 @@ public final class DistillJob {
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     var acc = EpochAccumulator(tensors: 0)
     var diagnostics: StudentDiagnostics
-    /// Training rows held out from the teacher's label loss to calibrate it (sorted; empty
-    /// without a calibration split) and, per training row, whether it is one of them.
+    /// Training rows held out from the teacher's label loss to calibrate it and, when the run
+    /// keeps the held-out student, from the student's losses (sorted; empty without a
+    /// held-out split) and, per training row, whether it is one of them.
     public let calibrationRows: [Int]
     private let heldOut: [Bool]
+    /// Whether the teacher is calibrated on `calibrationRows` every epoch.
+    var calibratesTeacher: Bool { config.teacherLoss && !calibrationRows.isEmpty }
+    /// Whether the student never trains on `calibrationRows` and the run keeps the student
+    /// of its best held-out epoch (`keep-student held-out`).
+    public var keepsHeldOutStudent: Bool { config.effectiveKeepStudent == .heldOut && !calibrationRows.isEmpty }
+    /// The student kept so far (held-out keeping; nil before the first epoch ends) and its
+    /// slice's tensors, as `WeightSharingNet.studentTensors()` gave them at that epoch.
+    public internal(set) var kept: KeptStudent?
+    var keptTensors: [(name: String, tensor: Tensor)] = []
     /// The teacher's calibration, refitted at the start of every epoch on `calibrationRows`.
     public internal(set) var calibration = TeacherCalibration()
     /// The student's test accuracy per epoch, watched for a collapse (`--collapse-drop`).
@@ -220,7 +242,7 @@ public final class DistillJob {
         acc = EpochAccumulator(tensors: params.count)
         diagnostics = StudentDiagnostics(layout: net.layout)
         collapse = CollapseDetector(threshold: config.effectiveCollapseDrop)
-        calibrationRows = TeacherCalibration.rows(count: data.train.count, fraction: config.teacherLoss ? config.effectiveCalibrationHoldout : 0,
+        calibrationRows = TeacherCalibration.rows(count: data.train.count, fraction: config.teacherLoss || config.effectiveKeepStudent == .heldOut ? config.effectiveCalibrationHoldout : 0,
                                                   seed: config.splitSeed)
         var mask = [Bool](repeating: false, count: data.train.count)
         for r in calibrationRows { mask[r] = true }
@@ -375,7 +397,7 @@ public final class DistillJob {
                 log?.write(MetricRecord(kind: "event", step: step, epoch: epoch, values: [("groups_permuted", Double(sorted.count))],
                                         note: "channels sorted by L1 importance"))
             }
-            if !calibrationRows.isEmpty { calibrateTeacher() }
+            if calibratesTeacher { calibrateTeacher() }
             _ = epochCursor.startEpochIfDue(rng: &orderRNG)
             acc = EpochAccumulator(tensors: net.parameters.count)
             diagnostics.startEpoch()
@@ -393,6 +415,13 @@ public final class DistillJob {
         let params = net.parameters
         let s = settings
         Divergence.testHook(params, next: step + 1)
+        // the mean over the batch's rows the networks may learn from (held-out rows weigh 0)
+        var rowWeights: [Float]?
+        if !calibrationRows.isEmpty {
+            let kept = idx.count(where: { !heldOut[$0] })
+            let w = kept > 0 ? Float(idx.count) / Float(kept) : 0
+            rowWeights = idx.map { heldOut[$0] ? 0 : w }
+        }
 
         // 1. teacher
         var teacherLogits: Tensor?
@@ -406,13 +435,6 @@ public final class DistillJob {
             model.setWidth(w)
             for (p, g) in zip(params, gt) { g.zero(); p.grad = g }
             let z = model.forward(x, training: true)
-            var rowWeights: [Float]?
-            if !calibrationRows.isEmpty {
-                // the mean over the batch's rows the teacher may learn from (calibration rows weigh 0)
-                let kept = idx.count(where: { !heldOut[$0] })
-                let w = kept > 0 ? Float(idx.count) / Float(kept) : 0
-                rowWeights = idx.map { heldOut[$0] ? 0 : w }
-            }
             let (l, dz) = crossEntropy(logits: z, labels: labels, labelSmoothing: config.labelSmoothing, sampleWeights: rowWeights)
             guard l.isFinite else { return diverge("teacher loss is \(Divergence.describe(Double(l)))", loss: l, lr: lr, samples: labels.count) }
             model.backwardParameters(dz)
@@ -447,11 +469,13 @@ public final class DistillJob {
         model.setWidth(net.student)
         for (p, g) in zip(params, gs) { g.zero(); p.grad = g }
         let zs = model.forward(x, training: true)
-        let (sLoss, dzs) = crossEntropy(logits: zs, labels: labels, labelSmoothing: config.labelSmoothing)
+        let studentRows = keepsHeldOutStudent ? rowWeights : nil
+        let (sLoss, dzs) = crossEntropy(logits: zs, labels: labels, labelSmoothing: config.labelSmoothing, sampleWeights: studentRows)
         var kdLoss: Float = 0
         var kdShare = Double.nan
         if lambda > 0, let tz = target {
-            let (l, g) = softTargetKL(studentLogits: zs, teacherLogits: tz, temperature: s.temperature, sampleWeights: weights)
+            let kdWeights = studentRows.map { r in zip(weights, r).map { $0 * $1 } } ?? weights
+            let (l, g) = softTargetKL(studentLogits: zs, teacherLogits: tz, temperature: s.temperature, sampleWeights: kdWeights)
             kdLoss = lambda * l
             kdShare = StudentDiagnostics.share(ce: dzs, kd: g, lambda: lambda)
             Elementwise.axpy(lambda, g, dzs)
@@ -585,6 +609,7 @@ public final class DistillJob {
         if recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
         let sTrain = evaluate(data.train, width: net.student).accuracy
         let (sLoss, sTest) = evaluate(data.test, width: net.student)
+        let holdout = keepsHeldOutStudent ? keepStudentIfBest(testAccuracy: sTest, trainAccuracy: sTrain) : nil
         model.setWidth(net.student)
         let a = acc
         var summary = DistillEpochSummary(
@@ -607,6 +632,8 @@ public final class DistillJob {
         summary.teacherTrainConfidence = tTrainConf; summary.teacherTestConfidence = tTestConf
         let event = collapse.observe(epoch: epoch, accuracy: 100 * Double(sTest))
         summary.studentBestTestAccuracy = collapse.best; summary.studentDropFromBest = collapse.currentDrop
+        summary.studentHeldOutAccuracy = holdout?.accuracy; summary.studentHeldOutLoss = holdout?.loss
+        summary.keptEpoch = kept?.epoch
         lastEpoch = summary
         if let log {
             log.write(MetricRecord(kind: "epoch", step: step, epoch: epoch, values: [
@@ -620,9 +647,11 @@ public final class DistillJob {
                 ("dead_unit_fraction", d.deadFraction), ("kd_grad_share", d.meanKDShare),
                 ("teacher_train_conf", tTrainConf), ("teacher_test_conf", tTestConf),
                 ("student_best_test_acc", collapse.best / 100), ("student_drop_points", collapse.currentDrop),
-                ("calibration_temperature", calibrationRows.isEmpty ? .nan : calibration.temperature),
-                ("teacher_holdout_acc", calibrationRows.isEmpty ? .nan : calibration.accuracy),
-                ("teacher_holdout_conf", calibrationRows.isEmpty ? .nan : calibration.confidence)]))
+                ("calibration_temperature", calibratesTeacher ? calibration.temperature : .nan),
+                ("teacher_holdout_acc", calibratesTeacher ? calibration.accuracy : .nan),
+                ("teacher_holdout_conf", calibratesTeacher ? calibration.confidence : .nan),
+                ("student_holdout_acc", holdout?.accuracy ?? .nan), ("student_holdout_loss", holdout?.loss ?? .nan),
+                ("kept_epoch", kept.map { Double($0.epoch) } ?? .nan), ("kept_test_acc", kept?.testAccuracy ?? .nan)]))
             if !unitChanges.died.isEmpty || !unitChanges.revived.isEmpty {
                 let parts = [unitChanges.died.isEmpty ? nil : "dead (no student gradient in the whole epoch): " + unitChanges.died.joined(separator: ", "),
                              unitChanges.revived.isEmpty ? nil : "alive again: " + unitChanges.revived.joined(separator: ", ")]
@@ -705,8 +734,10 @@ public final class DistillJob {
         let n = cosines.count, k = max(1, n / 10)
         func mean(_ a: ArraySlice<Double>) -> Double { let f = a.filter(\.isFinite); return f.isEmpty ? .nan : f.reduce(0, +) / Double(f.count) }
         let e = lastEpoch
-        return DistillRunSummary(
-            studentTestAccuracy: Double(e?.studentTestAccuracy ?? .nan), studentTrainAccuracy: Double(e?.studentTrainAccuracy ?? .nan),
+        let kept = keepsHeldOutStudent ? self.kept : nil
+        var s = DistillRunSummary(
+            studentTestAccuracy: kept?.testAccuracy ?? Double(e?.studentTestAccuracy ?? .nan),
+            studentTrainAccuracy: kept?.trainAccuracy ?? Double(e?.studentTrainAccuracy ?? .nan),
             teacherTestAccuracy: Double(e?.teacherTestAccuracy ?? .nan), teacherTrainAccuracy: Double(e?.teacherTrainAccuracy ?? .nan),
             conflictFraction: runSteps > 0 ? Double(runConflicts) / Double(runSteps) : .nan,
             anyTensorConflictFraction: runSteps > 0 ? Double(runAnyTensor) / Double(runSteps) : .nan,
@@ -715,6 +746,10 @@ public final class DistillJob {
             meanEntropy: runTeacherSteps > 0 ? runEntropy / Double(runTeacherSteps) : .nan,
             meanKDWeight: runWeightSteps > 0 ? runWeight / Double(runWeightSteps) : .nan,
             steps: step, seconds: Double(DispatchTime.now().uptimeNanoseconds - created) / 1e9)
+        s.keptEpoch = kept?.epoch; s.keptHeldOutAccuracy = kept?.heldOutAccuracy
+        s.lastStudentTestAccuracy = Double(e?.studentTestAccuracy ?? .nan)
+        s.bestStudentTestAccuracy = collapse.best.isFinite ? collapse.best / 100 : .nan
+        return s
     }
 
     /// The student slice (and its BatchNorm statistics) as safetensors: a standalone MLP or
@@ -722,12 +757,14 @@ public final class DistillJob {
     /// rebuilds it from the shapes). With shared BatchNorm statistics they are re-estimated at
     /// the student's width first.
     public func saveStudent(to url: URL) throws {
-        if recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
+        let k = keepsHeldOutStudent ? kept : nil
+        if k == nil && recalibrateStudent { net.recalibrate(width: net.student, data: data.train, samples: config.recalibrationSamples) }
+        let which = k.map { "kept at epoch \($0.epoch), best held-out accuracy" } ?? "step \(step)"
         var info = WeightsInfo(model: config.model.rawValue, data: config.data, splitSeed: config.splitSeed,
-                               testCount: config.effectiveTestCount, source: "retort distill: student slice (step \(step))")
+                               testCount: config.effectiveTestCount, source: "retort distill: student slice (\(which))")
         info.cnn = (net.model as? TinyCNN)?.config   // the student's (base) architecture
-        try info.write(net.studentTensors(), extra: [
-            "step": "\(step)", "model": net.name, "slice": "student (first-k of every widened layer)",
+        try info.write(k == nil ? net.studentTensors() : keptTensors, extra: [
+            "step": "\(step)", "kept_epoch": k.map { "\($0.epoch)" } ?? "last", "model": net.name, "slice": "student (first-k of every widened layer)",
             "method": config.method.rawValue + " [R] reconstruction",
         ], to: url)
     }

@@ -73,7 +73,7 @@ extension Screen {
 
     private func distillSide(_ g: inout CellGrid, _ s: UIState, _ d: DistillSnapshot, _ side: Rect) {
         // Side: run facts + settings
-        let (factsR, setR) = side.top(min(side.height - 8, 8))
+        let (factsR, setR) = side.top(min(side.height - 8, d.kept == nil ? 8 : 9))
         g.box(factsR, title: "NetDistiller [R]", glyphs: glyphs)
         let fi = factsR.inset(1)
         let facts = [
@@ -82,6 +82,7 @@ extension Screen {
             (d.diverged != nil ? "DIVERGED · " : "") + "step \(d.step) · \(String(format: "%.0f", d.samplesPerSecond)) samples/s",
             EpochCount.text(completed: d.epoch, total: d.totalEpochs),
             d.epochRows.last.map { String(format: "last epoch: student %.2f%%, teacher %.2f%%", 100 * $0.studentTestAccuracy, 100 * $0.teacherTestAccuracy) } ?? "no epoch finished yet",
+        ] + (d.kept.map { [$0] } ?? []) + [
             "[R] = reconstruction, not the paper's exact method",
         ]
         for (i, l) in facts.enumerated() where i < fi.height {

@@ -147,4 +147,7 @@ public struct DistillSnapshot: Sendable {
     public var blas: String
     /// Set while the student's test accuracy is more than `collapse` points below its best.
     public var collapse: String? = nil
+    /// The student the run keeps (`keep-student held-out`), one line: its epoch, held-out and
+    /// test accuracy (nil: the run keeps its last student, or no epoch has ended).
+    public var kept: String? = nil
 }

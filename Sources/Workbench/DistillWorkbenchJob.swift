@@ -353,7 +353,13 @@ public final class DistillWorkbenchJob: SteppableJob {
             anyTensorConflictFraction: teacherSteps > 0 ? Double(anyTensor) / Double(teacherSteps) : .nan,
             settings: fields, changes: changes, messages: messages,
             diverged: job.divergence.map(divergenceMessage), blas: "\(BLASRuntime.coreName)×\(BLASRuntime.threads)",
-            collapse: collapseWarning)
+            collapse: collapseWarning, kept: keptLine)
+    }
+
+    /// The side panel's line for the kept student (nil: none).
+    var keptLine: String? {
+        guard job.keepsHeldOutStudent, let k = job.kept else { return nil }
+        return String(format: "kept: epoch %d, held-out %.1f%%, test %.2f%%", k.epoch, 100 * k.heldOutAccuracy, 100 * k.testAccuracy)
     }
 }
 

@@ -197,13 +197,14 @@ struct CompareCommand: ParsableCommand {
 
     /// runs.csv: one row per finished run, by condition then seed.
     static func csv(_ results: [CompareRun]) -> String {
-        var csv = "condition,seed,student_test_acc,student_train_acc,teacher_test_acc,teacher_train_acc,conflict_fraction,any_tensor_conflict_fraction,mean_cos,cos_first10,cos_last10,mean_entropy,mean_kd_weight,steps,seconds\n"
+        var csv = "condition,seed,student_test_acc,student_train_acc,teacher_test_acc,teacher_train_acc,conflict_fraction,any_tensor_conflict_fraction,mean_cos,cos_first10,cos_last10,mean_entropy,mean_kd_weight,steps,seconds,kept_epoch,last_student_test_acc,best_student_test_acc\n"
         for r in results.sorted(by: { ($0.condition, $0.seed) < ($1.condition, $1.seed) }) {
             let s = r.summary
             csv += "\"\(r.label)\",\(r.seed)," + [s.studentTestAccuracy, s.studentTrainAccuracy, s.teacherTestAccuracy, s.teacherTrainAccuracy,
                                                   s.conflictFraction, s.anyTensorConflictFraction, s.meanCosine, s.cosineFirst10, s.cosineLast10,
                                                   s.meanEntropy, s.meanKDWeight].map { $0.isFinite ? String(format: "%.6g", $0) : "" }.joined(separator: ",")
-                + ",\(s.steps),\(String(format: "%.2f", s.seconds))\n"
+                + ",\(s.steps),\(String(format: "%.2f", s.seconds)),\(s.keptEpoch.map(String.init) ?? "last"),"
+                + [s.lastStudentTestAccuracy ?? .nan, s.bestStudentTestAccuracy ?? .nan].map { $0.isFinite ? String(format: "%.6g", $0) : "" }.joined(separator: ",") + "\n"
         }
         return csv
     }

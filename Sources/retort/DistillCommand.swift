@@ -114,6 +114,11 @@ struct DistillCommand: ParsableCommand {
                      s.cosineFirst10.isFinite ? String(format: "%+.3f", s.cosineFirst10) : "–",
                      s.cosineLast10.isFinite ? String(format: "%+.3f", s.cosineLast10) : "–"))
         print(job.collapse.verdict)
+        if let k = s.keptEpoch {
+            print(String(format: "kept student (keep-student held-out): epoch %d of %d, held-out accuracy %.2f%% on %d rows neither network trains on; test %.2f%% (last epoch %.2f%%, best %.2f%%)",
+                         k, job.epoch, 100 * (s.keptHeldOutAccuracy ?? .nan), job.calibrationRows.count, 100 * s.studentTestAccuracy,
+                         100 * (s.lastStudentTestAccuracy ?? .nan), 100 * (s.bestStudentTestAccuracy ?? .nan)))
+        }
         print("metrics in \(folder.path)/ (metrics.csv per epoch, steps.csv, tensor_cosines.csv, tensor_conflicts.csv, metrics.jsonl)")
     }
 

@@ -9,6 +9,7 @@ extension SurgeryMode: ExpressibleByArgument {}
 extension SurgeryGranularity: ExpressibleByArgument {}
 extension UncertaintyMode: ExpressibleByArgument {}
 extension BatchNormMode: ExpressibleByArgument {}
+extension StudentKeeping: ExpressibleByArgument {}
 
 extension DistillConfig: OptimSettings, RunSettings {}
 
@@ -47,6 +48,8 @@ struct DistillOptions: ParsableArguments {
     @Option(help: "Images held out for testing (default 597 digits, 1000 MNIST-5k).") var testCount: Int?
     @Option(help: "CNN: random shift augmentation in pixels (default 0).") var shift: Int?
     @Option(help: "Seed of the train/test split (fixed across seeds so runs are paired) (default 1).") var splitSeed: UInt64?
+    @Option(help: "Fraction of the training rows held out: the teacher never trains on them (its calibration for --uncertainty calibrated) and, with --keep-student held-out, neither does the student (default 0.1 when either needs them, else 0).") var calibrationHoldout: Float?
+    @Option(help: "Which student the run keeps (reports, exports, tabulates) [R]: last (the default) or held-out (the epoch with the best accuracy on the held-out rows, which then train neither network).") var keepStudent: StudentKeeping?
     @Option(help: "Collapse detector: report when the student's test accuracy falls more than this many points below its best (a diagnostic; default 10).") var collapseDrop: Double?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var dataRead: DataReadOptions
@@ -67,7 +70,7 @@ struct DistillOptions: ParsableArguments {
             ("lr", text(optim.lr)), ("momentum", text(optim.momentum)), ("weight-decay", text(optim.weightDecay)),
             ("label-smoothing", text(optim.labelSmoothing)), ("warmup-epochs", text(optim.warmupEpochs)),
             ("test-count", text(testCount)), ("shift", text(shift)), ("split-seed", text(splitSeed)),
-            ("collapse-drop", text(collapseDrop)),
+            ("collapse-drop", text(collapseDrop)), ("calibration-holdout", text(calibrationHoldout)), ("keep-student", keepStudent?.rawValue),
             ("test-data", dataRead.testData.map(absolutePath)), ("layout", dataRead.layout?.rawValue), ("shape", dataRead.shape),
             ("flip", dataRead.flip.map { $0 ? "on" : "off" }), ("label-column", dataRead.labelColumn),
             ("header", dataRead.header.map { $0 ? "on" : "off" }),
@@ -96,6 +99,8 @@ struct DistillOptions: ParsableArguments {
         ]
         if let t = c.testCount { out.append(("test-count", "\(t)")) }
         if let d = c.collapseDrop { out.append(("collapse-drop", "\(d)")) }
+        if let h = c.calibrationHoldout { out.append(("calibration-holdout", "\(h)")) }
+        if let k = c.keepStudent { out.append(("keep-student", k.rawValue)) }
         if let d = c.dataOptions {
             if let t = d.test { out.append(("test-data", t)) }
             if let l = d.layout { out.append(("layout", l.rawValue)) }

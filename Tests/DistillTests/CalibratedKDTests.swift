@@ -82,7 +82,7 @@ final class CalibratedKDTests: XCTestCase {
         XCTAssertEqual(c.uncertainty, .calibrated)
         XCTAssertEqual(c.effectiveCalibrationHoldout, 0.1)
         XCTAssertEqual(c.effectiveCollapseDrop, 10)
-        XCTAssertEqual(DistillConfig.preset(.kd).effectiveCalibrationHoldout, 0, "no calibration split without calibrated KD")
+        XCTAssertEqual(DistillConfig.preset(.kd).effectiveCalibrationHoldout, 0, "no calibration split without calibrated KD or held-out keeping")
         try c.set("collapse-drop", "5"); try c.set("calibration-holdout", "0.2")
         let data = try JSONEncoder().encode(c)
         let back = try JSONDecoder().decode(DistillConfig.self, from: data)
@@ -90,10 +90,11 @@ final class CalibratedKDTests: XCTestCase {
         XCTAssertEqual(back.collapseDrop, 5); XCTAssertEqual(back.calibrationHoldout, 0.2)
         // an old config.json (no new keys, the entropy weighting recorded) replays as it was
         var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(DistillConfig.preset(.full))) as! [String: Any]
-        old["uncertainty"] = "entropy"; old.removeValue(forKey: "collapseDrop"); old.removeValue(forKey: "calibrationHoldout")
+        old["uncertainty"] = "entropy"; old.removeValue(forKey: "collapseDrop"); old.removeValue(forKey: "calibrationHoldout"); old.removeValue(forKey: "keepStudent")
         let replay = try JSONDecoder().decode(DistillConfig.self, from: JSONSerialization.data(withJSONObject: old))
         XCTAssertEqual(replay.uncertainty, .entropy)
         XCTAssertEqual(replay.effectiveCalibrationHoldout, 0, "the old weighting holds nothing out")
+        XCTAssertEqual(replay.effectiveKeepStudent, .last, "a config.json from before keep-student keeps the last student")
         var bad = DistillConfig(); bad.calibrationHoldout = 0
         XCTAssertThrowsError(try bad.validate()) { XCTAssertTrue("\($0)".hasPrefix("calibration-holdout: calibrated KD needs")) }
         bad.calibrationHoldout = 0.7

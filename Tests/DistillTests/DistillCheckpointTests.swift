@@ -82,6 +82,7 @@ final class DistillCheckpointTests: XCTestCase {
         XCTAssertEqual(resumed.step, k)
         XCTAssertEqual(resumed.settings.tau, 0.05)
         XCTAssertEqual(resumed.checkpointEvery, 1000)
+        if k > resumed.stepsPerEpoch && c.keepStudent == .heldOut { XCTAssertNotNil(resumed.kept, "the checkpoint holds the student kept after the first epoch") }
         job = resumed
         try finish(job)
 
@@ -89,13 +90,18 @@ final class DistillCheckpointTests: XCTestCase {
         full.log?.sync(); job.log?.sync()
         XCTAssertEqual(try metrics(fullFolder), try metrics(folder))
         XCTAssertEqual(weights(full), weights(job))
+        XCTAssertEqual(full.kept, job.kept, "the kept student survives the resume")
+        let sa = root.appendingPathComponent("a.safetensors"), sb = root.appendingPathComponent("b.safetensors")
+        try full.saveStudent(to: sa); try job.saveStudent(to: sb)
+        XCTAssertEqual(try SafeTensors.read(sa).tensors.map(\.tensor.array), try SafeTensors.read(sb).tensors.map(\.tensor.array))
         var a = full.summary, b = job.summary
         a.seconds = 0; b.seconds = 0
         XCTAssertEqual(String(describing: a), String(describing: b))
     }
 
     func testMLPResumedMidEpochEqualsUninterruptedRun() throws {
-        let c = mlpConfig()
+        var c = mlpConfig()
+        c.keepStudent = .heldOut   // the kept student's copy goes through the checkpoint too
         let (probe, _) = try newJob(c, "probe")
         try assertResumeEqualsUninterrupted(c, stopAfter: probe.stepsPerEpoch + 7)
     }

@@ -27,6 +27,18 @@ if [ -n "$sacc" ] && ls "$d/st"/events.out.tfevents.* >/dev/null 2>&1; then ok "
 expect "eval of the student reproduces the run's student accuracy ($sacc)" 0 "test accuracy $sacc .*held-out digits" -- \
   "$BIN" eval --weights "$d/student.safetensors" --threads 1
 
+# --keep-student held-out: the kept (not the last) student is reported, exported and tabulated
+out=$("$BIN" distill --data digits --hidden 4,4 --lr 0.05 --epochs 20 --seed 6 --threads 1 --runs "$d" --name kept --plain \
+  --keep-student held-out --export "$d/kept.safetensors" 2>&1)
+kline=$(grep -E '^kept student \(keep-student held-out\): epoch [0-9]+ of 20, held-out accuracy [0-9.]+% on 120 rows' <<<"$out")
+kacc=$(grep -oE 'test [0-9.]+% \(last epoch' <<<"$kline" | grep -oE '[0-9.]+%')
+kepoch=$(grep -oE 'epoch [0-9]+ of' <<<"$kline" | grep -oE '[0-9]+')
+if [ -n "$kacc" ] && [ "$kepoch" != 20 ] && grep -q "student test $kacc" <<<"$out" && grep -q "\"keptEpoch\" : $kepoch," "$d/kept/summary.json"; then
+  ok "distill --keep-student held-out reports the kept student (epoch $kepoch, $kacc) in the done line and summary.json"
+else bad "distill --keep-student held-out" "$out"; fi
+expect "eval of the kept student reproduces its accuracy ($kacc), not the last epoch's" 0 "test accuracy $kacc .*held-out digits" -- \
+  "$BIN" eval --weights "$d/kept.safetensors" --threads 1
+
 out=$("$BIN" attention train --data digits --kinds taylor --seeds 3 --epochs 2 --width 16 --depth 1 --heads 2 --threads 1 --runs "$d" \
   --export-dir "$d/vit" 2>&1)
 vacc=$(grep -oE 'taylor seed 3: test accuracy [0-9.]+%' <<<"$out" | grep -oE '[0-9.]+%')
