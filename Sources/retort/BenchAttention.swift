@@ -22,6 +22,8 @@ struct BenchAttention: ParsableCommand {
     var tiledFrom: Int = AttentionCore.defaultTiledTaylorMinTokens
     @Flag(help: "Run all of BLAS.gemm's products on OpenBLAS (not on Retort's micro-kernel; the attention kernels keep theirs), to compare the two.") var blasOnly = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/attention_bench.py and prints the ratios.") var python: String?
+    @Option(help: "Rounds: time Retort, then PyTorch, this many times in turn; the tables give per-n medians over the rounds and each round's ratios (default 1).")
+    var rounds: Int = 1
     @Flag(help: "Instead of timing: peak resident memory against n for the per-head softmax, the fused softmax and Taylor (each n and kernel in a child process), with the kernels' scratch.")
     var memory = false
     @Option(help: "With --memory: also write the rows to this CSV file (for `retort plot lines`).") var csv: String?
@@ -35,6 +37,8 @@ struct BenchAttention: ParsableCommand {
     func validate() throws {
         guard let s = parsedSizes else { throw ValidationError("--sizes must be comma-separated positive integers, got '\(sizes)'") }
         guard dim >= 1, heads >= 1, threads >= 1 else { throw ValidationError("--dim, --heads and --threads must be ≥ 1") }
+        try checkPython(python)
+        guard rounds >= 1, rounds <= 50 else { throw ValidationError("--rounds must be in 1…50, got \(rounds)") }
         guard fusedFrom >= 0, tiledFrom >= 0 else { throw ValidationError("--fused-from and --tiled-from must be ≥ 0, got \(fusedFrom), \(tiledFrom)") }
         if let big = s.first(where: { $0 > 16_384 }) { throw ValidationError("--sizes: each token count must be at most 16384, got \(big)") }
         guard dim <= 4096, heads <= 256, threads <= 256 else {
@@ -48,23 +52,42 @@ struct BenchAttention: ParsableCommand {
         let ns = parsedSizes!
         if let memoryProbe { return try probeMemory(memoryProbe) }
         if memory { return try memoryTable(ns) }
-        print("forward attention, d = \(dim), \(heads) heads, batch 1; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads")
+        print("forward attention, d = \(dim), \(heads) heads, batch 1; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threads) threads"
+              + (rounds > 1 ? "; median over \(rounds) rounds" + (python != nil ? " (each: Retort at every n, then PyTorch at every n)" : "") : ""))
         print("GFLOP/s = 2·MACs/time with the MACs of vitality §1.5 (softmax 2·H·n²·d, Taylor H·(2·n·d² + n·d))")
+        var ours: [[Timing]] = [], torch: [[Int: TorchTiming]] = []
+        for _ in 0..<rounds {
+            ours.append(ns.map { n in
+                let s = AttentionBenchmark.time(.softmax, tokens: n, headDim: dim, heads: heads, fusedFrom: fusedFrom, tiledFrom: tiledFrom)
+                let t = AttentionBenchmark.time(.taylor, tokens: n, headDim: dim, heads: heads, fusedFrom: fusedFrom, tiledFrom: tiledFrom)
+                return Timing(n: n, soft: s.seconds, taylor: t.seconds, softMACs: s.ops.macs, taylorMACs: t.ops.macs)
+            })
+            if let python { torch.append(try runPyTorch(python: python, ns: ns)) }
+        }
         print(columns([("n", 6), ("softmax ms", 11), ("GFLOP/s", 8), ("taylor ms", 10), ("GFLOP/s", 8), ("speed-up", 9), ("MAC ratio", 10)]))
         var rows: [(n: Int, soft: Double, taylor: Double)] = []
-        for n in ns {
-            let s = AttentionBenchmark.time(.softmax, tokens: n, headDim: dim, heads: heads, fusedFrom: fusedFrom, tiledFrom: tiledFrom)
-            let t = AttentionBenchmark.time(.taylor, tokens: n, headDim: dim, heads: heads, fusedFrom: fusedFrom, tiledFrom: tiledFrom)
-            rows.append((n, s.seconds, t.seconds))
-            print(columns([("\(n)", 6), (String(format: "%.4f", s.seconds * 1e3), 11), (String(format: "%.1f", s.gflops), 8),
-                           (String(format: "%.4f", t.seconds * 1e3), 10), (String(format: "%.1f", t.gflops), 8),
-                           (String(format: "%.1f×", s.seconds / t.seconds), 9),
-                           (String(format: "%.1f×", Double(s.ops.macs) / Double(t.ops.macs)), 10)]))
+        for (i, n) in ns.enumerated() {
+            let first = ours[0][i]
+            let (s, t) = (median(ours.map { $0[i].soft }), median(ours.map { $0[i].taylor }))
+            rows.append((n, s, t))
+            print(columns([("\(n)", 6), (String(format: "%.4f", s * 1e3), 11), (String(format: "%.1f", 2 * Double(first.softMACs) / s / 1e9), 8),
+                           (String(format: "%.4f", t * 1e3), 10), (String(format: "%.1f", 2 * Double(first.taylorMACs) / t / 1e9), 8),
+                           (String(format: "%.1f×", s / t), 9),
+                           (String(format: "%.1f×", Double(first.softMACs) / Double(first.taylorMACs)), 10)]))
         }
         print(crossover(rows))
         if reference { compareReference(ns: ns, ours: rows) }
-        guard let python else { return }
-        try comparePyTorch(python: python, ns: ns, ours: rows)
+        if python != nil { printPyTorch(ns: ns, ours: ours, torch: torch) }
+    }
+
+    /// One round's Retort times at one n.
+    struct Timing { let n: Int; let soft: Double; let taylor: Double; let softMACs: Int; let taylorMACs: Int }
+    /// One round's PyTorch times at one n, in ms.
+    struct TorchTiming { let softmax: Double; let sdpa: Double; let taylor: Double; let version: String }
+
+    func median(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     /// Where Taylor starts to beat softmax; probes smaller n when it already wins at the first size.
@@ -99,7 +122,8 @@ struct BenchAttention: ParsableCommand {
         }
     }
 
-    func comparePyTorch(python: String, ns: [Int], ours: [(n: Int, soft: Double, taylor: Double)]) throws {
+    /// Runs tools/pytorch/attention_bench.py once: its times per n.
+    func runPyTorch(python: String, ns: [Int]) throws -> [Int: TorchTiming] {
         let script = Self.scriptPath()
         guard FileManager.default.fileExists(atPath: script) else { throw ValidationError("PyTorch script not found at \(script)") }
         let p = Process()
@@ -110,20 +134,37 @@ struct BenchAttention: ParsableCommand {
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw ValidationError("PyTorch benchmark failed (exit \(p.terminationStatus))") }
-        print("\nPyTorch (same shapes, threads and timing rule); ratio = PyTorch time / Retort time (> 1: Retort faster)")
-        print(columns([("n", 6), ("torch softmax", 14), ("sdpa", 9), ("torch taylor", 13), ("softmax ratio", 14), ("sdpa ratio", 11), ("taylor ratio", 13)]))
-        var version = "?"
+        var out2: [Int: TorchTiming] = [:]
         for line in out.split(separator: "\n") {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let n = obj["n"] as? Int, let ts = obj["softmax_ms"] as? Double, let tt = obj["taylor_ms"] as? Double,
-                  let row = ours.first(where: { $0.n == n }) else { continue }
-            let sdpa = obj["sdpa_ms"] as? Double ?? .nan
-            version = obj["torch"] as? String ?? version
-            print(columns([("\(n)", 6), (String(format: "%.4f ms", ts), 14), (String(format: "%.4f", sdpa), 9), (String(format: "%.4f ms", tt), 13),
-                           (String(format: "%.2f×", ts / (row.soft * 1e3)), 14), (String(format: "%.2f×", sdpa / (row.soft * 1e3)), 11),
-                           (String(format: "%.2f×", tt / (row.taylor * 1e3)), 13)]))
+                  let n = obj["n"] as? Int, let ts = obj["softmax_ms"] as? Double, let tt = obj["taylor_ms"] as? Double else { continue }
+            out2[n] = TorchTiming(softmax: ts, sdpa: obj["sdpa_ms"] as? Double ?? .nan, taylor: tt, version: obj["torch"] as? String ?? "?")
         }
-        print("torch \(version)")
+        return out2
+    }
+
+    /// The PyTorch table: median PyTorch times and, per n, the median over rounds of each
+    /// round's ratio (that round's PyTorch time / that round's Retort time); with several
+    /// rounds, each round's SDPA and Taylor ratios as well.
+    func printPyTorch(ns: [Int], ours: [[Timing]], torch: [[Int: TorchTiming]]) {
+        print("\nPyTorch (same shapes, threads and timing rule); ratio = PyTorch time / Retort time (> 1: Retort faster)"
+              + (rounds > 1 ? "; medians over \(rounds) rounds of each round's ratio" : ""))
+        print(columns([("n", 6), ("torch softmax", 14), ("sdpa", 9), ("torch taylor", 13), ("softmax ratio", 14), ("sdpa ratio", 11), ("taylor ratio", 13)]))
+        var perRound: [String] = []
+        for (i, n) in ns.enumerated() {
+            let rs = zip(ours, torch).compactMap { o, t in t[n].map { (o[i], $0) } }
+            guard !rs.isEmpty else { continue }
+            let ratios = (soft: rs.map { $1.softmax / ($0.soft * 1e3) }, sdpa: rs.map { $1.sdpa / ($0.soft * 1e3) },
+                          taylor: rs.map { $1.taylor / ($0.taylor * 1e3) })
+            print(columns([("\(n)", 6), (String(format: "%.4f ms", median(rs.map(\.1.softmax))), 14), (String(format: "%.4f", median(rs.map(\.1.sdpa))), 9),
+                           (String(format: "%.4f ms", median(rs.map(\.1.taylor))), 13),
+                           (String(format: "%.2f×", median(ratios.soft)), 14), (String(format: "%.2f×", median(ratios.sdpa)), 11),
+                           (String(format: "%.2f×", median(ratios.taylor)), 13)]))
+            func list(_ v: [Double]) -> String { v.map { String(format: "%.2f", $0) }.joined(separator: " ") }
+            perRound.append(String(format: "%6d  sdpa %@  taylor %@", n, list(ratios.sdpa), list(ratios.taylor)))
+        }
+        if rounds > 1 { print("each round's ratios (round 1 first):"); perRound.forEach { print($0) } }
+        print("torch \(torch.first?.values.first?.version ?? "?")")
     }
 
     /// tools/pytorch/attention_bench.py in the repository the executable was built from, or ./tools.

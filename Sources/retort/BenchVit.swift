@@ -40,6 +40,7 @@ struct BenchVit: ParsableCommand {
     @Option(help: "Also write the rows to this CSV file (for `retort plot lines`).") var csv: String?
 
     func validate() throws {
+        try checkPython(python)
         guard (1...100_000).contains(steps) else { throw ValidationError("--steps must be in 1…100000, got \(steps)") }
         guard (0...10_000).contains(warmup) else { throw ValidationError("--warmup must be in 0…10000, got \(warmup)") }
         if let t = threads.values.first(where: { !(1...256).contains($0) }) { throw ValidationError("--threads: each must be in 1…256, got \(t)") }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import RetortData
 import RunKit
@@ -185,5 +186,13 @@ struct TorchBenchOptions: ParsableArguments {
     func validate() throws {
         guard batch >= 1, threads >= 1 else { throw ValidationError("--batch and --threads must be ≥ 1") }
         guard batch <= 65_536, threads <= 256 else { throw ValidationError("--batch must be at most 65536 and --threads at most 256, got \(batch) and \(threads)") }
+        try checkPython(python)
     }
+}
+
+/// `--python P` of the benchmarks: P must be an executable file (checked before any timing).
+func checkPython(_ python: String?) throws {
+    guard let python, !FileManager.default.isExecutableFile(atPath: python) else { return }
+    let exists = FileManager.default.fileExists(atPath: python)
+    throw ValidationError("--python: \(python) \(exists ? "is not an executable file" : "does not exist") (give a Python with torch installed, e.g. .venv/bin/python)")
 }

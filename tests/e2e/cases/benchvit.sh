@@ -17,3 +17,23 @@ out=$("$BIN" bench attention --memory --sizes 64,128 --threads 1 --csv "$tmp/mem
 [ "$rc" = 0 ] && [ "$(grep -cE '^ +(64|128) +(softmax \(per-head n×n\)|softmax \(fused\)|taylor) +[0-9.-]+ +[0-9.-]+ +[0-9.]+$' <<<"$out")" = 6 ] \
   && [ "$(wc -l <"$tmp/mem.csv")" = 7 ] && ok "bench attention --memory: a row per n and kernel, CSV" || bad "bench attention --memory (exit $rc)" "$out"
 expect "bench attention --memory-probe: malformed" 64 'memory-probe must be softmax\|fused\|taylor:N:forward\|train' -- "$BIN" bench attention --memory-probe softmax:x
+# --rounds: the table's ratio is the median of the rounds' ratios. The "Python" here prints fixed
+# times in attention_bench.py's JSON lines (no PyTorch in the suite); Retort's own times vary.
+printf '#!/bin/sh\nfor n in 64 96; do echo "{\\"n\\": $n, \\"softmax_ms\\": 0.5, \\"sdpa_ms\\": 0.25, \\"taylor_ms\\": 0.125, \\"torch\\": \\"fixed\\"}"; done\n' > "$tmp/fixedpy"
+chmod +x "$tmp/fixedpy"
+out=$("$BIN" bench attention --sizes 64,96 --threads 1 --rounds 3 --python "$tmp/fixedpy" 2>&1); rc=$?
+if [ "$rc" = 0 ] && python3 - "$out" <<'PY'
+import re, sys
+out = sys.argv[1]
+table = {int(m[0]): (m[1], m[2]) for m in re.findall(r'^ +(\d+) +[0-9.]+ ms +0\.2500 +0\.1250 ms +[0-9.]+× +([0-9.]+)× +([0-9.]+)×$', out, re.M)}
+rounds = {int(m[0]): (m[1].split(), m[2].split()) for m in re.findall(r'^ +(\d+)  sdpa ([0-9. ]+)  taylor ([0-9. ]+)$', out, re.M)}
+med = lambda v: sorted(v, key=float)[1]
+ok = sorted(table) == [64, 96] == sorted(rounds) and all(len(rounds[n][0]) == 3 == len(rounds[n][1]) for n in rounds) \
+    and all(table[n] == (med(rounds[n][0]), med(rounds[n][1])) for n in table) and 'torch fixed' in out
+sys.exit(0 if ok else 1)
+PY
+then ok "bench attention --rounds 3: each ratio is the median of the three rounds' ratios"; else bad "bench attention --rounds (exit $rc)" "$out"; fi
+expect "bench attention --rounds 0" 64 'rounds must be in 1…50, got 0' -- "$BIN" bench attention --rounds 0
+expect "bench attention --python that does not exist" 64 "python: $tmp/no-python does not exist" -- "$BIN" bench attention --python "$tmp/no-python"
+expect "bench vit --python that is not executable" 64 "python: $tmp/vit.csv is not an executable file" -- "$BIN" bench vit --python "$tmp/vit.csv"
+expect "bench train --python that does not exist" 64 "python: $tmp/no-python does not exist" -- "$BIN" bench train --python "$tmp/no-python"
