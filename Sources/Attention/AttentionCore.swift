@@ -36,10 +36,12 @@ public final class AttentionCore: Layer {
     /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`)
     /// and n ≥ `tiledTaylorMinTokens`; false selects the per-head BLAS kernel (`TaylorKernel`).
     public var tiledTaylor = true
-    /// The tiled Taylor forward measured 0.61–0.68× the per-head kernel at n ≤ 197 and
-    /// 1.02–1.97× from n = 256 up on a quiet 2-core machine, so it takes n ≥ 256 by default.
+    /// Since its whole-pairs thread split, the tiled Taylor forward measured 1.24–1.44× the
+    /// per-head kernel at n = 128, 1.33–1.48× at 197 and 2.06–2.50× at 256 (d = 64, 3 heads,
+    /// 2 threads, idle, both BLAS cores), and 0.65–0.85× at n = 32–96 under the auto-detected
+    /// core (docs/performance.md), so it takes n ≥ 128 by default.
     public var tiledTaylorMinTokens = AttentionCore.defaultTiledTaylorMinTokens
-    public static let defaultTiledTaylorMinTokens = 256
+    public static let defaultTiledTaylorMinTokens = 128
     /// Step 1 of the Taylor kinds: centre K over the tokens (the paper) or over the head
     /// dimension (the released code's reading); the tiled forward takes the tokens only.
     public var centring: TaylorCentring = .tokens

@@ -31,7 +31,7 @@ final class TaylorTiledTests: XCTestCase {
         }
     }
 
-    /// A Taylor core that takes the tiled forward at every n (its default starts at n = 256).
+    /// A Taylor core that takes the tiled forward at every n (its default starts at n = 128).
     func tiled(heads: Int) -> AttentionCore {
         let c = AttentionCore(kind: .taylor, heads: heads)
         c.tiledTaylorMinTokens = 0
