@@ -687,15 +687,7 @@ public final class DistillJob {
         model.setWidth(net.teacher)
         var logits: [Float] = [], labels: [Int] = []
         var classes = data.classCount
-        var i = 0
-        while i < calibrationRows.count {
-            let j = min(calibrationRows.count, i + evaluationBatchSize)
-            let (x, y) = data.train.batch(calibrationRows[i..<j], sampleShape: model.inputShape)
-            let z = model.forward(x, training: false)
-            logits += z.array; classes = z.lastDim
-            labels += y
-            i = j
-        }
+        forEachHeldOutBatch { z, y in logits += z.array; classes = z.lastDim; labels += y }
         model.setWidth(net.student)
         let z = Tensor(shape: [labels.count, classes], values: logits)
         calibration = TeacherCalibration.fit(logits: z, labels: labels)
