@@ -109,7 +109,8 @@ tmuxq send-keys -t dst q
 tmuxq kill-server 2>/dev/null
 
 # Distill tab: a divergence (test hook: a NaN weight before step 50, after the checkpoint
-# at the first epoch end) pauses the run and says DIVERGED; :rollback 0.01 runs it on.
+# at the second epoch end: the default session's batch 64 makes 19 steps an epoch) pauses the
+# run and says DIVERGED; :rollback 0.01 runs it on.
 start dstdiv "RETORT_TEST_NAN_AT_STEP=50 $ABS_BIN --runs $tmp/tui-div-runs --data digits --epochs 400 --paused"
 wait_for dstdiv 'PAUSED'
 tmuxq send-keys -t dstdiv 2
@@ -117,7 +118,7 @@ wait_for dstdiv 'Distill settings \(live\)' 15
 tmuxq send-keys -t dstdiv ' '
 wait_for dstdiv 'diverged at step 50: teacher loss is NaN — press r to roll back to step [0-9]+ with lr' 30 \
   && ok "Distill tab: divergence message with the rollback offer" || bad "distill divergence message" "$(screen dstdiv | tail -3)"
-screen dstdiv | grep -q 'DIVERGED · step 50 ' && screen dstdiv | grep -q '1/2000 epochs done' && ok "Distill tab says DIVERGED" || bad "distill DIVERGED" "$(screen dstdiv | grep -E 'epoch')"
+screen dstdiv | grep -q 'DIVERGED · step 50 ' && screen dstdiv | grep -q '2/2000 epochs done' && ok "Distill tab says DIVERGED" || bad "distill DIVERGED" "$(screen dstdiv | grep -E 'epoch')"
 tmuxq send-keys -t dstdiv ':'; tmuxq send-keys -t dstdiv -l 'rollback 0.01'; tmuxq send-keys -t dstdiv Enter
 wait_for dstdiv 'rolled back to step-[0-9]{8}\.ckpt, lr 0\.02 → 0\.01' 10 && ok "Distill tab: :rollback 0.01 rolls back" || bad "distill rollback" "$(screen dstdiv | tail -3)"
 wait_for dstdiv 'step ([5-9][1-9]|[6-9][0-9]|[1-9][0-9]{2,}) ·' 30 && ! screen dstdiv | grep -q DIVERGED \
