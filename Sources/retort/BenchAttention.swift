@@ -60,7 +60,7 @@ struct BenchAttention: ParsableCommand {
             ours.append(ns.map { n in
                 let s = AttentionBenchmark.time(.softmax, tokens: n, headDim: dim, heads: heads, fusedFrom: fusedFrom, tiledFrom: tiledFrom)
                 let t = AttentionBenchmark.time(.taylor, tokens: n, headDim: dim, heads: heads, fusedFrom: fusedFrom, tiledFrom: tiledFrom)
-                return Timing(n: n, soft: s.seconds, taylor: t.seconds, softMACs: s.ops.macs, taylorMACs: t.ops.macs)
+                return Timing(soft: s.seconds, taylor: t.seconds, softMACs: s.ops.macs, taylorMACs: t.ops.macs)
             })
             if let python { torch.append(try runPyTorch(python: python, ns: ns)) }
         }
@@ -81,14 +81,11 @@ struct BenchAttention: ParsableCommand {
     }
 
     /// One round's Retort times at one n.
-    struct Timing { let n: Int; let soft: Double; let taylor: Double; let softMACs: Int; let taylorMACs: Int }
+    struct Timing { let soft: Double; let taylor: Double; let softMACs: Int; let taylorMACs: Int }
     /// One round's PyTorch times at one n, in ms.
     struct TorchTiming { let softmax: Double; let sdpa: Double; let taylor: Double; let version: String }
 
-    func median(_ v: [Double]) -> Double {
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
+    func median(_ v: [Double]) -> Double { ViTTrainBenchmark.median(v) }
 
     /// Where Taylor starts to beat softmax; probes smaller n when it already wins at the first size.
     func crossover(_ rows: [(n: Int, soft: Double, taylor: Double)]) -> String {
