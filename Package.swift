@@ -46,10 +46,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CStb", path: "Sources/CStb", providers: [.apt(["libstb-dev"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CVectorWidth", path: "Sources/CVectorWidth"),
 
         // numerics core: tensors, BLAS, layers with explicit forward/backward, losses, optimisers
         // 16-lane vector primitives (exp, compare-and-blend max/min) shared by GELU and the attention kernels
-        .target(name: "VectorMath", swiftSettings: fast),
+        .target(name: "VectorMath", dependencies: ["CVectorWidth"], swiftSettings: fast),
         .target(name: "RetortCore", dependencies: ["CBLAS", "VectorMath"], swiftSettings: fast),
         // data sets: gzip CSV loading with validation, splits, batches; image readers (npy/npz, IDX, CIFAR, PNG/JPEG folders)
         .target(name: "RetortData", dependencies: ["CZlib", "CStb", "RetortCore"], swiftSettings: checked),
@@ -89,12 +90,12 @@ let package = Package(
         .executableTarget(name: "retort-fuzz", dependencies: ["RetortCore", "RetortData", "RetortModels", "RetortUI", "Accelerator", "RunKit", "TrainEngine", "Distill", "Attention"], swiftSettings: checked),
         // finite-difference gradient checks and PyTorch fixtures shared by the test targets
         .target(name: "RetortTestSupport", dependencies: ["RetortCore", "RunKit", "TrainEngine"], path: "Tests/RetortTestSupport"),
-        .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RetortCoreTests", dependencies: ["RetortCore", "VectorMath", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetortDataTests", dependencies: ["RetortData"]),
         .testTarget(name: "RunKitTests", dependencies: ["RunKit", "RetortData", "RetortCore", "RetortTestSupport"]),
         .testTarget(name: "TrainEngineTests", dependencies: ["TrainEngine", "RunKit", "RetortTestSupport"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "RunKit", "RetortTestSupport"]),
-        .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "RetortTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionTests", dependencies: ["Attention", "RunKit", "TrainEngine", "RetortCore", "VectorMath", "RetortTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AcceleratorTests", dependencies: ["Accelerator", "RetortModels", "Attention", "RetortCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunKit", "TrainEngine", "Distill", "Attention", "Accelerator", "RetortTestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CCairo"], resources: [.copy("Fixtures")]),

@@ -32,8 +32,9 @@ enum FusedSoftmaxKernel {
     static let keyBlockLimit = 512
 
     /// Query rows per forward task: small blocks at small n so that the tasks of a few heads
-    /// still spread over the threads, 128 from n = 768 (PyTorch: 32 / 64 / 256).
-    static func queryBlock(tokens n: Int) -> Int { min(n, n < 192 ? 32 : n < 768 ? 64 : 128) }
+    /// still spread over the threads, 128 from n = 768 (PyTorch: 32 / 64 / 256); rounded down to
+    /// the micro-kernel's row block (30 / 60 / 126 on AVX2).
+    static func queryBlock(tokens n: Int) -> Int { min(n, roundDownToRowBlock(n < 192 ? 32 : n < 768 ? 64 : 128)) }
 
     /// Keys per forward block.
     static func keyBlock(tokens n: Int) -> Int { min(n, keyBlockLimit) }
@@ -53,10 +54,20 @@ enum FusedSoftmaxKernel {
     }
 
     /// Words of scratch one forward task takes: the S/P tile, the row max and sum, and on the
-    /// micro-kernel path the pair's Kᵀ/√d (d × `keyStride`: O(n·d), never n²).
+    /// micro-kernel path the pair's Kᵀ/√d (d × `keyStride`) and V in panels (n × d): O(n·d), never n².
     static func forwardWorkspace(tokens n: Int, headDim d: Int) -> Int {
         let br = queryBlock(tokens: n)
-        return br * tileStride(tokens: n, headDim: d) + 2 * br + (usesTiles(headDim: d) ? d * keyStride(tokens: n) : 0)
+        return br * tileStride(tokens: n, headDim: d) + 2 * br + (usesTiles(headDim: d) ? d * keyStride(tokens: n) + n * d : 0)
+    }
+
+    /// V of a pair in d/16 column panels, each a contiguous n × 16 block (the micro-kernel's
+    /// `panel` layout): the P·V product then streams one panel per 16 output columns, instead of
+    /// reading 64 bytes per row at V's row stride of 3·H·d floats, whose rows share a quarter of
+    /// L1's sets (stride 2304 bytes at H = 3, d = 64).
+    static func packPanels(_ src: UnsafePointer<Float>, lds: Int, rows: Int, d: Int, into dst: UnsafeMutablePointer<Float>) {
+        for j in 0..<rows {
+            for q in 0..<(d / 16) { tileStore16(tileLoad16(src + j * lds + 16 * q), dst + q * 16 * rows + 16 * j) }
+        }
     }
 
     /// dst[c·ldd + j] = scale·src[j·lds + c] for j < rows, c < d; zero for rows ≤ j < roundUp(rows, 16)
@@ -85,23 +96,29 @@ enum FusedSoftmaxKernel {
                 let p = task / qBlocks, i0 = (task % qBlocks) * br
                 ws.beginHead()
                 let io = HeadIO(qkv: qkv, out: out, pair: p, heads: h, tokens: n, headDim: d)
-                var kt: UnsafeMutablePointer<Float>? = nil
+                var kt: UnsafeMutablePointer<Float>? = nil, vp: UnsafeMutablePointer<Float>? = nil
                 if tiles {
-                    // a chunk is a run of consecutive tasks: Kᵀ is packed once per pair and thread
+                    // a chunk is a run of consecutive tasks: Kᵀ and V are packed once per pair and thread
                     kt = ws.take(3, d * ldk)
-                    if p != packed { packTransposed(io.k, lds: io.ld, rows: n, d: d, scale: io.invSqrtD, into: kt!, ldd: ldk); packed = p }
+                    vp = ws.take(4, n * d)
+                    if p != packed {
+                        packTransposed(io.k, lds: io.ld, rows: n, d: d, scale: io.invSqrtD, into: kt!, ldd: ldk)
+                        packPanels(io.v, lds: io.ld, rows: n, d: d, into: vp!)
+                        packed = p
+                    }
                 }
-                forwardBlock(io, start: i0, rows: min(br, n - i0), keysT: kt, ldk: ldk, lse: lse.map { $0 + p * n }, ws)
+                forwardBlock(io, start: i0, rows: min(br, n - i0), keysT: kt, ldk: ldk, valuePanels: vp, lse: lse.map { $0 + p * n }, ws)
                 ws.endHead()
             }
         }
     }
 
     /// Query rows i0..<i0 + rows of one pair against every key block. With `keysT` (the pair's
-    /// Kᵀ/√d, row stride `ldk`) both block products run on the micro-kernel, else on sgemm.
+    /// Kᵀ/√d, row stride `ldk`) and `valuePanels` (its V, `packPanels`) both block products run on
+    /// the micro-kernel, else on sgemm.
     @inline(__always)
     static func forwardBlock(_ io: HeadIO, start i0: Int, rows: Int, keysT kt: UnsafeMutablePointer<Float>?, ldk: Int,
-                             lse: UnsafeMutablePointer<Float>?, _ ws: Workspace) {
+                             valuePanels vp: UnsafeMutablePointer<Float>?, lse: UnsafeMutablePointer<Float>?, _ ws: Workspace) {
         let n = io.n, d = io.d, br = queryBlock(tokens: n), bc = keyBlock(tokens: n), ldt = tileStride(tokens: n, headDim: d)
         let s = ws.take(0, br * ldt), m = ws.take(1, br), l = ws.take(2, br)
         let q = io.q + i0 * io.ld, z = io.out + i0 * io.ldo
@@ -128,8 +145,8 @@ enum FusedSoftmaxKernel {
                 }
                 m[r] = mNew
             }
-            if kt != nil {
-                tileAccumulate(s, sm: ldt, sk: 1, io.v + j0 * io.ld, ldb: io.ld, depth: cols, rows: rows, width: d,
+            if let vp {
+                tileAccumulate(s, sm: ldt, sk: 1, vp + 16 * j0, ldb: 16, panel: 16 * n, depth: cols, rows: rows, width: d,
                                z, ldc: io.ldo, accumulate: !first)
             } else {
                 BLAS.gemmOnThisThread(m: rows, n: d, k: cols, a: s, lda: ldt, b: io.v + j0 * io.ld, ldb: io.ld,
@@ -144,7 +161,9 @@ enum FusedSoftmaxKernel {
     }
 
     /// Query rows per backward block.
-    static func backwardQueryBlock(tokens n: Int) -> Int { min(n, 64) }
+    static func backwardQueryBlock(tokens n: Int) -> Int { min(n, roundDownToRowBlock(64)) }
+
+    static func roundDownToRowBlock(_ rows: Int) -> Int { rows - rows % tileRowBlock }
 
     /// Keys per backward task: at most 512, fewer when there are few pairs, so that there are
     /// about four tasks per thread.

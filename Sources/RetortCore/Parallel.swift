@@ -19,7 +19,7 @@ public enum Threads {
 
 /// Marks threads that are running a chunk of `parallelChunks`, so that nested parallel
 /// loops (and GEMMs called from inside a chunk) run inline instead of oversubscribing.
-private let parallelRegionKey: pthread_key_t = {
+let parallelRegionKey: pthread_key_t = {
     var key = pthread_key_t()
     pthread_key_create(&key, nil)
     return key
@@ -45,8 +45,10 @@ public func parallelChunks(_ n: Int, minChunk: Int = 1, _ body: (Int, Range<Int>
 }
 
 /// Runs `body(i)` for i in 0..<t concurrently and returns when all have finished. The
-/// threads are marked as inside a parallel chunk while they run `body`.
+/// threads are marked as inside a parallel chunk while they run `body`. The work goes to
+/// `WorkerPool` (µs fork-join); when another thread holds the pool it goes to Dispatch.
 func forkJoin(_ t: Int, _ body: (Int) -> Void) {
+    if WorkerPool.shared.run(t, body) { return }
     withoutActuallyEscaping(body) { body in
         // The chunks write disjoint memory; callers guarantee that.
         nonisolated(unsafe) let work = body

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import RetortCore
 import Attention
+import VectorMath
 
 /// The fused softmax kernel against the per-head reference kernel (which forms the n×n map),
 /// finite differences, PyTorch's SDPA (tools/pytorch/fused_attention_fixtures.py), and its
@@ -92,32 +93,34 @@ final class FusedSoftmaxTests: XCTestCase {
     }
 
     /// Scratch per task is one query block × key block tile (S, then P), the row max and sum and,
-    /// for d a multiple of 16 (the micro-kernel path), the pair's Kᵀ/√d: never n×n; the tile is
-    /// the same at every n from 768 (128 × 512), the Kᵀ copy grows as n·d. For other d (sgemm
-    /// path) there is no copy and the scratch is the same at every n from 768.
+    /// for d a multiple of 16 (the micro-kernel path), the pair's Kᵀ/√d and V in panels: never n×n;
+    /// the tile is the same at every n from 768 (128 × 512, the query rows rounded down to the
+    /// micro-kernel's row block: 126 on AVX2), the two copies grow as n·d each. For other d (sgemm
+    /// path) there are no copies and the scratch is the same at every n from 768.
     func testFusedForwardNeverAllocatesTheAttentionMap() {
         let (n, d, h) = (2048, 16, 2)
+        let q128 = 128 - 128 % tileRowBlock, q32 = 32 - 32 % tileRowBlock
         let c = core(heads: h, fused: true)
         _ = c.forward(randomTensor([1, n, 3 * h * d], seed: 81), training: true)
         XCTAssertEqual(c.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: d))
-        XCTAssertEqual(c.lastMemory.perHeadWords, 128 * 512 + 2 * 128 + d * (n + 16))
-        XCTAssertEqual(c.lastMemory.largestBuffer, 128 * 512, "the largest buffer is the S/P tile")
+        XCTAssertEqual(c.lastMemory.perHeadWords, q128 * 512 + 2 * q128 + d * (n + 16) + n * d)
+        XCTAssertEqual(c.lastMemory.largestBuffer, q128 * 512, "the largest buffer is the S/P tile")
         XCTAssertLessThan(c.lastMemory.perHeadWords * 25, n * n)
         let c2 = core(heads: h, fused: true)
         _ = c2.forward(randomTensor([1, 2 * n, 3 * h * d], seed: 82), training: true)
-        XCTAssertEqual(c2.lastMemory.perHeadWords - c.lastMemory.perHeadWords, d * n, "doubling n adds the Kᵀ copy's n·d words only")
+        XCTAssertEqual(c2.lastMemory.perHeadWords - c.lastMemory.perHeadWords, 2 * d * n, "doubling n adds the Kᵀ and V copies' n·d words only")
         // d not a multiple of 16: sgemm on the packed tensor, no copy, the same scratch at 2n
         let d6 = 6
         let s1 = core(heads: h, fused: true), s2 = core(heads: h, fused: true)
         _ = s1.forward(randomTensor([1, n, 3 * h * d6], seed: 84), training: true)
         _ = s2.forward(randomTensor([1, 2 * n, 3 * h * d6], seed: 85), training: true)
-        XCTAssertEqual(s1.lastMemory.perHeadWords, 128 * 512 + 2 * 128)
+        XCTAssertEqual(s1.lastMemory.perHeadWords, q128 * 512 + 2 * q128)
         XCTAssertEqual(s2.lastMemory.perHeadWords, s1.lastMemory.perHeadWords, "doubling n leaves the sgemm path's scratch unchanged")
         XCTAssertEqual(s1.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: d6))
-        // Small n: the tile shrinks with n (32 query rows × n keys, rounded up to 16, below n = 192).
+        // Small n: the tile shrinks with n (32 query rows (30 on AVX2) × n keys, rounded up to 16, below n = 192).
         let c3 = core(heads: h, fused: true)
         _ = c3.forward(randomTensor([1, 100, 3 * h * d], seed: 83), training: true)
-        XCTAssertEqual(c3.lastMemory.perHeadWords, 32 * 112 + 2 * 32 + d * (112 + 16))
+        XCTAssertEqual(c3.lastMemory.perHeadWords, q32 * 112 + 2 * q32 + d * (112 + 16) + 100 * d)
         // In inference the reference kernel's map is scratch (in training it is the saved tensor).
         let ref = core(heads: h, fused: false)
         _ = ref.forward(randomTensor([1, n, 3 * h * d], seed: 81), training: false)
