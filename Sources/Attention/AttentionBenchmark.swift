@@ -19,19 +19,20 @@ public enum AttentionBenchmark {
 
     /// Best-of-`repeats` time of `AttentionCore.forward` at `tokens` × `heads` × `headDim`,
     /// each repeat running the pass enough times to last about `minSeconds`: the kernels the ViT
-    /// runs at this n (`AttentionCore`'s defaults: fused softmax from n = 128, tiled Taylor from
-    /// 256; `fusedFrom`/`tiledFrom` move those thresholds), or with `reference` the per-head kernels (n×n softmax map, per-head BLAS Taylor).
+    /// runs at this n in inference (`AttentionCore`'s inference defaults: the fused softmax and the
+    /// tiled Taylor at every n; `fusedFrom`/`tiledFrom` move those thresholds), or with `reference`
+    /// the per-head kernels (n×n softmax map, per-head BLAS Taylor).
     public static func time(_ kind: AttentionKind, tokens n: Int, headDim d: Int, heads h: Int,
                             repeats: Int = 5, minSeconds: Double = 0.05, seed: UInt64 = 1, reference: Bool = false,
-                            fusedFrom: Int = AttentionCore.defaultFusedSoftmaxMinTokens,
-                            tiledFrom: Int = AttentionCore.defaultTiledTaylorMinTokens) -> Timing {
+                            fusedFrom: Int = AttentionCore.defaultInferenceMinTokens,
+                            tiledFrom: Int = AttentionCore.defaultInferenceMinTokens) -> Timing {
         precondition(kind == .softmax || kind == .taylor, "benchmark: softmax or taylor")
         var rng = RNG(seed: seed)
         let qkv = Tensor(shape: [1, n, 3 * h * d])
         qkv.fillNormal(std: 1, rng: &rng)
         let core = AttentionCore(kind: kind, heads: h)
         core.fusedSoftmax = !reference; core.tiledTaylor = !reference
-        core.fusedSoftmaxMinTokens = fusedFrom; core.tiledTaylorMinTokens = tiledFrom
+        core.inferenceFusedSoftmaxMinTokens = fusedFrom; core.inferenceTiledTaylorMinTokens = tiledFrom
         _ = core.forward(qkv, training: false)                         // warm-up, sizes the scratch
         let t0 = DispatchTime.now().uptimeNanoseconds
         _ = core.forward(qkv, training: false)

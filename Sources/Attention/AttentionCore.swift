@@ -33,6 +33,13 @@ public final class AttentionCore: Layer {
     /// takes n ≥ 128 by default (vit-mnist's n = 50 keeps the per-head kernel).
     public var fusedSoftmaxMinTokens = AttentionCore.defaultFusedSoftmaxMinTokens
     public static let defaultFusedSoftmaxMinTokens = 128
+    /// The same threshold for a forward pass without training (evaluation, inference). There is
+    /// no backward to feed, so the per-head kernel's saved map buys nothing; with the worker
+    /// pool's µs fork-join the fused forward measured 1.2–2.2× the per-head one at n = 16–96 on
+    /// 2 threads (AVX2 EPYC, idle; docs/performance.md), so it runs at every n.
+    public var inferenceFusedSoftmaxMinTokens = AttentionCore.defaultInferenceMinTokens
+    /// Inference threshold of both the fused softmax and the tiled Taylor forward.
+    public static let defaultInferenceMinTokens = 0
     /// Taylor's forward runs the tiled kernel when d is a multiple of 16 (`TaylorTiledKernel`)
     /// and n ≥ `tiledTaylorMinTokens`; false selects the per-head BLAS kernel (`TaylorKernel`).
     public var tiledTaylor = true
@@ -42,6 +49,9 @@ public final class AttentionCore: Layer {
     /// core (docs/performance.md), so it takes n ≥ 128 by default.
     public var tiledTaylorMinTokens = AttentionCore.defaultTiledTaylorMinTokens
     public static let defaultTiledTaylorMinTokens = 128
+    /// The tiled Taylor threshold without training (1.3–1.9× the per-head forward at n = 16–64,
+    /// 2 threads, same measurements): every n.
+    public var inferenceTiledTaylorMinTokens = AttentionCore.defaultInferenceMinTokens
     /// Step 1 of the Taylor kinds: centre K over the tokens (the paper) or over the head
     /// dimension (the released code's reading); the tiled forward takes the tokens only.
     public var centring: TaylorCentring = .tokens
@@ -114,7 +124,7 @@ public final class AttentionCore: Layer {
         }
 
         savedStride = 0
-        ranFused = kind == .softmax && fusedSoftmax && n >= fusedSoftmaxMinTokens
+        ranFused = kind == .softmax && fusedSoftmax && n >= (training ? fusedSoftmaxMinTokens : inferenceFusedSoftmaxMinTokens)
         if training {
             switch kind {
             case .softmax: savedStride = ranFused ? n : n * n
@@ -127,7 +137,8 @@ public final class AttentionCore: Layer {
 
         ensureWorkspaces()
         for w in workspaces { w.resetStats() }
-        if kind == .taylor && tiledTaylor && centring == .tokens && n >= tiledTaylorMinTokens && TaylorTiledKernel.supports(headDim: d) {
+        if kind == .taylor && tiledTaylor && centring == .tokens && n >= (training ? tiledTaylorMinTokens : inferenceTiledTaylorMinTokens)
+            && TaylorTiledKernel.supports(headDim: d) {
             TaylorTiledKernel.forward(qkv: x.data, out: y.data, batch: b, heads: heads, tokens: n, headDim: d,
                                       save: saved?.data, savedStride: savedStride, workspaces: workspaces)
             if countOps { lastOpCount = OpFormulas.taylor(tokens: n, headDim: d, heads: heads, batch: b) }

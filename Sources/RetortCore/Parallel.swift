@@ -46,9 +46,10 @@ public func parallelChunks(_ n: Int, minChunk: Int = 1, _ body: (Int, Range<Int>
 
 /// Runs `body(i)` for i in 0..<t concurrently and returns when all have finished. The
 /// threads are marked as inside a parallel chunk while they run `body`. The work goes to
-/// `WorkerPool` (µs fork-join); when another thread holds the pool it goes to Dispatch.
+/// `WorkerPool` (µs fork-join); when another thread holds the pool (or with
+/// `RETORT_FORK_JOIN=dispatch`) it goes to Dispatch.
 func forkJoin(_ t: Int, _ body: (Int) -> Void) {
-    if WorkerPool.shared.run(t, body) { return }
+    if forkJoinOnPool, WorkerPool.shared.run(t, body) { return }
     withoutActuallyEscaping(body) { body in
         // The chunks write disjoint memory; callers guarantee that.
         nonisolated(unsafe) let work = body
@@ -60,3 +61,8 @@ func forkJoin(_ t: Int, _ body: (Int) -> Void) {
         }
     }
 }
+
+/// `RETORT_FORK_JOIN=dispatch` runs every fork-join on `DispatchQueue.concurrentPerform` instead
+/// of the worker pool: a diagnostic, to compare the two (docs/performance.md); results are
+/// identical either way (the chunking does not change).
+let forkJoinOnPool = getenv("RETORT_FORK_JOIN").map { String(cString: $0) != "dispatch" } ?? true

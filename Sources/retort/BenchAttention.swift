@@ -16,10 +16,10 @@ struct BenchAttention: ParsableCommand {
     @Option(help: "Threads (BLAS and Retort loops; torch.set_num_threads for PyTorch).") var threads: Int = 2
     @Flag(help: "Also time the per-head reference kernels (n×n softmax map, per-head BLAS Taylor) and print fused/reference speed-ups.")
     var reference = false
-    @Option(help: "Token count from which softmax runs the fused kernel (default: the ViT's, \(AttentionCore.defaultFusedSoftmaxMinTokens); 0: at every n), for tuning the threshold.")
-    var fusedFrom: Int = AttentionCore.defaultFusedSoftmaxMinTokens
-    @Option(help: "Token count from which Taylor runs the tiled kernel (default: the ViT's, \(AttentionCore.defaultTiledTaylorMinTokens); 0: at every n).")
-    var tiledFrom: Int = AttentionCore.defaultTiledTaylorMinTokens
+    @Option(help: "Token count from which softmax runs the fused kernel (default: the ViT's in inference, \(AttentionCore.defaultInferenceMinTokens), i.e. at every n; a training step's is \(AttentionCore.defaultFusedSoftmaxMinTokens)), for tuning the threshold.")
+    var fusedFrom: Int = AttentionCore.defaultInferenceMinTokens
+    @Option(help: "Token count from which Taylor runs the tiled kernel (default: the ViT's in inference, \(AttentionCore.defaultInferenceMinTokens); a training step's is \(AttentionCore.defaultTiledTaylorMinTokens)).")
+    var tiledFrom: Int = AttentionCore.defaultInferenceMinTokens
     @Flag(help: "Run all of BLAS.gemm's products on OpenBLAS (not on Retort's micro-kernel; the attention kernels keep theirs), to compare the two.") var blasOnly = false
     @Option(help: "A Python with torch installed: also runs tools/pytorch/attention_bench.py and prints the ratios.") var python: String?
     @Option(help: "Rounds: time Retort, then PyTorch, this many times in turn; the tables give per-n medians over the rounds and each round's ratios (default 1).")
@@ -109,7 +109,7 @@ struct BenchAttention: ParsableCommand {
 
     /// The per-head reference kernels on the same shapes; speed-up = reference time / the default kernel's time.
     func compareReference(ns: [Int], ours: [(n: Int, soft: Double, taylor: Double)]) {
-        print("\nReference kernels (per head: softmax forms the n×n map, Taylor calls BLAS); speed-up = reference / the kernel the ViT runs (fused softmax from n = \(fusedFrom), tiled Taylor from n = \(tiledFrom); 1.00× below: the same kernel)")
+        print("\nReference kernels (per head: softmax forms the n×n map, Taylor calls BLAS); speed-up = reference / the kernel the ViT runs in inference (fused softmax from n = \(fusedFrom), tiled Taylor from n = \(tiledFrom); 1.00× below: the same kernel)")
         print(columns([("n", 6), ("ref softmax ms", 15), ("fused speed-up", 15), ("ref taylor ms", 14), ("tiled speed-up", 15)]))
         for row in ours {
             let s = AttentionBenchmark.time(.softmax, tokens: row.n, headDim: dim, heads: heads, reference: true)
