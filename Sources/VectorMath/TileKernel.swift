@@ -89,12 +89,31 @@ public func tileAccumulateWide(_ a: UnsafePointer<Float>, sm: Int, sk: Int, _ b:
     tileAccumulateRows(a, sm: sm, sk: sk, b, ldb: ldb, panel: panel, depth: depth, rows: r..<rows, width: width, c, ldc: ldc, accumulate: accumulate)
 }
 
-/// `tileAccumulate` in 6 × 16 blocks (AVX2: SIMD16 is two 256-bit registers). Column panels are
-/// the outer loop, so one 16-wide panel of B (depth × 64 bytes) stays in L1 while every row block
-/// of A runs against it. The last 1–5 rows run as one more 6-row block whose missing rows repeat
-/// the last row of A and are not stored (a block's time instead of 1–5 one-row passes).
+/// `tileAccumulate` in 6 × 16 blocks (AVX2: SIMD16 is two 256-bit registers). The inner
+/// dimension goes in slices of `tileDepthSlice`, and within a slice column panels are the outer
+/// loop, so one 16-wide panel slice of B (≤ 8 KiB) stays in L1 while every row block of A runs
+/// against it (a whole 512-deep panel, 32 KiB, would fill L1 and come from L2 once per row
+/// block: the P·V product of the fused softmax ran at a third of Q·Kᵀ's speed that way). The
+/// last 1–5 rows run as one more 6-row block whose missing rows repeat the last row of A and are
+/// not stored (a block's time instead of 1–5 one-row passes).
 @inlinable
 public func tileAccumulateNarrow(_ a: UnsafePointer<Float>, sm: Int, sk: Int, _ b: UnsafePointer<Float>, ldb: Int, panel: Int = 16, depth: Int,
+                    rows: Int, width: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    var k0 = 0
+    repeat {
+        let kd = min(tileDepthSlice, depth - k0)
+        tileAccumulateNarrowSlice(a + k0 * sk, sm: sm, sk: sk, b + k0 * ldb, ldb: ldb, panel: panel, depth: kd,
+                                  rows: rows, width: width, c, ldc: ldc, accumulate: accumulate || k0 > 0)
+        k0 += kd
+    } while k0 < depth
+}
+
+/// Inner-dimension slice of the AVX2 blocking: 128 × 16 floats of B = 8 KiB, a quarter of L1.
+@inlinable public var tileDepthSlice: Int { 128 }
+
+/// One depth slice of `tileAccumulateNarrow`.
+@inlinable
+public func tileAccumulateNarrowSlice(_ a: UnsafePointer<Float>, sm: Int, sk: Int, _ b: UnsafePointer<Float>, ldb: Int, panel: Int, depth: Int,
                     rows: Int, width: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     var g = 0
     while g < width {
