@@ -48,7 +48,7 @@ struct BenchAttention: ParsableCommand {
 
     func run() throws {
         Threads.set(threads)
-        BLAS.microKernel = !blasOnly
+        _ = smallProducts(blasOnly: blasOnly)
         let ns = parsedSizes!
         if let memoryProbe { return try probeMemory(memoryProbe) }
         if memory { return try memoryTable(ns) }

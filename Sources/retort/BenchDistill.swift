@@ -29,7 +29,7 @@ struct BenchDistill: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.microKernel = !bench.blasOnly
+        let products = smallProducts(blasOnly: bench.blasOnly)
         let dir = dataOptions.directory()
         var c = DistillConfig.preset(.full)
         c.data = .sample(.mnist5k); c.model = .cnn; c.studentWidth = studentWidth
@@ -38,7 +38,7 @@ struct BenchDistill: ParsableCommand {
         c.batchSize = batch; c.threads = threads; c.testCount = 100; c.epochs = 1000
         let job: DistillJob
         do { job = try DistillJob(config: c, dataDirectory: dir, log: nil) } catch { fail("\(error)") }
-        print("NetDistiller joint step [R], tiny CNN \(job.net.name) student \(job.net.student), teacher \(job.net.teacher); batch \(batch), \(threads) threads; BLAS \(BLASRuntime.coreName)")
+        print("NetDistiller joint step [R], tiny CNN \(job.net.name) student \(job.net.student), teacher \(job.net.teacher); batch \(batch), \(threads) threads; BLAS \(BLASRuntime.coreName)\(products)")
         print("  teacher fwd/bwd → G_t, entropy KD weights, student fwd/bwd (CE + KD, T=2) → G_s, whole-vector symmetric PCGrad (Double), g = G_s' + G_t', SGD Nesterov")
         /// Seconds of one step, skipping steps that end an epoch (they also evaluate).
         func timedStep() -> Double {

@@ -25,8 +25,8 @@ struct BenchTrain: ParsableCommand {
 
     func run() throws {
         Threads.set(threads)
-        BLAS.microKernel = !bench.blasOnly
-        print("training throughput, batch \(batch), \(threads) threads, SGD Nesterov; BLAS \(BLASRuntime.coreName)\(bench.blasOnly ? " (every product on OpenBLAS)" : "")")
+        let products = smallProducts(blasOnly: bench.blasOnly)
+        print("training throughput, batch \(batch), \(threads) threads, SGD Nesterov; BLAS \(BLASRuntime.coreName)\(products)")
         var ours: [String: Double] = [:]
         for kind in models.values {
             let name = kind.rawValue

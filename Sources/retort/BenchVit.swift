@@ -58,8 +58,8 @@ struct BenchVit: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.microKernel = !blasOnly
-        print("ViT training step (forward, cross-entropy, backward, AdamW) on synthetic seeded images; median of \(steps) steps after \(warmup) warm-up; BLAS \(BLASRuntime.coreName)\(blasOnly ? " (every product on OpenBLAS)" : "")")
+        let products = smallProducts(blasOnly: blasOnly)
+        print("ViT training step (forward, cross-entropy, backward, AdamW) on synthetic seeded images; median of \(steps) steps after \(warmup) warm-up; BLAS \(BLASRuntime.coreName)\(products)")
         var rows: [Row] = []
         for t in threads.values {
             Threads.set(t)

@@ -3,6 +3,7 @@ import ArgumentParser
 import RetortData
 import RunKit
 import TrainEngine
+import RetortCore
 
 extension SampleData: ExpressibleByArgument {}
 extension TrainConfig.ModelKind: ExpressibleByArgument {}
@@ -173,6 +174,14 @@ struct CommaList<Element: ExpressibleByArgument & Sendable>: ExpressibleByArgume
     var description: String { values.map(\.defaultValueDescription).joined(separator: ",") }
     var defaultValueDescription: String { description }
     static var allValueStrings: [String] { Element.allValueStrings }
+}
+
+/// Where `BLAS.gemm`'s small products run in a benchmark: with `--blas-only` every product on
+/// OpenBLAS; otherwise the runtime's own choice (`BLAS.microKernel`), so that a benchmark times
+/// what a run on this machine runs. Returns the words for the benchmark's header line.
+func smallProducts(blasOnly: Bool) -> String {
+    if blasOnly { BLAS.microKernel = false; return " (every product on OpenBLAS)" }
+    return BLAS.microKernel ? " (small products on Retort's micro-kernel)" : " (small products on OpenBLAS)"
 }
 
 /// The options of a benchmark that can also run its PyTorch counterpart (tools/pytorch/):

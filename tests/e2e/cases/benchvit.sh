@@ -2,6 +2,11 @@
 out=$("$BIN" bench vit --models vit-mnist --steps 2 --warmup 1 --batches 2 --threads 1 --profile --csv "$tmp/vit.csv" 2>&1); rc=$?
 [ "$rc" = 0 ] && [ "$(grep -cE '^ *retort +vit-mnist +(softmax|taylor) +batch 2 +threads 1 +[0-9.]+ images/s +[0-9.]+ ms/step +[0-9.]+ cpu ms$' <<<"$out")" = 2 ] \
   && ok "bench vit: a row per kind with images/s and ms/step" || bad "bench vit rows (exit $rc)" "$out"
+# the header says where BLAS.gemm's small products ran: the runtime's choice (doctor's), or OpenBLAS with --blas-only
+want=$("$BIN" doctor | sed -n 's/^  small gemms: *\(OpenBLAS\|Retort.s micro-kernel\).*/\1/p')
+grep -qE "^ViT training step .*\(small products on ${want}\)$" <<<"$out" \
+  && ok "bench vit: header names where small products run, as doctor does (${want})" || bad "bench vit header vs doctor ('$want')" "$(head -1 <<<"$out")"
+expect "bench vit --blas-only: every product on OpenBLAS" 0 '\(every product on OpenBLAS\)$' -- "$BIN" bench vit --models vit-mnist --kinds taylor --steps 1 --warmup 0 --batches 2 --threads 1 --blas-only
 [ "$(grep -cE '^ +(patch embed|LayerNorm|qkv \+ proj|attention core|MLP fc1 \+ fc2|GELU|residual adds|head \+ loss|AdamW) +[0-9.]+ ms +[0-9.]+ cpu ms +[0-9.]+%$' <<<"$out")" = 18 ] \
   && ok "bench vit --profile: nine parts per row" || bad "bench vit --profile" "$out"
 [ "$(head -1 "$tmp/vit.csv")" = "model,kind,batch,threads,framework,ms_per_step,images_per_s,cpu_ms_per_step" ] && [ "$(wc -l <"$tmp/vit.csv")" = 3 ] \
