@@ -163,6 +163,7 @@ enum FusedSoftmaxKernel {
     /// Query rows per backward block.
     static func backwardQueryBlock(tokens n: Int) -> Int { min(n, roundDownToRowBlock(64)) }
 
+    /// `rows` rounded down to the micro-kernel's row block (`tileRowBlock`: 4, or 6 on AVX2).
     static func roundDownToRowBlock(_ rows: Int) -> Int { rows - rows % tileRowBlock }
 
     /// Keys per backward task: at most 512, fewer when there are few pairs, so that there are
