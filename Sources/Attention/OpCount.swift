@@ -81,11 +81,10 @@ public enum OpFormulas {
     /// (`TaylorTiledKernel`): d² + O(d), independent of n. Otherwise the per-head kernel: k̄, K̂,
     /// G, k̂_sum, v_sum, t_D (T_N is written straight into the output), O(n·d + d²). Neither
     /// forms the n×n matrix.
-    /// `training`: the forward of a training step (tiled from `defaultTiledTaylorMinTokens`), else
-    /// an inference forward (tiled from `defaultInferenceMinTokens`).
-    public static func taylorWorkspace(tokens n: Int, headDim d: Int, training: Bool = true) -> Int {
-        let from = training ? AttentionCore.defaultTiledTaylorMinTokens : AttentionCore.defaultInferenceMinTokens
-        return TaylorTiledKernel.supports(headDim: d) && n >= from ? TaylorTiledKernel.workspace(headDim: d) : n * d + d * d + 3 * d + n
+    /// This is a training step's forward (tiled from `defaultTiledTaylorMinTokens`); an inference
+    /// forward takes the tiled kernel at every n (`defaultInferenceMinTokens`).
+    public static func taylorWorkspace(tokens n: Int, headDim d: Int) -> Int {
+        TaylorTiledKernel.supports(headDim: d) && n >= AttentionCore.defaultTiledTaylorMinTokens ? TaylorTiledKernel.workspace(headDim: d) : n * d + d * d + 3 * d + n
     }
     /// Words of scratch the fused softmax kernel takes per forward task: one query block × key
     /// block tile (at most 128 × 512) and the row max and sum — independent of n from n = 768,

@@ -19,7 +19,7 @@ public enum Threads {
 
 /// Marks threads that are running a chunk of `parallelChunks`, so that nested parallel
 /// loops (and GEMMs called from inside a chunk) run inline instead of oversubscribing.
-let parallelRegionKey: pthread_key_t = {
+private let parallelRegionKey: pthread_key_t = {
     var key = pthread_key_t()
     pthread_key_create(&key, nil)
     return key
@@ -53,13 +53,18 @@ func forkJoin(_ t: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { body in
         // The chunks write disjoint memory; callers guarantee that.
         nonisolated(unsafe) let work = body
-        DispatchQueue.concurrentPerform(iterations: t) { i in
-            let outer = pthread_getspecific(parallelRegionKey)
-            pthread_setspecific(parallelRegionKey, UnsafeRawPointer(bitPattern: 1))
-            work(i)
-            pthread_setspecific(parallelRegionKey, outer)
-        }
+        DispatchQueue.concurrentPerform(iterations: t) { i in runInsideParallelChunk(work, i) }
     }
+}
+
+/// Runs `body(i)` with this thread marked as inside a parallel chunk (for `forkJoin`'s threads,
+/// pooled or Dispatch), restoring the mark it had before.
+@inline(__always)
+func runInsideParallelChunk(_ body: (Int) -> Void, _ i: Int) {
+    let outer = pthread_getspecific(parallelRegionKey)
+    pthread_setspecific(parallelRegionKey, UnsafeRawPointer(bitPattern: 1))
+    body(i)
+    pthread_setspecific(parallelRegionKey, outer)
 }
 
 /// `RETORT_FORK_JOIN=dispatch` runs every fork-join on `DispatchQueue.concurrentPerform` instead

@@ -25,14 +25,14 @@ final class WorkerPool: @unchecked Sendable {
     private let remaining = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
-    private let workerCount = Atomic<Int>(0)
+    // Threads started so far; only the caller that holds `busy` reads or grows it.
+    nonisolated(unsafe) private var workerCount = 0
     // Written by the caller before `generation` is incremented (release) and read by
     // workers after they observe the new generation (acquire).
     nonisolated(unsafe) private var job: ((Int) -> Void)?
     nonisolated(unsafe) private var jobWidth = 0
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let spawnLock = Mutex<Void>(())
 
     static let shared = WorkerPool()
 
@@ -54,14 +54,14 @@ final class WorkerPool: @unchecked Sendable {
             jobWidth = t
             // Every worker acknowledges every job, also those with no part in it, so that
             // none can still be reading `job` when the next one is published.
-            remaining.store(workerCount.load(ordering: .acquiring), ordering: .sequentiallyConsistent)
+            remaining.store(workerCount, ordering: .sequentiallyConsistent)
             generation.add(1, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(mutex)
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(mutex)
             }
-            runMarked(body, 0)
+            runInsideParallelChunk(body, 0)
             var polls = 0
             while remaining.load(ordering: .acquiring) > 0 {
                 polls += 1
@@ -74,13 +74,9 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func ensureWorkers(_ needed: Int) {
-        guard workerCount.load(ordering: .acquiring) < needed else { return }
-        spawnLock.withLock { _ in
-            while workerCount.load(ordering: .relaxed) < needed {
-                let index = workerCount.load(ordering: .relaxed) + 1
-                spawn(index)
-                workerCount.add(1, ordering: .releasing)
-            }
+        while workerCount < needed {
+            workerCount += 1
+            spawn(workerCount)
         }
     }
 
@@ -104,7 +100,7 @@ final class WorkerPool: @unchecked Sendable {
         var seen = start
         while true {
             seen = waitForJob(after: seen)
-            if index < jobWidth, let body = job { runMarked(body, index) }
+            if index < jobWidth, let body = job { runInsideParallelChunk(body, index) }
             remaining.subtract(1, ordering: .releasing)
         }
     }
@@ -132,13 +128,6 @@ final class WorkerPool: @unchecked Sendable {
         sleepers.subtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
         return g
-    }
-
-    private func runMarked(_ body: (Int) -> Void, _ i: Int) {
-        let outer = pthread_getspecific(parallelRegionKey)
-        pthread_setspecific(parallelRegionKey, UnsafeRawPointer(bitPattern: 1))
-        body(i)
-        pthread_setspecific(parallelRegionKey, outer)
     }
 
     @inline(__always)
