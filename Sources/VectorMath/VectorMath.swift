@@ -23,7 +23,10 @@
 /// Inputs are clamped to [−87.34, 88.38], so very negative inputs give ≈ 1e-38, not 0.
 /// Rounding and the 2^k scaling use the 1.5·2²³ "magic number" trick (plain float adds and
 /// integer bit operations), which keeps the whole function in vector registers.
-@inlinable @inline(__always)
+/// `@_transparent` (mandatory inlining): as `@inlinable @inline(__always)` it stayed an
+/// out-of-line call in every caller of another module (GELU, the softmax kernels), with the
+/// 16 lanes passed through memory.
+@_transparent
 public func simdExp(_ x0: SIMD16<Float>) -> SIMD16<Float> {
     var x = vmin(vmax(x0, SIMD16<Float>(repeating: -87.336544)), SIMD16<Float>(repeating: 88.376262))
     let magic = SIMD16<Float>(repeating: 12_582_912)                       // 1.5·2²³

@@ -7,28 +7,46 @@ import Foundation
 /// ≤ 1.5e-7, the form of PyTorch's vectorised CPU `erf`) and e^x with Cephes' polynomial:
 /// the libm `erff`/`expf` per element made GELU 40 % of a vit-mnist training step
 /// (`retort bench vit --profile`, docs/performance.md).
+///
+/// A training forward also writes the derivative Φ(x) + x·φ(x), from the same Φ and φ, and
+/// keeps it instead of the input: backward is then one multiply per element instead of a
+/// second erf and e^x (PyTorch's `gelu_backward` recomputes them), with the same memory
+/// (one tensor kept either way) and the same arithmetic, so the same bits.
 public final class GELU: Layer {
-    private var input: Tensor?
+    /// dy/dx at the last training forward's input.
+    private var derivative: Tensor?
     public init() {}
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let y = Tensor(uninitializedShape: x.shape)
         let xp = x.data, yp = y.data
-        parallelChunks(x.count, minChunk: 1 << 13) { _, r in
-            GELUMath.apply(xp, yp, nil, r) { v, _, cdf, _ in v * cdf }
+        if training {
+            let d = Tensor(uninitializedShape: x.shape)
+            let dp = d.data
+            parallelChunks(x.count, minChunk: 1 << 13) { _, r in GELUMath.values(xp, yp, derivative: dp, r) }
+            derivative = d
+        } else {
+            parallelChunks(x.count, minChunk: 1 << 13) { _, r in GELUMath.values(xp, yp, derivative: nil, r) }
+            derivative = nil
         }
-        input = x
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        guard let x = input else { preconditionFailure("GELU.backward before forward") }
-        precondition(dy.count == x.count, "GELU.backward: dy \(dy.shape) vs \(x.shape)")
-        let dx = Tensor(uninitializedShape: x.shape)
-        let xp = x.data, gp = dy.data, dp = dx.data
-        // dy/dx = Φ(x) + x·φ(x)
-        parallelChunks(x.count, minChunk: 1 << 13) { _, r in
-            GELUMath.apply(xp, dp, UnsafePointer(gp), r) { v, g, cdf, pdf in g * (cdf + v * pdf) }
+        guard let d = derivative else { preconditionFailure("GELU.backward without a training forward") }
+        precondition(dy.count == d.count, "GELU.backward: dy \(dy.shape) vs \(d.shape)")
+        let dx = Tensor(uninitializedShape: d.shape)
+        let gp = dy.data, dp = d.data, op = dx.data
+        // dx = dy·(Φ(x) + x·φ(x)), the bracket from the forward
+        parallelChunks(d.count, minChunk: 1 << 14) { _, r in
+            var i = r.lowerBound
+            while i + 16 <= r.upperBound {
+                let g = UnsafeRawPointer(gp + i).loadUnaligned(as: SIMD16<Float>.self)
+                let v = UnsafeRawPointer(dp + i).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(op + i).storeBytes(of: g * v, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < r.upperBound { op[i] = gp[i] * dp[i]; i += 1 }
         }
         return dx
     }
@@ -37,25 +55,35 @@ public final class GELU: Layer {
 enum GELUMath {
     typealias V = SIMD16<Float>
 
-    /// out[i] = f(x[i], g[i], Φ(x[i]), φ(x[i])) over `range`, 16 at a time (the tail padded).
+    /// y[i] = x[i]·Φ(x[i]) and, when given, derivative[i] = Φ(x[i]) + x[i]·φ(x[i]) over `range`,
+    /// 16 at a time (the tail padded). Plain loops: passing the element formula as a closure
+    /// left it, and the e^x inside, as out-of-line calls per 16 values.
     @inline(__always)
-    static func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>?, _ range: Range<Int>,
-                      _ f: (V, V, V, V) -> V) {
+    static func values(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, derivative d: UnsafeMutablePointer<Float>?,
+                       _ range: Range<Int>) {
         var i = range.lowerBound
-        while i + 16 <= range.upperBound {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            let gv = g.map { UnsafeRawPointer($0 + i).loadUnaligned(as: V.self) } ?? V()
-            let (cdf, pdf) = cdfPdf(v)
-            UnsafeMutableRawPointer(out + i).storeBytes(of: f(v, gv, cdf, pdf), as: V.self)
-            i += 16
+        if let d {
+            while i + 16 <= range.upperBound {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+                let (cdf, pdf) = cdfPdf(v)
+                UnsafeMutableRawPointer(y + i).storeBytes(of: v * cdf, as: V.self)
+                UnsafeMutableRawPointer(d + i).storeBytes(of: cdf + v * pdf, as: V.self)
+                i += 16
+            }
+        } else {
+            while i + 16 <= range.upperBound {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+                UnsafeMutableRawPointer(y + i).storeBytes(of: v * cdfPdf(v).0, as: V.self)
+                i += 16
+            }
         }
         let rest = range.upperBound - i
         guard rest > 0 else { return }
-        var v = V(), gv = V()
-        for j in 0..<rest { v[j] = x[i + j]; if let g { gv[j] = g[i + j] } }
+        var v = V()
+        for j in 0..<rest { v[j] = x[i + j] }
         let (cdf, pdf) = cdfPdf(v)
-        let r = f(v, gv, cdf, pdf)
-        for j in 0..<rest { out[i + j] = r[j] }
+        let a = v * cdf, b = cdf + v * pdf
+        for j in 0..<rest { y[i + j] = a[j]; d?[i + j] = b[j] }
     }
 
     /// Φ(x) = (1 + erf(x/√2))/2 and φ(x) = e^(−x²/2)/√(2π); erf(a) for a = |x|/√2 is
