@@ -40,10 +40,11 @@ struct QuantizedHead {
     }
 }
 
-/// Row-major gemm on raw pointers: C = alpha·op(A)·op(B) + beta·C (thin wrapper for brevity).
+/// Row-major gemm on raw pointers: C = alpha·op(A)·op(B) + beta·C (thin wrapper for brevity);
+/// small per-head products whose shape suits run on the micro-kernel (`BLAS.smallGemm`).
 @inline(__always)
 func mm(_ ta: Bool = false, _ tb: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         beta: Float = 0, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-    BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    BLAS.smallGemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
 }

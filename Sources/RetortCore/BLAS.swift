@@ -125,8 +125,9 @@ public enum BLAS {
     /// transposed, a transposed B of at most 64 Ki elements (copied once per piece), and enough
     /// work (≥ 4096 multiply-adds) that its loops beat the call.
     @inline(__always)
-    static func tileSuits(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ beta: Float) -> Bool {
-        microKernel && alpha == 1 && (beta == 0 || beta == 1) && n % 16 == 0 && n <= 1024 && k <= 1024
+    static func tileSuits(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ beta: Float,
+                          enabled: Bool = microKernel) -> Bool {
+        enabled && alpha == 1 && (beta == 0 || beta == 1) && n % 16 == 0 && n <= 1024 && k <= 1024
             && !(transA && transB) && (!transB || n * k <= 1 << 16) && m * n * k >= 1 << 12
     }
 
@@ -134,8 +135,8 @@ public enum BLAS {
     @inline(__always)
     static func product(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        guard tileSuits(transA, transB, m, n, k, alpha, beta) else {
+                        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, micro: Bool = microKernel) {
+        guard tileSuits(transA, transB, m, n, k, alpha, beta, enabled: micro) else {
             return sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         }
         if transB {
@@ -147,6 +148,22 @@ public enum BLAS {
         } else {
             tileAccumulate(a, sm: transA ? 1 : lda, sk: transA ? lda : 1, b, ldb: ldb, depth: k, rows: m, width: n,
                            c, ldc: ldc, accumulate: beta == 1)
+        }
+    }
+
+    /// A product small enough for one thread (fewer than `parallelWork` multiply-adds) on the
+    /// micro-kernel wherever its shape suits (`tileSuits`), whatever the runtime's `microKernel`
+    /// switch; anything else as `gemm`. For the attention kernels' per-head products (n = 50,
+    /// d = 16 in vit-mnist's training step), where OpenBLAS's packing and β pass cost about as
+    /// much as its multiplies under every core.
+    public static func smallGemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                 beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m * n * k < parallelWork, tileSuits(transA, transB, m, n, k, alpha, beta, enabled: true) {
+            product(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, micro: true)
+        } else {
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                 beta: beta, c: c, ldc: ldc)
         }
     }
 

@@ -264,6 +264,8 @@ final class KernelPathTests: XCTestCase {
         let cases: [(Bool, Bool, Int, Int, Int)] = [
             (false, false, 1601, 80, 64), (false, true, 1602, 256, 64), (true, false, 256, 64, 1603),
             (false, false, 7, 16, 1024), (false, true, 33, 192, 64), (true, false, 64, 96, 1600), (false, false, 3, 48, 40),
+            // the attention kernels' per-head products at n = 50, d = 16 (`smallGemm`), and one that does not suit (width 50)
+            (true, false, 16, 16, 50), (false, true, 50, 16, 16), (false, false, 50, 16, 16), (false, true, 50, 50, 16),
         ]
         let wasOn = BLAS.microKernel
         defer { BLAS.microKernel = wasOn }
@@ -273,12 +275,17 @@ final class KernelPathTests: XCTestCase {
                 let a = randomTensor([(ta ? k : m) * lda], seed: 71), b = randomTensor([(tb ? n : k) * ldb], seed: 72)
                 let c0 = randomTensor([m * ldc], seed: 73)
                 for micro in [true, false] {
-                    for threads in [1, 2] {
+                    for threads in [1, 2] { for small in [false, true] {
                         BLAS.microKernel = micro
                         Threads.set(threads)
                         let c = c0.copy()
-                        BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a.data, lda: lda, b: b.data, ldb: ldb,
-                                  beta: beta, c: c.data, ldc: ldc)
+                        if small {
+                            BLAS.smallGemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a.data, lda: lda, b: b.data, ldb: ldb,
+                                           beta: beta, c: c.data, ldc: ldc)
+                        } else {
+                            BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a.data, lda: lda, b: b.data, ldb: ldb,
+                                      beta: beta, c: c.data, ldc: ldc)
+                        }
                         var worst = 0.0
                         for i in 0..<m { for j in 0..<ldc {
                             guard j < n else { XCTAssertEqual(c[i * ldc + j], c0[i * ldc + j], "outside C's columns"); continue }
@@ -290,11 +297,29 @@ final class KernelPathTests: XCTestCase {
                             // error relative to Σ|terms| (float summation: ≈ √k·2⁻²⁴ typical)
                             worst = max(worst, abs(acc - Double(c[i * ldc + j])) / magnitude)
                         } }
-                        XCTAssertLessThan(worst, 1e-5, "\(ta) \(tb) \(m)×\(n)×\(k) beta \(beta) micro \(micro) threads \(threads)")
-                    }
+                        XCTAssertLessThan(worst, 1e-5, "\(ta) \(tb) \(m)×\(n)×\(k) beta \(beta) micro \(micro) threads \(threads) small \(small)")
+                    } }
                 }
             }
         }
+    }
+
+    /// `smallGemm` runs a suitable single-thread product on the micro-kernel with the runtime's
+    /// switch off: its bits are those of `gemm` with the switch on, not of OpenBLAS.
+    func testSmallGemmTakesTheMicroKernelWhateverTheSwitch() {
+        let (m, n, k) = (50, 16, 50)
+        let a = randomTensor([m * k], seed: 74), b = randomTensor([k * n], seed: 75)
+        let wasOn = BLAS.microKernel
+        defer { BLAS.microKernel = wasOn }
+        func run(_ small: Bool, micro: Bool) -> [Float] {
+            BLAS.microKernel = micro
+            let c = Tensor(shape: [m * n])
+            if small { BLAS.smallGemm(m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: c.data, ldc: n) }
+            else { BLAS.gemm(m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: c.data, ldc: n) }
+            return c.array
+        }
+        XCTAssertEqual(run(true, micro: false), run(false, micro: true))
+        XCTAssertNotEqual(run(false, micro: false), run(false, micro: true), "OpenBLAS and the micro-kernel sum in different orders")
     }
 
     /// A parallel loop (or GEMM) started inside a chunk runs inline on that thread.
