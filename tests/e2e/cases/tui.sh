@@ -108,21 +108,21 @@ wait_for dst '! temperature' 10 && ok "a bad distillation temperature is refused
 tmuxq send-keys -t dst q
 tmuxq kill-server 2>/dev/null
 
-# Distill tab: a divergence (test hook: a NaN weight before step 50, after the checkpoint
-# at the second epoch end: the default session's batch 64 makes 19 steps an epoch) pauses the
-# run and says DIVERGED; :rollback 0.01 runs it on.
-start dstdiv "RETORT_TEST_NAN_AT_STEP=50 $ABS_BIN --runs $tmp/tui-div-runs --data digits --epochs 400 --paused"
+# Distill tab: a divergence (test hook: a NaN weight before step 150, after the checkpoint
+# at the first epoch end: the default session's MNIST-5k at batch 32 makes 125 steps an epoch)
+# pauses the run and says DIVERGED; :rollback 0.01 runs it on.
+start dstdiv "RETORT_TEST_NAN_AT_STEP=150 $ABS_BIN --runs $tmp/tui-div-runs --data digits --epochs 400 --paused"
 wait_for dstdiv 'PAUSED'
 tmuxq send-keys -t dstdiv 2
 wait_for dstdiv 'Distill settings \(live\)' 15
 tmuxq send-keys -t dstdiv ' '
-wait_for dstdiv 'diverged at step 50: teacher loss is NaN — press r to roll back to step [0-9]+ with lr' 30 \
+wait_for dstdiv 'diverged at step 150: teacher loss is NaN — press r to roll back to step [0-9]+ with lr' 30 \
   && ok "Distill tab: divergence message with the rollback offer" || bad "distill divergence message" "$(screen dstdiv | tail -3)"
-screen dstdiv | grep -q 'DIVERGED · step 50 ' && screen dstdiv | grep -q '2/2000 epochs done' && ok "Distill tab says DIVERGED" || bad "distill DIVERGED" "$(screen dstdiv | grep -E 'epoch')"
+screen dstdiv | grep -q 'DIVERGED · step 150 ' && screen dstdiv | grep -q '1/60 epochs done' && ok "Distill tab says DIVERGED" || bad "distill DIVERGED" "$(screen dstdiv | grep -E 'epoch')"
 tmuxq send-keys -t dstdiv ':'; tmuxq send-keys -t dstdiv -l 'rollback 0.01'; tmuxq send-keys -t dstdiv Enter
-wait_for dstdiv 'rolled back to step-[0-9]{8}\.ckpt, lr 0\.02 → 0\.01' 10 && ok "Distill tab: :rollback 0.01 rolls back" || bad "distill rollback" "$(screen dstdiv | tail -3)"
-wait_for dstdiv 'step ([5-9][1-9]|[6-9][0-9]|[1-9][0-9]{2,}) ·' 30 && ! screen dstdiv | grep -q DIVERGED \
-  && ok "Distill tab: the run goes on past step 50 after the rollback" || bad "distill after rollback" "$(screen dstdiv | grep -E 'step|DIVERGED')"
+wait_for dstdiv 'rolled back to step-[0-9]{8}\.ckpt, lr 0\.05 → 0\.01' 10 && ok "Distill tab: :rollback 0.01 rolls back" || bad "distill rollback" "$(screen dstdiv | tail -3)"
+wait_for dstdiv 'step (15[1-9]|1[6-9][0-9]|[2-9][0-9]{2}|[1-9][0-9]{3,}) ·' 30 && ! screen dstdiv | grep -q DIVERGED \
+  && ok "Distill tab: the run goes on past step 150 after the rollback" || bad "distill after rollback" "$(screen dstdiv | grep -E 'step|DIVERGED')"
 tmuxq send-keys -t dstdiv q; restored dstdiv "Distill tab: quit after a rollback" 0
 
 # Attention tab: a queue of ViT runs (softmax, Taylor, Taylor-sparse) on the digits with live diagnostics and settings.
@@ -181,16 +181,16 @@ wait_for dck 'saved .*/checkpoints/step-00000003\.ckpt' 10 && [ -s "$DRUN/checkp
   && ok "Distill tab: s writes a checkpoint and the student slice" || bad "Distill tab s" "$(screen dck | tail -2; ls "$DRUN" "$DRUN/checkpoints" 2>&1)"
 tmuxq send-keys -t dck n n; wait_for dck 'step 5 · [0-9]+ samples/s' 10
 tmuxq send-keys -t dck q; restored dck "Distill tab: quit with q" 0
-joined dck | grep -qE "retort: distill stopped at step 5, 0/2000 epochs done; run folder .*-distill-" && joined dck | grep -qE "retort: checkpoint .*-distill-.*/checkpoints/step-00000005\.ckpt" \
+joined dck | grep -qE "retort: distill stopped at step 5, 0/60 epochs done; run folder .*-distill-" && joined dck | grep -qE "retort: checkpoint .*-distill-.*/checkpoints/step-00000005\.ckpt" \
   && [ -s "$DRUN/checkpoints/step-00000005.ckpt" ] && ok "quitting leaves a checkpoint of the Distill run (step 5) and prints it" \
   || bad "Distill checkpoint on quit" "$(joined dck | grep retort:)"
 start dres "$ABS_BIN resume $DRUN --tui --paused --lr 0.01"
 tmuxq resize-window -t dres -x 200 -y 36
-wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at 0/2000 epochs done, step 5, lr 0\.01' 15 && wait_for dres 'Distill settings \(live\)' 5 \
-  && screen dres | head -1 | grep -qE 'PAUSED .*0/2000 epochs  step 5' \
+wait_for dres 'resumed .*-distill-[^ ]* from step-00000005\.ckpt at 0/60 epochs done, step 5, lr 0\.01' 15 && wait_for dres 'Distill settings \(live\)' 15 \
+  && wait_for dres '^ retort .*PAUSED .*0/60 epochs  step 5' 5 \
   && ok "retort resume DISTILLRUN --tui opens the Distill tab at step 5, paused" || bad "distill resume --tui" "$(screen dres | head -1; screen dres | tail -2)"
 screen dres | grep -qE '  lr +0\.01 ' && ok "--lr 0.01 with --tui is applied before the Distill TUI starts" || bad "resume --tui --lr" "$(screen dres | grep -E ' lr ')"
-tmuxq send-keys -t dres n; wait_for dres '0/2000 epochs  step 6 ' 10 && ok "the resumed Distill run steps on (step 6)" || bad "resumed distill step" "$(screen dres | head -1)"
+tmuxq send-keys -t dres n; wait_for dres '0/60 epochs  step 6 ' 10 && ok "the resumed Distill run steps on (step 6)" || bad "resumed distill step" "$(screen dres | head -1)"
 tmuxq send-keys -t dres 1; wait_for dres 'no training run in this session' 5 && ok "Training tab of a distill resume says there is no training run" || bad "no training run line" "$(screen dres | sed -n 3,6p)"
 tmuxq send-keys -t dres ' '; wait_for dres '! no training run in this session' 5 && ok "run keys on the empty Training tab are refused with a message" || bad "training keys without a run" "$(screen dres | tail -2)"
 tmuxq send-keys -t dres q; restored dres "quit the resumed Distill TUI" 0
@@ -213,8 +213,8 @@ joined ack | grep -qE "retort: attention run 1 \(softmax\) stopped at epoch 0, s
   && ok "quitting leaves a checkpoint of the running ViT run (step 5) and prints it" || bad "Attention checkpoint on quit" "$(joined ack | grep retort:)"
 start ares "$ABS_BIN resume $ARUN --tui --paused"
 tmuxq resize-window -t ares -x 200 -y 36
-wait_for ares 'resumed .*-vit-softmax-[^ ]* from step-00000005\.ckpt at 0/30 epochs done, step 5' 20 && wait_for ares 'Attention settings \(live\)' 5 \
-  && screen ares | head -1 | grep -qE 'PAUSED .*0/30 epochs  step 5' \
+wait_for ares 'resumed .*-vit-softmax-[^ ]* from step-00000005\.ckpt at 0/30 epochs done, step 5' 20 && wait_for ares 'Attention settings \(live\)' 15 \
+  && wait_for ares '^ retort .*PAUSED .*0/30 epochs  step 5' 5 \
   && ok "retort resume ATTENTIONRUN --tui opens the Attention tab at step 5, paused" || bad "attention resume --tui" "$(screen ares | head -1; screen ares | tail -2)"
 screen ares | grep -qE '1 softmax +run' && ! screen ares | grep -qE '2 (softmax|taylor) ' && ok "the resumed queue holds just that run" || bad "resumed queue" "$(screen ares | grep -E '^.*[0-9] (softmax|taylor)')"
 tmuxq send-keys -t ares ':'; tmuxq send-keys -t ares -l 'set kind taylor'; tmuxq send-keys -t ares Enter
