@@ -95,8 +95,12 @@ public final class AttentionCore: Layer {
     /// Parallelise over (image, head) pairs when there are enough and each is small enough
     /// that OpenBLAS runs it on the calling thread anyway.
     private func pairParallel(pairs: Int, n: Int, d: Int) -> Bool {
-        Threads.count > 1 && pairs >= 2 * Threads.count && n * n * d < 262_144
+        Threads.count > 1 && pairs >= 2 * Threads.count && Self.isSmallHead(tokens: n, headDim: d)
     }
+
+    /// A head with n²·d below 262 144: its products are small enough that BLAS runs them on the
+    /// calling thread (and the per-head softmax runs them on the micro-kernel).
+    static func isSmallHead(tokens n: Int, headDim d: Int) -> Bool { n * n * d < 262_144 }
 
     private func ensureWorkspaces() {
         while workspaces.count < max(1, Threads.count) { workspaces.append(Workspace()) }

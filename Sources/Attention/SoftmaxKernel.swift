@@ -8,18 +8,16 @@ import VectorMath
 /// Backward, with dZ given:
 ///     dV = Sᵀ·dZ,  dS = dZ·Vᵀ,  dA = S ⊙ (dS − rowsum(dS ⊙ S)),  dQ = dA·K/√d,  dK = dAᵀ·Q/√d
 ///
-/// Small heads (n²·d below `tileLimit`, d a multiple of 16: a training step at n < 128, where
+/// Small heads (n²·d below 262 144, d a multiple of 16: a training step at n < 128, where
 /// the fused kernel does not run) do their five products on Retort's micro-kernel
 /// (`tileAccumulate`) with Kᵀ/√d or Vᵀ packed and zero-padded to 16 columns; larger heads use
 /// BLAS. At vit-mnist's n = 50, d = 16 OpenBLAS spent as long packing and scaling C (its
 /// copy and β routines) as multiplying.
 enum SoftmaxKernel {
-    /// Largest n²·d run on the micro-kernel (the size below which a head's products are
-    /// single-threaded in BLAS anyway).
-    static let tileLimit = 262_144
-
+    /// Whether a head's products run on the micro-kernel: d a multiple of 16 and a small head
+    /// (`AttentionCore.isSmallHead`, whose products BLAS runs single-threaded anyway).
     static func usesTiles(tokens n: Int, headDim d: Int) -> Bool {
-        FusedSoftmaxKernel.usesTiles(headDim: d) && n * n * d < tileLimit
+        FusedSoftmaxKernel.usesTiles(headDim: d) && AttentionCore.isSmallHead(tokens: n, headDim: d)
     }
 
     /// Writes Z into `io.out`. The n×n map S goes to `save` (kept for backward) or to scratch.

@@ -6,7 +6,7 @@ import RetortTestSupport
 /// The per-head softmax kernel's micro-kernel path (small heads, d a multiple of 16: a training
 /// step below the fused kernel's n = 128): finite differences, PyTorch's SDPA in float64, and the
 /// BLAS path of the same kernel (d = 16 and n = 103 are on the tile path; n = 200 at d = 16 is
-/// above `tileLimit` and on BLAS).
+/// above the small-head limit, n²·d < 262 144, and on BLAS).
 final class SoftmaxTileTests: XCTestCase {
     override func setUp() { Threads.set(1) }
     override func tearDown() { Threads.set(1) }
