@@ -22,21 +22,22 @@ func rowMax(_ r: UnsafePointer<Float>, _ n: Int) -> Float {
     return m
 }
 
-/// In place: r[j] ← e^(r[j] − shift) for j < n; returns the sum of the new values.
+/// In place: r[j] ← e^(r[j] − shift) for j < n, where shift ≥ every r[j] − 88 (the row max or
+/// its log-sum-exp; `simdExpShifted`); returns the sum of the new values.
 @inline(__always)
 func expShiftedSum(_ r: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
     let sv = V16(repeating: shift)
     var acc = V16.zero
     var i = 0
     while i + 16 <= n {
-        let e = simdExp(load16(r + i) - sv)
+        let e = simdExpShifted(load16(r + i) - sv)
         store16(e, r + i); acc += e; i += 16
     }
     var s = acc.sum()
     if i < n {                                   // the last n mod 16 values: one partial vector
         var t = V16(repeating: -.infinity)
         for l in 0..<(n - i) { t[l] = r[i + l] }
-        let e = simdExp(t - sv)
+        let e = simdExpShifted(t - sv)
         for l in 0..<(n - i) { r[i + l] = e[l]; s += e[l] }
     }
     return s
@@ -51,20 +52,24 @@ func scaleRow(_ r: UnsafeMutablePointer<Float>, _ n: Int, by a: Float) {
     while i < n { r[i] *= a; i += 1 }
 }
 
-/// The attention kernels' vectorised e^x (`simdExp`) over a buffer, for callers outside the
-/// kernels (its accuracy test compares it with Foundation's exp).
+/// The attention kernels' vectorised e^x over a buffer, for callers outside the kernels (the
+/// accuracy tests compare them with Foundation's exp): `exp` is `simdExp`, `expShifted` the
+/// fused softmax's `simdExpShifted` (arguments ≤ 88).
 public enum FastMath {
-    public static func exp(_ x: [Float]) -> [Float] {
+    public static func exp(_ x: [Float]) -> [Float] { map(x) { simdExp($0) } }
+    public static func expShifted(_ x: [Float]) -> [Float] { map(x) { simdExpShifted($0) } }
+
+    static func map(_ x: [Float], _ f: (V16) -> V16) -> [Float] {
         var y = x
         y.withUnsafeMutableBufferPointer { b in
             guard let p = b.baseAddress else { return }
             let n = b.count
             var i = 0
-            while i + 16 <= n { store16(simdExp(load16(p + i)), p + i); i += 16 }
+            while i + 16 <= n { store16(f(load16(p + i)), p + i); i += 16 }
             if i < n {
                 var t = V16.zero
                 for l in 0..<(n - i) { t[l] = p[i + l] }
-                let e = simdExp(t)
+                let e = f(t)
                 for l in 0..<(n - i) { p[i + l] = e[l] }
             }
         }

@@ -9,7 +9,8 @@ import VectorMath
 /// two query-block × key-block tiles (at most 128 × 512) plus, on the micro-kernel path, the
 /// packed Kᵀ (O(n·d)).
 ///
-/// Forward, one task per (pair, query block of `queryBlock(n)` rows), over key blocks of ≤ 512:
+/// Forward, per (pair, query block of at most `queryBlock(n)` rows; each thread an equal share of
+/// all rows, `forEachQueryBlock`), over key blocks of ≤ 512:
 ///     S = (1/√d)·Q_i·K_jᵀ                      one sgemm into the per-thread tile
 ///     m' = max(m, rowmax S),  P = e^(S − m'),  α = e^(m − m')
 ///     l ← α·l + rowsum P,  Z_i ← α·Z_i + P·V_j    one sgemm, accumulating in the output rows
@@ -87,18 +88,18 @@ enum FusedSoftmaxKernel {
     /// (pair-major, n per pair) when given.
     static func forward(qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, batch b: Int, heads h: Int,
                         tokens n: Int, headDim d: Int, lse: UnsafeMutablePointer<Float>?, workspaces wss: [Workspace]) {
-        let br = queryBlock(tokens: n), qBlocks = (n + br - 1) / br
-        let tiles = usesTiles(headDim: d), ldk = keyStride(tokens: n)
-        parallelChunks(b * h * qBlocks) { chunk, range in
+        let tiles = usesTiles(headDim: d), ldk = keyStride(tokens: n), pairs = b * h
+        let t = forwardThreads(pairs: pairs, tokens: n)
+        parallelChunks(t) { chunk, shares in
             let ws = wss[chunk]
             var packed = -1
-            for task in range {
-                let p = task / qBlocks, i0 = (task % qBlocks) * br
+            // one share per chunk, or all of them on one thread (nested in a parallel region)
+            for share in shares { forEachQueryBlock(of: share, threads: t, pairs: pairs, tokens: n) { p, i0, rows in
                 ws.beginHead()
                 let io = HeadIO(qkv: qkv, out: out, pair: p, heads: h, tokens: n, headDim: d)
                 var kt: UnsafeMutablePointer<Float>? = nil, vp: UnsafeMutablePointer<Float>? = nil
                 if tiles {
-                    // a chunk is a run of consecutive tasks: Kᵀ and V are packed once per pair and thread
+                    // a thread's rows are consecutive: Kᵀ and V are packed once per pair and thread
                     kt = ws.take(3, d * ldk)
                     vp = ws.take(4, n * d)
                     if p != packed {
@@ -107,9 +108,45 @@ enum FusedSoftmaxKernel {
                         packed = p
                     }
                 }
-                forwardBlock(io, start: i0, rows: min(br, n - i0), keysT: kt, ldk: ldk, valuePanels: vp, lse: lse.map { $0 + p * n }, ws)
+                forwardBlock(io, start: i0, rows: rows, keysT: kt, ldk: ldk, valuePanels: vp, lse: lse.map { $0 + p * n }, ws)
                 ws.endHead()
+            } }
+        }
+    }
+
+    /// Threads the forward splits over: all of them, unless there are fewer row blocks than
+    /// threads (then one row block each).
+    static func forwardThreads(pairs: Int, tokens n: Int) -> Int {
+        min(Threads.count, pairs * ((n + tileRowBlock - 1) / tileRowBlock))
+    }
+
+    /// The forward's rows (all pairs' n query rows, pair-major) split into `threads` runs of
+    /// equal length (up to a row block, `tileRowBlock`; boundaries fall on row blocks of a pair),
+    /// and run `chunk`'s as query blocks of at most `queryBlock(n)` rows within a pair, evened
+    /// out (a 200-row stretch is two blocks of 102 and 98, not 126 and 74). Every row's result
+    /// is the same whichever block or thread computes it (each output element is the same chain
+    /// of fused multiply-adds), so the split only balances the threads: with one task per
+    /// 126-row block, 27 tasks at n = 1024 and 3 heads left one thread 7.7 % more rows.
+    static func forEachQueryBlock(of chunk: Int, threads t: Int, pairs: Int, tokens n: Int,
+                                  _ body: (_ pair: Int, _ start: Int, _ rows: Int) -> Void) {
+        let rb = tileRowBlock, blocksPerPair = (n + rb - 1) / rb, total = pairs * blocksPerPair
+        // row blocks [lo, hi) of the pair-major sequence (a pair's last block may be short)
+        let lo = chunk * total / t, hi = (chunk + 1) * total / t
+        let br = queryBlock(tokens: n)
+        var blk = lo
+        while blk < hi {
+            let p = blk / blocksPerPair, first = blk % blocksPerPair
+            let last = min(hi - p * blocksPerPair, blocksPerPair)          // this run's end within the pair, in blocks
+            let rowsStart = first * rb, rowsEnd = min(n, last * rb), span = rowsEnd - rowsStart
+            let pieces = (span + br - 1) / br
+            var i0 = rowsStart
+            for k in 0..<pieces {
+                // even pieces, each a multiple of the row block except the pair's last
+                let end = k == pieces - 1 ? rowsEnd : min(rowsEnd, rowsStart + roundUp((span * (k + 1)) / pieces, rb))
+                if end > i0 { body(p, i0, end - i0) }
+                i0 = end
             }
+            blk = p * blocksPerPair + last
         }
     }
 

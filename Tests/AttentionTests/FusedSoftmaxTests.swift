@@ -160,6 +160,27 @@ final class FusedSoftmaxTests: XCTestCase {
         XCTAssertTrue(FastMath.exp([-200, -Float.infinity]).allSatisfy { $0 >= 0 && $0 < 1e-37 })
     }
 
+    /// The fused kernel's cheaper e^x for shifted scores (`simdExpShifted`: one-step range
+    /// reduction, degree-5 polynomial) over its domain [−87, 88]: relative error at most 4e-7
+    /// (tools/fit_exp_poly.py's float32 emulation: 3.8e-7), e^0 = 1 exactly, and tiny but never NaN
+    /// or negative far below the range. A coefficient off in its fourth digit fails this.
+    func testShiftedExpIsWithinItsRelativeError() {
+        var xs: [Float] = []
+        var x: Float = -87
+        while x < 88 { xs.append(x); x += 0.000_731 }
+        xs += [0, -0.0, 1e-8, -1e-8, 0.5, -0.5, 1, -1, -0.34657359, 0.34657359]
+        let ys = FastMath.expShifted(xs)
+        var worst = 0.0, at: Float = 0
+        for (x, y) in zip(xs, ys) {
+            let rel = abs(Double(y) / Foundation.exp(Double(x)) - 1)
+            if rel > worst { worst = rel; at = x }
+        }
+        XCTAssertLessThanOrEqual(worst, 4e-7, "worst relative error \(worst) at x = \(at)")
+        XCTAssertEqual(FastMath.expShifted([0, -0.0]), [1, 1])
+        XCTAssertTrue(FastMath.expShifted([-200, -Float.infinity]).allSatisfy { $0 >= 0 && $0 < 1e-37 })
+        XCTAssertTrue(FastMath.expShifted([.nan])[0].isNaN, "a NaN score stays NaN (the divergence guard sees it)")
+    }
+
     /// Very large logits (a row's softmax is one-hot): the online max keeps every value finite.
     func testLargeLogitsStayFinite() {
         let qkv = randomTensor([1, 90, 3 * 16], seed: 91, std: 30)
