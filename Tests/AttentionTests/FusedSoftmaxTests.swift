@@ -181,6 +181,39 @@ final class FusedSoftmaxTests: XCTestCase {
         XCTAssertTrue(FastMath.expShifted([.nan])[0].isNaN, "a NaN score stays NaN (the divergence guard sees it)")
     }
 
+    /// A later key block (keys from 512, the key block) whose scores (spread by ±0.5) exceed the
+    /// first block's max by 20 and by 60: the online rescaling (α = e^(m − m′) on l and Z), on the
+    /// micro-kernel path (d = 16) and the sgemm one (d = 24), against the per-head kernel, forward
+    /// and backward, one and two threads.
+    func testLaterKeyBlocksAboveTheRunningMax() {
+        let n = 600, h = 1
+        for d in [16, 24] {
+            for jump: Float in [20, 60] {
+                var rng = RNG(seed: 7)
+                var v = [Float](repeating: 0, count: n * 3 * h * d)
+                for i in 0..<n {
+                    for c in 0..<d {
+                        v[i * 3 * d + c] = 1                                           // q: all ones
+                        v[i * 3 * d + d + c] = i < 512 ? 0.1 * rng.normal() : (jump + 0.25 * rng.normal()) / Float(d).squareRoot()   // k
+                        v[i * 3 * d + 2 * d + c] = rng.normal()                        // v
+                    }
+                }
+                let qkv = Tensor(shape: [1, n, 3 * h * d], values: v)
+                for threads in [1, 2] {
+                    Threads.set(threads)
+                    let fused = core(heads: h, fused: true), ref = core(heads: h, fused: false)
+                    // Scores up to 60: one rounding of a score moves its weight by 60·2⁻²⁴ ≈ 3.6e-6, and the
+                    // kernels sum the products in different orders (measured on two threads: forward up to
+                    // 5.6e-6, backward 2.5e-5; without the rescaling of Z the forward error is 2.6).
+                    let yf = fused.forward(qkv, training: true), yr = ref.forward(qkv, training: true)
+                    XCTAssertLessThan(relativeError(yf, yr), 2e-5, "d \(d) jump \(jump) threads \(threads): forward")
+                    let dy = randomTensor(yf.shape, seed: 8)
+                    XCTAssertLessThan(relativeError(fused.backward(dy), ref.backward(dy)), 1e-4, "d \(d) jump \(jump) threads \(threads): backward")
+                }
+            }
+        }
+    }
+
     /// Very large logits (a row's softmax is one-hot): the online max keeps every value finite.
     func testLargeLogitsStayFinite() {
         let qkv = randomTensor([1, 90, 3 * 16], seed: 91, std: 30)
