@@ -6,11 +6,11 @@ import VectorMath
 /// backward. The block products run on Retort's register-blocked micro-kernel (`tileAccumulate`)
 /// when d is a multiple of 16 — with Kᵀ/√d (and in backward Vᵀ) packed per pair or key block —
 /// and on single-threaded sgemm otherwise. Never forms the n×n map: scratch per thread is one or
-/// two query-block × key-block tiles (at most 128 × 512) plus, on the micro-kernel path, the
+/// two query-block × key-block tiles (at most 64 × 256 forward, 64 × 512 backward) plus, on the micro-kernel path, the
 /// packed Kᵀ (O(n·d)).
 ///
 /// Forward, per (pair, query block of at most `queryBlock(n)` rows; each thread an equal share of
-/// all rows, `forEachQueryBlock`), over key blocks of ≤ 512:
+/// all rows, `forEachQueryBlock`), over key blocks of ≤ 256:
 ///     S = (1/√d)·Q_i·K_jᵀ                      one sgemm into the per-thread tile
 ///     m' = max(m, rowmax S),  P = e^(S − m'),  α = e^(m − m')
 ///     l ← α·l + rowsum P,  Z_i ← α·Z_i + P·V_j    one sgemm, accumulating in the output rows
@@ -29,16 +29,23 @@ import VectorMath
 /// the task's thread (micro-kernel or `BLAS.gemmOnThisThread`). Buffers that a product
 /// overwrites (β = 0 on the first block) are never zeroed.
 enum FusedSoftmaxKernel {
-    /// Most keys per block (PyTorch's CPU flash attention uses 512 too).
+    /// Most keys per backward block (PyTorch's CPU flash attention uses 512 too).
     static let keyBlockLimit = 512
 
-    /// Query rows per forward task: small blocks at small n so that the tasks of a few heads
-    /// still spread over the threads, 128 from n = 768 (PyTorch: 32 / 64 / 256); rounded down to
-    /// the micro-kernel's row block (30 / 60 / 126 on AVX2).
-    static func queryBlock(tokens n: Int) -> Int { min(n, roundDownToRowBlock(n < 192 ? 32 : n < 768 ? 64 : 128)) }
+    /// Most keys per forward block: 256, so that the S/P tile (60 × 256 floats, 60 KiB) and the
+    /// key block's Kᵀ and V (64 KiB each at d = 64) stay in L2 together. Against 126 × 512 (a
+    /// 258 KiB tile beside 128 KiB each of Kᵀ and V, more than a 512 KiB L2), alternating the two
+    /// six times at n = 1024 / 2048 / 4096 (2 threads, AVX2 EPYC): medians 5.51 / 21.74 / 86.52 ms
+    /// against 5.55 / 22.28 / 88.16 (docs/performance.md).
+    static let forwardKeyBlockLimit = 256
+
+    /// Query rows per forward block: 32 below n = 192, so that the blocks of a few heads still
+    /// spread over the threads, else 64 (PyTorch: 32 / 64 / 256); rounded down to the
+    /// micro-kernel's row block (30 / 60 on AVX2).
+    static func queryBlock(tokens n: Int) -> Int { min(n, roundDownToRowBlock(n < 192 ? 32 : 64)) }
 
     /// Keys per forward block.
-    static func keyBlock(tokens n: Int) -> Int { min(n, keyBlockLimit) }
+    static func keyBlock(tokens n: Int) -> Int { min(n, forwardKeyBlockLimit) }
 
     /// Whether the forward's block products run on Retort's register-blocked micro-kernel
     /// (`tileAccumulate`, d a multiple of 16) instead of sgemm: the same speed under every

@@ -87,7 +87,7 @@ public enum OpFormulas {
         TaylorTiledKernel.supports(headDim: d) && n >= AttentionCore.defaultTiledTaylorMinTokens ? TaylorTiledKernel.workspace(headDim: d) : n * d + d * d + 3 * d + n
     }
     /// Words of scratch the fused softmax kernel takes per forward task: one query block × key
-    /// block tile (at most 128 × 512) and the row max and sum — independent of n from n = 768,
+    /// block tile (at most 64 × 256) and the row max and sum — independent of n from n = 256,
     /// never the n×n map (the reference kernel, `AttentionCore.fusedSoftmax = false`, takes n²).
     public static func softmaxWorkspace(tokens n: Int, headDim d: Int) -> Int {
         FusedSoftmaxKernel.forwardWorkspace(tokens: n, headDim: d)

@@ -99,17 +99,17 @@ final class FusedSoftmaxTests: XCTestCase {
 
     /// Scratch per task is one query block × key block tile (S, then P), the row max and sum and,
     /// for d a multiple of 16 (the micro-kernel path), the pair's Kᵀ/√d and V in panels: never n×n;
-    /// the tile is the same at every n from 768 (128 × 512, the query rows rounded down to the
-    /// micro-kernel's row block: 126 on AVX2), the two copies grow as n·d each. For other d (sgemm
-    /// path) there are no copies and the scratch is the same at every n from 768.
+    /// the tile is the same at every n from 256 (64 × 256, the query rows rounded down to the
+    /// micro-kernel's row block: 60 on AVX2), the two copies grow as n·d each. For other d (sgemm
+    /// path) there are no copies and the scratch is the same at every n from 256.
     func testFusedForwardNeverAllocatesTheAttentionMap() {
         let (n, d, h) = (2048, 16, 2)
-        let q128 = 128 - 128 % tileRowBlock, q32 = 32 - 32 % tileRowBlock
+        let q64 = 64 - 64 % tileRowBlock, q32 = 32 - 32 % tileRowBlock
         let c = core(heads: h, fused: true)
         _ = c.forward(randomTensor([1, n, 3 * h * d], seed: 81), training: true)
         XCTAssertEqual(c.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: d))
-        XCTAssertEqual(c.lastMemory.perHeadWords, q128 * 512 + 2 * q128 + d * (n + 16) + n * d)
-        XCTAssertEqual(c.lastMemory.largestBuffer, q128 * 512, "the largest buffer is the S/P tile")
+        XCTAssertEqual(c.lastMemory.perHeadWords, q64 * 256 + 2 * q64 + d * (n + 16) + n * d)
+        XCTAssertEqual(c.lastMemory.largestBuffer, d * (n + 16), "the largest buffer is the Kᵀ copy (the S/P tile is 60 × 256)")
         XCTAssertLessThan(c.lastMemory.perHeadWords * 25, n * n)
         let c2 = core(heads: h, fused: true)
         _ = c2.forward(randomTensor([1, 2 * n, 3 * h * d], seed: 82), training: true)
@@ -119,7 +119,8 @@ final class FusedSoftmaxTests: XCTestCase {
         let s1 = core(heads: h, fused: true), s2 = core(heads: h, fused: true)
         _ = s1.forward(randomTensor([1, n, 3 * h * d6], seed: 84), training: true)
         _ = s2.forward(randomTensor([1, 2 * n, 3 * h * d6], seed: 85), training: true)
-        XCTAssertEqual(s1.lastMemory.perHeadWords, q128 * 512 + 2 * q128)
+        XCTAssertEqual(s1.lastMemory.perHeadWords, q64 * 256 + 2 * q64)
+        XCTAssertEqual(s1.lastMemory.largestBuffer, q64 * 256, "the largest buffer is the S/P tile")
         XCTAssertEqual(s2.lastMemory.perHeadWords, s1.lastMemory.perHeadWords, "doubling n leaves the sgemm path's scratch unchanged")
         XCTAssertEqual(s1.lastMemory.perHeadWords, OpFormulas.softmaxWorkspace(tokens: n, headDim: d6))
         // Small n: the tile shrinks with n (32 query rows (30 on AVX2) × n keys, rounded up to 16, below n = 192).
@@ -132,8 +133,8 @@ final class FusedSoftmaxTests: XCTestCase {
         XCTAssertEqual(ref.lastMemory.largestBuffer, n * n, "the reference kernel forms the n×n map (the counter must see it)")
     }
 
-    /// Sizes across the BLAS blocks: key blocks of 512 (n = 511, 512, 513, 1100 with a partial last
-    /// block), query blocks of 64 and 128 with a partial last block, the backward's smaller key
+    /// Sizes across the blocks: forward key blocks of 256 and backward ones of 512 (n = 511, 512,
+    /// 513, 1100 with a partial last block), query blocks of 64 with a partial last block, the backward's smaller key
     /// blocks for few pairs, and d not a multiple of 16; one and two threads.
     func testFusedMatchesTheReferenceKernelAcrossBlockBoundaries() {
         checkAgainstReference([(1, 511, 1, 24), (1, 512, 2, 16), (2, 513, 1, 64), (1, 600, 3, 24), (1, 1100, 1, 40)],
@@ -181,7 +182,7 @@ final class FusedSoftmaxTests: XCTestCase {
         XCTAssertTrue(FastMath.expShifted([.nan])[0].isNaN, "a NaN score stays NaN (the divergence guard sees it)")
     }
 
-    /// A later key block (keys from 512, the key block) whose scores (spread by ±0.5) exceed the
+    /// A later key block (keys from 512; forward key blocks are 256) whose scores (spread by ±0.5) exceed the
     /// first block's max by 20 and by 60: the online rescaling (α = e^(m − m′) on l and Z), on the
     /// micro-kernel path (d = 16) and the sgemm one (d = 24), against the per-head kernel, forward
     /// and backward, one and two threads.
