@@ -180,12 +180,12 @@ enum FusedSoftmaxKernel {
                 let row = s + r * ldt
                 let mNew = first ? rowMax(row, cols) : max(m[r], rowMax(row, cols))
                 let sum = expShiftedSum(row, cols, shift: mNew)
-                if first {
-                    l[r] = sum
+                if first || mNew == m[r] {
+                    l[r] = first ? sum : l[r] + sum          // α = e^0 = 1: nothing to rescale
                 } else {
                     let alpha = Foundation.exp(m[r] - mNew)
                     l[r] = l[r] * alpha + sum
-                    if alpha != 1 { scaleRow(z + r * io.ldo, d, by: alpha) }
+                    scaleRow(z + r * io.ldo, d, by: alpha)
                 }
                 m[r] = mNew
             }
