@@ -6,8 +6,8 @@ import VectorMath
 /// backward. The block products run on Retort's register-blocked micro-kernel (`tileAccumulate`)
 /// when d is a multiple of 16 — with Kᵀ/√d (and in backward Vᵀ) packed per pair or key block —
 /// and on single-threaded sgemm otherwise. Never forms the n×n map: scratch per thread is one or
-/// two query-block × key-block tiles (at most 64 × 256 forward, 64 × 512 backward) plus, on the micro-kernel path, the
-/// packed Kᵀ (O(n·d)).
+/// two query-block × key-block tiles (at most 64 × 256 forward, 64 × 512 backward) plus, on the
+/// micro-kernel path, the packed Kᵀ (O(n·d)).
 ///
 /// Forward, per (pair, query block of at most `queryBlock(n)` rows; each thread an equal share of
 /// all rows, `forEachQueryBlock`), over key blocks of ≤ 256:
@@ -25,8 +25,9 @@ import VectorMath
 /// pair run on one thread, else into that thread's partial sums, added in thread order
 /// afterwards, so results are deterministic for a given thread count.
 ///
-/// Tasks of all pairs split over the threads in one `parallelChunks` call; every product runs on
-/// the task's thread (micro-kernel or `BLAS.gemmOnThisThread`). Buffers that a product
+/// Forward and backward each split over the threads in one `parallelChunks` call (forward: the
+/// query rows of all pairs in equal shares; backward: the (pair, key block) tasks); every product
+/// runs on the task's thread (micro-kernel or `BLAS.gemmOnThisThread`). Buffers that a product
 /// overwrites (β = 0 on the first block) are never zeroed.
 enum FusedSoftmaxKernel {
     /// Most keys per backward block (PyTorch's CPU flash attention uses 512 too).
@@ -130,7 +131,7 @@ enum FusedSoftmaxKernel {
     /// The forward's rows (all pairs' n query rows, pair-major) split into `threads` runs of
     /// equal length (up to a row block, `tileRowBlock`; boundaries fall on row blocks of a pair),
     /// and run `chunk`'s as query blocks of at most `queryBlock(n)` rows within a pair, evened
-    /// out (a 200-row stretch is two blocks of 102 and 98, not 126 and 74). Every row's result
+    /// out (a 100-row stretch is two blocks of 54 and 46, not 60 and 40). Every row's result
     /// is the same whichever block or thread computes it (each output element is the same chain
     /// of fused multiply-adds), so the split only balances the threads: with one task per
     /// 126-row block, 27 tasks at n = 1024 and 3 heads left one thread 7.7 % more rows.

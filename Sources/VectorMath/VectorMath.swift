@@ -43,7 +43,6 @@ public func simdExp(_ x0: SIMD16<Float>) -> SIMD16<Float> {
     return y * unsafeBitCast((k &+ 127) &<< 23, to: SIMD16<Float>.self)
 }
 
-
 /// e^x for 16 lanes and x ≤ 88 (the softmax kernels' shifted scores, x = s − max ≤ 0), with
 /// relative error below 4e-7 (≈ 3 ulp; `simdExp`'s is ≈ 2 ulp) in 11 vector operations instead
 /// of `simdExp`'s 19: one-step range reduction x = k·ln 2 + r (|r| ≤ ln 2 / 2, k by the magic
